@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: MIT
+# xengt-dm — plain Makefile. `make help` lists the targets.
+#
+#   make            build/ : xengt-dm (real libxen), xengt-dm-sim (same objects
+#                   + libxensim), xensim, xengt-script, xengt-ctl
+#   make test       unit + scenario tests (CUnit), plus check-layers
+#   make test SAN=1 the same under ASan+UBSan, in build-san/
+#   make check      test, then test SAN=1 (the README's test command)
+#   make bench      benchmarks: table on stdout, build/bench.json
+#   make demo       the end-to-end demo on the simulated hypervisor + GPU
+#   make deps       apt-get the build dependencies (Debian 12, as root)
+
+.DEFAULT_GOAL := all
+CC ?= gcc
+SAN ?= 0
+V ?= 0
+PREFIX ?= /usr/local
+
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else
+BUILD ?= build
+SANFLAGS :=
+endif
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+XEN_PKGS := xencontrol xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore
+XEN_CFLAGS := $(shell pkg-config --cflags $(XEN_PKGS) 2>/dev/null)
+XEN_LIBS := $(shell pkg-config --libs $(XEN_PKGS) 2>/dev/null)
+CUNIT_CFLAGS := $(shell pkg-config --cflags cunit 2>/dev/null)
+CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
+	-Wmissing-declarations -Wshadow -Wpointer-arith -Wsign-compare \
+	-Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -MD -MP -pthread \
+	-D_GNU_SOURCE -I. $(XEN_CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
+SYS_LIBS := -lrt -lm
+
+# ---- sources, one list per layer (new files are picked up by directory) ----
+MEDIATOR_SRCS := $(sort $(wildcard mediator/*.c))
+XENGLUE_SRCS := $(sort $(wildcard xen-glue/*.c))
+DM_MAIN_SRCS := dm/main.c
+DM_HW_SRCS := dm/pgpu_list_hw.c
+DM_LIB_SRCS := $(filter-out $(DM_MAIN_SRCS) $(DM_HW_SRCS),$(sort $(wildcard dm/*.c)))
+SIM_LIST_SRCS := sim/pgpu_list_sim.c
+SIM_LIB_SRCS := $(filter-out $(SIM_LIST_SRCS),$(sort $(wildcard sim/*.c sim/softgpu/*.c)))
+SIM_CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
+CTL_SRCS := $(sort $(wildcard tools/ctl/*.c))
+SCRIPT_SRCS := $(sort $(wildcard tools/script/*.c))
+TOOLS_LIB_SRCS := $(sort $(wildcard tools/common/*.c))
+TEST_SRCS := $(sort $(wildcard tests/*.c tests/unit/*.c tests/scenario/*.c))
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+MEDIATOR_OBJS := $(call obj,$(MEDIATOR_SRCS))
+XENGLUE_OBJS := $(call obj,$(XENGLUE_SRCS))
+DM_LIB_OBJS := $(call obj,$(DM_LIB_SRCS))
+DM_MAIN_OBJS := $(call obj,$(DM_MAIN_SRCS))
+DM_HW_OBJS := $(call obj,$(DM_HW_SRCS))
+SIM_LIST_OBJS := $(call obj,$(SIM_LIST_SRCS))
+TOOLS_LIB_OBJS := $(call obj,$(TOOLS_LIB_SRCS))
+LIBXENSIM := $(BUILD)/libxensim.a
+LIBMEDIATOR := $(BUILD)/libmediator.a
+
+# The daemon's objects: identical in xengt-dm and xengt-dm-sim.
+DAEMON_OBJS := $(DM_MAIN_OBJS) $(DM_LIB_OBJS) $(XENGLUE_OBJS)
+
+PROGS := $(BUILD)/xengt-dm $(BUILD)/xengt-dm-sim $(BUILD)/xensim \
+	$(BUILD)/xengt-script $(BUILD)/xengt-ctl
+TEST_BIN := $(BUILD)/tests/run-tests
+BENCH_BIN := $(BUILD)/xengt-bench
+
+check: test
+	$(Q)$(MAKE) --no-print-directory SAN=1 test
+
+.PHONY: all check test bench demo deps install clean check-layers help tests-bin
+
+all: $(PROGS)
+
+help:
+	@sed -n '2,13p' Makefile
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALL_CFLAGS) $(CUNIT_CFLAGS) -c -o $@ $<
+
+$(LIBXENSIM): $(call obj,$(SIM_LIB_SRCS))
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIBMEDIATOR): $(MEDIATOR_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Real build: linked against the installed libxen* libraries.
+$(BUILD)/xengt-dm: $(DAEMON_OBJS) $(DM_HW_OBJS) $(LIBMEDIATOR)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(DAEMON_OBJS) $(DM_HW_OBJS) $(LIBMEDIATOR) \
+		-Wl,--no-as-needed $(XEN_LIBS) -Wl,--as-needed $(SYS_LIBS)
+
+# Sim build: the very same daemon objects, libxen* resolved by libxensim.
+$(BUILD)/xengt-dm-sim: $(DAEMON_OBJS) $(SIM_LIST_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(DAEMON_OBJS) $(SIM_LIST_OBJS) $(LIBMEDIATOR) \
+		$(LIBXENSIM) $(SYS_LIBS)
+
+$(BUILD)/xensim: $(call obj,$(SIM_CLI_SRCS)) $(LIBXENSIM)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
+
+$(BUILD)/xengt-script: $(call obj,$(SCRIPT_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
+
+$(BUILD)/xengt-ctl: $(call obj,$(CTL_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
+
+# ---- tests: one CUnit runner; every tests/**/test_<name>.c defines suite_<name>() ----
+$(BUILD)/tests/suites.h: $(TEST_SRCS) Makefile
+	@mkdir -p $(dir $@)
+	$(Q)for f in $(filter tests/unit/test_%.c tests/scenario/test_%.c,$(TEST_SRCS)); do \
+		n=$$(basename $$f .c); echo "SUITE($${n#test_})"; done > $@.tmp && mv $@.tmp $@
+
+$(call obj,tests/main.c): $(BUILD)/tests/suites.h
+$(call obj,tests/main.c): ALL_CFLAGS += -I$(BUILD)/tests
+
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(DM_LIB_OBJS) $(XENGLUE_OBJS) $(SIM_LIST_OBJS) \
+		$(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) $(SYS_LIBS)
+
+tests-bin: $(PROGS) $(TEST_BIN)
+
+test: check-layers $(PROGS) $(TEST_BIN)
+	$(Q)XENGT_BUILD=$(abspath $(BUILD)) XENGT_QUIET=1 $(TEST_BIN)
+
+$(BENCH_BIN): $(call obj,$(BENCH_SRCS) tests/fake_hv.c) $(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
+
+bench: $(PROGS) $(BENCH_BIN)
+	$(Q)XENGT_BUILD=$(abspath $(BUILD)) XENGT_QUIET=1 $(BENCH_BIN) --json $(BUILD)/bench.json
+
+demo: $(PROGS)
+	$(Q)XENGT_BUILD=$(abspath $(BUILD)) sh tools/demo.sh
+
+# The mediator must never know it runs on Xen (ARCHITECTURE.md).
+check-layers:
+	@bad=$$(grep -rlE '#include *[<"](xen[a-z]*\.h|xen/)' mediator dm tools 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "check-layers: Xen header outside xen-glue/ and sim/: $$bad"; exit 1; fi; \
+	bad=$$(grep -rlE '#include *"\.\./(xen-glue|sim|dm)/' mediator 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "check-layers: mediator includes another layer: $$bad"; exit 1; fi; \
+	echo "check-layers: ok"
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get)"; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		build-essential clang pkg-config libxen-dev libcunit1-dev python3 >/dev/null
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/xengt-dm
+	install -m 0755 $(BUILD)/xengt-dm $(DESTDIR)$(PREFIX)/sbin/xengt-dm
+	install -m 0755 $(BUILD)/xengt-ctl $(DESTDIR)$(PREFIX)/bin/xengt-ctl
+	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/xengt-dm/
+
+clean:
+	rm -rf build build-san
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cfg_space.h — the vGPU's virtual PCI config space (cfg_space.c): a
+ * Gen9 GT2 header, BAR sizing and moves, the MSI capability.
+ */
+#ifndef MEDIATOR_CFG_SPACE_H
+#define MEDIATOR_CFG_SPACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vgpu;
+
+#define CFG_SIZE 256
+
+/* BAR sizes of the virtual device. */
+#define BAR0_SIZE  (16u << 20) /* GTTMMADR: registers + GGTT */
+#define BAR0_GGTT_OFF (8u << 20) /* GGTT starts halfway into BAR0 */
+#define BAR4_SIZE  64u	       /* I/O: MMIO index at +0, data at +4 */
+/* BAR2 (aperture) size is the physical aperture size. */
+
+enum vbar { VBAR0 = 0, VBAR2, VBAR4, VBAR_NR };
+
+struct cfg_state {
+	uint8_t cfg[CFG_SIZE];	  /* the config image; accessed only through cfg_get/cfg_set */
+	uint8_t wmask[CFG_SIZE];  /* guest-writable bits per byte */
+	uint64_t bar_size[VBAR_NR];
+	uint64_t bar_base[VBAR_NR]; /* currently claimed/mapped base, valid if bar_live */
+	bool bar_live[VBAR_NR];	  /* claimed with the hypervisor (decode on, base set) */
+	uint8_t msi_cap;	  /* offset of the MSI capability, 0 if hidden */
+};
+
+/* Build the config image for v (called from vgpu_create). */
+int cfg_space_init(struct vgpu *v);
+/* Drop BAR claims and aperture mappings. */
+void cfg_space_fini(struct vgpu *v);
+/* Guest config cycle (lock held). */
+int cfg_space_access(struct vgpu *v, bool write, unsigned int reg,
+		     unsigned int size, uint32_t *val);
+/* MSI address/data the guest programmed; false if MSI is disabled. */
+bool cfg_msi_target(struct vgpu *v, uint64_t *addr, uint32_t *data);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv.h — everything the mediator may ask of a hypervisor (the GVT-g "MPT"
+ * boundary). Implemented by xen-glue/ (real Xen or libxensim, unchanged)
+ * and later by qemu-glue/. No hypervisor types cross this line: gfns and
+ * gpas are uint64_t, the handle is opaque, failures are -errno.
+ *
+ * Context: every op may be called from the vGPU's ioreq thread with the
+ * vGPU lock held; ops must not call back into the mediator.
+ */
+#ifndef MEDIATOR_HV_H
+#define MEDIATOR_HV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct hv; /* opaque: one guest as seen by one glue */
+
+struct hv_ops {
+	/* Route guest MMIO accesses to [start, end] (bytes, inclusive) to this vGPU. */
+	int (*claim_mmio)(struct hv *hv, uint64_t start, uint64_t end);
+	/* Stop routing a range claimed with claim_mmio (same start/end). */
+	int (*unclaim_mmio)(struct hv *hv, uint64_t start, uint64_t end);
+	/* Route guest port I/O to [start, end] (inclusive) to this vGPU. */
+	int (*claim_pio)(struct hv *hv, uint16_t start, uint16_t end);
+	int (*unclaim_pio)(struct hv *hv, uint16_t start, uint16_t end);
+	/* Route config cycles of seg:bus:dev.fn to this vGPU. */
+	int (*claim_pcidev)(struct hv *hv, uint16_t seg, uint8_t bus,
+			    uint8_t dev, uint8_t fn);
+	/* Copy len bytes of guest memory at gpa into buf. -EFAULT if any page is not guest RAM. */
+	int (*read_gpa)(struct hv *hv, uint64_t gpa, void *buf, size_t len);
+	/* Copy buf into guest memory at gpa; works on write-protected pages too. */
+	int (*write_gpa)(struct hv *hv, uint64_t gpa, const void *buf, size_t len);
+	/* Write-protect (on) or release (off) one guest page: reads stay direct, writes trap. */
+	int (*wp_gfn)(struct hv *hv, uint64_t gfn, bool on);
+	/*
+	 * Direct-map nr host aperture frames starting at aperture offset
+	 * ap_off (bytes, page aligned) at guest frame gfn (map) or remove
+	 * that mapping (!map). Mapped frames never trap.
+	 */
+	int (*map_aperture)(struct hv *hv, uint64_t gfn, uint64_t ap_off,
+			    uint64_t nr, bool map);
+	/* Raise an MSI with exactly the address/data the guest programmed. */
+	int (*inject_msi)(struct hv *hv, uint64_t addr, uint32_t data);
+	/*
+	 * Translate a guest frame into an address the GPU can DMA to.
+	 * -EFAULT if gfn is not RAM of this guest. See docs/dma.md for the
+	 * real-Xen answer.
+	 */
+	int (*gfn_to_dma)(struct hv *hv, uint64_t gfn, uint64_t *dma);
+};
+
+#endif

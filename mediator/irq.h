@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * irq.h — virtual interrupt registers (master, GT banks, display) and
+ * event delivery as MSI (irq.c).
+ */
+#ifndef MEDIATOR_IRQ_H
+#define MEDIATOR_IRQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vgpu;
+
+/* Events a vGPU can raise. */
+enum irq_event {
+	EV_RCS_USER = 0,   /* MI_USER_INTERRUPT on the render engine */
+	EV_RCS_CTX_SWITCH,
+	EV_BCS_USER,
+	EV_BCS_CTX_SWITCH,
+	EV_PIPE_A_VBLANK,
+	EV_PIPE_B_VBLANK,
+	EV_PIPE_C_VBLANK,
+	EV_NR
+};
+
+struct irq_state {
+	bool line;		/* aggregated interrupt pending (master level) */
+	uint64_t raised[EV_NR]; /* events raised, for tests and stats */
+};
+
+int irq_init(struct vgpu *v);
+void irq_fini(struct vgpu *v);
+/* Raise an event: set IIR/ISR per IMR/IER, inject MSI if due (lock held). */
+void irq_raise(struct vgpu *v, enum irq_event ev);
+/* Re-evaluate the master line (after a register or MSI-capability write). */
+void irq_update(struct vgpu *v);
+
+#endif

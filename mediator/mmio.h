@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmio.h — the row format of the register tables and the calls a module
+ * uses to read/write its vGPU's virtual registers. Each module owns the
+ * rows of the registers it emulates (irq.c: interrupt banks, display.c:
+ * pipes/planes, ...); mmio_tables.c lists the tables; mmio.c checks,
+ * indexes and dispatches them. All offsets are BAR0-relative ("off").
+ */
+#ifndef MEDIATOR_MMIO_H
+#define MEDIATOR_MMIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vgpu;
+
+/* Size of the register part of BAR0 (Gen9: 2 MiB). */
+#define MMIO_REG_SIZE 0x200000u
+
+/*
+ * Per-register handlers work on one aligned dword. The dispatcher splits
+ * 8-byte accesses into two dwords and merges sub-dword accesses
+ * (read-modify-write on the virtual value) before calling them.
+ * Return 0, or -errno for an access the handler refuses (already logged).
+ */
+typedef int mmio_read_fn(struct vgpu *v, uint32_t off, uint32_t *val);
+typedef int mmio_write_fn(struct vgpu *v, uint32_t off, uint32_t val);
+
+/* Row flags. */
+#define MF_VIRT	  (1u << 0) /* virtual only: never touches the physical GPU */
+#define MF_SAVE	  (1u << 1) /* saved/restored on the physical GPU at vGPU switch */
+#define MF_MASKED (1u << 2) /* masked write: bits 31:16 select which of 15:0 change */
+#define MF_RO	  (1u << 3) /* whole register read-only (writes dropped, counted) */
+#define MF_NOLOG  (1u << 4) /* writes that hit ro_mask bits are not logged */
+
+struct mmio_reg {
+	uint32_t off;	    /* first byte, dword aligned */
+	uint32_t size;	    /* bytes covered by this row (multiple of 4); blocks allowed */
+	uint32_t flags;	    /* MF_* */
+	uint32_t ro_mask;   /* bits the guest cannot change */
+	uint32_t w1c_mask;  /* bits cleared by writing 1 */
+	uint32_t reset;	    /* value at vGPU creation/reset (every dword of a block) */
+	mmio_read_fn *read; /* NULL: the virtual value */
+	mmio_write_fn *write; /* NULL: default policy (masks applied to the virtual value) */
+	const char *name;
+};
+
+/* A module's table: rows sorted by offset. */
+struct mmio_table {
+	const char *module;
+	const struct mmio_reg *regs;
+	size_t nregs;
+};
+
+/* Designated-initializer helper: .off and .name from one symbol. */
+#define REG(r) .off = (r), .name = #r
+
+/* Raw virtual register value (no policy), for handlers of this vGPU. */
+uint32_t vreg_get(const struct vgpu *v, uint32_t off);
+void vreg_set(struct vgpu *v, uint32_t off, uint32_t val);
+/* Apply a row's default write policy (ro/w1c/masked) to the virtual value. */
+uint32_t mmio_apply_write(const struct mmio_reg *r, uint32_t old, uint32_t val);
+
+#endif

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page_track.h — guest pages write-protected through the hypervisor ops
+ * (page_track.c), and the PPGTT roots a guest announces through the PV
+ * info page (ppgtt.c). A trapped write reaches the owner with the old and
+ * the new value, then is completed on guest memory.
+ */
+#ifndef MEDIATOR_PAGE_TRACK_H
+#define MEDIATOR_PAGE_TRACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vgpu;
+struct tracked_page;
+
+/* Called for a trapped write of size bytes at page offset off (lock held). */
+typedef void page_write_fn(struct vgpu *v, struct tracked_page *tp,
+			   unsigned int off, unsigned int size, uint64_t old,
+			   uint64_t new);
+
+#define PT_MAX_PAGES 1024
+
+struct tracked_page {
+	uint64_t gfn;
+	page_write_fn *on_write;
+	void *priv;
+	uint64_t writes;
+	bool used;
+};
+
+/* Shadow of one guest page-table page: the entries as last seen. */
+struct shadow_page {
+	uint64_t gfn;
+	unsigned int level;   /* 4 = PML4 */
+	uint64_t entry[512];
+	bool used;
+};
+
+#define PPGTT_MAX_ROOTS 8
+
+struct page_track {
+	struct tracked_page pages[PT_MAX_PAGES];
+	unsigned int nr_pages;
+	struct shadow_page roots[PPGTT_MAX_ROOTS];
+};
+
+/* Write-protect gfn and route its writes to fn. -ENOSPC, -EEXIST, or hv's -errno. */
+int page_track_add(struct vgpu *v, uint64_t gfn, page_write_fn *fn, void *priv);
+int page_track_remove(struct vgpu *v, uint64_t gfn);
+struct tracked_page *page_track_find(struct vgpu *v, uint64_t gfn);
+/* A trapped write to a tracked page (lock held): notify, then write guest memory. */
+int page_track_write(struct vgpu *v, uint64_t gpa, unsigned int size, uint64_t val);
+void page_track_fini(struct vgpu *v);
+
+/* PV g2v notifications for PPGTT roots (ppgtt.c). */
+int ppgtt_create_root(struct vgpu *v, uint64_t root_gpa, unsigned int level);
+int ppgtt_destroy_root(struct vgpu *v, uint64_t root_gpa);
+/* Shadow entry idx of the root at root_gpa; -ENOENT if not tracked. */
+int ppgtt_shadow_entry(struct vgpu *v, uint64_t root_gpa, unsigned int idx,
+		       uint64_t *entry);
+
+#endif

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgpu.h — the mediator's public API, used by the glue (xen-glue/,
+ * qemu-glue/) and by dm/: create a physical-GPU context, create/destroy
+ * vGPUs on it, feed them guest accesses, read their counters and trap map.
+ * Internals live in vgpu_int.h and the per-module *_int.h headers.
+ */
+#ifndef MEDIATOR_VGPU_H
+#define MEDIATOR_VGPU_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hv.h"
+#include "pgpu.h"
+
+struct gpu;  /* one physical GPU shared by many vGPUs */
+struct vgpu; /* one guest's virtual GPU */
+
+/* What the mediator does with a register it has no row for. */
+enum unknown_reg_policy {
+	UNKNOWN_TOLERATE = 0, /* read last written value, log once per register */
+	UNKNOWN_STRICT,	      /* put the vGPU into failsafe */
+};
+
+#define VGPU_TYPE_NAME_MAX 32
+
+/* Everything that shapes one vGPU; filled by dm/vgpu_spec.c from a vgpu= spec. */
+struct vgpu_config {
+	char type[VGPU_TYPE_NAME_MAX]; /* type name, "" = explicit sizes below */
+	uint64_t low_gm;	       /* bytes of aperture (mappable) GM */
+	uint64_t high_gm;	       /* bytes of hidden (non-mappable) GM */
+	unsigned int fences;	       /* fence registers */
+	unsigned int weight;	       /* scheduling weight */
+	unsigned int max_w, max_h;     /* largest display mode advertised */
+	uint16_t seg;		       /* guest PCI address of the vGPU */
+	uint8_t bus, dev, fn;
+	enum unknown_reg_policy unknown; /* unknown-register policy */
+	bool ggtt_failsafe;	       /* bad GGTT writes put the vGPU in failsafe */
+	bool msi;		       /* expose the MSI capability */
+};
+
+/* Fill *cfg with the defaults (type GVTg_V5_4, 00:02.0, tolerate). */
+void vgpu_config_default(struct vgpu_config *cfg);
+
+/* Counters one vGPU keeps; read with vgpu_get_stats. */
+struct vgpu_stats {
+	uint64_t cfg_reads, cfg_writes;
+	uint64_t mmio_reads, mmio_writes;
+	uint64_t pio_reads, pio_writes;
+	uint64_t ggtt_writes, ggtt_bad;
+	uint64_t page_writes;	   /* trapped writes to write-protected pages */
+	uint64_t unknown_reg;	   /* accesses to registers with no row */
+	uint64_t bad_access;	   /* malformed accesses rejected (size, alignment, range) */
+	uint64_t msi_injected, msi_suppressed;
+	uint64_t vblanks;
+	bool failsafe;
+	char failsafe_reason[64];
+};
+
+/* One row of the trap map: a guest range and what decides it. */
+enum trap_mech {
+	TRAP_PCI_SBDF,	   /* ioreq server PCI SBDF claim: config cycles trap */
+	TRAP_IOREQ_MMIO,   /* ioreq server MEMORY range: every access traps */
+	TRAP_IOREQ_PORT,   /* ioreq server PORT range: every access traps */
+	TRAP_P2M_WP,	   /* p2m_ioreq_server page: writes trap, reads direct */
+	TRAP_DIRECT,	   /* p2m_mmio_direct mapping: never seen by the DM */
+};
+
+struct trap_entry {
+	enum trap_mech mech;
+	uint64_t start, end; /* inclusive; gpa, port or SBDF<<32|reg */
+	char what[32];	     /* "BAR0 regs", "BAR0 GGTT", "PML4 root", ... */
+	uint64_t traps;	     /* accesses the DM handled for this range */
+};
+
+/* ---- physical GPU ---- */
+
+/* Take ownership of an opened physical GPU. Returns 0 or -errno. */
+int gpu_create(const struct pgpu_dev *dev, struct gpu **out);
+/* Destroy; every vGPU must be gone. */
+void gpu_destroy(struct gpu *gpu);
+/* Facts about the physical GPU, and how much of it is free now. */
+struct gpu_usage {
+	struct pgpu_info info;
+	uint64_t low_gm_free, high_gm_free;
+	unsigned int fences_free;
+	unsigned int nr_vgpus;
+};
+void gpu_get_usage(struct gpu *gpu, struct gpu_usage *out);
+
+/* ---- vGPU lifecycle ---- */
+
+/*
+ * Create a vGPU for domid: reserve its GM and fences (-ENOSPC with a log
+ * line naming what ran out), build its config space and registers, and
+ * claim its PCI SBDF through hv. BARs are claimed when the guest enables
+ * decoding. Returns 0 or -errno; *err (if not NULL) gets a readable reason.
+ */
+int vgpu_create(struct gpu *gpu, const struct vgpu_config *cfg, uint32_t domid,
+		const struct hv_ops *ops, struct hv *hv, struct vgpu **out,
+		char *err, size_t errlen);
+/* Unclaim everything, drop tracked pages and aperture mappings, return the share. */
+void vgpu_destroy(struct vgpu *v);
+
+/* ---- guest accesses (ioreq thread; each takes the vGPU lock) ---- */
+
+/*
+ * A config cycle at register reg (0..4095) of size 1/2/4. Reads fill
+ * *val; absent or malformed accesses read all-ones / are dropped.
+ * Returns 0, or -EINVAL for a malformed access (already answered safely).
+ */
+int vgpu_cfg_access(struct vgpu *v, bool write, unsigned int reg,
+		    unsigned int size, uint32_t *val);
+/*
+ * A memory access at guest physical gpa of size 1/2/4/8 (BAR0 registers,
+ * GGTT, or a write-protected page). Returns 0 handled, -ENOENT if gpa is
+ * not the vGPU's (caller answers all-ones / drops), -EINVAL malformed.
+ */
+int vgpu_mem_access(struct vgpu *v, bool write, uint64_t gpa,
+		    unsigned int size, uint64_t *val);
+/* A port access (BAR4 index/data pair). Same returns as vgpu_mem_access. */
+int vgpu_pio_access(struct vgpu *v, bool write, uint16_t port,
+		    unsigned int size, uint32_t *val);
+
+/* Counters and state (takes the lock). */
+void vgpu_get_stats(struct vgpu *v, struct vgpu_stats *out);
+/* Fill up to max rows of the trap map; returns the number of rows. */
+size_t vgpu_trap_map(struct vgpu *v, struct trap_entry *rows, size_t max);
+/* The vGPU's GM partition and fences, for xengt-ctl. */
+struct vgpu_partition {
+	uint64_t low_base, low_size, high_base, high_size;
+	unsigned int fence_base, fence_num;
+};
+void vgpu_get_partition(struct vgpu *v, struct vgpu_partition *out);
+uint32_t vgpu_domid(const struct vgpu *v);
+unsigned int vgpu_id(const struct vgpu *v);
+
+/*
+ * Periodic work with no guest access behind it (vblank timer). Called from
+ * the vGPU's thread about every ms; now_ns is CLOCK_MONOTONIC.
+ * Returns the ns until it wants to be called again.
+ */
+uint64_t vgpu_tick(struct vgpu *v, uint64_t now_ns);
+
+#endif

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vgpu_int.h — struct gpu and struct vgpu as the mediator modules share
+ * them. Each module keeps its own state struct in its own header
+ * (cfg_space.h, gm.h, ggtt.h, irq.h, display.h, page_track.h) and is
+ * set up by <module>_init(v) / torn down by <module>_fini(v), called in a
+ * fixed order from vgpu.c. Never include this outside mediator/ and tests/.
+ */
+#ifndef MEDIATOR_VGPU_INT_H
+#define MEDIATOR_VGPU_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "log.h"
+#include "vgpu.h"
+#include "mmio.h"
+#include "cfg_space.h"
+#include "gm.h"
+#include "ggtt.h"
+#include "irq.h"
+#include "display.h"
+#include "page_track.h"
+
+#define GPU_MAX_VGPUS 64
+
+/* One physical GPU: the resources its vGPUs share. */
+struct gpu {
+	struct pgpu_dev dev;
+	struct pgpu_info info;
+	pthread_mutex_t lock;	/* protects everything below and physical GGTT/fence writes */
+	struct gm_alloc gm;	/* GM and fence partitioning (gm.c) */
+	struct vgpu *vgpus[GPU_MAX_VGPUS];
+	unsigned int nr_vgpus;
+	unsigned int next_id;
+};
+
+/* Guest-triggerable warnings, each logged once per vGPU (vgpu_warn_once). */
+enum warn_cause {
+	WARN_BAD_SIZE,
+	WARN_UNALIGNED,
+	WARN_UNKNOWN_REG,
+	WARN_RO_WRITE,
+	WARN_GGTT_RANGE,
+	WARN_GGTT_PAGE,
+	WARN_FENCE_RANGE,
+	WARN_MSI_ADDR,
+	WARN_CFG,
+	WARN_PAGE_WRITE,
+	WARN_PVINFO,
+	WARN_NR_CAUSES
+};
+
+/* Trap counters per guest-visible range, for the trap map. */
+enum trap_slot {
+	TS_CFG,
+	TS_BAR0_REGS,
+	TS_BAR0_GGTT,
+	TS_BAR4_PIO,
+	TS_WP_PAGES,
+	TS_NR
+};
+
+struct vgpu {
+	struct gpu *gpu;
+	unsigned int id;	/* vgt_id, 1.. (0 is the host) */
+	uint32_t domid;
+	char tag[24];		/* "d5/vgpu1": prefix of every log line */
+	struct vgpu_config cfg;
+	const struct hv_ops *hv_ops;
+	struct hv *hv;
+
+	pthread_mutex_t lock;	/* all of this vGPU's state; ioreq thread + control + tick */
+
+	/* Virtual register file: MMIO_REG_SIZE bytes (mmio.c). */
+	uint32_t *vreg;
+	uint64_t unknown_seen[MMIO_REG_SIZE / 4 / 64]; /* unknown regs already logged */
+
+	struct cfg_state cfgs;	 /* cfg_space.c */
+	struct gm_part part;	 /* gm.c: this vGPU's share */
+	struct ggtt_state ggtt;	 /* ggtt.c */
+	struct irq_state irq;	 /* irq.c */
+	struct display_state disp; /* display.c */
+	struct page_track pt;	 /* page_track.c + ppgtt.c */
+
+	struct vgpu_stats stats;
+	uint64_t traps[TS_NR];
+	uint64_t warned;	/* bit per enum warn_cause */
+};
+
+/* Log a guest-caused problem once per vGPU and cause; always counted by the caller. */
+void vgpu_warn_once(struct vgpu *v, enum warn_cause cause, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Log at info/warn level with the vGPU tag. */
+void vgpu_log(struct vgpu *v, enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Stop emulating: reads all-ones, writes dropped, reason kept for xengt-ctl. */
+void vgpu_enter_failsafe(struct vgpu *v, const char *reason);
+
+#endif

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xensim.h — the administrative face of the simulated hypervisor
+ * (libxensim): machines, domains, route counters, MSI log, guest vCPUs.
+ * Used by the xensim CLI, xengt-script, tests and benches; never by
+ * xen-glue/, which only sees the libxen* API that libxensim implements.
+ *
+ * A machine is a set of shared-memory files named after it
+ * (/dev/shm/xensim-<machine>.*). Every libxen* call made by a process
+ * acts on the machine named by $XENSIM_MACHINE ("xensim" if unset).
+ */
+#ifndef SIM_XENSIM_H
+#define SIM_XENSIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define XENSIM_MAX_DOMAINS 64
+#define XENSIM_MAX_VCPUS 8
+#define XENSIM_DEFAULT_MACHINE "xensim"
+
+/* The emulator domain id that libxen* calls act as (dom0). */
+#define XENSIM_DM_DOMID 0
+
+/* Machine memory map (machine addresses = mfn << 12). */
+#define XENSIM_MEM_SIZE (64ull << 30)	     /* sparse machine RAM backing */
+#define XENSIM_APERTURE_MADDR (0x4000000000ull) /* GPU aperture BAR (machine) */
+
+/* What happened to a guest access: ground truth for tests. */
+enum sim_route {
+	ROUTE_RAM_READ,		/* RAM, direct */
+	ROUTE_RAM_WRITE,
+	ROUTE_WP_READ,		/* p2m_ioreq_server page read: direct */
+	ROUTE_WP_WRITE_IOREQ,	/* p2m_ioreq_server page write: COPY ioreq */
+	ROUTE_DIRECT_READ,	/* p2m_mmio_direct (aperture): no trap */
+	ROUTE_DIRECT_WRITE,
+	ROUTE_MMIO_IOREQ,	/* claimed MEMORY range: sync ioreq */
+	ROUTE_PIO_IOREQ,	/* claimed PORT range */
+	ROUTE_PCI_IOREQ,	/* CF8/CFC decoded to PCI_CONFIG */
+	ROUTE_CF8,		/* the CF8 address latch itself */
+	ROUTE_UNCLAIMED_READ,	/* nobody: all-ones */
+	ROUTE_UNCLAIMED_WRITE,	/* nobody: dropped */
+	ROUTE_BUFFERED,		/* sent on the buffered ring */
+	ROUTE_BROADCAST,	/* INVALIDATE / TIMEOFFSET to every server */
+	ROUTE_NR
+};
+const char *sim_route_name(enum sim_route r);
+
+struct sim_domain_info {
+	uint32_t domid;
+	uint64_t ram_bytes;
+	unsigned int vcpus;
+	bool paused;
+	unsigned int nr_servers;
+};
+
+/* ---- machine and domains (xensim CLI, xengt-script, tests) ---- */
+
+/* Create the machine's files if missing; 0 or -errno. */
+int xensim_machine_create(const char *machine);
+/* Remove every file of a machine (domains and all). */
+int xensim_machine_destroy(const char *machine);
+/* Create a domain with ram_mb of RAM at gpa 0 and vcpus vCPUs, paused. Returns domid (>0) or -errno. */
+int xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpus);
+int xensim_domain_destroy(const char *machine, uint32_t domid);
+int xensim_domain_unpause(const char *machine, uint32_t domid);
+/* Up to max domains; returns the count. */
+int xensim_domain_list(const char *machine, struct sim_domain_info *out, int max);
+
+/* Route counters of a domain (all vCPUs). */
+int xensim_route_counts(const char *machine, uint32_t domid, uint64_t counts[ROUTE_NR]);
+/* Counts of direct-route accesses inside [gpa_start, gpa_end] (aperture direct map). */
+int xensim_direct_count(const char *machine, uint32_t domid, uint64_t gpa_start,
+			uint64_t gpa_end, uint64_t *reads, uint64_t *writes);
+
+/* ---- a guest vCPU (runs in the guest's own process) ---- */
+
+struct sim_vcpu;
+
+/* Attach to vCPU vcpu of domid on machine; NULL + errno on failure. */
+struct sim_vcpu *sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu);
+void sim_vcpu_detach(struct sim_vcpu *c);
+
+/*
+ * One guest access, routed as Xen's EPT and I/O dispatch would. Sizes
+ * 1/2/4/8 (PIO: 1/2/4). Blocks while a device model handles an ioreq.
+ * Returns 0, or -errno on a simulator failure (-ETIMEDOUT if no device
+ * model answered within the vCPU's timeout, default 10 s).
+ */
+int sim_mem_read(struct sim_vcpu *c, uint64_t gpa, unsigned int size, uint64_t *val);
+int sim_mem_write(struct sim_vcpu *c, uint64_t gpa, unsigned int size, uint64_t val);
+int sim_pio_read(struct sim_vcpu *c, uint16_t port, unsigned int size, uint32_t *val);
+int sim_pio_write(struct sim_vcpu *c, uint16_t port, unsigned int size, uint32_t val);
+/*
+ * rep movs/ins/outs: count items of size bytes between device address
+ * dev_addr and guest RAM at ram_gpa; df reverses direction. For PIO the
+ * port stays the same (is_pio). to_dev: RAM -> device.
+ */
+int sim_rep(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr,
+	    uint64_t ram_gpa, unsigned int size, uint32_t count, bool df);
+/* Send a raw ioreq as Xen would on this vCPU (tests of malformed requests). */
+struct sim_raw_ioreq {
+	uint64_t addr, data;
+	uint32_t count, size;
+	uint8_t type, dir, df, data_is_ptr;
+};
+int sim_send_raw_ioreq(struct sim_vcpu *c, uint32_t server_id, struct sim_raw_ioreq *req);
+/* Broadcast INVALIDATE (sync) / TIMEOFFSET (buffered) to every server. */
+int sim_broadcast_invalidate(struct sim_vcpu *c);
+int sim_broadcast_timeoffset(struct sim_vcpu *c, uint64_t offset);
+/* Buffered write as stdvga would send it (addr < 1 MiB). */
+int sim_buffered_write(struct sim_vcpu *c, uint64_t addr, unsigned int size, uint64_t val);
+
+/* Wait up to timeout_ms for an MSI injected into this domain; -ETIMEDOUT. */
+int sim_wait_msi(struct sim_vcpu *c, int timeout_ms, uint64_t *addr, uint32_t *data);
+/* MSIs injected into this domain so far. */
+uint64_t sim_msi_count(struct sim_vcpu *c);
+/* Direct pointer to guest RAM (for test set-up), NULL if gpa is not RAM. */
+void *sim_guest_ram(struct sim_vcpu *c, uint64_t gpa, size_t len);
+
+/* ---- the xenstore of the machine (tests and tools) ---- */
+/* Read a key into buf; -ENOENT if absent. */
+int xensim_xs_read(const char *machine, const char *path, char *buf, size_t len);
+int xensim_xs_write(const char *machine, const char *path, const char *val);
+
+#endif

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench_mediator.c — in-process mediator figures over the fake hypervisor
+ * and GPU of tests/fake_hv.c: GGTT entry emulation vs a plain 8-byte
+ * store, register read/write vs a null handler, vGPU creation time and
+ * memory per vGPU for 1, 8 and 32 vGPUs on one GPU.
+ */
+#include <errno.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mediator/vgpu.h"
+#include "tests/fake_hv.h"
+#include "bench.h"
+
+#define BAR0_GPA 0xe0000000ull
+#define REG_PROBE 0x2030u /* RCS ring TAIL: a plain virtual register */
+
+struct bench_vgpu {
+	struct hv *hv;
+	struct vgpu *v;
+};
+
+static int
+place_bar0(struct vgpu *v)
+{
+	uint32_t val = (uint32_t)BAR0_GPA;
+	int rc = vgpu_cfg_access(v, true, 0x10, 4, &val);
+
+	val = 0;
+	if (!rc)
+		rc = vgpu_cfg_access(v, true, 0x14, 4, &val);
+	val = 0x6; /* memory decode + bus master */
+	if (!rc)
+		rc = vgpu_cfg_access(v, true, 0x04, 2, &val);
+	return rc;
+}
+
+static int
+make_vgpu(struct gpu *gpu, const char *sizes, uint32_t domid, struct bench_vgpu *out)
+{
+	struct vgpu_config cfg;
+	char err[128];
+	int rc;
+
+	vgpu_config_default(&cfg);
+	if (sizes) {
+		/* Small explicit shares so 32 fit on one GPU, as an admin would set them. */
+		cfg.type[0] = '\0';
+		cfg.low_gm = 8ull << 20;
+		cfg.high_gm = 64ull << 20;
+		cfg.fences = 0;
+	}
+	out->hv = fake_hv_new(16);
+	if (!out->hv)
+		return -ENOMEM;
+	rc = vgpu_create(gpu, &cfg, domid, &fake_hv_ops, out->hv, &out->v, err, sizeof(err));
+	if (rc < 0) {
+		fprintf(stderr, "bench: vgpu_create: %s\n", err);
+		fake_hv_free(out->hv);
+		return rc;
+	}
+	return place_bar0(out->v);
+}
+
+static void
+free_vgpu(struct bench_vgpu *b)
+{
+	vgpu_destroy(b->v);
+	fake_hv_free(b->hv);
+}
+
+static volatile uint64_t sink[4096];
+
+static void
+bench_ggtt(struct bench_vgpu *b)
+{
+	const unsigned int n = 200000;
+	struct vgpu_partition part;
+	uint64_t t0, t1, t2;
+
+	vgpu_get_partition(b->v, &part);
+	t0 = bench_now_ns();
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t idx = (part.low_base >> 12) + (i % (part.low_size >> 12));
+		uint64_t pte = ((uint64_t)(i % 4096) << 12) | 1;
+
+		vgpu_mem_access(b->v, true, BAR0_GPA + (8u << 20) + idx * 8, 8, &pte);
+	}
+	t1 = bench_now_ns();
+	for (unsigned int i = 0; i < n; i++)
+		sink[i % 4096] = ((uint64_t)(i % 4096) << 12) | 1;
+	t2 = bench_now_ns();
+	bench_figure("store_8b", (double)(t2 - t1) / n, "ns/entry", NULL);
+	bench_figure("ggtt_write", (double)(t1 - t0) / n, "ns/entry", "store_8b");
+}
+
+typedef int access_fn(struct vgpu *v, bool write, uint64_t gpa, unsigned int size, uint64_t *val);
+
+static int
+null_access(struct vgpu *v, bool write, uint64_t gpa, unsigned int size, uint64_t *val)
+{
+	(void)v; (void)write; (void)gpa; (void)size;
+	*val = 0;
+	return 0;
+}
+
+static double
+time_access(access_fn *volatile fn, struct vgpu *v, bool write, unsigned int n)
+{
+	uint64_t val = 0x1234, t0 = bench_now_ns();
+
+	for (unsigned int i = 0; i < n; i++) {
+		val = i;
+		fn(v, write, BAR0_GPA + REG_PROBE, 4, &val);
+	}
+	return (double)(bench_now_ns() - t0) / n;
+}
+
+static void
+bench_mmio(struct bench_vgpu *b)
+{
+	const unsigned int n = 500000;
+
+	bench_figure("mmio_null", time_access(null_access, b->v, false, n), "ns/access", NULL);
+	bench_figure("mmio_read", time_access(vgpu_mem_access, b->v, false, n), "ns/access", "mmio_null");
+	bench_figure("mmio_write", time_access(vgpu_mem_access, b->v, true, n), "ns/access", "mmio_null");
+}
+
+static size_t
+heap_bytes(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	return mi.uordblks + mi.hblkhd;
+}
+
+static int
+bench_create(struct gpu *gpu, unsigned int n)
+{
+	struct bench_vgpu *b = calloc(n, sizeof(*b));
+	char name[32];
+	size_t h0, h1;
+	uint64_t t0, t1;
+	int rc = 0;
+	unsigned int made = 0;
+
+	if (!b)
+		return -ENOMEM;
+	/* Guest RAM of the fake hypervisor is allocated outside the measured part. */
+	for (unsigned int i = 0; i < n; i++)
+		if (!(b[i].hv = fake_hv_new(1)))
+			rc = -ENOMEM;
+	h0 = heap_bytes();
+	t0 = bench_now_ns();
+	for (unsigned int i = 0; !rc && i < n; i++, made++) {
+		struct vgpu_config cfg;
+		char err[128];
+
+		vgpu_config_default(&cfg);
+		cfg.type[0] = '\0';
+		cfg.low_gm = 8ull << 20;
+		cfg.high_gm = 64ull << 20;
+		cfg.fences = 0;
+		rc = vgpu_create(gpu, &cfg, 100 + i, &fake_hv_ops, b[i].hv, &b[i].v, err, sizeof(err));
+		if (rc < 0)
+			fprintf(stderr, "bench: vgpu %u of %u: %s\n", i + 1, n, err);
+	}
+	t1 = bench_now_ns();
+	h1 = heap_bytes();
+	if (!rc) {
+		snprintf(name, sizeof(name), "vgpu_create_%u", n);
+		bench_figure(name, (double)(t1 - t0) / 1000.0 / n, "us/vgpu", n > 1 ? "vgpu_create_1" : NULL);
+		snprintf(name, sizeof(name), "vgpu_mem_%u", n);
+		bench_figure(name, (double)(h1 - h0) / 1024.0 / n, "KiB/vgpu", n > 1 ? "vgpu_mem_1" : NULL);
+	}
+	for (unsigned int i = 0; i < made; i++)
+		vgpu_destroy(b[i].v);
+	for (unsigned int i = 0; i < n; i++)
+		if (b[i].hv)
+			fake_hv_free(b[i].hv);
+	free(b);
+	return rc;
+}
+
+int
+bench_mediator(void)
+{
+	struct pgpu_dev dev;
+	struct gpu *gpu;
+	struct bench_vgpu b;
+	int rc;
+
+	fake_pgpu_open(&dev);
+	rc = gpu_create(&dev, &gpu);
+	if (rc < 0)
+		return rc;
+	rc = make_vgpu(gpu, NULL, 1, &b);
+	if (!rc) {
+		bench_ggtt(&b);
+		bench_mmio(&b);
+		free_vgpu(&b);
+	}
+	if (!rc)
+		rc = bench_create(gpu, 1);
+	if (!rc)
+		rc = bench_create(gpu, 8);
+	if (!rc)
+		rc = bench_create(gpu, 32);
+	gpu_destroy(gpu);
+	return rc;
+}

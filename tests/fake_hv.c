@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fake_hv.c — the in-process hypervisor and physical GPU of the mediator
+ * unit tests (fake_hv.h). It records every claim, write-protect, aperture
+ * mapping and MSI so tests can assert them; guest RAM is a calloc'd buffer.
+ * It is never linked into a daemon. Scenario tests use xen-glue + libxensim.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/fake_hv.h"
+
+/* ---- hypervisor ops ---- */
+
+/* One-shot injected failure: tests set hv->fail_next to make the next op fail. */
+static int
+take_fail(struct hv *hv)
+{
+	int rc = hv->fail_next;
+
+	hv->fail_next = 0;
+	return rc;
+}
+
+static bool
+overlaps(const struct fake_claim *c, char kind, uint64_t start, uint64_t end)
+{
+	return c->live && c->kind == kind && start <= c->end && c->start <= end;
+}
+
+/* Like Xen's range sets: end >= start, no overlap with a live range of the same kind. */
+static int
+claim(struct hv *hv, char kind, uint64_t start, uint64_t end)
+{
+	int rc = take_fail(hv);
+	struct fake_claim *slot = NULL;
+
+	if (rc)
+		return rc;
+	if (end < start)
+		return -EINVAL;
+	for (unsigned int i = 0; i < hv->nr_claims; i++) {
+		if (overlaps(&hv->claims[i], kind, start, end))
+			return -EEXIST;
+		if (!hv->claims[i].live && !slot)
+			slot = &hv->claims[i];
+	}
+	if (!slot) {
+		if (hv->nr_claims >= FAKE_MAX_CLAIMS)
+			return -ENOSPC;
+		slot = &hv->claims[hv->nr_claims++];
+	}
+	slot->kind = kind;
+	slot->start = start;
+	slot->end = end;
+	slot->live = true;
+	return 0;
+}
+
+static int
+unclaim(struct hv *hv, char kind, uint64_t start, uint64_t end)
+{
+	int rc = take_fail(hv);
+
+	if (rc)
+		return rc;
+	for (unsigned int i = 0; i < hv->nr_claims; i++) {
+		struct fake_claim *c = &hv->claims[i];
+
+		if (c->live && c->kind == kind && c->start == start && c->end == end) {
+			c->live = false;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int
+fake_claim_mmio(struct hv *hv, uint64_t start, uint64_t end)
+{
+	return claim(hv, 'm', start, end);
+}
+
+static int
+fake_unclaim_mmio(struct hv *hv, uint64_t start, uint64_t end)
+{
+	return unclaim(hv, 'm', start, end);
+}
+
+static int
+fake_claim_pio(struct hv *hv, uint16_t start, uint16_t end)
+{
+	return claim(hv, 'p', start, end);
+}
+
+static int
+fake_unclaim_pio(struct hv *hv, uint16_t start, uint16_t end)
+{
+	return unclaim(hv, 'p', start, end);
+}
+
+static int
+fake_claim_pcidev(struct hv *hv, uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	uint64_t sbdf = (uint64_t)seg << 16 | (uint64_t)bus << 8 | (uint64_t)(dev & 0x1f) << 3 |
+			(fn & 7);
+
+	return claim(hv, 'd', sbdf, sbdf);
+}
+
+static bool
+in_ram(const struct hv *hv, uint64_t gpa, size_t len)
+{
+	return gpa < hv->ram_size && len <= hv->ram_size - gpa;
+}
+
+static int
+fake_read_gpa(struct hv *hv, uint64_t gpa, void *buf, size_t len)
+{
+	int rc = take_fail(hv);
+
+	if (rc)
+		return rc;
+	if (!in_ram(hv, gpa, len))
+		return -EFAULT;
+	memcpy(buf, hv->ram + gpa, len);
+	return 0;
+}
+
+static int
+fake_write_gpa(struct hv *hv, uint64_t gpa, const void *buf, size_t len)
+{
+	int rc = take_fail(hv);
+
+	if (rc)
+		return rc;
+	if (!in_ram(hv, gpa, len))
+		return -EFAULT;
+	memcpy(hv->ram + gpa, buf, len);
+	return 0;
+}
+
+/* Xen's set_mem_type refuses anything that is not ram_rw <-> ioreq_server. */
+static int
+fake_wp_gfn(struct hv *hv, uint64_t gfn, bool on)
+{
+	int rc = take_fail(hv);
+
+	if (rc)
+		return rc;
+	hv->nr_wp_calls++;
+	if (gfn >= hv->ram_size >> 12)
+		return -EINVAL;
+	hv->wp[gfn] = on ? 1 : 0;
+	return 0;
+}
+
+static int
+fake_map_aperture(struct hv *hv, uint64_t gfn, uint64_t ap_off, uint64_t nr, bool map)
+{
+	int rc = take_fail(hv);
+
+	if (rc)
+		return rc;
+	hv->nr_ap_calls++;
+	hv->ap_gfn = gfn;
+	hv->ap_off = ap_off;
+	hv->ap_nr = nr;
+	hv->ap_mapped = map;
+	return 0;
+}
+
+static int
+fake_inject_msi(struct hv *hv, uint64_t addr, uint32_t data)
+{
+	int rc = take_fail(hv);
+
+	if (rc)
+		return rc;
+	if (hv->nr_msi >= FAKE_MAX_MSI)
+		return -ENOSPC;
+	hv->msi_addr[hv->nr_msi] = addr;
+	hv->msi_data[hv->nr_msi] = data;
+	hv->nr_msi++;
+	return 0;
+}
+
+static int
+fake_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
+{
+	int rc = take_fail(hv);
+
+	if (rc)
+		return rc;
+	if (gfn >= hv->ram_size >> 12)
+		return -EFAULT;
+	*dma = hv->dma_base + (gfn << 12);
+	return 0;
+}
+
+const struct hv_ops fake_hv_ops = {
+	.claim_mmio = fake_claim_mmio,
+	.unclaim_mmio = fake_unclaim_mmio,
+	.claim_pio = fake_claim_pio,
+	.unclaim_pio = fake_unclaim_pio,
+	.claim_pcidev = fake_claim_pcidev,
+	.read_gpa = fake_read_gpa,
+	.write_gpa = fake_write_gpa,
+	.wp_gfn = fake_wp_gfn,
+	.map_aperture = fake_map_aperture,
+	.inject_msi = fake_inject_msi,
+	.gfn_to_dma = fake_gfn_to_dma,
+};
+
+struct hv *
+fake_hv_new(unsigned int ram_mb)
+{
+	struct hv *hv = calloc(1, sizeof(*hv));
+
+	if (!hv)
+		abort();
+	hv->ram_size = (uint64_t)ram_mb << 20;
+	hv->ram = calloc(1, hv->ram_size ? hv->ram_size : 1);
+	hv->wp = calloc(1, (hv->ram_size >> 12) + 1);
+	if (!hv->ram || !hv->wp)
+		abort();
+	/* Machine frames of this guest: somewhere above 4 GiB, distinct per test run. */
+	hv->dma_base = 0x100000000ull;
+	return hv;
+}
+
+void
+fake_hv_free(struct hv *hv)
+{
+	if (!hv)
+		return;
+	free(hv->ram);
+	free(hv->wp);
+	free(hv);
+}
+
+bool
+fake_hv_claimed(struct hv *hv, char kind, uint64_t start, uint64_t end)
+{
+	for (unsigned int i = 0; i < hv->nr_claims; i++) {
+		const struct fake_claim *c = &hv->claims[i];
+
+		if (c->live && c->kind == kind && c->start == start && c->end == end)
+			return true;
+	}
+	return false;
+}
+
+/* ---- physical GPU ---- */
+
+#define FAKE_GGTT_ENTRIES (1u << 20)
+
+static struct pgpu_fake *
+pf(struct pgpu *p)
+{
+	return (struct pgpu_fake *)(void *)p;
+}
+
+static uint32_t
+fake_mmio_read(struct pgpu *p, uint32_t off)
+{
+	if (off >= sizeof(pf(p)->mmio))
+		return ~0u;
+	return pf(p)->mmio[off / 4];
+}
+
+static void
+fake_mmio_write(struct pgpu *p, uint32_t off, uint32_t val)
+{
+	if (off < sizeof(pf(p)->mmio))
+		pf(p)->mmio[off / 4] = val;
+}
+
+static uint64_t
+fake_ggtt_read(struct pgpu *p, uint64_t idx)
+{
+	return idx < FAKE_GGTT_ENTRIES ? pf(p)->ggtt[idx] : ~0ull;
+}
+
+static void
+fake_ggtt_write(struct pgpu *p, uint64_t idx, uint64_t pte)
+{
+	if (idx < FAKE_GGTT_ENTRIES) {
+		pf(p)->ggtt[idx] = pte;
+		pf(p)->ggtt_writes++;
+	}
+}
+
+static void
+fake_info(struct pgpu *p, struct pgpu_info *out)
+{
+	(void)p;
+	memset(out, 0, sizeof(*out));
+	out->device_id = 0x1912; /* Skylake GT2 desktop */
+	out->aperture_size = 256ull << 20;
+	out->gm_size = 4ull << 30;
+	out->nr_fences = 32;
+	out->ggtt_entries = FAKE_GGTT_ENTRIES;
+}
+
+static void
+fake_close(struct pgpu *p)
+{
+	free(pf(p)->ggtt);
+	free(pf(p));
+}
+
+static const struct pgpu_ops fake_pgpu_ops = {
+	.mmio_read = fake_mmio_read,
+	.mmio_write = fake_mmio_write,
+	.ggtt_read = fake_ggtt_read,
+	.ggtt_write = fake_ggtt_write,
+	.info = fake_info,
+	.close = fake_close,
+};
+
+void
+fake_pgpu_open(struct pgpu_dev *out)
+{
+	struct pgpu_fake *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		abort();
+	f->ggtt = calloc(FAKE_GGTT_ENTRIES, sizeof(uint64_t));
+	if (!f->ggtt)
+		abort();
+	out->ops = &fake_pgpu_ops;
+	out->p = (struct pgpu *)(void *)f;
+}
+
+struct pgpu_fake *
+fake_pgpu(const struct pgpu_dev *dev)
+{
+	return pf(dev->p);
+}

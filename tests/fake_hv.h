@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fake_hv.h — an in-process hypervisor and physical GPU for mediator unit
+ * tests: hv_ops that record every claim, write-protect, aperture mapping
+ * and MSI, guest RAM in a malloc'd buffer, and a pgpu with plain arrays.
+ * Scenario tests use the real glue over libxensim instead.
+ */
+#ifndef TESTS_FAKE_HV_H
+#define TESTS_FAKE_HV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mediator/vgpu.h"
+
+#define FAKE_MAX_CLAIMS 32
+#define FAKE_MAX_MSI 64
+
+struct fake_claim {
+	char kind;		/* 'm' mmio, 'p' pio, 'd' pcidev */
+	uint64_t start, end;
+	bool live;
+};
+
+struct hv {			/* the fake's definition of the opaque handle */
+	uint8_t *ram;		/* guest RAM at gpa 0 */
+	uint64_t ram_size;
+	uint64_t dma_base;	/* gfn_to_dma answers dma_base + gpa */
+	struct fake_claim claims[FAKE_MAX_CLAIMS];
+	unsigned int nr_claims;
+	uint8_t *wp;		/* one byte per gfn: write-protected */
+	unsigned int nr_wp_calls;
+	uint64_t ap_gfn, ap_off, ap_nr;	/* last aperture mapping */
+	bool ap_mapped;
+	unsigned int nr_ap_calls;
+	uint64_t msi_addr[FAKE_MAX_MSI];
+	uint32_t msi_data[FAKE_MAX_MSI];
+	unsigned int nr_msi;
+	int fail_next;		/* if non-zero, the next op returns this -errno */
+};
+
+extern const struct hv_ops fake_hv_ops;
+
+/* A fake guest with ram_mb of RAM. */
+struct hv *fake_hv_new(unsigned int ram_mb);
+void fake_hv_free(struct hv *hv);
+/* Is [start,end] of kind claimed right now? */
+bool fake_hv_claimed(struct hv *hv, char kind, uint64_t start, uint64_t end);
+
+/* A fake physical GPU (arrays): 256 MiB aperture, 4 GiB GM, 32 fences. */
+struct pgpu_fake {
+	uint32_t mmio[0x200000 / 4];
+	uint64_t *ggtt;		/* 1 Mi entries */
+	unsigned int ggtt_writes;
+};
+void fake_pgpu_open(struct pgpu_dev *out);
+struct pgpu_fake *fake_pgpu(const struct pgpu_dev *dev);
+
+#endif

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c — the one CUnit runner. Every tests/{unit,scenario}/test_<name>.c
+ * defines `void suite_<name>(void)` that adds its suite; the Makefile lists
+ * them in suites.h. Usage: run-tests [SUITE-SUBSTRING...]
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "test_util.h"
+
+#define SUITE(n) void suite_##n(void);
+#include "suites.h"
+#undef SUITE
+
+static const struct {
+	const char *name;
+	void (*add)(void);
+} suites[] = {
+#define SUITE(n) { #n, suite_##n },
+#include "suites.h"
+#undef SUITE
+};
+
+static int
+wanted(const char *name, int argc, char **argv)
+{
+	if (argc < 2)
+		return 1;
+	for (int i = 1; i < argc; i++)
+		if (strstr(name, argv[i]))
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	unsigned int run, failed;
+
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++)
+		if (wanted(suites[i].name, argc, argv))
+			suites[i].add();
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	run = CU_get_number_of_tests_run();
+	failed = CU_get_number_of_tests_failed();
+	unsigned int skipped = test_skipped_count();
+	CU_cleanup_registry();
+	printf("\n%u passed, %u failed, %u skipped\n", run - failed - skipped, failed, skipped);
+	return failed ? 1 : 0;
+}
