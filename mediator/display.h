@@ -7,9 +7,19 @@
 #ifndef MEDIATOR_DISPLAY_H
 #define MEDIATOR_DISPLAY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vgpu;
+
+#define DISPLAY_NR_PIPES 3
+#define DISPLAY_EDID_SIZE 128
+/* Default vblank period when the programmed timings are not usable (60 Hz). */
+#define DISPLAY_DEFAULT_PERIOD_NS 16666667ull
+
+/* The virtual monitor hangs off DDI port B; its DDC pair is GMBUS pin 5 (DPB). */
+#define DISPLAY_MONITOR_PORT 1
+#define DISPLAY_MONITOR_GMBUS_PIN 5
 
 struct display_state {
 	uint64_t next_vblank_ns;	/* 0: no pipe enabled */
@@ -17,11 +27,19 @@ struct display_state {
 	unsigned int gmbus_index;	/* byte position in the EDID being read */
 	unsigned int gmbus_remaining;	/* bytes left in the current GMBUS read */
 	uint8_t edid[128];
+	/* gmbus.c */
+	uint32_t gmbus_cycle;		/* GMBUS1 of the cycle in progress */
+	bool gmbus_monitor;		/* the selected pin reaches the monitor */
+	bool gmbus_reading;		/* a read of the EDID slave is in progress */
+	uint32_t edid_pixclk_khz;	/* pixel clock of the EDID preferred mode */
 };
 
 int display_init(struct vgpu *v);
 void display_fini(struct vgpu *v);
 /* Fire vblanks that are due; returns ns until the next one (lock held). */
 uint64_t display_tick(struct vgpu *v, uint64_t now_ns);
+
+/* gmbus.c: back to idle with nothing selected (display_init, GMBUS0 writes). */
+void gmbus_reset(struct vgpu *v);
 
 #endif

@@ -14,14 +14,41 @@ struct vgpu;
 #define GGTT_PTE_PRESENT 1ull
 #define GGTT_PTE_ADDR_MASK 0x00003ffffffff000ull
 
+/* Low PTE bits carried from the guest's entry into the physical one (present, PAT). */
+#define GGTT_PTE_FLAGS_MASK 0xfffull
+/* Bytes of PTEs in BAR0 from the GGTT start (BAR0 + 8 MiB): 1 Mi entries. */
+#define GGTT_MMIO_SIZE 0x800000ull
+
 struct ggtt_state {
 	uint64_t *low;	/* guest entries for its aperture part, one per 4 KiB */
 	uint64_t *high; /* guest entries for its hidden part */
+	/* A partly written entry (4-byte halves, sub-dword writes) waits here. */
+	uint64_t pend_idx;  /* entry index */
+	uint64_t pend_val;  /* merged value so far */
+	uint8_t pend_bytes; /* bit per byte written; 0xff = complete */
 };
 
+/*
+ * Allocate the guest-entry arrays for v->part (after gm_reserve; the
+ * vGPU is not reachable by the guest yet). Returns 0 or -ENOMEM.
+ */
 int ggtt_init(struct vgpu *v);
+/*
+ * Clear every physical GGTT entry this vGPU made present (so the next
+ * owner of the GM sees nothing stale) and free the arrays. Takes
+ * gpu->lock itself: call it WITHOUT gpu->lock, before gm_release. Safe on
+ * a vGPU whose ggtt_init failed or never ran, and twice.
+ */
 void ggtt_fini(struct vgpu *v);
-/* BAR0 GGTT access; off is relative to the GGTT start (lock held). */
+/*
+ * BAR0 GGTT access (v->lock held; takes gpu->lock for physical writes).
+ * off: bytes from the GGTT start (BAR0 + 8 MiB); size 1, 2, 4 or 8,
+ * inside one 8-byte entry. Reads fill *val (0 for entries outside its GM).
+ * Returns 0 handled (bad writes are dropped, logged, counted, and with
+ * cfg.ggtt_failsafe the vGPU enters failsafe), or -EINVAL for a malformed
+ * access (bad size, crossing an entry, off >= GGTT_MMIO_SIZE): reads
+ * all-ones, writes dropped, stats.bad_access counted.
+ */
 int ggtt_access(struct vgpu *v, int write, uint64_t off, unsigned int size,
 		uint64_t *val);
 

@@ -54,11 +54,30 @@ struct gm_part {
 	bool reserved;
 };
 
+/*
+ * What the host keeps for itself, as GVT-g does (its gvt.h keeps 128 MiB
+ * low, 384 MiB high and 4 fences; we keep less because the simulated GPU's
+ * aperture is only 256 MiB): the first GM_HOST_LOW bytes of the aperture,
+ * the first GM_HOST_HIGH bytes of hidden GM and fences 0..GM_HOST_FENCES-1.
+ * Each is clamped to what the GPU has.
+ */
+#define GM_HOST_LOW (64ull << 20)
+#define GM_HOST_HIGH (128ull << 20)
+#define GM_HOST_FENCES 4u
+/* GM sizes of a vGPU must be non-zero multiples of this. */
+#define GM_ALIGN (1ull << 20)
+/* Fence registers of the GPU we model (FENCE_REG_GEN6, 0x100000 + i*8). */
+#define GM_MAX_FENCES 32u
+
 /* Initialise the allocator for a GPU. */
 void gm_alloc_init(struct gm_alloc *a, const struct pgpu_info *info);
 /*
- * Reserve a share for cfg (gpu lock held). -ENOSPC with err naming what
- * ran out ("aperture", "hidden GM", "fences").
+ * Reserve a share for cfg (gpu lock held): first fit in the aperture and
+ * hidden GM, a contiguous run of fence slots. -EINVAL when a size is zero
+ * or not a multiple of GM_ALIGN, or fences > GM_MAX_FENCES (err names the
+ * key: "low_gm", "high_gm", "fences"); -ENOSPC when it does not fit, err
+ * naming what ran out ("aperture GM: 128 MiB wanted, 64 MiB free").
+ * On failure nothing is reserved.
  */
 int gm_reserve(struct gpu *gpu, const struct vgpu_config *cfg,
 	       struct gm_part *out, char *err, size_t errlen);
@@ -66,5 +85,14 @@ int gm_reserve(struct gpu *gpu, const struct vgpu_config *cfg,
 void gm_release(struct gpu *gpu, struct gm_part *p);
 /* Is [gma, gma+len) inside the vGPU's own GM? */
 bool gm_owns(const struct gm_part *p, uint64_t gma, uint64_t len);
+/* Free bytes of low/high GM and free fence slots now (gpu lock held). */
+void gm_free_space(const struct gm_alloc *a, uint64_t *low, uint64_t *high,
+		   unsigned int *fences);
+/*
+ * Zero the physical fence registers of share p (fence.c; gpu lock held).
+ * gm_reserve and gm_release call it so no share starts or ends with a
+ * stale fence.
+ */
+void fence_clear_phys(struct gpu *gpu, const struct gm_part *p);
 
 #endif

@@ -9,6 +9,7 @@
 #ifndef MEDIATOR_MMIO_H
 #define MEDIATOR_MMIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,5 +61,26 @@ uint32_t vreg_get(const struct vgpu *v, uint32_t off);
 void vreg_set(struct vgpu *v, uint32_t off, uint32_t val);
 /* Apply a row's default write policy (ro/w1c/masked) to the virtual value. */
 uint32_t mmio_apply_write(const struct mmio_reg *r, uint32_t old, uint32_t val);
+
+/* ---- the register engine (mmio.c) ---- */
+
+/*
+ * Check one table: rows sorted, non-overlapping, dword aligned, sizes a
+ * non-zero multiple of 4, inside MMIO_REG_SIZE, named. Returns 0 or
+ * -EINVAL with err naming the first bad row. Also run by a unit test.
+ */
+int mmio_table_check(const struct mmio_reg *regs, size_t n, char *err, size_t errlen);
+/* The row covering off, or NULL (after mmio_init built the index). */
+const struct mmio_reg *mmio_find(uint32_t off);
+/* Build the shared index once (first call), load every row's reset value into v. */
+int mmio_init(struct vgpu *v);
+void mmio_fini(struct vgpu *v);
+/*
+ * A guest register access at BAR0 offset off (< MMIO_REG_SIZE) of size
+ * 1/2/4/8, naturally aligned (the caller checked). 8-byte accesses are
+ * split into two dwords, 1/2-byte ones merged into their dword. Unknown
+ * registers follow v->cfg.unknown. Lock held. Returns 0 or -errno.
+ */
+int mmio_access(struct vgpu *v, bool write, uint32_t off, unsigned int size, uint64_t *val);
 
 #endif

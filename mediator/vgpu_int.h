@@ -34,6 +34,7 @@ struct gpu {
 	struct vgpu *vgpus[GPU_MAX_VGPUS];
 	unsigned int nr_vgpus;
 	unsigned int next_id;
+	uint64_t id_used;	/* bit (id - 1) per vGPU id in use */
 };
 
 /* Guest-triggerable warnings, each logged once per vGPU (vgpu_warn_once). */
@@ -49,6 +50,9 @@ enum warn_cause {
 	WARN_CFG,
 	WARN_PAGE_WRITE,
 	WARN_PVINFO,
+	WARN_BAR0_HOLE,		/* access to the unused part of BAR0 (2..8 MiB) */
+	WARN_PIO,		/* BAR4 access other than the index/data dwords */
+	WARN_PPGTT,		/* bad PPGTT root (outside RAM, too many, unaligned) */
 	WARN_NR_CAUSES
 };
 
@@ -87,6 +91,9 @@ struct vgpu {
 	struct vgpu_stats stats;
 	uint64_t traps[TS_NR];
 	uint64_t warned;	/* bit per enum warn_cause */
+	uint64_t ro_writes;	/* writes that hit read-only bits/registers */
+	unsigned int unknown_logged; /* distinct unknown registers logged (capped) */
+	uint32_t pio_index;	/* BAR4 +0: the MMIO index the data port uses */
 };
 
 /* Log a guest-caused problem once per vGPU and cause; always counted by the caller. */

@@ -1,27 +1,119 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * vgpu_types.c — the table of vGPU types.
- * PLACEHOLDER: being written.
+ * vgpu_types.c — the table of vGPU types (how much aperture GM, hidden GM
+ * and how many fences a vGPU gets, its scheduling weight and largest
+ * display mode), looked up by the name given in a vgpu= spec.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "vgpu_int.h"
 
-static const struct vgpu_type types[] = {
-	{ "GVTg_V5_4", 128ull << 20, 512ull << 20, 4, 4, 1920, 1200, "placeholder" },
+#define MIB (1ull << 20)
+
+/*
+ * The Gen9 rows follow GVT-g's type table (Linux gvt/vgpu.c, as listed by
+ * `mdevctl types` on a Skylake host): the suffix is roughly how many fit on
+ * one GPU with a 1 GiB aperture. "xengt_small" is ours: small enough that
+ * eight fit beside the host's reserve on a 256 MiB aperture (the simulated
+ * GPU's), which the many-vGPU tests and the demo need.
+ */
+static const struct vgpu_type vgpu_types[] = {
+	{
+		.name = "GVTg_V5_1",
+		.low_gm = 512 * MIB,
+		.high_gm = 2048 * MIB,
+		.fences = 4,
+		.weight = 16,
+		.max_w = 1920,
+		.max_h = 1200,
+		.desc = "one per GPU: 512 MiB aperture, 2 GiB hidden GM",
+	},
+	{
+		.name = "GVTg_V5_2",
+		.low_gm = 256 * MIB,
+		.high_gm = 1024 * MIB,
+		.fences = 4,
+		.weight = 8,
+		.max_w = 1920,
+		.max_h = 1200,
+		.desc = "two per GPU: 256 MiB aperture, 1 GiB hidden GM",
+	},
+	{
+		.name = "GVTg_V5_4",
+		.low_gm = 128 * MIB,
+		.high_gm = 512 * MIB,
+		.fences = 4,
+		.weight = 4,
+		.max_w = 1920,
+		.max_h = 1200,
+		.desc = "four per GPU: 128 MiB aperture, 512 MiB hidden GM",
+	},
+	{
+		.name = "GVTg_V5_8",
+		.low_gm = 64 * MIB,
+		.high_gm = 384 * MIB,
+		.fences = 4,
+		.weight = 2,
+		.max_w = 1024,
+		.max_h = 768,
+		.desc = "eight per GPU: 64 MiB aperture, 384 MiB hidden GM",
+	},
+	{
+		.name = "xengt_small",
+		.low_gm = 16 * MIB,
+		.high_gm = 64 * MIB,
+		.fences = 2,
+		.weight = 1,
+		.max_w = 1024,
+		.max_h = 768,
+		.desc = "tests/demo: 16 MiB aperture, 64 MiB hidden GM, 2 fences",
+	},
 };
 
-const struct vgpu_type *vgpu_type_table(unsigned int *n) { *n = 1; return types; }
-const struct vgpu_type *vgpu_type_find(const char *name)
+#define VGPU_NR_TYPES (sizeof(vgpu_types) / sizeof(vgpu_types[0]))
+
+/* The whole table (for `xengt-ctl types` and the docs); *n gets the row count. */
+const struct vgpu_type *
+vgpu_type_table(unsigned int *n)
 {
-	return strcmp(name, types[0].name) == 0 ? &types[0] : NULL;
+	*n = VGPU_NR_TYPES;
+	return vgpu_types;
 }
-int vgpu_type_apply(struct vgpu_config *cfg)
+
+/* Exact, case-sensitive name lookup; NULL for NULL, "" or an unknown name. */
+const struct vgpu_type *
+vgpu_type_find(const char *name)
 {
-	const struct vgpu_type *t = vgpu_type_find(cfg->type);
-	if (!t) return -ENOENT;
-	cfg->low_gm = t->low_gm; cfg->high_gm = t->high_gm; cfg->fences = t->fences;
-	cfg->weight = t->weight; cfg->max_w = t->max_w; cfg->max_h = t->max_h;
+	if (!name || !name[0])
+		return NULL;
+	for (size_t i = 0; i < VGPU_NR_TYPES; i++)
+		if (strcmp(vgpu_types[i].name, name) == 0)
+			return &vgpu_types[i];
+	return NULL;
+}
+
+/*
+ * Copy the sizes, fences, weight and resolution of type cfg->type into
+ * cfg. An empty type name means "explicit sizes": cfg is left alone. The
+ * spec parser applies the type first and then its explicit keys, so those
+ * override. Returns 0, or -ENOENT for an unknown type name.
+ */
+int
+vgpu_type_apply(struct vgpu_config *cfg)
+{
+	const struct vgpu_type *t;
+
+	if (!cfg->type[0])
+		return 0;
+	t = vgpu_type_find(cfg->type);
+	if (!t)
+		return -ENOENT;
+	cfg->low_gm = t->low_gm;
+	cfg->high_gm = t->high_gm;
+	cfg->fences = t->fences;
+	cfg->weight = t->weight;
+	cfg->max_w = t->max_w;
+	cfg->max_h = t->max_h;
 	return 0;
 }

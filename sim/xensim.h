@@ -124,4 +124,13 @@ void *sim_guest_ram(struct sim_vcpu *c, uint64_t gpa, size_t len);
 int xensim_xs_read(const char *machine, const char *path, char *buf, size_t len);
 int xensim_xs_write(const char *machine, const char *path, const char *val);
 
+/* ---- additions: tools and test hooks ---- */
+/* Machine address of a gfn of domid (RAM or direct-mapped); -ENOENT for holes. */
+int xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t *maddr);
+/* Test hook: make server id of domid look created by emulator domain emu_domid. */
+int xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id,
+			       uint32_t emu_domid);
+/* Per-vCPU timeout for a synchronous ioreq (default 10 s). */
+void sim_vcpu_set_timeout(struct sim_vcpu *c, int timeout_ms);
+
 #endif

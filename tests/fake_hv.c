@@ -6,9 +6,11 @@
  * It is never linked into a daemon. Scenario tests use xen-glue + libxensim.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mediator/gm.h"
 #include "tests/fake_hv.h"
 
 /* ---- hypervisor ops ---- */
@@ -338,4 +340,97 @@ struct pgpu_fake *
 fake_pgpu(const struct pgpu_dev *dev)
 {
 	return pf(dev->p);
+}
+
+/* ---- fixtures ---- */
+
+static void
+cfgw(struct vgpu *v, unsigned int reg, uint32_t val)
+{
+	vgpu_cfg_access(v, true, reg, 4, &val);
+}
+
+void
+fake_place_bars(struct vgpu *v)
+{
+	cfgw(v, 0x10, (uint32_t)FAKE_BAR0);
+	cfgw(v, 0x14, (uint32_t)(FAKE_BAR0 >> 32));
+	cfgw(v, 0x18, (uint32_t)FAKE_BAR2);
+	cfgw(v, 0x1c, (uint32_t)(FAKE_BAR2 >> 32));
+	cfgw(v, 0x20, FAKE_BAR4);
+	cfgw(v, 0x04, 0x7); /* I/O + memory decode, bus master */
+}
+
+int
+fake_vgpu_new(struct gpu *gpu, uint32_t domid, const struct vgpu_config *cfg, bool place,
+	      struct hv **hv, struct vgpu **v)
+{
+	struct vgpu_config def;
+	char err[128];
+	int rc;
+
+	if (!cfg) {
+		/* Small, so several fit beside a default one on the fake GPU. */
+		vgpu_config_default(&def);
+		snprintf(def.type, sizeof(def.type), "%s", "xengt_small");
+		if (vgpu_type_apply(&def) < 0) {
+			def.low_gm = 16ull << 20;
+			def.high_gm = 64ull << 20;
+			def.fences = 2;
+		}
+		cfg = &def;
+	}
+	*hv = fake_hv_new(64);
+	rc = vgpu_create(gpu, cfg, domid, &fake_hv_ops, *hv, v, err, sizeof(err));
+	if (rc < 0) {
+		fake_hv_free(*hv);
+		*hv = NULL;
+		*v = NULL;
+		return rc;
+	}
+	if (place)
+		fake_place_bars(*v);
+	return 0;
+}
+
+int
+fake_setup(struct fake_setup *s, const struct vgpu_config *cfg)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	fake_pgpu_open(&s->dev);
+	rc = gpu_create(&s->dev, &s->gpu);
+	if (rc < 0)
+		return rc;
+	return fake_vgpu_new(s->gpu, 1, cfg, true, &s->hv, &s->v);
+}
+
+void
+fake_teardown(struct fake_setup *s)
+{
+	if (s->v)
+		vgpu_destroy(s->v);
+	if (s->gpu)
+		gpu_destroy(s->gpu);
+	fake_hv_free(s->hv);
+	memset(s, 0, sizeof(*s));
+}
+
+uint32_t
+fake_readl(struct vgpu *v, uint32_t off)
+{
+	uint64_t val = ~0ull;
+
+	if (vgpu_mem_access(v, false, FAKE_BAR0 + off, 4, &val) < 0)
+		return ~0u;
+	return (uint32_t)val;
+}
+
+void
+fake_writel(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	uint64_t v64 = val;
+
+	vgpu_mem_access(v, true, FAKE_BAR0 + off, 4, &v64);
 }

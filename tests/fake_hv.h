@@ -56,4 +56,33 @@ struct pgpu_fake {
 void fake_pgpu_open(struct pgpu_dev *out);
 struct pgpu_fake *fake_pgpu(const struct pgpu_dev *dev);
 
+/* ---- fixtures built on the fakes (additions for the mediator unit tests) ---- */
+
+/* Where fake_place_bars puts the BARs (as hvmloader would). */
+#define FAKE_BAR0 0xe0000000ull
+#define FAKE_BAR2 0xc0000000ull
+#define FAKE_BAR4 0xc000u
+
+/* Program BAR0/2/4 through config cycles and enable I/O + memory decode. */
+void fake_place_bars(struct vgpu *v);
+/*
+ * A vGPU for domid on gpu with a fresh fake guest of 64 MiB (*hv).
+ * cfg NULL = vgpu_config_default with the small test type "xengt_small"
+ * (16 MiB aperture), so several fit on the fake GPU. Returns vgpu_create's result.
+ */
+int fake_vgpu_new(struct gpu *gpu, uint32_t domid, const struct vgpu_config *cfg,
+		  bool place, struct hv **hv, struct vgpu **v);
+/* One GPU + one vGPU (domid 1) with BARs placed. */
+struct fake_setup {
+	struct pgpu_dev dev;
+	struct gpu *gpu;
+	struct hv *hv;
+	struct vgpu *v;
+};
+int fake_setup(struct fake_setup *s, const struct vgpu_config *cfg);
+void fake_teardown(struct fake_setup *s);
+/* Guest-style accessors through vgpu_mem_access on BAR0 (returns all-ones on error). */
+uint32_t fake_readl(struct vgpu *v, uint32_t off);
+void fake_writel(struct vgpu *v, uint32_t off, uint32_t val);
+
 #endif

@@ -49,7 +49,7 @@ make_vgpu(struct gpu *gpu, const char *sizes, uint32_t domid, struct bench_vgpu 
 	if (sizes) {
 		/* Small explicit shares so 32 fit on one GPU, as an admin would set them. */
 		cfg.type[0] = '\0';
-		cfg.low_gm = 8ull << 20;
+		cfg.low_gm = 4ull << 20;
 		cfg.high_gm = 64ull << 20;
 		cfg.fences = 0;
 	}
@@ -161,7 +161,7 @@ bench_create(struct gpu *gpu, unsigned int n)
 
 		vgpu_config_default(&cfg);
 		cfg.type[0] = '\0';
-		cfg.low_gm = 8ull << 20;
+		cfg.low_gm = 4ull << 20;
 		cfg.high_gm = 64ull << 20;
 		cfg.fences = 0;
 		rc = vgpu_create(gpu, &cfg, 100 + i, &fake_hv_ops, b[i].hv, &b[i].v, err, sizeof(err));

@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctl_server.c — the control socket: connection handling with size checks
+ * (a request is at most CTL_LINE_MAX bytes) and a {name, args, fn} command
+ * table. Commands read state through mediator/vgpu.h, xen-glue counters
+ * through glue.h, and change it only through instance.c.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl_server.h"
+#include "instance.h"
+#include "mediator/log.h"
+
+#define CTL_VERSION "0.1"
+#define CTL_MAX_ARGS 4
+#define CTL_MAX_ROWS 64
+
+struct ctl_out {
+	char *buf;
+	size_t len, cap;
+};
+
+struct ctl_client {
+	int fd;
+	size_t len;
+	char buf[CTL_LINE_MAX + 1];
+};
+
+typedef int ctl_cmd_fn(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen);
+
+static struct gpu *ctl_gpu;
+static const char *ctl_backend = "?";
+static int ctl_listen_fd = -1;
+static char ctl_path[108];
+static struct ctl_client ctl_clients[CTL_MAX_CLIENTS];
+static unsigned int ctl_nclients;
+
+void
+ctl_server_init(struct gpu *gpu, const char *backend)
+{
+	ctl_gpu = gpu;
+	ctl_backend = backend;
+}
+
+static void
+out_printf(struct ctl_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+out_printf(struct ctl_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->len >= o->cap)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		o->len = o->len + (size_t)n < o->cap ? o->len + (size_t)n : o->cap - 1;
+}
+
+static const struct {
+	int err;
+	const char *name;
+} ctl_errnames[] = {
+	{ EINVAL, "EINVAL" }, { ENOENT, "ENOENT" }, { E2BIG, "E2BIG" },
+	{ EEXIST, "EEXIST" }, { ENOSPC, "ENOSPC" }, { ENOMEM, "ENOMEM" },
+	{ EBUSY, "EBUSY" }, { EIO, "EIO" }, { EPERM, "EPERM" },
+	{ ENODEV, "ENODEV" }, { EOPNOTSUPP, "EOPNOTSUPP" }, { ERANGE, "ERANGE" },
+	{ EFAULT, "EFAULT" }, { ESRCH, "ESRCH" }, { EACCES, "EACCES" },
+};
+
+static const char *
+errname(int err, char *buf, size_t len)
+{
+	for (size_t i = 0; i < sizeof(ctl_errnames) / sizeof(ctl_errnames[0]); i++)
+		if (ctl_errnames[i].err == err)
+			return ctl_errnames[i].name;
+	snprintf(buf, len, "E%d", err);
+	return buf;
+}
+
+/* Values contain no spaces: replace them. */
+static void
+nospace(char *dst, size_t len, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src[i] && i + 1 < len; i++)
+		dst[i] = src[i] == ' ' || src[i] == '\n' ? '_' : src[i];
+	dst[i] = '\0';
+}
+
+static int
+parse_domid(const char *s, uint32_t *domid)
+{
+	char *e;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &e, 10);
+	if (errno || *e || e == s || v == 0 || v >= 0x7ff0)
+		return -EINVAL;
+	*domid = (uint32_t)v;
+	return 0;
+}
+
+static int
+cmd_version(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct gpu_usage u;
+
+	(void)argc, (void)argv, (void)err, (void)errlen;
+	gpu_get_usage(ctl_gpu, &u);
+	out_printf(o, "version=%s gpu=%s device=%#06x\n", CTL_VERSION, ctl_backend,
+		   u.info.device_id);
+	return 0;
+}
+
+static int
+cmd_list(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct instance_info in[CTL_MAX_ROWS];
+	size_t n = instance_list(in, CTL_MAX_ROWS);
+
+	(void)argc, (void)argv, (void)err, (void)errlen;
+	for (size_t i = 0; i < n; i++)
+		out_printf(o, "domid=%u vgpu=%u type=%s state=%s sbdf=%04x:%02x:%02x.%x\n",
+			   in[i].domid, in[i].vgpu_id, in[i].type,
+			   in[i].failsafe ? "failsafe" : "running", in[i].seg, in[i].bus,
+			   in[i].dev, in[i].fn);
+	return 0;
+}
+
+static int
+cmd_gpu(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct gpu_usage u;
+
+	(void)argc, (void)argv, (void)err, (void)errlen;
+	gpu_get_usage(ctl_gpu, &u);
+	out_printf(o, "aperture=%" PRIu64 " gm=%" PRIu64 " fences=%u low_free=%" PRIu64
+		   " high_free=%" PRIu64 " fences_free=%u vgpus=%u\n", u.info.aperture_size,
+		   u.info.gm_size, u.info.nr_fences, u.low_gm_free, u.high_gm_free,
+		   u.fences_free, u.nr_vgpus);
+	return 0;
+}
+
+static void
+do_stats(struct vgpu *v, struct hv *hv, void *arg)
+{
+	struct ctl_out *o = arg;
+	struct vgpu_stats s;
+	struct glue_stats g;
+	char reason[sizeof(s.failsafe_reason)];
+
+	vgpu_get_stats(v, &s);
+	ioreq_server_get_stats(hv, &g);
+#define STAT(f) out_printf(o, #f "=%" PRIu64 "\n", s.f)
+	STAT(cfg_reads); STAT(cfg_writes); STAT(mmio_reads); STAT(mmio_writes);
+	STAT(pio_reads); STAT(pio_writes); STAT(ggtt_writes); STAT(ggtt_bad);
+	STAT(page_writes); STAT(unknown_reg); STAT(bad_access); STAT(msi_injected);
+	STAT(msi_suppressed); STAT(vblanks);
+#undef STAT
+	out_printf(o, "failsafe=%d\n", s.failsafe);
+	nospace(reason, sizeof(reason), s.failsafe_reason);
+	out_printf(o, "failsafe_reason=%s\n", reason);
+	/* The glue's own counters: every request the ioreq server saw. */
+	for (int k = 0; k < IOK_NR; k++)
+		out_printf(o, "ioreq_%s=%" PRIu64 "\n", ioreq_kind_name(k), g.by_kind[k]);
+	out_printf(o, "ioreq_buffered=%" PRIu64 "\nioreq_null=%" PRIu64
+		   "\nioreq_unhandled=%" PRIu64 "\nioreq_wakeups=%" PRIu64 "\n",
+		   g.buffered, g.null_mmio, g.unhandled, g.wakeups);
+	for (int e = 1; e < IOE_NR; e++)
+		out_printf(o, "ioreq_bad_%s=%" PRIu64 "\n", ioreq_err_name(e), g.by_err[e]);
+}
+
+static int
+cmd_stats(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	uint32_t domid;
+
+	(void)argc;
+	if (parse_domid(argv[1], &domid)) {
+		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+		return -EINVAL;
+	}
+	if (instance_with(domid, do_stats, o)) {
+		snprintf(err, errlen, "no vGPU for domain %u", domid);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void
+do_partition(struct vgpu *v, struct hv *hv, void *arg)
+{
+	struct ctl_out *o = arg;
+	struct vgpu_partition p;
+
+	(void)hv;
+	vgpu_get_partition(v, &p);
+	out_printf(o, "low_base=0x%" PRIx64 " low_size=%" PRIu64 " high_base=0x%" PRIx64
+		   " high_size=%" PRIu64 " fence_base=%u fence_num=%u\n", p.low_base,
+		   p.low_size, p.high_base, p.high_size, p.fence_base, p.fence_num);
+}
+
+static int
+cmd_partition(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	uint32_t domid;
+
+	(void)argc;
+	if (parse_domid(argv[1], &domid)) {
+		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+		return -EINVAL;
+	}
+	if (instance_with(domid, do_partition, o)) {
+		snprintf(err, errlen, "no vGPU for domain %u", domid);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static const char *const ctl_mech_names[] = {
+	[TRAP_PCI_SBDF] = "pci-sbdf",
+	[TRAP_IOREQ_MMIO] = "ioreq-mmio",
+	[TRAP_IOREQ_PORT] = "ioreq-port",
+	[TRAP_P2M_WP] = "p2m-wp",
+	[TRAP_DIRECT] = "direct",
+};
+
+struct trap_map_arg {
+	struct ctl_out *o;
+	uint64_t null_gpa;
+};
+
+static void
+do_trap_map(struct vgpu *v, struct hv *hv, void *arg)
+{
+	struct trap_map_arg *t = arg;
+	struct trap_entry rows[CTL_MAX_ROWS];
+	size_t n = vgpu_trap_map(v, rows, CTL_MAX_ROWS);
+	struct glue_stats g;
+
+	for (size_t i = 0; i < n; i++) {
+		char what[sizeof(rows[i].what)];
+		unsigned int m = rows[i].mech;
+
+		nospace(what, sizeof(what), rows[i].what);
+		out_printf(t->o, "mech=%s start=0x%" PRIx64 " end=0x%" PRIx64 " what=%s traps=%"
+			   PRIu64 "\n", m <= TRAP_DIRECT ? ctl_mech_names[m] : "?",
+			   rows[i].start, rows[i].end, what[0] ? what : "-", rows[i].traps);
+	}
+	if (t->null_gpa) {
+		ioreq_server_get_stats(hv, &g);
+		out_printf(t->o, "mech=ioreq-mmio start=0x%" PRIx64 " end=0x%" PRIx64
+			   " what=null-mmio traps=%" PRIu64 "\n", t->null_gpa & ~(uint64_t)0xfff,
+			   (t->null_gpa & ~(uint64_t)0xfff) + 0xfff, g.null_mmio);
+	}
+}
+
+static uint64_t ctl_null_gpa;
+
+static int
+cmd_trap_map(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct trap_map_arg t = { .o = o, .null_gpa = ctl_null_gpa };
+	uint32_t domid;
+
+	(void)argc;
+	if (parse_domid(argv[1], &domid)) {
+		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+		return -EINVAL;
+	}
+	if (instance_with(domid, do_trap_map, &t)) {
+		snprintf(err, errlen, "no vGPU for domain %u", domid);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static int
+cmd_attach(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	unsigned int id = 0;
+	uint32_t domid;
+	int rc;
+
+	if (parse_domid(argv[1], &domid)) {
+		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+		return -EINVAL;
+	}
+	rc = instance_attach(domid, argc > 2 ? argv[2] : "", &id, err, errlen);
+	if (!rc)
+		out_printf(o, "domid=%u vgpu=%u\n", domid, id);
+	return rc;
+}
+
+static int
+cmd_detach(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	uint32_t domid;
+
+	(void)o, (void)argc;
+	if (parse_domid(argv[1], &domid)) {
+		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+		return -EINVAL;
+	}
+	if (instance_detach(domid)) {
+		snprintf(err, errlen, "no vGPU for domain %u", domid);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int min_args, max_args;	/* words after the command */
+	ctl_cmd_fn *fn;
+	const char *usage;
+} ctl_cmds[] = {
+	{ "version", 0, 0, cmd_version, "version" },
+	{ "list", 0, 0, cmd_list, "list" },
+	{ "gpu", 0, 0, cmd_gpu, "gpu" },
+	{ "stats", 1, 1, cmd_stats, "stats DOMID" },
+	{ "partition", 1, 1, cmd_partition, "partition DOMID" },
+	{ "trap-map", 1, 1, cmd_trap_map, "trap-map DOMID" },
+	{ "attach", 1, 2, cmd_attach, "attach DOMID [SPEC]" },
+	{ "detach", 1, 1, cmd_detach, "detach DOMID" },
+};
+
+size_t
+ctl_server_exec(const char *line, char *out, size_t outlen)
+{
+	struct ctl_out o = { .buf = out, .cap = outlen };
+	char buf[CTL_LINE_MAX + 1], err[256] = "", en[16];
+	char *argv[CTL_MAX_ARGS + 1], *save = NULL, *w;
+	int argc = 0, rc = -EINVAL;
+
+	if (outlen)
+		out[0] = '\0';
+	if (strlen(line) > CTL_LINE_MAX) {
+		out_printf(&o, "error E2BIG: request longer than %d bytes\n", CTL_LINE_MAX);
+		return o.len;
+	}
+	strcpy(buf, line);
+	for (w = strtok_r(buf, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
+		if (argc == CTL_MAX_ARGS) {
+			snprintf(err, sizeof(err), "too many words");
+			goto reply;
+		}
+		argv[argc++] = w;
+	}
+	argv[argc] = NULL;
+	if (argc == 0) {
+		snprintf(err, sizeof(err), "empty request");
+		goto reply;
+	}
+	for (size_t i = 0; i < sizeof(ctl_cmds) / sizeof(ctl_cmds[0]); i++) {
+		if (strcmp(ctl_cmds[i].name, argv[0]))
+			continue;
+		if (argc - 1 < ctl_cmds[i].min_args || argc - 1 > ctl_cmds[i].max_args) {
+			snprintf(err, sizeof(err), "usage: %s", ctl_cmds[i].usage);
+			goto reply;
+		}
+		rc = ctl_cmds[i].fn(&o, argc, argv, err, sizeof(err));
+		goto reply;
+	}
+	rc = -ENOENT;
+	snprintf(err, sizeof(err), "unknown command '%.64s'", argv[0]);
+reply:
+	if (rc)
+		out_printf(&o, "error %s: %s\n", errname(-rc, en, sizeof(en)), err);
+	else
+		out_printf(&o, "ok\n");
+	return o.len;
+}
+
+int
+ctl_server_open(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
+	chmod(path, 0600);
+	ctl_listen_fd = fd;
+	snprintf(ctl_path, sizeof(ctl_path), "%s", path);
+	return 0;
+}
+
+static void
+client_drop(unsigned int i)
+{
+	close(ctl_clients[i].fd);
+	ctl_clients[i] = ctl_clients[--ctl_nclients];
+}
+
+void
+ctl_server_close(void)
+{
+	while (ctl_nclients)
+		client_drop(0);
+	if (ctl_listen_fd >= 0) {
+		close(ctl_listen_fd);
+		unlink(ctl_path);
+	}
+	ctl_listen_fd = -1;
+}
+
+int
+ctl_server_pollfds(struct pollfd *pfd, int max)
+{
+	int n = 0;
+
+	if (ctl_listen_fd >= 0 && n < max)
+		pfd[n++] = (struct pollfd){ .fd = ctl_listen_fd, .events = POLLIN };
+	for (unsigned int i = 0; i < ctl_nclients && n < max; i++)
+		pfd[n++] = (struct pollfd){ .fd = ctl_clients[i].fd, .events = POLLIN };
+	return n;
+}
+
+/* Send a reply without ever blocking the main loop; false drops the client. */
+static bool
+client_send(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n <= 0)
+			return false;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Read what is there; serve each complete line. false: drop the client. */
+static bool
+client_read(struct ctl_client *c)
+{
+	static char reply[64 * 1024];
+	ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
+	char *nl;
+
+	if (n <= 0)
+		return n < 0 && (errno == EAGAIN || errno == EINTR);
+	c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	while ((nl = memchr(c->buf, '\n', c->len))) {
+		size_t linelen = (size_t)(nl - c->buf), len;
+
+		*nl = '\0';
+		len = ctl_server_exec(c->buf, reply, sizeof(reply));
+		if (!client_send(c->fd, reply, len))
+			return false;
+		memmove(c->buf, nl + 1, c->len - linelen - 1);
+		c->len -= linelen + 1;
+		c->buf[c->len] = '\0';
+	}
+	if (c->len >= CTL_LINE_MAX) {
+		/* The size check: a line that cannot fit is refused, the connection closed. */
+		char msg[80];
+		int m = snprintf(msg, sizeof(msg), "error E2BIG: request longer than %d bytes\n",
+				 CTL_LINE_MAX);
+
+		client_send(c->fd, msg, (size_t)m);
+		return false;
+	}
+	return true;
+}
+
+void
+ctl_server_service(const struct pollfd *pfd, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!pfd[i].revents)
+			continue;
+		if (pfd[i].fd == ctl_listen_fd) {
+			int fd = accept4(ctl_listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+			if (fd < 0)
+				continue;
+			if (ctl_nclients == CTL_MAX_CLIENTS) {
+				close(fd);
+				continue;
+			}
+			ctl_clients[ctl_nclients++] = (struct ctl_client){ .fd = fd };
+			continue;
+		}
+		for (unsigned int c = 0; c < ctl_nclients; c++) {
+			if (ctl_clients[c].fd != pfd[i].fd)
+				continue;
+			if (!client_read(&ctl_clients[c]))
+				client_drop(c);
+			break;
+		}
+	}
+}
+
+void
+ctl_server_set_null_mmio(uint64_t gpa)
+{
+	ctl_null_gpa = gpa;
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c — the xengt-dm daemon: options, the physical GPU, vGPUs attached
+ * at start (--domid/--vgpu pairs) or later over the control socket, and
+ * the main thread's poll loop (signalfd + control socket). Each vGPU runs
+ * on its own thread (instance.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl_server.h"
+#include "instance.h"
+#include "mediator/log.h"
+#include "mediator/vgpu.h"
+#include "pgpu_list.h"
+
+#define MAIN_DEFAULT_SOCKET "/run/xengt/xengt-dm.sock"
+#define MAIN_MAX_START 64
+
+struct main_start {
+	uint32_t domid;
+	const char *spec;
+};
+
+struct main_opts {
+	const char *gpu;		/* NAME[:SPEC] */
+	const char *socket;
+	enum glue_bufioreq bufioreq;
+	uint64_t null_mmio_gpa;
+	uint64_t aperture_mfn;
+	struct main_start start[MAIN_MAX_START];
+	unsigned int nr_start;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xengt-dm [OPTIONS]\n"
+		"  --gpu NAME[:SPEC]      physical GPU backend (default %s)\n"
+		"  --socket PATH          control socket (default " MAIN_DEFAULT_SOCKET ")\n"
+		"  --domid N --vgpu SPEC  attach a vGPU to domain N at start (repeatable)\n"
+		"  --null-mmio GPA        claim one extra 4 KiB MMIO page answered by a null\n"
+		"                         handler (transport cost measurements)\n"
+		"  --bufioreq off|legacy|atomic  buffered ioreq mode (default atomic)\n"
+		"  --aperture-mfn HEX     machine frame of the physical aperture BAR\n"
+		"  --debug AREAS          debug areas: ioreq,mmio,cfg,gtt,irq,display,sim\n"
+		"  --help\n"
+		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none");
+	for (unsigned int i = 0; pgpu_backends[i]; i++)
+		fprintf(f, " %s", pgpu_backends[i]->name);
+	fprintf(f, "\n");
+}
+
+static int
+parse_u64(const char *s, int base, uint64_t *out)
+{
+	char *e;
+
+	errno = 0;
+	*out = strtoull(s, &e, base);
+	return errno || e == s || *e ? -EINVAL : 0;
+}
+
+static void
+die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "xengt-dm: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	exit(2);
+}
+
+static void
+parse_opts(int argc, char **argv, struct main_opts *o)
+{
+	enum { O_GPU = 256, O_SOCKET, O_DOMID, O_VGPU, O_NULL, O_BUF, O_APMFN, O_DEBUG, O_HELP };
+	static const struct option longopts[] = {
+		{ "gpu", required_argument, NULL, O_GPU },
+		{ "socket", required_argument, NULL, O_SOCKET },
+		{ "domid", required_argument, NULL, O_DOMID },
+		{ "vgpu", required_argument, NULL, O_VGPU },
+		{ "null-mmio", required_argument, NULL, O_NULL },
+		{ "bufioreq", required_argument, NULL, O_BUF },
+		{ "aperture-mfn", required_argument, NULL, O_APMFN },
+		{ "debug", required_argument, NULL, O_DEBUG },
+		{ "help", no_argument, NULL, O_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_GPU:
+			o->gpu = optarg;
+			break;
+		case O_SOCKET:
+			o->socket = optarg;
+			break;
+		case O_DOMID:
+			if (parse_u64(optarg, 10, &v) || v == 0 || v >= 0x7ff0)
+				die_usage("--domid: bad value '%s'", optarg);
+			if (o->nr_start == MAIN_MAX_START)
+				die_usage("--domid: too many (%s)", optarg);
+			o->start[o->nr_start++] = (struct main_start){ (uint32_t)v, "" };
+			break;
+		case O_VGPU:
+			if (!o->nr_start || o->start[o->nr_start - 1].spec[0])
+				die_usage("--vgpu '%s' must follow its --domid", optarg);
+			o->start[o->nr_start - 1].spec = optarg;
+			break;
+		case O_NULL:
+			if (parse_u64(optarg, 0, &v) || !v)
+				die_usage("--null-mmio: bad address '%s'", optarg);
+			o->null_mmio_gpa = v & ~(uint64_t)0xfff;
+			break;
+		case O_BUF:
+			if (!strcmp(optarg, "off"))
+				o->bufioreq = GLUE_BUFIOREQ_OFF;
+			else if (!strcmp(optarg, "legacy"))
+				o->bufioreq = GLUE_BUFIOREQ_LEGACY;
+			else if (!strcmp(optarg, "atomic"))
+				o->bufioreq = GLUE_BUFIOREQ_ATOMIC;
+			else
+				die_usage("--bufioreq: bad value '%s'", optarg);
+			break;
+		case O_APMFN:
+			if (parse_u64(optarg, 16, &v) || !v)
+				die_usage("--aperture-mfn: bad value '%s'", optarg);
+			o->aperture_mfn = v;
+			break;
+		case O_DEBUG:
+			if (log_set_debug(optarg))
+				die_usage("--debug: bad areas '%s'", optarg);
+			break;
+		case O_HELP:
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc)
+		die_usage("unexpected argument '%s'", argv[optind]);
+}
+
+/* Open the backend named by --gpu (NAME[:SPEC]); *name gets the backend name. */
+static int
+open_gpu(const char *arg, struct pgpu_dev *dev, const char **name)
+{
+	const char *colon = strchr(arg, ':');
+	size_t len = colon ? (size_t)(colon - arg) : strlen(arg);
+
+	for (unsigned int i = 0; pgpu_backends[i]; i++) {
+		if (strlen(pgpu_backends[i]->name) != len || strncmp(pgpu_backends[i]->name, arg, len))
+			continue;
+		*name = pgpu_backends[i]->name;
+		return pgpu_backends[i]->open(colon ? colon + 1 : "", dev);
+	}
+	return -ENOENT;
+}
+
+/* mkdir the socket's directory if missing (one level, like /run/xengt). */
+static void
+socket_dir(const char *path)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	if (mkdir(dirname(buf), 0700) < 0 && errno != EEXIST)
+		log_warn("mkdir %s: %s", buf, strerror(errno));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_opts o = {
+		.gpu = pgpu_backends[0] ? pgpu_backends[0]->name : "",
+		.socket = MAIN_DEFAULT_SOCKET,
+		.bufioreq = GLUE_BUFIOREQ_ATOMIC,
+		.aperture_mfn = pgpu_default_aperture_mfn,
+	};
+	struct instance_defaults d;
+	struct pgpu_dev dev;
+	struct gpu *gpu;
+	const char *gname = "?";
+	sigset_t set;
+	int sfd, rc, status = 0;
+	char err[256];
+
+	parse_opts(argc, argv, &o);
+	if (getenv("XENGT_DEBUG"))
+		log_set_debug(getenv("XENGT_DEBUG"));
+
+	/* Signals: blocked in every thread, read from a signalfd by the main loop. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		log_err("signalfd: %s", strerror(errno));
+		return 1;
+	}
+
+	rc = open_gpu(o.gpu, &dev, &gname);
+	if (rc) {
+		log_err("--gpu %s: %s", o.gpu, strerror(-rc));
+		return 1;
+	}
+	rc = gpu_create(&dev, &gpu);
+	if (rc) {
+		log_err("gpu_create: %s", strerror(-rc));
+		dev.ops->close(dev.p);
+		return 1;
+	}
+	d = (struct instance_defaults){
+		.bufioreq = o.bufioreq,
+		.null_mmio_gpa = o.null_mmio_gpa,
+		.aperture_maddr = o.aperture_mfn << 12,
+		.dma_hook = pgpu_dma_hook,
+	};
+	instance_init(gpu, &d);
+	ctl_server_init(gpu, gname);
+	ctl_server_set_null_mmio(o.null_mmio_gpa);
+	socket_dir(o.socket);
+	rc = ctl_server_open(o.socket);
+	if (rc) {
+		log_err("control socket %s: %s", o.socket, strerror(-rc));
+		status = 1;
+		goto out_gpu;
+	}
+	for (unsigned int i = 0; i < o.nr_start; i++) {
+		rc = instance_attach(o.start[i].domid, o.start[i].spec, NULL, err, sizeof(err));
+		if (rc) {
+			log_err("attach domain %u: %s", o.start[i].domid, err);
+			status = 1;
+			goto out_detach;
+		}
+	}
+	log_info("xengt-dm: ready (gpu %s, socket %s)", gname, o.socket);
+
+	for (;;) {
+		struct pollfd pfd[1 + 1 + CTL_MAX_CLIENTS];
+		int n;
+
+		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+		n = 1 + ctl_server_pollfds(pfd + 1, CTL_MAX_CLIENTS + 1);
+		if (poll(pfd, (nfds_t)n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			log_err("poll: %s", strerror(errno));
+			status = 1;
+			break;
+		}
+		if (pfd[0].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				log_info("signal %u: shutting down", si.ssi_signo);
+				break;
+			}
+		}
+		ctl_server_service(pfd + 1, n - 1);
+	}
+
+out_detach:
+	instance_detach_all();
+	ctl_server_close();
+out_gpu:
+	gpu_destroy(gpu);
+	close(sfd);
+	return status;
+}

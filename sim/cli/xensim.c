@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xensim.c — the toolstack of the simulated hypervisor: create, list,
+ * destroy and unpause domains, show route counters and MSIs, read
+ * xenstore, remove a machine. One {name, fn, help} table dispatches.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/xensim.h"
+#include "sim/sim_int.h"
+
+static const char *machine;
+
+static int
+parse_domid(int argc, char **argv, uint32_t *domid)
+{
+	char *end;
+	unsigned long v;
+
+	if (argc < 2) {
+		fprintf(stderr, "xensim: %s needs a DOMID\n", argv[0]);
+		return -EINVAL;
+	}
+	v = strtoul(argv[1], &end, 0);
+	if (*end || !*argv[1] || v == 0 || v > 0x7fef) {
+		fprintf(stderr, "xensim: bad domid '%s'\n", argv[1]);
+		return -EINVAL;
+	}
+	*domid = (uint32_t)v;
+	return 0;
+}
+
+static int
+cmd_create(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "mem", required_argument, NULL, 'm' },
+		{ "vcpus", required_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned int mem = 128, vcpus = 1;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'm')
+			mem = (unsigned int)strtoul(optarg, NULL, 0);
+		else if (c == 'v')
+			vcpus = (unsigned int)strtoul(optarg, NULL, 0);
+		else
+			return -EINVAL;
+	}
+	rc = xensim_machine_create(machine);
+	if (rc < 0)
+		return rc;
+	rc = xensim_domain_create(machine, mem, vcpus);
+	if (rc < 0)
+		return rc;
+	printf("%d\n", rc);
+	return 0;
+}
+
+static int
+cmd_list(int argc, char **argv)
+{
+	struct sim_domain_info info[XENSIM_MAX_DOMAINS];
+	int n;
+
+	(void)argc;
+	(void)argv;
+	n = xensim_domain_list(machine, info, XENSIM_MAX_DOMAINS);
+	if (n < 0)
+		return n;
+	printf("%-6s %8s %5s %-7s %s\n", "domid", "mem_mb", "vcpus", "state", "servers");
+	for (int i = 0; i < n; i++)
+		printf("%-6u %8" PRIu64 " %5u %-7s %u\n", info[i].domid, info[i].ram_bytes >> 20,
+		       info[i].vcpus, info[i].paused ? "paused" : "running", info[i].nr_servers);
+	return 0;
+}
+
+static int
+cmd_destroy(int argc, char **argv)
+{
+	uint32_t domid;
+	int rc = parse_domid(argc, argv, &domid);
+
+	return rc ? rc : xensim_domain_destroy(machine, domid);
+}
+
+static int
+cmd_unpause(int argc, char **argv)
+{
+	uint32_t domid;
+	int rc = parse_domid(argc, argv, &domid);
+
+	return rc ? rc : xensim_domain_unpause(machine, domid);
+}
+
+static int
+cmd_counts(int argc, char **argv)
+{
+	uint64_t counts[ROUTE_NR];
+	uint32_t domid;
+	int rc = parse_domid(argc, argv, &domid);
+
+	if (!rc)
+		rc = xensim_route_counts(machine, domid, counts);
+	if (rc)
+		return rc;
+	for (int r = 0; r < ROUTE_NR; r++)
+		printf("%-16s %" PRIu64 "\n", sim_route_name((enum sim_route)r), counts[r]);
+	return 0;
+}
+
+static int
+cmd_msi(int argc, char **argv)
+{
+	struct sim_machine *m;
+	struct sim_domain *d;
+	uint32_t domid;
+	int rc = parse_domid(argc, argv, &domid);
+
+	if (rc)
+		return rc;
+	m = sim_machine_get(machine, false);
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	d = sim_domain_find(m, domid);
+	if (d) {
+		uint64_t first = d->msi_count > SIM_MSI_LOG ? d->msi_count - SIM_MSI_LOG : 0;
+
+		printf("msi_count %" PRIu64 "\n", d->msi_count);
+		for (uint64_t i = first; i < d->msi_count; i++)
+			printf("%" PRIu64 " addr %#" PRIx64 " data %#x\n", i,
+			       d->msi[i % SIM_MSI_LOG].addr, d->msi[i % SIM_MSI_LOG].data);
+	} else {
+		rc = -ESRCH;
+	}
+	sim_unlock(m);
+	return rc;
+}
+
+static int
+cmd_xs_read(int argc, char **argv)
+{
+	char buf[SIM_XS_VAL];
+	int rc;
+
+	if (argc < 2)
+		return -EINVAL;
+	rc = xensim_xs_read(machine, argv[1], buf, sizeof(buf));
+	if (!rc)
+		printf("%s\n", buf);
+	return rc;
+}
+
+static int
+cmd_machine_destroy(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return xensim_machine_destroy(machine);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} cmds[] = {
+	{ "create", cmd_create, "create [--mem MB] [--vcpus N]  new paused domain; prints domid" },
+	{ "list", cmd_list, "list                           domains of the machine" },
+	{ "destroy", cmd_destroy, "destroy DOMID" },
+	{ "unpause", cmd_unpause, "unpause DOMID" },
+	{ "counts", cmd_counts, "counts DOMID                   guest access route counters" },
+	{ "msi", cmd_msi, "msi DOMID                      MSIs injected so far" },
+	{ "xs-read", cmd_xs_read, "xs-read PATH" },
+	{ "machine-destroy", cmd_machine_destroy, "machine-destroy                remove the machine's files" },
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: xensim [-m MACHINE] COMMAND ...\n");
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		fprintf(stderr, "  %s\n", cmds[i].help);
+}
+
+int
+main(int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "+m:h")) != -1) {
+		if (c == 'm') {
+			machine = optarg;
+		} else {
+			usage();
+			return c == 'h' ? 0 : 2;
+		}
+	}
+	machine = sim_machine_name(machine);
+	if (optind >= argc) {
+		usage();
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		if (strcmp(argv[optind], cmds[i].name))
+			continue;
+		int rc = cmds[i].fn(argc - optind, argv + optind);
+
+		if (rc < 0) {
+			fprintf(stderr, "xensim %s: %s\n", cmds[i].name, strerror(-rc));
+			return 1;
+		}
+		return 0;
+	}
+	usage();
+	return 2;
+}

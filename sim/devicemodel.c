@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * devicemodel.c — libxendevicemodel over the simulated hypervisor: ioreq
+ * server lifecycle and range sets, the HVMMEM_ioreq_server claim and p2m
+ * type changes with Xen 4.17's rules (xen/common/ioreq.c, x86 dm.c, p2m.c),
+ * MSI injection into the domain's MSI log. The caller is always dom0.
+ */
+/* HVM_IOREQSRV_BUFIOREQ_* are tools-only definitions. */
+#define __XEN_TOOLS__ 1
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xendevicemodel.h>
+#include <xen/hvm/dm_op.h>
+#include <xen/hvm/hvm_op.h>
+
+#include "sim_int.h"
+
+struct xendevicemodel_handle {
+	struct sim_machine *m;
+	int32_t rdom;
+	struct sim_restrictable reg;
+};
+
+static int
+ret_errno(int rc)
+{
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+/* Lock the machine and find domid; on success the lock is held. */
+static int
+dm_begin(xendevicemodel_handle *h, domid_t domid, struct sim_domain **d)
+{
+	if (h->rdom >= 0 && h->rdom != domid)
+		return -EPERM;
+	sim_lock(h->m);
+	*d = sim_domain_find(h->m, domid);
+	if (!*d) {
+		sim_unlock(h->m);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/* Xen get_ioreq_server + the emulator check: -ENOENT, then -EPERM. */
+static int
+srv_get(struct sim_domain *d, ioservid_t id, struct sim_server **s)
+{
+	if (id >= SIM_MAX_SERVERS || !d->srv[id].used)
+		return -ENOENT;
+	if (d->srv[id].emu_domid != XENSIM_DM_DOMID)
+		return -EPERM;
+	*s = &d->srv[id];
+	return 0;
+}
+
+xendevicemodel_handle *
+xendevicemodel_open(struct xentoollog_logger *logger, unsigned int open_flags)
+{
+	xendevicemodel_handle *h;
+
+	(void)logger;
+	(void)open_flags;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->m = sim_machine_get(NULL, false);
+	if (!h->m) {
+		free(h);
+		return NULL;
+	}
+	h->rdom = -1;
+	h->reg.rdom = &h->rdom;
+	sim_restrict_register(&h->reg);
+	return h;
+}
+
+int
+xendevicemodel_close(xendevicemodel_handle *dmod)
+{
+	if (!dmod)
+		return 0;
+	sim_restrict_unregister(&dmod->reg);
+	free(dmod);
+	return 0;
+}
+
+int
+xendevicemodel_restrict(xendevicemodel_handle *dmod, domid_t domid)
+{
+	if (dmod->rdom >= 0 && dmod->rdom != domid)
+		return ret_errno(-EINVAL);
+	dmod->rdom = domid;
+	return 0;
+}
+
+int
+xendevicemodel_create_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, int handle_bufioreq,
+				   ioservid_t *id)
+{
+	struct sim_machine *m = dmod->m;
+	struct sim_domain *d;
+	struct sim_server *s = NULL;
+	int rc, sid = -1;
+
+	if (handle_bufioreq < HVM_IOREQSRV_BUFIOREQ_OFF || handle_bufioreq > HVM_IOREQSRV_BUFIOREQ_ATOMIC)
+		return ret_errno(-EINVAL);
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	for (int i = 0; i < SIM_MAX_SERVERS && sid < 0; i++)
+		if (!d->srv[i].used)
+			sid = i;
+	if (sid < 0) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	s = &d->srv[sid];
+	memset(s, 0, sizeof(*s));
+	memset(m->state_base + sim_srv_pages_off(m, d, sid), 0, 2 * SIM_PAGE);
+	/* Per vCPU an unbound guest port whose remote end is the emulator (ioreq_server_add_vcpu). */
+	for (uint32_t v = 0; v < d->vcpus; v++) {
+		rc = sim_port_alloc_unbound(m, d->domid, XENSIM_DM_DOMID, v);
+		if (rc < 0)
+			goto err_ports;
+		s->vcpu_port[v] = (uint32_t)rc;
+	}
+	if (handle_bufioreq != HVM_IOREQSRV_BUFIOREQ_OFF) {
+		rc = sim_port_alloc_unbound(m, d->domid, XENSIM_DM_DOMID, 0);
+		if (rc < 0)
+			goto err_ports;
+		s->buf_port = (uint32_t)rc;
+	}
+	s->used = 1;
+	s->emu_domid = XENSIM_DM_DOMID;
+	s->bufioreq = handle_bufioreq;
+	s->owner_pid = getpid();
+	*id = (ioservid_t)sid;
+	rc = 0;
+	goto out;
+
+err_ports:
+	for (uint32_t v = 0; v < XENSIM_MAX_VCPUS; v++)
+		if (s->vcpu_port[v])
+			sim_port_close(m, s->vcpu_port[v]);
+	if (s->buf_port)
+		sim_port_close(m, s->buf_port);
+	memset(s, 0, sizeof(*s));
+out:
+	sim_unlock(m);
+	return ret_errno(rc);
+}
+
+int
+xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id,
+				     xen_pfn_t *ioreq_gfn, xen_pfn_t *bufioreq_gfn,
+				     evtchn_port_t *bufioreq_port)
+{
+	struct sim_domain *d;
+	struct sim_server *s;
+	int rc;
+
+	/* Deviation: the legacy "pages in guest gfns" path is not simulated. */
+	if (ioreq_gfn || bufioreq_gfn)
+		return ret_errno(-EOPNOTSUPP);
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	rc = srv_get(d, id, &s);
+	if (!rc && bufioreq_port)
+		*bufioreq_port = s->buf_port;
+	sim_unlock(dmod->m);
+	return ret_errno(rc);
+}
+
+static int
+range_op(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id, int kind, uint64_t start,
+	 uint64_t end, bool map)
+{
+	struct sim_domain *d;
+	struct sim_server *s;
+	int rc;
+
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	rc = srv_get(d, id, &s);
+	if (!rc) {
+		if (map)
+			rc = sim_range_map(s, kind, start, end);
+		else
+			rc = end < start ? -EINVAL : sim_range_del(s, kind, start, end);
+	}
+	sim_unlock(dmod->m);
+	return ret_errno(rc);
+}
+
+int
+xendevicemodel_map_io_range_to_ioreq_server(xendevicemodel_handle *dmod, domid_t domid,
+					    ioservid_t id, int is_mmio, uint64_t start, uint64_t end)
+{
+	return range_op(dmod, domid, id, is_mmio ? SIM_RANGE_MEMORY : SIM_RANGE_PORT, start, end,
+			true);
+}
+
+int
+xendevicemodel_unmap_io_range_from_ioreq_server(xendevicemodel_handle *dmod, domid_t domid,
+						ioservid_t id, int is_mmio, uint64_t start,
+						uint64_t end)
+{
+	return range_op(dmod, domid, id, is_mmio ? SIM_RANGE_MEMORY : SIM_RANGE_PORT, start, end,
+			false);
+}
+
+int
+xendevicemodel_map_pcidev_to_ioreq_server(xendevicemodel_handle *dmod, domid_t domid,
+					  ioservid_t id, uint16_t segment, uint8_t bus,
+					  uint8_t device, uint8_t function)
+{
+	uint64_t sbdf = XEN_DMOP_PCI_SBDF(segment, bus, device, function);
+
+	if (device > 0x1f || function > 7)
+		return ret_errno(-EINVAL);
+	return range_op(dmod, domid, id, SIM_RANGE_PCI, sbdf, sbdf, true);
+}
+
+int
+xendevicemodel_unmap_pcidev_from_ioreq_server(xendevicemodel_handle *dmod, domid_t domid,
+					      ioservid_t id, uint16_t segment, uint8_t bus,
+					      uint8_t device, uint8_t function)
+{
+	uint64_t sbdf = XEN_DMOP_PCI_SBDF(segment, bus, device, function);
+
+	if (device > 0x1f || function > 7)
+		return ret_errno(-EINVAL);
+	return range_op(dmod, domid, id, SIM_RANGE_PCI, sbdf, sbdf, false);
+}
+
+/* Lock held: p2m_ioreq_server entries back to ram_rw (the unclaim sweep). */
+static void
+sweep_ioreq_pages(struct sim_machine *m, struct sim_domain *d)
+{
+	uint8_t *p2m = sim_p2m(m, d);
+
+	for (uint64_t g = 0; g < d->ram_pages && d->ioreq_entries; g++)
+		if (p2m[g] == P2M_IOREQ_SERVER) {
+			p2m[g] = P2M_RAM_RW;
+			d->ioreq_entries--;
+		}
+	d->ioreq_entries = 0;
+}
+
+int
+xendevicemodel_map_mem_type_to_ioreq_server(xendevicemodel_handle *dmod, domid_t domid,
+					    ioservid_t id, uint16_t type, uint32_t flags)
+{
+	struct sim_domain *d;
+	struct sim_server *s;
+	int rc;
+
+	/* dm.c: only HVMMEM_ioreq_server, and only the WRITE flag (READ is rejected). */
+	if (type != HVMMEM_ioreq_server || (flags & ~XEN_DMOP_IOREQ_MEM_ACCESS_WRITE))
+		return ret_errno(-EINVAL);
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	rc = srv_get(d, id, &s);
+	if (rc)
+		goto out;
+	if (flags == 0) {
+		/* p2m_set_ioreq_server(d, 0, s): only the holder may unclaim. */
+		if (d->memtype_server != (int32_t)id) {
+			rc = -EINVAL;
+			goto out;
+		}
+		d->memtype_server = -1;
+		d->memtype_flags = 0;
+		sweep_ioreq_pages(dmod->m, d);
+	} else {
+		/* Busy while held (even by this server) or while old entries remain. */
+		if (d->memtype_server >= 0 || d->ioreq_entries) {
+			rc = -EBUSY;
+			goto out;
+		}
+		d->memtype_server = id;
+		d->memtype_flags = flags;
+	}
+out:
+	sim_unlock(dmod->m);
+	return ret_errno(rc);
+}
+
+/*
+ * Per the project spec only ram_rw <-> ioreq_server changes are allowed
+ * (Xen also lets ram_rw <-> ram_ro through; the sim refuses it). Pages are
+ * changed in order and the first failure stops the walk, as in dm.c.
+ */
+int
+xendevicemodel_set_mem_type(xendevicemodel_handle *dmod, domid_t domid, hvmmem_type_t mem_type,
+			    uint64_t first_pfn, uint32_t nr)
+{
+	struct sim_domain *d;
+	uint8_t *p2m;
+	int rc;
+
+	if (mem_type != HVMMEM_ram_rw && mem_type != HVMMEM_ioreq_server)
+		return ret_errno(-EINVAL);
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	if (mem_type == HVMMEM_ioreq_server && d->memtype_server < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
+	if (nr && (first_pfn + nr - 1 < first_pfn || first_pfn + nr > d->ram_pages)) {
+		rc = -EINVAL;
+		goto out;
+	}
+	p2m = sim_p2m(dmod->m, d);
+	for (uint64_t g = first_pfn; g < first_pfn + nr; g++) {
+		if (mem_type == HVMMEM_ioreq_server) {
+			if (p2m[g] != P2M_RAM_RW) {
+				rc = -EINVAL;
+				break;
+			}
+			p2m[g] = P2M_IOREQ_SERVER;
+			d->ioreq_entries++;
+		} else if (p2m[g] == P2M_IOREQ_SERVER) {
+			p2m[g] = P2M_RAM_RW;
+			d->ioreq_entries--;
+		}
+	}
+out:
+	sim_unlock(dmod->m);
+	return ret_errno(rc);
+}
+
+int
+xendevicemodel_set_ioreq_server_state(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id,
+				      int enabled)
+{
+	struct sim_domain *d;
+	struct sim_server *s;
+	int rc;
+
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	rc = srv_get(d, id, &s);
+	if (!rc) {
+		s->enabled = !!enabled;
+		/* ioreq_server_update_evtchn: enabling publishes each vCPU's port. */
+		if (s->enabled)
+			for (uint32_t v = 0; v < d->vcpus; v++)
+				sim_srv_slot(dmod->m, d, id, v)->vp_eport = s->vcpu_port[v];
+	}
+	sim_unlock(dmod->m);
+	return ret_errno(rc);
+}
+
+int
+xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id)
+{
+	struct sim_domain *d;
+	struct sim_server *s;
+	int rc;
+
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	rc = srv_get(d, id, &s);
+	if (!rc) {
+		for (uint32_t v = 0; v < XENSIM_MAX_VCPUS; v++)
+			if (s->vcpu_port[v])
+				sim_port_close(dmod->m, s->vcpu_port[v]);
+		if (s->buf_port)
+			sim_port_close(dmod->m, s->buf_port);
+		/* The claim goes, but typed pages are NOT swept (x86 arch_ioreq_server_destroy). */
+		if (d->memtype_server == (int32_t)id) {
+			d->memtype_server = -1;
+			d->memtype_flags = 0;
+		}
+		memset(s, 0, sizeof(*s));
+	}
+	sim_unlock(dmod->m);
+	return ret_errno(rc);
+}
+
+int
+xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid, uint64_t msi_addr,
+			  uint32_t msi_data)
+{
+	struct sim_domain *d;
+	int rc;
+
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	d->msi[d->msi_count % SIM_MSI_LOG].addr = msi_addr;
+	d->msi[d->msi_count % SIM_MSI_LOG].data = msi_data;
+	__atomic_store_n(&d->msi_count, d->msi_count + 1, __ATOMIC_RELEASE);
+	for (int v = 0; v < XENSIM_MAX_VCPUS; v++)
+		if (d->vcpu_handle[v] > 0)
+			sim_doorbell(dmod->m, d->vcpu_handle[v] - 1);
+	sim_unlock(dmod->m);
+	return 0;
+}
+
+int
+xendevicemodel_nr_vcpus(xendevicemodel_handle *dmod, domid_t domid, unsigned int *vcpus)
+{
+	struct sim_domain *d;
+	int rc;
+
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	*vcpus = d->vcpus;
+	sim_unlock(dmod->m);
+	return 0;
+}
+
+int
+xendevicemodel_set_pci_intx_level(xendevicemodel_handle *dmod, domid_t domid, uint16_t segment,
+				  uint8_t bus, uint8_t device, uint8_t intx, unsigned int level)
+{
+	struct sim_domain *d;
+	int rc;
+
+	(void)level;
+	if (segment || bus || device > 31 || intx > 3)
+		return ret_errno(-EINVAL);
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	sim_unlock(dmod->m);
+	return 0;
+}
+
+int
+xendevicemodel_modified_memory(xendevicemodel_handle *dmod, domid_t domid, uint64_t first_pfn,
+			       uint32_t nr)
+{
+	struct sim_domain *d;
+	int rc;
+
+	rc = dm_begin(dmod, domid, &d);
+	if (rc)
+		return ret_errno(rc);
+	if (first_pfn + nr < first_pfn || first_pfn + nr > d->ram_pages)
+		rc = -EINVAL;
+	sim_unlock(dmod->m);
+	return ret_errno(rc);
+}
+
+/* Test hook: pretend server id of domid was created by emulator domain emu_domid. */
+int
+xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id, uint32_t emu_domid)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_domain *d;
+	int rc = -ENOENT;
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	d = sim_domain_find(m, domid);
+	if (!d)
+		rc = -ESRCH;
+	else if (id < SIM_MAX_SERVERS && d->srv[id].used) {
+		d->srv[id].emu_domid = emu_domid;
+		rc = 0;
+	}
+	sim_unlock(m);
+	return rc;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * domain.c — the toolstack side of xensim: create, destroy, list and
+ * unpause domains (RAM is an extent of the machine RAM file), and read
+ * the per-domain route and direct-access counters.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "sim_int.h"
+
+static const char *const route_names[ROUTE_NR] = {
+	[ROUTE_RAM_READ] = "ram_read",
+	[ROUTE_RAM_WRITE] = "ram_write",
+	[ROUTE_WP_READ] = "wp_read",
+	[ROUTE_WP_WRITE_IOREQ] = "wp_write_ioreq",
+	[ROUTE_DIRECT_READ] = "direct_read",
+	[ROUTE_DIRECT_WRITE] = "direct_write",
+	[ROUTE_MMIO_IOREQ] = "mmio_ioreq",
+	[ROUTE_PIO_IOREQ] = "pio_ioreq",
+	[ROUTE_PCI_IOREQ] = "pci_ioreq",
+	[ROUTE_CF8] = "cf8",
+	[ROUTE_UNCLAIMED_READ] = "unclaimed_read",
+	[ROUTE_UNCLAIMED_WRITE] = "unclaimed_write",
+	[ROUTE_BUFFERED] = "buffered",
+	[ROUTE_BROADCAST] = "broadcast",
+};
+
+const char *
+sim_route_name(enum sim_route r)
+{
+	return (unsigned int)r < ROUTE_NR ? route_names[r] : "?";
+}
+
+int
+xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpus)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_domain *d = NULL;
+	uint64_t bytes = (uint64_t)ram_mb << 20;
+	int rc;
+
+	if (!m)
+		return -errno;
+	if (!ram_mb || ram_mb > SIM_MAX_RAM_MB || !vcpus || vcpus > XENSIM_MAX_VCPUS)
+		return -EINVAL;
+	sim_lock(m);
+	for (int i = 0; i < XENSIM_MAX_DOMAINS && !d; i++)
+		if (!m->st->dom[i].used)
+			d = &m->st->dom[i];
+	if (!d) {
+		rc = -ENOSPC;
+		goto out;
+	}
+	if (m->st->mem_next + bytes > XENSIM_MEM_SIZE) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memset(d, 0, sizeof(*d));
+	memset(sim_p2m(m, d), P2M_RAM_RW, bytes >> 12);
+	d->used = 1;
+	d->domid = m->st->next_domid++;
+	d->ram_pages = bytes >> 12;
+	d->mem_base = m->st->mem_next;
+	m->st->mem_next += bytes;
+	d->vcpus = vcpus;
+	d->paused = 1;
+	d->memtype_server = -1;
+	rc = (int)d->domid;
+out:
+	sim_unlock(m);
+	return rc;
+}
+
+int
+xensim_domain_destroy(const char *machine, uint32_t domid)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_domain *d;
+	int rc = 0;
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	d = sim_domain_find(m, domid);
+	if (!d) {
+		rc = -ESRCH;
+		goto out;
+	}
+	for (uint32_t p = 1; p < SIM_MAX_PORTS; p++)
+		if (m->st->port[p].state != PORT_FREE && m->st->port[p].domid == domid)
+			sim_port_close(m, p);
+	/* Give the RAM back to tmpfs; the extent itself is not reused. */
+	fallocate(m->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)d->mem_base,
+		  (off_t)(d->ram_pages << 12));
+	memset(d, 0, sizeof(*d));
+	d->memtype_server = -1;
+out:
+	sim_unlock(m);
+	return rc;
+}
+
+int
+xensim_domain_unpause(const char *machine, uint32_t domid)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_domain *d;
+	int rc = 0;
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	d = sim_domain_find(m, domid);
+	if (d)
+		d->paused = 0;
+	else
+		rc = -ESRCH;
+	sim_unlock(m);
+	return rc;
+}
+
+int
+xensim_domain_list(const char *machine, struct sim_domain_info *out, int max)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	int n = 0;
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	for (int i = 0; i < XENSIM_MAX_DOMAINS && n < max; i++) {
+		struct sim_domain *d = &m->st->dom[i];
+
+		if (!d->used)
+			continue;
+		out[n].domid = d->domid;
+		out[n].ram_bytes = d->ram_pages << 12;
+		out[n].vcpus = d->vcpus;
+		out[n].paused = d->paused;
+		out[n].nr_servers = 0;
+		for (int s = 0; s < SIM_MAX_SERVERS; s++)
+			out[n].nr_servers += d->srv[s].used;
+		n++;
+	}
+	sim_unlock(m);
+	return n;
+}
+
+int
+xensim_route_counts(const char *machine, uint32_t domid, uint64_t counts[ROUTE_NR])
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_domain *d;
+	int rc = 0;
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	d = sim_domain_find(m, domid);
+	if (d)
+		for (int r = 0; r < ROUTE_NR; r++)
+			counts[r] = __atomic_load_n(&d->routes[r], __ATOMIC_RELAXED);
+	else
+		rc = -ESRCH;
+	sim_unlock(m);
+	return rc;
+}
+
+int
+xensim_direct_count(const char *machine, uint32_t domid, uint64_t gpa_start, uint64_t gpa_end,
+		    uint64_t *reads, uint64_t *writes)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_domain *d;
+	int rc = 0;
+
+	if (!m)
+		return -errno;
+	*reads = *writes = 0;
+	sim_lock(m);
+	d = sim_domain_find(m, domid);
+	if (d) {
+		for (int i = 0; i < SIM_DCOUNT; i++) {
+			struct sim_dcount *c = &d->dc[i];
+
+			if (c->used && (c->gfn << 12) <= gpa_end && gpa_start < ((c->gfn + 1) << 12)) {
+				*reads += c->reads;
+				*writes += c->writes;
+			}
+		}
+	} else {
+		rc = -ESRCH;
+	}
+	sim_unlock(m);
+	return rc;
+}
+
+/* Translate a gfn to its machine address (test and tool hook). */
+int
+xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t *maddr)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_domain *d;
+	int rc = 0;
+	uint64_t mfn;
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	d = sim_domain_find(m, domid);
+	if (!d)
+		rc = -ESRCH;
+	else if (gfn < d->ram_pages)
+		*maddr = d->mem_base + (gfn << 12);
+	else if (sim_dmap_lookup(d, gfn, &mfn))
+		*maddr = mfn << 12;
+	else
+		rc = -ENOENT;
+	sim_unlock(m);
+	return rc;
+}

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * evtchn.c — simulated event channels and the libxenevtchn API. Ports are
+ * machine-wide numbers in the shared state; each xenevtchn handle owns a
+ * slot with a ring of fired ports and an AF_UNIX datagram doorbell that
+ * makes xenevtchn_fd pollable. A fired port stays masked until unmask(),
+ * like the Linux evtchn driver.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xenevtchn.h>
+
+#include "sim_int.h"
+
+struct xenevtchn_handle {
+	struct sim_machine *m;
+	int slot;
+	int fd;
+	int32_t rdom;
+	struct sim_restrictable reg;
+};
+
+/* Lock held. A guest-side port waiting for domain remote to bind; port or -errno. */
+int
+sim_port_alloc_unbound(struct sim_machine *m, uint32_t domid, uint32_t remote, uint32_t vcpu)
+{
+	for (uint32_t p = 1; p < SIM_MAX_PORTS; p++) {
+		struct sim_port *sp = &m->st->port[p];
+
+		if (sp->state != PORT_FREE)
+			continue;
+		memset(sp, 0, sizeof(*sp));
+		sp->state = PORT_UNBOUND;
+		sp->domid = domid;
+		sp->remote_dom = remote;
+		sp->handle = -1;
+		sp->vcpu = vcpu;
+		return (int)p;
+	}
+	return -ENOSPC;
+}
+
+static void
+ring_remove(struct sim_handle *h, uint32_t port)
+{
+	uint32_t n = h->tail - h->head, keep = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t v = h->ring[(h->head + i) % SIM_MAX_PORTS];
+
+		if (v != port)
+			h->ring[(h->head + keep++) % SIM_MAX_PORTS] = v;
+	}
+	h->tail = h->head + keep;
+}
+
+/* Lock held. Close one end; an interdomain peer falls back to unbound, as in Xen. */
+void
+sim_port_close(struct sim_machine *m, uint32_t port)
+{
+	struct sim_port *sp = &m->st->port[port];
+
+	if (sp->state == PORT_INTERDOMAIN && sp->peer < SIM_MAX_PORTS) {
+		struct sim_port *peer = &m->st->port[sp->peer];
+
+		if (peer->state == PORT_INTERDOMAIN && peer->peer == port) {
+			peer->state = PORT_UNBOUND;
+			peer->remote_dom = sp->domid;
+			peer->peer = 0;
+		}
+	}
+	if (sp->handle >= 0 && sp->handle < SIM_MAX_HANDLES)
+		ring_remove(&m->st->h[sp->handle], port);
+	memset(sp, 0, sizeof(*sp));
+}
+
+static void
+fire(struct sim_machine *m, uint32_t port)
+{
+	struct sim_port *sp = &m->st->port[port];
+	struct sim_handle *h;
+
+	if (sp->handle < 0) {
+		/* Guest side: wake the vCPU (it rechecks its ioreq slot). */
+		struct sim_domain *d = sim_domain_find(m, sp->domid);
+
+		if (d && sp->vcpu < XENSIM_MAX_VCPUS && d->vcpu_handle[sp->vcpu] > 0)
+			sim_doorbell(m, d->vcpu_handle[sp->vcpu] - 1);
+		return;
+	}
+	if (sp->masked) {
+		sp->pending = 1;
+		return;
+	}
+	h = &m->st->h[sp->handle];
+	sp->masked = 1;
+	sp->pending = 0;
+	h->ring[h->tail++ % SIM_MAX_PORTS] = port;
+	if (h->tail - h->head == 1)
+		sim_doorbell(m, sp->handle);
+}
+
+/* Lock held. Send on port: the peer end fires; unbound ports swallow it. */
+void
+sim_port_notify(struct sim_machine *m, uint32_t port)
+{
+	struct sim_port *sp;
+
+	if (port == 0 || port >= SIM_MAX_PORTS)
+		return;
+	sp = &m->st->port[port];
+	if (sp->state == PORT_INTERDOMAIN && sp->peer && sp->peer < SIM_MAX_PORTS)
+		fire(m, sp->peer);
+}
+
+xenevtchn_handle *
+xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
+{
+	xenevtchn_handle *xce;
+	int slot;
+
+	(void)logger;
+	(void)flags;
+	xce = calloc(1, sizeof(*xce));
+	if (!xce)
+		return NULL;
+	xce->m = sim_machine_get(NULL, false);
+	if (!xce->m)
+		goto err_free;
+	sim_lock(xce->m);
+	slot = sim_handle_alloc(xce->m, HK_EVTCHN);
+	if (slot >= 0) {
+		xce->fd = sim_doorbell_socket(xce->m, slot);
+		if (xce->fd < 0) {
+			sim_handle_free(xce->m, slot);
+			slot = xce->fd;
+		}
+	}
+	sim_unlock(xce->m);
+	if (slot < 0) {
+		errno = -slot;
+		goto err_free;
+	}
+	xce->slot = slot;
+	xce->rdom = -1;
+	xce->reg.rdom = &xce->rdom;
+	sim_restrict_register(&xce->reg);
+	return xce;
+
+err_free:
+	free(xce);
+	return NULL;
+}
+
+xenevtchn_handle *
+xenevtchn_fdopen(struct xentoollog_logger *logger, int fd, unsigned open_flags)
+{
+	(void)logger;
+	(void)fd;
+	(void)open_flags;
+	errno = EOPNOTSUPP;
+	return NULL;
+}
+
+int
+xenevtchn_close(xenevtchn_handle *xce)
+{
+	if (!xce)
+		return 0;
+	sim_restrict_unregister(&xce->reg);
+	sim_lock(xce->m);
+	sim_handle_free(xce->m, xce->slot);
+	sim_unlock(xce->m);
+	close(xce->fd);
+	free(xce);
+	return 0;
+}
+
+int
+xenevtchn_fd(xenevtchn_handle *xce)
+{
+	return xce->fd;
+}
+
+static struct sim_port *
+own_port(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	struct sim_port *sp;
+
+	if (port == 0 || port >= SIM_MAX_PORTS)
+		return NULL;
+	sp = &xce->m->st->port[port];
+	if (sp->state == PORT_FREE || sp->handle != xce->slot || sp->domid != XENSIM_DM_DOMID)
+		return NULL;
+	return sp;
+}
+
+int
+xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	int rc = 0;
+
+	sim_lock(xce->m);
+	if (own_port(xce, port))
+		sim_port_notify(xce->m, port);
+	else
+		rc = -EINVAL;
+	sim_unlock(xce->m);
+	if (rc) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+xenevtchn_port_or_error_t
+xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
+{
+	int p;
+
+	if (xce->rdom >= 0 && (uint32_t)xce->rdom != domid) {
+		errno = EPERM;
+		return -1;
+	}
+	sim_lock(xce->m);
+	p = sim_port_alloc_unbound(xce->m, XENSIM_DM_DOMID, domid, 0);
+	if (p > 0)
+		xce->m->st->port[p].handle = xce->slot;
+	sim_unlock(xce->m);
+	if (p < 0) {
+		errno = -p;
+		return -1;
+	}
+	return p;
+}
+
+xenevtchn_port_or_error_t
+xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid, evtchn_port_t remote_port)
+{
+	struct sim_port *rp;
+	int rc, p;
+
+	if (xce->rdom >= 0 && (uint32_t)xce->rdom != domid) {
+		errno = EPERM;
+		return -1;
+	}
+	sim_lock(xce->m);
+	rc = -EINVAL;
+	if (remote_port == 0 || remote_port >= SIM_MAX_PORTS)
+		goto out;
+	rp = &xce->m->st->port[remote_port];
+	/* Xen evtchn_bind_interdomain: the remote end must be unbound and waiting for us. */
+	if (rp->state != PORT_UNBOUND || rp->domid != domid || rp->remote_dom != XENSIM_DM_DOMID)
+		goto out;
+	p = sim_port_alloc_unbound(xce->m, XENSIM_DM_DOMID, domid, 0);
+	if (p < 0) {
+		rc = p;
+		goto out;
+	}
+	xce->m->st->port[p].state = PORT_INTERDOMAIN;
+	xce->m->st->port[p].handle = xce->slot;
+	xce->m->st->port[p].peer = remote_port;
+	rp->state = PORT_INTERDOMAIN;
+	rp->peer = (uint32_t)p;
+	rc = p;
+out:
+	sim_unlock(xce->m);
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
+}
+
+xenevtchn_port_or_error_t
+xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
+{
+	(void)xce;
+	(void)virq;
+	errno = EOPNOTSUPP;
+	return -1;
+}
+
+int
+xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	int rc = 0;
+
+	sim_lock(xce->m);
+	if (own_port(xce, port))
+		sim_port_close(xce->m, port);
+	else
+		rc = -EINVAL;
+	sim_unlock(xce->m);
+	if (rc) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The next fired port, left masked until xenevtchn_unmask. Never blocks:
+ * with nothing pending it fails with EAGAIN (as a non-blocking Linux
+ * evtchn fd does). The doorbell is re-rung while ports remain queued, so
+ * poll() on the fd stays readable until the ring is empty.
+ */
+xenevtchn_port_or_error_t
+xenevtchn_pending(xenevtchn_handle *xce)
+{
+	struct sim_handle *h;
+	int port = -1;
+
+	sim_doorbell_drain(xce->fd);
+	sim_lock(xce->m);
+	h = &xce->m->st->h[xce->slot];
+	if (h->tail != h->head) {
+		port = (int)h->ring[h->head++ % SIM_MAX_PORTS];
+		if (h->tail != h->head)
+			sim_doorbell(xce->m, xce->slot);
+	}
+	sim_unlock(xce->m);
+	if (port < 0)
+		errno = EAGAIN;
+	return port;
+}
+
+int
+xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	struct sim_port *sp;
+	int rc = 0;
+
+	sim_lock(xce->m);
+	sp = own_port(xce, port);
+	if (sp) {
+		sp->masked = 0;
+		if (sp->pending) {
+			sp->pending = 0;
+			fire(xce->m, port);
+		}
+	} else {
+		rc = -EINVAL;
+	}
+	sim_unlock(xce->m);
+	if (rc) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+int
+xenevtchn_restrict(xenevtchn_handle *xce, domid_t domid)
+{
+	if (xce->rdom >= 0 && xce->rdom != domid) {
+		errno = EINVAL;
+		return -1;
+	}
+	xce->rdom = domid;
+	return 0;
+}

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ioreq_send.c — the hypervisor half of the ioreq protocol (xen/common/ioreq.c
+ * ioreq_send, ioreq_send_buffered, wait_for_io): fill a vCPU's slot in the
+ * shared_iopage, READY, notify, wait for IORESP_READY; the buffered ring
+ * with its LEGACY/ATOMIC pointer handling; raw requests for tests.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include <stdint.h>
+#include <xen/hvm/ioreq.h>
+
+#include "sim_int.h"
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static unsigned int
+slot_state(volatile ioreq_t *slot)
+{
+	unsigned int st = slot->state;
+
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return st;
+}
+
+/*
+ * Xen writes the request with state NONE, then (barrier) READY, notifies
+ * vp_eport and blocks; the device model moves READY -> INPROCESS ->
+ * IORESP_READY and notifies back; Xen takes data and writes NONE. The sim
+ * waits at most c->timeout_ms, and gives up early if the server's owner
+ * process is gone; then the slot is reset to NONE (Xen would have
+ * crashed the domain instead) and -ETIMEDOUT returned.
+ */
+int
+sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
+{
+	struct sim_machine *m = c->m;
+	volatile ioreq_t *slot;
+	struct sim_domain *d;
+	struct sim_server *s;
+	uint64_t deadline;
+	int owner;
+
+	sim_lock(m);
+	d = sim_domain_find(m, c->domid);
+	if (!d || sid < 0 || sid >= SIM_MAX_SERVERS || !d->srv[sid].used) {
+		sim_unlock(m);
+		return -ENOENT;
+	}
+	s = &d->srv[sid];
+	slot = sim_srv_slot(m, d, sid, c->vcpu);
+	if (slot_state(slot) != STATE_IOREQ_NONE) {
+		/* "device model set bad IO state": Xen refuses to send. */
+		sim_unlock(m);
+		return -EBUSY;
+	}
+	slot->addr = req->addr;
+	slot->data = req->data;
+	slot->count = req->count;
+	slot->size = req->size;
+	slot->data_is_ptr = req->data_is_ptr;
+	slot->dir = req->dir;
+	slot->df = req->df;
+	slot->type = req->type;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	slot->state = STATE_IOREQ_READY;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	sim_port_notify(m, s->vcpu_port[c->vcpu]);
+	owner = s->owner_pid;
+	sim_unlock(m);
+
+	deadline = now_ms() + (uint64_t)c->timeout_ms;
+	for (;;) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		uint64_t now;
+
+		if (slot_state(slot) == STATE_IORESP_READY) {
+			req->data = slot->data;
+			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			slot->state = STATE_IOREQ_NONE;
+			return 0;
+		}
+		now = now_ms();
+		if (now >= deadline || !sim_pid_alive(owner))
+			break;
+		poll(&pfd, 1, deadline - now < 50 ? (int)(deadline - now) : 50);
+		sim_doorbell_drain(c->fd);
+	}
+	slot->state = STATE_IOREQ_NONE;
+	return -ETIMEDOUT;
+}
+
+/*
+ * Lock held. Xen ioreq_send_buffered: only writes, addr in 20 bits; an
+ * 8-byte value takes two slots (second one: high half). Full when
+ * write - read >= 511 - (two slots ? 1 : 0). With ATOMIC, once
+ * read_pointer has passed a whole ring both pointers drop by n * 511 in
+ * one 64-bit cmpxchg.
+ */
+int
+sim_ioreq_buffered(struct sim_machine *m, struct sim_domain *d, int sid, uint8_t type,
+		   uint64_t addr, unsigned int size, uint64_t data)
+{
+	struct sim_server *s = &d->srv[sid];
+	buffered_iopage_t *pg;
+	uint64_t *full;
+	buf_ioreq_t bp;
+	uint32_t rp, wp, qw = size == 8;
+
+	if (s->bufioreq == 0)
+		return -ENOENT;
+	pg = sim_srv_bufpage(m, d, sid);
+	full = (uint64_t *)(void *)pg;
+	memset(&bp, 0, sizeof(bp));
+	bp.type = type;
+	bp.dir = IOREQ_WRITE;
+	bp.addr = (uint32_t)(addr & 0xfffff);
+	switch (size) {
+	case 1: bp.size = 0; break;
+	case 2: bp.size = 1; break;
+	case 4: bp.size = 2; break;
+	case 8: bp.size = 3; break;
+	default: return -EINVAL;
+	}
+	rp = __atomic_load_n(&pg->read_pointer, __ATOMIC_ACQUIRE);
+	wp = pg->write_pointer;
+	if (wp - rp >= IOREQ_BUFFER_SLOT_NUM - qw)
+		return -EAGAIN;
+	bp.data = (uint32_t)data;
+	pg->buf_ioreq[wp % IOREQ_BUFFER_SLOT_NUM] = bp;
+	if (qw) {
+		bp.data = (uint32_t)(data >> 32);
+		pg->buf_ioreq[(wp + 1) % IOREQ_BUFFER_SLOT_NUM] = bp;
+	}
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&pg->write_pointer, wp + 1 + qw, __ATOMIC_RELEASE);
+	if (s->bufioreq == 2 /* HVM_IOREQSRV_BUFIOREQ_ATOMIC */) {
+		uint64_t old = __atomic_load_n(full, __ATOMIC_ACQUIRE);
+		uint32_t orp = (uint32_t)old, owp = (uint32_t)(old >> 32);
+
+		if (orp >= IOREQ_BUFFER_SLOT_NUM) {
+			uint32_t n = orp / IOREQ_BUFFER_SLOT_NUM;
+			uint64_t nv = (uint64_t)(orp - n * IOREQ_BUFFER_SLOT_NUM) |
+				      ((uint64_t)(owp - n * IOREQ_BUFFER_SLOT_NUM) << 32);
+
+			__atomic_compare_exchange_n(full, &old, nv, false, __ATOMIC_ACQ_REL,
+						    __ATOMIC_ACQUIRE);
+		}
+	}
+	sim_port_notify(m, s->buf_port);
+	return 0;
+}
+
+int
+sim_send_raw_ioreq(struct sim_vcpu *c, uint32_t server_id, struct sim_raw_ioreq *req)
+{
+	ioreq_t r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.addr = req->addr;
+	r.data = req->data;
+	r.count = req->count;
+	r.size = req->size;
+	r.type = req->type;
+	r.dir = req->dir & 1;
+	r.df = req->df & 1;
+	r.data_is_ptr = req->data_is_ptr & 1;
+	rc = sim_ioreq_sync(c, server_id >= SIM_MAX_SERVERS ? -1 : (int)server_id, &r);
+	if (!rc)
+		req->data = r.data;
+	return rc;
+}

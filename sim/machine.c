@@ -1,0 +1,483 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * machine.c — a xensim machine as shared memory: create/attach the state
+ * and RAM files, the robust process-shared lock, handle slots with their
+ * doorbell sockets, and the process-local restrict registry. Domains and
+ * the libxen* front ends live in their own files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim_int.h"
+#include "softgpu/softgpu.h"
+
+#define SIM_MAX_MACHINES 16
+
+static pthread_mutex_t machines_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sim_machine *machines[SIM_MAX_MACHINES];
+static struct sim_restrictable *restrict_list;
+static int send_fd = -1;
+
+const char *
+sim_machine_name(const char *machine)
+{
+	const char *env;
+
+	if (machine && *machine)
+		return machine;
+	env = getenv("XENSIM_MACHINE");
+	return env && *env ? env : XENSIM_DEFAULT_MACHINE;
+}
+
+static void
+sim_path(char *buf, size_t len, const char *machine, const char *ext)
+{
+	snprintf(buf, len, "/dev/shm/xensim-%s.%s", machine, ext);
+}
+
+static int
+state_init(struct sim_state *st)
+{
+	pthread_mutexattr_t a;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	rc = pthread_mutex_init(&st->lock, &a);
+	pthread_mutexattr_destroy(&a);
+	if (rc)
+		return -rc;
+	st->next_domid = 1;
+	st->mem_next = SIM_MEM_FIRST;
+	for (int i = 0; i < XENSIM_MAX_DOMAINS; i++)
+		st->dom[i].memtype_server = -1;
+	st->magic = SIM_MAGIC;
+	__atomic_store_n(&st->ready, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/*
+ * Open (or create) one machine file of the given size. Guest RAM is a
+ * tmpfs file rather than a memfd: it is the memfd equivalent, but a memfd
+ * would die with the `xensim create` process that made the domain.
+ */
+static int
+open_file(const char *machine, const char *ext, uint64_t size, bool create, bool *created)
+{
+	char path[256];
+	int fd;
+
+	sim_path(path, sizeof(path), machine, ext);
+	*created = false;
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0) {
+			*created = true;
+			if (ftruncate(fd, (off_t)size) < 0) {
+				int e = errno;
+
+				close(fd);
+				unlink(path);
+				errno = e;
+				return -1;
+			}
+		} else if (errno == EEXIST) {
+			fd = open(path, O_RDWR | O_CLOEXEC);
+		}
+	}
+	return fd;
+}
+
+static struct sim_machine *
+machine_map(const char *name, bool create)
+{
+	struct sim_machine *m;
+	struct stat sb;
+	bool c1, c2;
+	int e;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	snprintf(m->name, sizeof(m->name), "%s", name);
+	m->state_fd = open_file(name, "state", SIM_STATE_SIZE, create, &c1);
+	if (m->state_fd < 0)
+		goto err_free;
+	m->mem_fd = open_file(name, "mem", XENSIM_MEM_SIZE, create, &c2);
+	if (m->mem_fd < 0)
+		goto err_close_state;
+	if (fstat(m->state_fd, &sb) < 0)
+		goto err_close_mem;
+	if ((uint64_t)sb.st_size < SIM_STATE_SIZE && !c1) {
+		/* The creator is still sizing it; give it a moment. */
+		for (int i = 0; i < 100 && (uint64_t)sb.st_size < SIM_STATE_SIZE; i++) {
+			usleep(10000);
+			fstat(m->state_fd, &sb);
+		}
+	}
+	m->dev = sb.st_dev;
+	m->ino = sb.st_ino;
+	m->state_base = mmap(NULL, SIM_STATE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+			     m->state_fd, 0);
+	if (m->state_base == MAP_FAILED)
+		goto err_close_mem;
+	m->mem = mmap(NULL, XENSIM_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
+		      m->mem_fd, 0);
+	if (m->mem == MAP_FAILED)
+		goto err_unmap_state;
+	m->st = (struct sim_state *)m->state_base;
+	if (c1) {
+		int rc = state_init(m->st);
+
+		if (rc < 0) {
+			errno = -rc;
+			goto err_unmap_mem;
+		}
+	} else {
+		for (int i = 0; i < 200 && !__atomic_load_n(&m->st->ready, __ATOMIC_ACQUIRE); i++)
+			usleep(5000);
+		if (m->st->magic != SIM_MAGIC) {
+			errno = EPROTO;
+			goto err_unmap_mem;
+		}
+	}
+	return m;
+
+err_unmap_mem:
+	e = errno;
+	munmap(m->mem, XENSIM_MEM_SIZE);
+	errno = e;
+err_unmap_state:
+	e = errno;
+	munmap(m->state_base, SIM_STATE_SIZE);
+	errno = e;
+err_close_mem:
+	e = errno;
+	close(m->mem_fd);
+	errno = e;
+err_close_state:
+	e = errno;
+	close(m->state_fd);
+	errno = e;
+err_free:
+	e = errno;
+	free(m);
+	errno = e;
+	return NULL;
+}
+
+/*
+ * The process keeps each machine mapped for its lifetime (handles share
+ * it). A machine destroyed and re-created under the same name has a new
+ * inode, which is noticed here and mapped afresh (the old mapping leaks
+ * on purpose: old handles may still point into it).
+ */
+struct sim_machine *
+sim_machine_get(const char *machine, bool create)
+{
+	const char *name = sim_machine_name(machine);
+	struct sim_machine *m = NULL;
+	char path[256];
+	struct stat sb;
+	int i, slot = -1;
+
+	if (strlen(name) >= 48 || strchr(name, '/')) {
+		errno = EINVAL;
+		return NULL;
+	}
+	sim_path(path, sizeof(path), name, "state");
+	pthread_mutex_lock(&machines_lock);
+	if (stat(path, &sb) < 0 && !create) {
+		pthread_mutex_unlock(&machines_lock);
+		errno = ENOENT;
+		return NULL;
+	}
+	for (i = 0; i < SIM_MAX_MACHINES; i++) {
+		struct sim_machine *c = machines[i];
+
+		if (!c) {
+			if (slot < 0)
+				slot = i;
+			continue;
+		}
+		if (strcmp(c->name, name))
+			continue;
+		if (stat(path, &sb) == 0 && sb.st_ino == c->ino && sb.st_dev == c->dev) {
+			m = c;
+			break;
+		}
+		machines[i] = NULL; /* stale: re-created under the same name */
+		if (slot < 0)
+			slot = i;
+	}
+	if (!m) {
+		if (slot < 0) {
+			pthread_mutex_unlock(&machines_lock);
+			errno = EMFILE;
+			return NULL;
+		}
+		m = machine_map(name, create);
+		if (m)
+			machines[slot] = m;
+	}
+	pthread_mutex_unlock(&machines_lock);
+	return m;
+}
+
+int
+xensim_machine_create(const char *machine)
+{
+	struct sim_machine *m = sim_machine_get(machine, true);
+
+	return m ? 0 : -errno;
+}
+
+int
+xensim_machine_destroy(const char *machine)
+{
+	const char *name = sim_machine_name(machine);
+	static const char *const exts[] = { "state", "mem", "gpu" };
+	char path[256];
+	int rc = -ENOENT;
+
+	for (size_t i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		sim_path(path, sizeof(path), name, exts[i]);
+		if (unlink(path) == 0)
+			rc = 0;
+	}
+	return rc;
+}
+
+void
+sim_lock(struct sim_machine *m)
+{
+	int rc = pthread_mutex_lock(&m->st->lock);
+
+	/* A process died holding it: the state is ours to keep using. */
+	if (rc == EOWNERDEAD)
+		pthread_mutex_consistent(&m->st->lock);
+}
+
+void
+sim_unlock(struct sim_machine *m)
+{
+	pthread_mutex_unlock(&m->st->lock);
+}
+
+struct sim_domain *
+sim_domain_find(struct sim_machine *m, uint32_t domid)
+{
+	for (int i = 0; i < XENSIM_MAX_DOMAINS; i++)
+		if (m->st->dom[i].used && m->st->dom[i].domid == domid)
+			return &m->st->dom[i];
+	return NULL;
+}
+
+int
+sim_dom_index(struct sim_machine *m, struct sim_domain *d)
+{
+	return (int)(d - m->st->dom);
+}
+
+uint8_t *
+sim_p2m(struct sim_machine *m, struct sim_domain *d)
+{
+	return m->state_base + SIM_P2M_OFF + (uint64_t)sim_dom_index(m, d) * SIM_MAX_RAM_PAGES;
+}
+
+uint64_t
+sim_srv_pages_off(struct sim_machine *m, struct sim_domain *d, int sid)
+{
+	return SIM_PAGES_OFF +
+	       ((uint64_t)sim_dom_index(m, d) * SIM_MAX_SERVERS + (uint64_t)sid) * 2 * SIM_PAGE;
+}
+
+buffered_iopage_t *
+sim_srv_bufpage(struct sim_machine *m, struct sim_domain *d, int sid)
+{
+	return (buffered_iopage_t *)(m->state_base + sim_srv_pages_off(m, d, sid));
+}
+
+ioreq_t *
+sim_srv_slot(struct sim_machine *m, struct sim_domain *d, int sid, unsigned int vcpu)
+{
+	shared_iopage_t *p =
+		(shared_iopage_t *)(m->state_base + sim_srv_pages_off(m, d, sid) + SIM_PAGE);
+
+	return &p->vcpu_ioreq[vcpu];
+}
+
+bool
+sim_pid_alive(int pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno != ESRCH);
+}
+
+static void
+handle_reclaim(struct sim_machine *m, int slot)
+{
+	struct sim_state *st = m->st;
+
+	for (uint32_t p = 1; p < SIM_MAX_PORTS; p++)
+		if (st->port[p].state != PORT_FREE && st->port[p].handle == slot &&
+		    st->port[p].domid == XENSIM_DM_DOMID)
+			sim_port_close(m, p);
+	for (int d = 0; d < XENSIM_MAX_DOMAINS; d++)
+		for (int v = 0; v < XENSIM_MAX_VCPUS; v++)
+			if (st->dom[d].vcpu_handle[v] == slot + 1)
+				st->dom[d].vcpu_handle[v] = 0;
+	sim_xs_drop_handle(m, slot);
+	memset(&st->h[slot], 0, sizeof(st->h[slot]));
+}
+
+/* Lock held. Slots of dead processes are reclaimed. Returns slot or -errno. */
+int
+sim_handle_alloc(struct sim_machine *m, enum sim_handle_kind kind)
+{
+	struct sim_state *st = m->st;
+	int slot = -1;
+
+	for (int i = 0; i < SIM_MAX_HANDLES && slot < 0; i++)
+		if (st->h[i].kind == HK_FREE)
+			slot = i;
+	for (int i = 0; i < SIM_MAX_HANDLES && slot < 0; i++)
+		if (!sim_pid_alive(st->h[i].pid)) {
+			handle_reclaim(m, i);
+			slot = i;
+		}
+	if (slot < 0)
+		return -EMFILE;
+	memset(&st->h[slot], 0, sizeof(st->h[slot]));
+	st->h[slot].kind = kind;
+	st->h[slot].pid = getpid();
+	st->h[slot].nonce = ++st->nonce;
+	return slot;
+}
+
+/* Lock held. */
+void
+sim_handle_free(struct sim_machine *m, int slot)
+{
+	if (slot >= 0 && slot < SIM_MAX_HANDLES)
+		handle_reclaim(m, slot);
+}
+
+static socklen_t
+doorbell_addr(struct sim_machine *m, int slot, struct sockaddr_un *sa)
+{
+	int n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	/* Abstract namespace: sun_path[0] == 0, nothing on disk to clean up. */
+	n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1, "xensim-%s-h%d-%u", m->name, slot,
+		     m->st->h[slot].nonce);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
+}
+
+/* Lock held. A non-blocking datagram socket bound as the slot's doorbell; fd or -errno. */
+int
+sim_doorbell_socket(struct sim_machine *m, int slot)
+{
+	struct sockaddr_un sa;
+	socklen_t len = doorbell_addr(m, slot, &sa);
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+/* Lock held. Ring slot's doorbell; a full queue already means "look". */
+void
+sim_doorbell(struct sim_machine *m, int slot)
+{
+	struct sockaddr_un sa;
+	socklen_t len;
+	char b = 1;
+
+	if (slot < 0 || slot >= SIM_MAX_HANDLES || m->st->h[slot].kind == HK_FREE)
+		return;
+	len = doorbell_addr(m, slot, &sa);
+	if (__atomic_load_n(&send_fd, __ATOMIC_ACQUIRE) < 0) {
+		int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		int expect = -1;
+
+		if (fd < 0)
+			return;
+		if (!__atomic_compare_exchange_n(&send_fd, &expect, fd, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			close(fd);
+	}
+	(void)sendto(send_fd, &b, 1, MSG_DONTWAIT, (struct sockaddr *)&sa, len);
+}
+
+void
+sim_doorbell_drain(int fd)
+{
+	char buf[16];
+
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+}
+
+void
+sim_restrict_register(struct sim_restrictable *r)
+{
+	pthread_mutex_lock(&machines_lock);
+	r->next = restrict_list;
+	restrict_list = r;
+	pthread_mutex_unlock(&machines_lock);
+}
+
+void
+sim_restrict_unregister(struct sim_restrictable *r)
+{
+	pthread_mutex_lock(&machines_lock);
+	for (struct sim_restrictable **p = &restrict_list; *p; p = &(*p)->next)
+		if (*p == r) {
+			*p = r->next;
+			break;
+		}
+	pthread_mutex_unlock(&machines_lock);
+}
+
+/*
+ * Restrict every libxen* handle this process holds (xendevicemodel,
+ * xenforeignmemory, xenevtchn, xc_interface) to domid. As in Xen, a
+ * handle already restricted to another domain makes this fail (EPERM).
+ */
+int
+sim_restrict_all(int32_t domid)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&machines_lock);
+	for (struct sim_restrictable *r = restrict_list; r; r = r->next) {
+		if (*r->rdom >= 0 && *r->rdom != domid)
+			rc = -EPERM;
+		else
+			*r->rdom = domid;
+	}
+	pthread_mutex_unlock(&machines_lock);
+	return rc;
+}

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim_int.h — libxensim internals shared by its files: the layout of the
+ * machine's shared state file, the per-process machine mapping, locking,
+ * handle slots with their doorbell sockets, and the helpers the libxen*
+ * front ends and the guest access path share. Not for use outside sim/.
+ */
+#ifndef SIM_SIM_INT_H
+#define SIM_SIM_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <xen/hvm/ioreq.h>
+
+#include "xensim.h"
+
+#define SIM_MAGIC 0x58454e53494d3031ull /* "XENSIM01" */
+#define SIM_PAGE 4096u
+#define SIM_MAX_SERVERS 8	/* Xen's MAX_NR_IOREQ_SERVERS */
+#define SIM_MAX_RANGES 32	/* per server and range type */
+#define SIM_MAX_PORTS 1024	/* machine-wide event channel ports */
+#define SIM_MAX_HANDLES 64	/* evtchn / xs / vCPU handles with a doorbell */
+#define SIM_MAX_DMAPS 64	/* direct (mmio_direct) mappings per domain */
+#define SIM_MAX_IOMEM 32	/* iomem permission ranges per domain */
+#define SIM_MSI_LOG 256
+#define SIM_DCOUNT 512		/* per-gfn direct access counters */
+#define SIM_MAX_RAM_MB 3584u	/* RAM lives below the 0xe0000000 PCI hole */
+#define SIM_MAX_RAM_PAGES ((uint64_t)SIM_MAX_RAM_MB << 8)
+#define SIM_XS_ENTRIES 512
+#define SIM_XS_WATCHES 64
+#define SIM_XS_PATH 128
+#define SIM_XS_VAL 256
+#define SIM_XS_TOKEN 64
+#define SIM_XS_EVQ 16
+#define SIM_MEM_FIRST (16ull << 20) /* first machine address handed to a domain */
+#define SIM_IOREQ_TIMEOUT_MS 10000
+
+/* p2m types kept per RAM gfn (non-RAM gfns are holes or direct maps). */
+enum sim_p2m { P2M_RAM_RW = 0, P2M_IOREQ_SERVER = 1 };
+
+/* Range set kinds: the XEN_DMOP_IO_RANGE_* values. */
+enum { SIM_RANGE_PORT, SIM_RANGE_MEMORY, SIM_RANGE_PCI, SIM_RANGE_NR };
+
+struct sim_range {
+	uint64_t start, end; /* inclusive */
+};
+
+struct sim_server {
+	uint32_t used;
+	uint32_t enabled;
+	uint32_t emu_domid;	/* the domain that created it: ops from others EPERM */
+	int32_t bufioreq;	/* HVM_IOREQSRV_BUFIOREQ_* */
+	int32_t owner_pid;	/* process that created it (liveness for waiters) */
+	uint32_t vcpu_port[XENSIM_MAX_VCPUS]; /* guest-side ports */
+	uint32_t buf_port;
+	uint32_t nr[SIM_RANGE_NR];
+	struct sim_range r[SIM_RANGE_NR][SIM_MAX_RANGES];
+};
+
+struct sim_dmap {
+	uint64_t gfn, mfn, nr; /* nr == 0: unused */
+};
+
+struct sim_dcount {
+	uint64_t gfn;
+	uint64_t reads, writes;
+	uint32_t used;
+};
+
+struct sim_domain {
+	uint32_t used;
+	uint32_t domid;
+	uint64_t ram_pages;
+	uint64_t mem_base;	/* machine address of gfn 0 */
+	uint32_t vcpus;
+	uint32_t paused;
+	uint32_t cf8;		/* the CF8 latch */
+	int32_t memtype_server;	/* server holding HVMMEM_ioreq_server, -1 none */
+	uint32_t memtype_flags;
+	uint64_t ioreq_entries;	/* gfns typed p2m_ioreq_server */
+	struct sim_server srv[SIM_MAX_SERVERS];
+	struct sim_dmap dmap[SIM_MAX_DMAPS];
+	struct sim_range iomem[SIM_MAX_IOMEM]; /* permitted mfn ranges */
+	uint64_t routes[ROUTE_NR];
+	uint64_t msi_count;
+	struct {
+		uint64_t addr;
+		uint32_t data;
+	} msi[SIM_MSI_LOG];
+	int32_t vcpu_handle[XENSIM_MAX_VCPUS]; /* handle slot + 1 of the attached vCPU, 0 none */
+	struct sim_dcount dc[SIM_DCOUNT];
+	uint64_t dc_overflow;
+};
+
+enum sim_port_state { PORT_FREE, PORT_UNBOUND, PORT_INTERDOMAIN };
+
+struct sim_port {
+	uint32_t state;
+	uint32_t domid;		/* owner domain */
+	uint32_t remote_dom;	/* for UNBOUND: who may bind */
+	uint32_t peer;		/* for INTERDOMAIN */
+	int32_t handle;		/* dom0 side: owning handle slot; guest side: -1 */
+	uint32_t vcpu;		/* guest side: the vCPU to wake */
+	uint8_t pending, masked;
+};
+
+enum sim_handle_kind { HK_FREE, HK_EVTCHN, HK_XS, HK_VCPU };
+
+struct sim_xs_event {
+	char path[SIM_XS_PATH];
+	char token[SIM_XS_TOKEN];
+};
+
+struct sim_handle {
+	uint32_t kind;
+	int32_t pid;
+	uint32_t nonce;
+	uint32_t head, tail;		/* evtchn: ring of ports; xs: events */
+	uint32_t ring[SIM_MAX_PORTS];
+	struct sim_xs_event evq[SIM_XS_EVQ];
+};
+
+struct sim_xs_entry {
+	uint32_t used;
+	char path[SIM_XS_PATH];
+	char val[SIM_XS_VAL];
+};
+
+struct sim_xs_watch {
+	uint32_t used;
+	int32_t handle;
+	char path[SIM_XS_PATH];
+	char token[SIM_XS_TOKEN];
+};
+
+struct sim_state {
+	uint64_t magic;
+	uint32_t ready;
+	uint32_t next_domid;
+	pthread_mutex_t lock;	/* PROCESS_SHARED + ROBUST: guards everything below */
+	uint64_t mem_next;	/* bump allocator for machine RAM */
+	uint32_t nonce;
+	struct sim_domain dom[XENSIM_MAX_DOMAINS];
+	struct sim_port port[SIM_MAX_PORTS];
+	struct sim_handle h[SIM_MAX_HANDLES];
+	struct sim_xs_entry xs[SIM_XS_ENTRIES];
+	struct sim_xs_watch xw[SIM_XS_WATCHES];
+};
+
+/* The state file: struct, then server pages, then per-domain p2m bytes. */
+#define SIM_PAGES_OFF (((sizeof(struct sim_state)) + SIM_PAGE - 1) & ~(uint64_t)(SIM_PAGE - 1))
+#define SIM_SRV_PAGES_SIZE ((uint64_t)XENSIM_MAX_DOMAINS * SIM_MAX_SERVERS * 2 * SIM_PAGE)
+#define SIM_P2M_OFF (SIM_PAGES_OFF + SIM_SRV_PAGES_SIZE)
+#define SIM_STATE_SIZE (SIM_P2M_OFF + (uint64_t)XENSIM_MAX_DOMAINS * SIM_MAX_RAM_PAGES)
+
+/* One machine as mapped by this process. */
+struct sim_machine {
+	char name[64];
+	dev_t dev;
+	ino_t ino;
+	int state_fd, mem_fd;
+	struct sim_state *st;
+	uint8_t *state_base;	/* whole state file */
+	uint8_t *mem;		/* whole machine RAM file */
+	struct softgpu *gpu;	/* opened lazily by the guest access path */
+};
+
+/* A guest vCPU attached in this process (xensim.h). */
+struct sim_vcpu {
+	struct sim_machine *m;
+	uint32_t domid;
+	unsigned int vcpu;
+	int slot;		/* handle slot: its doorbell wakes this vCPU */
+	int fd;
+	int timeout_ms;
+	uint64_t msi_seen;
+	struct softgpu *gpu;	/* for aperture translation, opened lazily */
+};
+
+/* ---- machine.c ---- */
+const char *sim_machine_name(const char *machine);
+/* Attach (create if asked) the named machine (NULL: $XENSIM_MACHINE); NULL + errno. */
+struct sim_machine *sim_machine_get(const char *machine, bool create);
+void sim_lock(struct sim_machine *m);
+void sim_unlock(struct sim_machine *m);
+struct sim_domain *sim_domain_find(struct sim_machine *m, uint32_t domid);
+int sim_dom_index(struct sim_machine *m, struct sim_domain *d);
+uint8_t *sim_p2m(struct sim_machine *m, struct sim_domain *d);
+/* Server page pair (buffered page, then shared_iopage) and its state-file offset. */
+uint64_t sim_srv_pages_off(struct sim_machine *m, struct sim_domain *d, int sid);
+buffered_iopage_t *sim_srv_bufpage(struct sim_machine *m, struct sim_domain *d, int sid);
+ioreq_t *sim_srv_slot(struct sim_machine *m, struct sim_domain *d, int sid, unsigned int vcpu);
+
+/* Handle slots: allocate (lock held), release (lock held), bind a doorbell socket. */
+int sim_handle_alloc(struct sim_machine *m, enum sim_handle_kind kind);
+void sim_handle_free(struct sim_machine *m, int slot);
+int sim_doorbell_socket(struct sim_machine *m, int slot);
+void sim_doorbell(struct sim_machine *m, int slot);
+void sim_doorbell_drain(int fd);
+bool sim_pid_alive(int pid);
+
+/* Process-local registry of restrictable handles (xentoolcore_restrict_all). */
+struct sim_restrictable {
+	int32_t *rdom;		/* -1: unrestricted */
+	struct sim_restrictable *next;
+};
+void sim_restrict_register(struct sim_restrictable *r);
+void sim_restrict_unregister(struct sim_restrictable *r);
+int sim_restrict_all(int32_t domid);
+
+/* ---- evtchn.c (lock held) ---- */
+int sim_port_alloc_unbound(struct sim_machine *m, uint32_t domid, uint32_t remote, uint32_t vcpu);
+void sim_port_close(struct sim_machine *m, uint32_t port);
+void sim_port_notify(struct sim_machine *m, uint32_t port);
+
+/* ---- rangeset.c ---- */
+int sim_range_add(struct sim_server *s, int kind, uint64_t start, uint64_t end);
+int sim_range_del(struct sim_server *s, int kind, uint64_t start, uint64_t end);
+bool sim_range_within(const struct sim_server *s, int kind, uint64_t start, uint64_t end);
+int sim_range_map(struct sim_server *s, int kind, uint64_t start, uint64_t end);
+
+/* ---- xc.c (lock held) ---- */
+bool sim_dmap_lookup(const struct sim_domain *d, uint64_t gfn, uint64_t *mfn);
+
+/* ---- ioreq_send.c ---- */
+/* Send req synchronously to server sid on c's slot and wait for the answer. */
+int sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req);
+/* Lock held: put a write on sid's buffered ring; -EAGAIN if full, -ENOENT if no ring. */
+int sim_ioreq_buffered(struct sim_machine *m, struct sim_domain *d, int sid, uint8_t type,
+		       uint64_t addr, unsigned int size, uint64_t data);
+
+/* ---- xs.c ---- */
+void sim_xs_drop_handle(struct sim_machine *m, int slot);
+
+#endif

@@ -1,0 +1,582 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vcpu.c — a guest vCPU in its own process and the routing of its
+ * accesses, as Xen's EPT and I/O dispatch would route them: RAM direct,
+ * p2m_ioreq_server writes as COPY ioreqs, aperture direct through the
+ * softgpu GGTT, CF8/CFC to PCI_CONFIG, claimed ranges to their server,
+ * the rest unclaimed. Every route is counted per domain.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <stdint.h>
+#include <xen/hvm/ioreq.h>
+
+#include "sim_int.h"
+#include "softgpu/softgpu.h"
+
+#define PCI_CF8 0xcf8
+#define PCI_CFC 0xcfc
+
+static void
+count(struct sim_domain *d, enum sim_route r)
+{
+	__atomic_fetch_add(&d->routes[r], 1, __ATOMIC_RELAXED);
+}
+
+static uint64_t
+size_mask(unsigned int size)
+{
+	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+struct sim_vcpu *
+sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
+{
+	struct sim_vcpu *c;
+	struct sim_domain *d;
+	int rc = 0;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->m = sim_machine_get(machine, false);
+	if (!c->m) {
+		free(c);
+		return NULL;
+	}
+	c->domid = domid;
+	c->vcpu = vcpu;
+	c->timeout_ms = SIM_IOREQ_TIMEOUT_MS;
+	sim_lock(c->m);
+	d = sim_domain_find(c->m, domid);
+	if (!d)
+		rc = -ESRCH;
+	else if (vcpu >= d->vcpus)
+		rc = -EINVAL;
+	else if (d->vcpu_handle[vcpu] > 0 &&
+		 sim_pid_alive(c->m->st->h[d->vcpu_handle[vcpu] - 1].pid))
+		rc = -EBUSY;
+	if (!rc) {
+		rc = sim_handle_alloc(c->m, HK_VCPU);
+		if (rc >= 0) {
+			c->slot = rc;
+			rc = sim_doorbell_socket(c->m, c->slot);
+			if (rc < 0) {
+				sim_handle_free(c->m, c->slot);
+			} else {
+				c->fd = rc;
+				rc = 0;
+				d->vcpu_handle[vcpu] = c->slot + 1;
+			}
+		}
+	}
+	sim_unlock(c->m);
+	if (rc) {
+		free(c);
+		errno = -rc;
+		return NULL;
+	}
+	return c;
+}
+
+void
+sim_vcpu_detach(struct sim_vcpu *c)
+{
+	if (!c)
+		return;
+	sim_lock(c->m);
+	sim_handle_free(c->m, c->slot);
+	sim_unlock(c->m);
+	close(c->fd);
+	softgpu_close(c->gpu);
+	free(c);
+}
+
+void
+sim_vcpu_set_timeout(struct sim_vcpu *c, int timeout_ms)
+{
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : SIM_IOREQ_TIMEOUT_MS;
+}
+
+/* Lock held. First enabled server whose kind ranges hold [start, end] entirely. */
+static int
+find_server(struct sim_domain *d, int kind, uint64_t start, uint64_t end)
+{
+	for (int i = 0; i < SIM_MAX_SERVERS; i++)
+		if (d->srv[i].used && d->srv[i].enabled && sim_range_within(&d->srv[i], kind, start, end))
+			return i;
+	return -1;
+}
+
+static void
+dcount(struct sim_domain *d, uint64_t gfn, bool write)
+{
+	for (unsigned int k = 0; k < 16; k++) {
+		struct sim_dcount *e = &d->dc[(gfn + k) % SIM_DCOUNT];
+
+		if (!e->used) {
+			e->used = 1;
+			e->gfn = gfn;
+		}
+		if (e->gfn == gfn) {
+			__atomic_fetch_add(write ? &e->writes : &e->reads, 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	d->dc_overflow++;
+}
+
+/* A machine address (RAM file, else nothing: all-ones / dropped). */
+static void
+maddr_access(struct sim_machine *m, uint64_t maddr, unsigned int len, bool write, uint8_t *buf)
+{
+	if (maddr < XENSIM_MEM_SIZE && maddr + len <= XENSIM_MEM_SIZE) {
+		if (write)
+			memcpy(m->mem + maddr, buf, len);
+		else
+			memcpy(buf, m->mem + maddr, len);
+	} else if (!write) {
+		memset(buf, 0xff, len);
+	}
+}
+
+/* Lock held. A direct-mapped (p2m_mmio_direct) access, page by page; aperture via GGTT. */
+static void
+direct_access(struct sim_vcpu *c, struct sim_domain *d, uint64_t gpa, unsigned int size,
+	      bool write, uint8_t *buf)
+{
+	while (size) {
+		unsigned int chunk = SIM_PAGE - (unsigned int)(gpa & (SIM_PAGE - 1));
+		uint64_t mfn, maddr;
+
+		if (chunk > size)
+			chunk = size;
+		if (!sim_dmap_lookup(d, gpa >> 12, &mfn)) {
+			if (!write)
+				memset(buf, 0xff, chunk);
+		} else {
+			maddr = (mfn << 12) | (gpa & (SIM_PAGE - 1));
+			if (maddr >= XENSIM_APERTURE_MADDR &&
+			    maddr < XENSIM_APERTURE_MADDR + SOFTGPU_APERTURE_SIZE) {
+				uint64_t t;
+
+				if (!c->gpu)
+					c->gpu = softgpu_open(c->m->name);
+				if (c->gpu && softgpu_aperture_translate(c->gpu, maddr -
+									 XENSIM_APERTURE_MADDR, &t) == 0)
+					maddr_access(c->m, t, chunk, write, buf);
+				else if (!write)
+					memset(buf, 0xff, chunk);
+			} else {
+				maddr_access(c->m, maddr, chunk, write, buf);
+			}
+			dcount(d, gpa >> 12, write);
+		}
+		gpa += chunk;
+		buf += chunk;
+		size -= chunk;
+	}
+}
+
+static int
+sync_ioreq(struct sim_vcpu *c, int sid, uint8_t type, uint64_t addr, unsigned int size, bool write,
+	   uint64_t *val)
+{
+	ioreq_t r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.type = type;
+	r.addr = addr;
+	r.size = size;
+	r.count = 1;
+	r.dir = write ? IOREQ_WRITE : IOREQ_READ;
+	r.data = write ? (*val & size_mask(size)) : 0;
+	rc = sim_ioreq_sync(c, sid, &r);
+	if (!rc && !write)
+		*val = r.data & size_mask(size);
+	return rc;
+}
+
+static int
+mem_access(struct sim_vcpu *c, uint64_t gpa, unsigned int size, bool write, uint64_t *val)
+{
+	struct sim_machine *m = c->m;
+	struct sim_domain *d;
+	uint64_t last = gpa + size - 1;
+	uint8_t buf[8];
+	int sid = -1;
+
+	if ((size != 1 && size != 2 && size != 4 && size != 8) || last < gpa)
+		return -EINVAL;
+	memcpy(buf, val, sizeof(buf));
+	sim_lock(m);
+	d = sim_domain_find(m, c->domid);
+	if (!d) {
+		sim_unlock(m);
+		return -ESRCH;
+	}
+	if ((last >> 12) < d->ram_pages) {
+		uint8_t *p2m = sim_p2m(m, d);
+		bool wp = p2m[gpa >> 12] == P2M_IOREQ_SERVER || p2m[last >> 12] == P2M_IOREQ_SERVER;
+		uint8_t *ram = m->mem + d->mem_base + gpa;
+
+		if (!write) {
+			memcpy(buf, ram, size);
+			count(d, wp ? ROUTE_WP_READ : ROUTE_RAM_READ);
+		} else if (wp && d->memtype_server >= 0 &&
+			   (d->memtype_flags & 2 /* XEN_DMOP_IOREQ_MEM_ACCESS_WRITE */)) {
+			/* The EPT entry is r-only: the write becomes a COPY ioreq to the claimant. */
+			sid = d->memtype_server;
+			count(d, ROUTE_WP_WRITE_IOREQ);
+		} else {
+			/* No claimant: the entry is writable again (flags 0 => w=1). */
+			memcpy(ram, buf, size);
+			count(d, ROUTE_RAM_WRITE);
+		}
+		sim_unlock(m);
+		if (sid >= 0)
+			return sync_ioreq(c, sid, IOREQ_TYPE_COPY, gpa, size, true, val);
+		if (!write) {
+			*val = 0;
+			memcpy(val, buf, size);
+		}
+		return 0;
+	}
+	if (sim_dmap_lookup(d, gpa >> 12, &(uint64_t){ 0 })) {
+		direct_access(c, d, gpa, size, write, buf);
+		count(d, write ? ROUTE_DIRECT_WRITE : ROUTE_DIRECT_READ);
+		sim_unlock(m);
+		if (!write) {
+			*val = 0;
+			memcpy(val, buf, size);
+		}
+		return 0;
+	}
+	sid = find_server(d, SIM_RANGE_MEMORY, gpa, last);
+	count(d, sid >= 0 ? ROUTE_MMIO_IOREQ : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+	sim_unlock(m);
+	if (sid >= 0)
+		return sync_ioreq(c, sid, IOREQ_TYPE_COPY, gpa, size, write, val);
+	if (!write)
+		*val = size_mask(size);
+	return 0;
+}
+
+int
+sim_mem_read(struct sim_vcpu *c, uint64_t gpa, unsigned int size, uint64_t *val)
+{
+	*val = 0;
+	return mem_access(c, gpa, size, false, val);
+}
+
+int
+sim_mem_write(struct sim_vcpu *c, uint64_t gpa, unsigned int size, uint64_t val)
+{
+	return mem_access(c, gpa, size, true, &val);
+}
+
+/*
+ * Port I/O. CF8 (dword) is the config address latch, kept per domain;
+ * CFC-CFF with the enable bit set become PCI_CONFIG ioreqs with
+ * addr = (SBDF << 32) | reg for the server that registered the SBDF
+ * (x86 arch_ioreq_server_get_type_addr), else all-ones.
+ */
+static int
+pio_access(struct sim_vcpu *c, uint16_t port, unsigned int size, bool write, uint64_t *val)
+{
+	struct sim_machine *m = c->m;
+	struct sim_domain *d;
+	uint8_t type = IOREQ_TYPE_PIO;
+	uint64_t addr = port;
+	int sid;
+
+	if ((size != 1 && size != 2 && size != 4) || port + size - 1 > 0xffff)
+		return -EINVAL;
+	sim_lock(m);
+	d = sim_domain_find(m, c->domid);
+	if (!d) {
+		sim_unlock(m);
+		return -ESRCH;
+	}
+	if (port == PCI_CF8 && size == 4) {
+		if (write)
+			d->cf8 = (uint32_t)*val;
+		else
+			*val = d->cf8;
+		count(d, ROUTE_CF8);
+		sim_unlock(m);
+		return 0;
+	}
+	if (port >= PCI_CFC && port + size <= PCI_CFC + 4 && (d->cf8 & 0x80000000u)) {
+		uint64_t sbdf = (d->cf8 >> 8) & 0xffff; /* segment 0 */
+		uint64_t reg = (d->cf8 & 0xfc) | (port & 3u);
+
+		sid = find_server(d, SIM_RANGE_PCI, sbdf, sbdf);
+		type = IOREQ_TYPE_PCI_CONFIG;
+		addr = (sbdf << 32) | reg;
+		count(d, sid >= 0 ? ROUTE_PCI_IOREQ
+			  : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+	} else {
+		sid = find_server(d, SIM_RANGE_PORT, port, port + size - 1u);
+		count(d, sid >= 0 ? ROUTE_PIO_IOREQ
+			  : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+	}
+	sim_unlock(m);
+	if (sid >= 0)
+		return sync_ioreq(c, sid, type, addr, size, write, val);
+	if (!write)
+		*val = size_mask(size);
+	return 0;
+}
+
+int
+sim_pio_read(struct sim_vcpu *c, uint16_t port, unsigned int size, uint32_t *val)
+{
+	uint64_t v = 0;
+	int rc = pio_access(c, port, size, false, &v);
+
+	*val = (uint32_t)v;
+	return rc;
+}
+
+int
+sim_pio_write(struct sim_vcpu *c, uint16_t port, unsigned int size, uint32_t val)
+{
+	uint64_t v = val;
+
+	return pio_access(c, port, size, true, &v);
+}
+
+/*
+ * rep ins/outs/movs as one ioreq: data_is_ptr, data = ram_gpa, count,
+ * df. The device span (MMIO: every item; PIO: the one port) must lie in
+ * one claimed range. Unclaimed: reads fill the RAM items with all-ones.
+ */
+int
+sim_rep(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr, uint64_t ram_gpa,
+	unsigned int size, uint32_t count_, bool df)
+{
+	struct sim_machine *m = c->m;
+	struct sim_domain *d;
+	uint64_t span = (uint64_t)count_ * size, lo, hi, ram_lo;
+	ioreq_t r;
+	int sid;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return -EINVAL;
+	if (is_pio && (size == 8 || dev_addr + size - 1 > 0xffff))
+		return -EINVAL;
+	if (!count_)
+		return 0;
+	if (is_pio) {
+		lo = dev_addr;
+		hi = dev_addr + size - 1;
+	} else if (df) {
+		if (dev_addr < span - size)
+			return -EINVAL;
+		lo = dev_addr - (span - size);
+		hi = dev_addr + size - 1;
+	} else {
+		lo = dev_addr;
+		hi = dev_addr + span - 1;
+		if (hi < lo)
+			return -EINVAL;
+	}
+	ram_lo = df ? ram_gpa - (span - size) : ram_gpa;
+	if (df && ram_gpa < span - size)
+		return -EINVAL;
+	sim_lock(m);
+	d = sim_domain_find(m, c->domid);
+	if (!d || ((ram_lo + span - 1) >> 12) >= d->ram_pages) {
+		sim_unlock(m);
+		return d ? -EINVAL : -ESRCH;
+	}
+	sid = find_server(d, is_pio ? SIM_RANGE_PORT : SIM_RANGE_MEMORY, lo, hi);
+	if (sid < 0) {
+		count(d, to_dev ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+		if (!to_dev)
+			memset(m->mem + d->mem_base + ram_lo, 0xff, span);
+		sim_unlock(m);
+		return 0;
+	}
+	count(d, is_pio ? ROUTE_PIO_IOREQ : ROUTE_MMIO_IOREQ);
+	sim_unlock(m);
+	memset(&r, 0, sizeof(r));
+	r.type = is_pio ? IOREQ_TYPE_PIO : IOREQ_TYPE_COPY;
+	r.addr = dev_addr;
+	r.data = ram_gpa;
+	r.data_is_ptr = 1;
+	r.count = count_;
+	r.size = size;
+	r.df = df;
+	r.dir = to_dev ? IOREQ_WRITE : IOREQ_READ;
+	return sim_ioreq_sync(c, sid, &r);
+}
+
+/* INVALIDATE goes synchronously to every enabled server; each must answer. */
+int
+sim_broadcast_invalidate(struct sim_vcpu *c)
+{
+	int rc = 0;
+
+	for (int sid = 0; sid < SIM_MAX_SERVERS; sid++) {
+		struct sim_domain *d;
+		bool on;
+		ioreq_t r;
+
+		sim_lock(c->m);
+		d = sim_domain_find(c->m, c->domid);
+		on = d && d->srv[sid].used && d->srv[sid].enabled;
+		if (on)
+			count(d, ROUTE_BROADCAST);
+		sim_unlock(c->m);
+		if (!d)
+			return -ESRCH;
+		if (!on)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.type = IOREQ_TYPE_INVALIDATE;
+		r.size = 4;
+		r.count = 1;
+		r.dir = IOREQ_WRITE;
+		r.data = ~0ull;
+		int e = sim_ioreq_sync(c, sid, &r);
+
+		if (e && !rc)
+			rc = e;
+	}
+	return rc;
+}
+
+/* TIMEOFFSET is only ever sent buffered; servers without a ring (or full) miss it. */
+int
+sim_broadcast_timeoffset(struct sim_vcpu *c, uint64_t offset)
+{
+	struct sim_domain *d;
+
+	sim_lock(c->m);
+	d = sim_domain_find(c->m, c->domid);
+	if (!d) {
+		sim_unlock(c->m);
+		return -ESRCH;
+	}
+	for (int sid = 0; sid < SIM_MAX_SERVERS; sid++)
+		if (d->srv[sid].used && d->srv[sid].enabled &&
+		    sim_ioreq_buffered(c->m, d, sid, IOREQ_TYPE_TIMEOFFSET, 0, 8, offset) == 0)
+			count(d, ROUTE_BROADCAST);
+	sim_unlock(c->m);
+	return 0;
+}
+
+/*
+ * A write stdvga would buffer (addr < 1 MiB) to the server claiming it;
+ * without a ring, or with the ring full, it goes synchronously instead.
+ */
+int
+sim_buffered_write(struct sim_vcpu *c, uint64_t addr, unsigned int size, uint64_t val)
+{
+	struct sim_domain *d;
+	int sid, rc;
+
+	if (addr + size > 0x100000 || (size != 1 && size != 2 && size != 4 && size != 8))
+		return -EINVAL;
+	sim_lock(c->m);
+	d = sim_domain_find(c->m, c->domid);
+	if (!d) {
+		sim_unlock(c->m);
+		return -ESRCH;
+	}
+	sid = find_server(d, SIM_RANGE_MEMORY, addr, addr + size - 1);
+	if (sid < 0) {
+		count(d, ROUTE_UNCLAIMED_WRITE);
+		sim_unlock(c->m);
+		return 0;
+	}
+	rc = sim_ioreq_buffered(c->m, d, sid, IOREQ_TYPE_COPY, addr, size, val & size_mask(size));
+	count(d, rc == 0 ? ROUTE_BUFFERED : ROUTE_MMIO_IOREQ);
+	sim_unlock(c->m);
+	if (rc == 0)
+		return 0;
+	return sync_ioreq(c, sid, IOREQ_TYPE_COPY, addr, size, true, &val);
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+sim_wait_msi(struct sim_vcpu *c, int timeout_ms, uint64_t *addr, uint32_t *data)
+{
+	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+
+	for (;;) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		struct sim_domain *d;
+		uint64_t now;
+		bool got = false;
+
+		sim_lock(c->m);
+		d = sim_domain_find(c->m, c->domid);
+		if (!d) {
+			sim_unlock(c->m);
+			return -ESRCH;
+		}
+		if (d->msi_count - c->msi_seen > SIM_MSI_LOG)
+			c->msi_seen = d->msi_count - SIM_MSI_LOG;
+		if (c->msi_seen < d->msi_count) {
+			if (addr)
+				*addr = d->msi[c->msi_seen % SIM_MSI_LOG].addr;
+			if (data)
+				*data = d->msi[c->msi_seen % SIM_MSI_LOG].data;
+			c->msi_seen++;
+			got = true;
+		}
+		sim_unlock(c->m);
+		if (got)
+			return 0;
+		now = now_ms();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		poll(&pfd, 1, deadline - now < 50 ? (int)(deadline - now) : 50);
+		sim_doorbell_drain(c->fd);
+	}
+}
+
+uint64_t
+sim_msi_count(struct sim_vcpu *c)
+{
+	struct sim_domain *d;
+	uint64_t n = 0;
+
+	sim_lock(c->m);
+	d = sim_domain_find(c->m, c->domid);
+	if (d)
+		n = d->msi_count;
+	sim_unlock(c->m);
+	return n;
+}
+
+void *
+sim_guest_ram(struct sim_vcpu *c, uint64_t gpa, size_t len)
+{
+	struct sim_domain *d;
+	void *p = NULL;
+
+	sim_lock(c->m);
+	d = sim_domain_find(c->m, c->domid);
+	if (d && len && gpa + len > gpa && ((gpa + len - 1) >> 12) < d->ram_pages)
+		p = c->m->mem + d->mem_base + gpa;
+	sim_unlock(c->m);
+	return p;
+}

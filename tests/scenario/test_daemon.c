@@ -1,0 +1,501 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_daemon.c — xengt-dm-sim as a separate process on a private sim
+ * machine, this process as the guest vCPU: config cycles, BAR placement,
+ * PV info, direct aperture, trap counts (control socket) against the
+ * sim's route counters, malformed raw ioreqs, SIGTERM teardown, a killed
+ * daemon, and run-time attach/detach of a second domain.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/xensim.h"
+#include "tests/test_util.h"
+
+#define T_BAR0 0xe0000000ull
+#define T_BAR2 0x80000000ull
+#define T_BAR4 0xc000u
+#define T_DEV 2
+#define T_SPEC "type=xengt_small"
+
+struct daemon {
+	char machine[64];
+	char sock[100];
+	pid_t pid;
+	int domid;
+	struct sim_vcpu *c;
+};
+
+static void
+sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* One request on the control socket; the whole reply in out. 0 or -errno. */
+static int
+ctl(const struct daemon *d, const char *req, char *out, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d->sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -ECONNREFUSED;
+	}
+	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) != 1) {
+		close(fd);
+		return -EIO;
+	}
+	shutdown(fd, SHUT_WR);
+	while (got + 1 < len && (n = read(fd, out + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(fd);
+	return 0;
+}
+
+/* Value of key= in a reply, or ~0. */
+static uint64_t
+ctl_val(const char *reply, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "%s=", key);
+	for (p = strstr(reply, pat); p; p = strstr(p + 1, pat))
+		if (p == reply || p[-1] == '\n' || p[-1] == ' ')
+			return strtoull(p + strlen(pat), NULL, 0);
+	return ~0ull;
+}
+
+static pid_t
+spawn(const struct daemon *d, const char *extra, int domid, const char *spec)
+{
+	char bin[256], log[160], dom[16];
+	pid_t pid;
+
+	test_build_path("xengt-dm-sim", bin, sizeof(bin));
+	snprintf(log, sizeof(log), "/tmp/xengt-test-%s.log", d->machine);
+	snprintf(dom, sizeof(dom), "%d", domid);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 2);
+			dup2(fd, 1);
+		}
+		if (extra)
+			execl(bin, bin, "--socket", d->sock, "--domid", dom, "--vgpu", spec,
+			      "--null-mmio", extra, (char *)NULL);
+		else
+			execl(bin, bin, "--socket", d->sock, "--domid", dom, "--vgpu", spec,
+			      (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Wait until the daemon wrote device-model/<domid>/state = running. */
+static bool
+wait_running(const struct daemon *d, int domid)
+{
+	char path[96], val[32];
+
+	snprintf(path, sizeof(path), "/local/domain/0/device-model/%d/state", domid);
+	for (int i = 0; i < 500; i++) {
+		if (xensim_xs_read(d->machine, path, val, sizeof(val)) == 0 &&
+		    !strcmp(val, "running"))
+			return true;
+		if (waitpid(d->pid, NULL, WNOHANG) == d->pid)
+			return false;
+		sleep_ms(10);
+	}
+	return false;
+}
+
+/* Machine, domain, daemon, guest vCPU. false (and a skip) if anything is missing. */
+static bool
+daemon_start(struct daemon *d, const char *null_mmio)
+{
+	char bin[256];
+
+	memset(d, 0, sizeof(*d));
+	if (access(test_build_path("xengt-dm-sim", bin, sizeof(bin)), X_OK)) {
+		test_skip("build/xengt-dm-sim missing");
+		return false;
+	}
+	test_machine_new(d->machine, sizeof(d->machine));
+	setenv("XENSIM_MACHINE", d->machine, 1);
+	snprintf(d->sock, sizeof(d->sock), "/tmp/xengt-test-%s.sock", d->machine);
+	d->domid = xensim_domain_create(d->machine, 64, 2);
+	CU_ASSERT_TRUE_FATAL(d->domid > 0);
+	d->pid = spawn(d, null_mmio, d->domid, T_SPEC);
+	CU_ASSERT_TRUE_FATAL(d->pid > 0);
+	if (!wait_running(d, d->domid)) {
+		CU_FAIL("daemon did not reach state running");
+		return false;
+	}
+	CU_ASSERT_EQUAL(xensim_domain_unpause(d->machine, d->domid), 0);
+	d->c = sim_vcpu_attach(d->machine, d->domid, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d->c);
+	return true;
+}
+
+static void
+daemon_stop(struct daemon *d)
+{
+	if (d->c)
+		sim_vcpu_detach(d->c);
+	if (d->pid > 0) {
+		kill(d->pid, SIGKILL);
+		waitpid(d->pid, NULL, 0);
+	}
+	unlink(d->sock);
+	test_machine_done(d->machine);
+}
+
+static uint32_t
+cfg_read(struct daemon *d, unsigned int reg, unsigned int size)
+{
+	uint32_t v = 0;
+
+	CU_ASSERT_EQUAL(sim_pio_write(d->c, 0xcf8, 4, 0x80000000u | T_DEV << 11 | (reg & 0xfc)), 0);
+	CU_ASSERT_EQUAL(sim_pio_read(d->c, (uint16_t)(0xcfc + (reg & 3)), size, &v), 0);
+	return v;
+}
+
+static void
+cfg_write(struct daemon *d, unsigned int reg, unsigned int size, uint32_t v)
+{
+	CU_ASSERT_EQUAL(sim_pio_write(d->c, 0xcf8, 4, 0x80000000u | T_DEV << 11 | (reg & 0xfc)), 0);
+	CU_ASSERT_EQUAL(sim_pio_write(d->c, (uint16_t)(0xcfc + (reg & 3)), size, v), 0);
+}
+
+/* Place the BARs the way hvmloader does, then enable decoding. */
+static void
+place_bars(struct daemon *d)
+{
+	cfg_write(d, 0x10, 4, 0xffffffff);
+	CU_ASSERT_EQUAL(cfg_read(d, 0x10, 4) & 0xfffffff0u, 0xff000000u); /* 16 MiB */
+	cfg_write(d, 0x10, 4, (uint32_t)T_BAR0);
+	cfg_write(d, 0x14, 4, 0);
+	cfg_write(d, 0x18, 4, (uint32_t)T_BAR2);
+	cfg_write(d, 0x1c, 4, 0);
+	cfg_write(d, 0x20, 4, T_BAR4);
+	cfg_write(d, 0x04, 2, 0x0007);
+}
+
+static void
+test_guest_detects_vgpu(void)
+{
+	struct daemon d;
+	uint64_t magic = 0;
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	CU_ASSERT_EQUAL(cfg_read(&d, 0x00, 4), 0x19128086u);
+	CU_ASSERT_EQUAL(cfg_read(&d, 0x0a, 2), 0x0300);	/* VGA class */
+	place_bars(&d);
+	CU_ASSERT_EQUAL(sim_mem_read(d.c, T_BAR0 + 0x78000, 8, &magic), 0);
+	CU_ASSERT_EQUAL(magic, 0x4776544776544776ull);	/* "vGTvGTvG" */
+	/* A config cycle to a slot nobody claims: all-ones without an ioreq. */
+	CU_ASSERT_EQUAL(sim_pio_write(d.c, 0xcf8, 4, 0x80000000u | 5 << 11), 0);
+	{
+		uint32_t v = 0;
+
+		CU_ASSERT_EQUAL(sim_pio_read(d.c, 0xcfc, 4, &v), 0);
+		CU_ASSERT_EQUAL(v, 0xffffffffu);
+	}
+out:
+	daemon_stop(&d);
+}
+
+static void
+test_trap_counts_match_sim(void)
+{
+	struct daemon d;
+	uint64_t before[ROUTE_NR], after[ROUTE_NR], v;
+	char reply[8192];
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	place_bars(&d);
+	/* An aperture write inside the vGPU's slice: direct, zero ioreqs. */
+	CU_ASSERT_EQUAL(sim_mem_read(d.c, T_BAR0 + 0x78040, 4, &v), 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, before), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR2 + v + 0x100, 4, 0x12345678), 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, after), 0);
+	CU_ASSERT_EQUAL(after[ROUTE_DIRECT_WRITE], before[ROUTE_DIRECT_WRITE] + 1);
+	CU_ASSERT_EQUAL(after[ROUTE_MMIO_IOREQ], before[ROUTE_MMIO_IOREQ]);
+	CU_ASSERT_EQUAL(after[ROUTE_PCI_IOREQ], before[ROUTE_PCI_IOREQ]);
+	/* Some register traffic, a port access, a rep, an INVALIDATE. */
+	for (int i = 0; i < 10; i++)
+		CU_ASSERT_EQUAL(sim_mem_read(d.c, T_BAR0 + 0x78000, 4, &v), 0);
+	{
+		uint32_t p = 0;
+
+		CU_ASSERT_EQUAL(sim_pio_write(d.c, T_BAR4, 4, 0x78000), 0);
+		CU_ASSERT_EQUAL(sim_pio_read(d.c, T_BAR4 + 4, 4, &p), 0);
+		CU_ASSERT_EQUAL(p, 0x76544776u);	/* PV magic low dword via index/data */
+	}
+	CU_ASSERT_EQUAL(sim_rep(d.c, false, false, T_BAR0 + 0x78000, 0x10000, 4, 2, false), 0);
+	{
+		uint32_t *ram = sim_guest_ram(d.c, 0x10000, 8);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(ram);
+		CU_ASSERT_EQUAL(ram[0], 0x76544776u);	/* rep movs from the BAR to RAM */
+		CU_ASSERT_EQUAL(ram[1], 0x47765447u);
+	}
+	CU_ASSERT_EQUAL(sim_broadcast_invalidate(d.c), 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, after), 0);
+	CU_ASSERT_EQUAL(ctl(&d, "stats 1", reply, sizeof(reply)) == 0 ? 0 : 1, 0);
+	{
+		char req[32];
+
+		snprintf(req, sizeof(req), "stats %d", d.domid);
+		CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\nok\n"));
+	CU_ASSERT_EQUAL(ctl_val(reply, "ioreq_pci"), after[ROUTE_PCI_IOREQ]);
+	CU_ASSERT_EQUAL(ctl_val(reply, "ioreq_mmio"),
+			after[ROUTE_MMIO_IOREQ] + after[ROUTE_WP_WRITE_IOREQ]);
+	CU_ASSERT_EQUAL(ctl_val(reply, "ioreq_pio"), after[ROUTE_PIO_IOREQ]);
+	CU_ASSERT_EQUAL(ctl_val(reply, "ioreq_invalidate"), 1);
+	CU_ASSERT_TRUE(after[ROUTE_PCI_IOREQ] > 0);
+	CU_ASSERT_TRUE(after[ROUTE_MMIO_IOREQ] >= 12);
+	/* The mediator's view agrees with the transport's. */
+	CU_ASSERT_EQUAL(ctl_val(reply, "cfg_reads") + ctl_val(reply, "cfg_writes"),
+			after[ROUTE_PCI_IOREQ]);
+out:
+	daemon_stop(&d);
+}
+
+/* Raw malformed ioreqs on the vCPU's slot: safe answers, counters, no crash. */
+static void
+test_malformed_raw(void)
+{
+	static const struct {
+		struct sim_raw_ioreq r;
+		const char *counter;
+		uint64_t want_data;
+	} bad[] = {
+		{ { .type = 3, .dir = 1, .size = 4, .count = 1, .addr = T_BAR0 },
+		  "ioreq_bad_type", 0xffffffffu },
+		{ { .type = 1, .dir = 1, .size = 3, .count = 1, .addr = T_BAR0 },
+		  "ioreq_bad_size", ~0ull },
+		{ { .type = 1, .dir = 1, .size = 4, .count = 0, .addr = T_BAR0 },
+		  "ioreq_bad_count-zero", 0xffffffffu },
+		{ { .type = 1, .dir = 1, .size = 4, .count = 0x7fffffff, .addr = T_BAR0 },
+		  "ioreq_bad_count-max", 0xffffffffu },
+		{ { .type = 1, .dir = 1, .size = 4, .count = 1, .addr = 0xd0000000 },
+		  "ioreq_bad_range", 0xffffffffu },
+		{ { .type = 2, .dir = 1, .size = 8, .count = 1, .addr = 0x10ull << 32 },
+		  "ioreq_bad_pci-size", ~0ull },
+		{ { .type = 2, .dir = 1, .size = 4, .count = 1, .addr = 0x18ull << 32 },
+		  "ioreq_bad_pci-sbdf", 0xffffffffu },
+		{ { .type = 1, .dir = 1, .size = 4, .count = 2, .data_is_ptr = 1,
+		    .addr = T_BAR0 + 0x78000, .data = 0x3f000000 },
+		  "ioreq_bad_ptr", 0x3f000000 },
+	};
+	struct daemon d;
+	char reply[8192], req[32];
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	place_bars(&d);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sim_raw_ioreq r = bad[i].r;
+
+		CU_ASSERT_EQUAL(sim_send_raw_ioreq(d.c, 0, &r), 0);
+		if (r.data != bad[i].want_data)
+			printf("\n    %s: data %#llx", bad[i].counter, (unsigned long long)r.data);
+		CU_ASSERT_EQUAL(r.data, bad[i].want_data);
+	}
+	snprintf(req, sizeof(req), "stats %d", d.domid);
+	CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(ctl_val(reply, bad[i].counter), 1);
+	/* The daemon is alive and the vGPU still answers. */
+	{
+		uint64_t magic = 0;
+
+		CU_ASSERT_EQUAL(sim_mem_read(d.c, T_BAR0 + 0x78000, 8, &magic), 0);
+		CU_ASSERT_EQUAL(magic, 0x4776544776544776ull);
+	}
+out:
+	daemon_stop(&d);
+}
+
+static void
+test_null_mmio(void)
+{
+	struct daemon d;
+	char reply[8192], req[32];
+	uint64_t v = 1;
+
+	if (!daemon_start(&d, "0xf0000000"))
+		goto out;
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, 0xf0000010, 4, 0xdead), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(d.c, 0xf0000010, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	snprintf(req, sizeof(req), "stats %d", d.domid);
+	CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_EQUAL(ctl_val(reply, "ioreq_null"), 2);
+	CU_ASSERT_EQUAL(ctl_val(reply, "mmio_reads") + ctl_val(reply, "mmio_writes"), 0);
+	snprintf(req, sizeof(req), "trap-map %d", d.domid);
+	CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "what=null-mmio traps=2"));
+out:
+	daemon_stop(&d);
+}
+
+static void
+test_control_protocol(void)
+{
+	struct daemon d;
+	char reply[8192], big[1100];
+	int dom2;
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	CU_ASSERT_EQUAL(ctl(&d, "version", reply, sizeof(reply)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "gpu=softgpu device=0x1912\nok\n"));
+	CU_ASSERT_EQUAL(ctl(&d, "list", reply, sizeof(reply)), 0);
+	CU_ASSERT_EQUAL(ctl_val(reply, "domid"), (uint64_t)d.domid);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "type=xengt_small state=running sbdf=0000:00:02.0"));
+	CU_ASSERT_EQUAL(ctl(&d, "frobnicate", reply, sizeof(reply)), 0);
+	CU_ASSERT_STRING_EQUAL(reply, "error ENOENT: unknown command 'frobnicate'\n");
+	CU_ASSERT_EQUAL(ctl(&d, "stats 999", reply, sizeof(reply)), 0);
+	CU_ASSERT_STRING_EQUAL(reply, "error ENOENT: no vGPU for domain 999\n");
+	CU_ASSERT_EQUAL(ctl(&d, "stats", reply, sizeof(reply)), 0);
+	CU_ASSERT_STRING_EQUAL(reply, "error EINVAL: usage: stats DOMID\n");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CU_ASSERT_EQUAL(ctl(&d, big, reply, sizeof(reply)), 0);
+	CU_ASSERT_STRING_EQUAL(reply, "error E2BIG: request longer than 1024 bytes\n");
+	CU_ASSERT_EQUAL(ctl(&d, "gpu", reply, sizeof(reply)), 0);
+	CU_ASSERT_EQUAL(ctl_val(reply, "vgpus"), 1);
+
+	/* A second domain attached and detached at run time. */
+	dom2 = xensim_domain_create(d.machine, 32, 1);
+	CU_ASSERT_TRUE_FATAL(dom2 > 0);
+	{
+		char req[96];
+		struct sim_vcpu *c2;
+		uint32_t v = 0;
+
+		snprintf(req, sizeof(req), "attach %d type=xengt_small,bogus=1", dom2);
+		CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
+		CU_ASSERT_STRING_EQUAL(reply, "error EINVAL: bogus: unknown key (value '1')\n");
+		snprintf(req, sizeof(req), "attach %d type=xengt_small", dom2);
+		CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(reply, "\nok\n"));
+		CU_ASSERT_EQUAL(ctl_val(reply, "domid"), (uint64_t)dom2);
+		CU_ASSERT_EQUAL(ctl(&d, "gpu", reply, sizeof(reply)), 0);
+		CU_ASSERT_EQUAL(ctl_val(reply, "vgpus"), 2);
+		CU_ASSERT_EQUAL(xensim_domain_unpause(d.machine, (uint32_t)dom2), 0);
+		c2 = sim_vcpu_attach(d.machine, (uint32_t)dom2, 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+		CU_ASSERT_EQUAL(sim_pio_write(c2, 0xcf8, 4, 0x80000000u | T_DEV << 11), 0);
+		CU_ASSERT_EQUAL(sim_pio_read(c2, 0xcfc, 4, &v), 0);
+		CU_ASSERT_EQUAL(v, 0x19128086u);
+		snprintf(req, sizeof(req), "detach %d", dom2);
+		CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
+		CU_ASSERT_STRING_EQUAL(reply, "ok\n");
+		/* Gone: the slot reads all-ones, no device model involved. */
+		CU_ASSERT_EQUAL(sim_pio_write(c2, 0xcf8, 4, 0x80000000u | T_DEV << 11), 0);
+		CU_ASSERT_EQUAL(sim_pio_read(c2, 0xcfc, 4, &v), 0);
+		CU_ASSERT_EQUAL(v, 0xffffffffu);
+		sim_vcpu_detach(c2);
+		CU_ASSERT_EQUAL(ctl(&d, "gpu", reply, sizeof(reply)), 0);
+		CU_ASSERT_EQUAL(ctl_val(reply, "vgpus"), 1);
+	}
+out:
+	daemon_stop(&d);
+}
+
+static void
+test_sigterm_teardown(void)
+{
+	struct daemon d;
+	struct sim_domain_info info[8];
+	char path[96], val[32];
+	int status = -1, n;
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	place_bars(&d);
+	CU_ASSERT_EQUAL(kill(d.pid, SIGTERM), 0);
+	CU_ASSERT_EQUAL(waitpid(d.pid, &status, 0), d.pid);
+	d.pid = -1;
+	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	snprintf(path, sizeof(path), "/local/domain/0/device-model/%d/state", d.domid);
+	CU_ASSERT_EQUAL(xensim_xs_read(d.machine, path, val, sizeof(val)), -ENOENT);
+	n = xensim_domain_list(d.machine, info, 8);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(info[0].nr_servers, 0);
+	CU_ASSERT_NOT_EQUAL(access(d.sock, F_OK), 0);	/* socket removed */
+out:
+	daemon_stop(&d);
+}
+
+static void
+test_guest_survives_kill(void)
+{
+	struct daemon d;
+	uint64_t v = 0;
+	uint32_t p = 0;
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	place_bars(&d);
+	CU_ASSERT_EQUAL(kill(d.pid, SIGKILL), 0);
+	waitpid(d.pid, NULL, 0);
+	d.pid = -1;
+	/* RAM still works; the vGPU's ranges no longer hang the vCPU. */
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, 0x2000, 8, 0x1122334455667788ull), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(d.c, 0x2000, 8, &v), 0);
+	CU_ASSERT_EQUAL(v, 0x1122334455667788ull);
+	CU_ASSERT_TRUE(sim_mem_read(d.c, T_BAR0 + 0x78000, 4, &v) <= 0);
+	CU_ASSERT_EQUAL(sim_pio_write(d.c, 0xcf8, 4, 0x80000000u | T_DEV << 11), 0);
+	CU_ASSERT_TRUE(sim_pio_read(d.c, 0xcfc, 4, &p) <= 0);
+out:
+	daemon_stop(&d);
+}
+
+void suite_daemon(void);
+void
+suite_daemon(void)
+{
+	static const struct test_case cases[] = {
+		{ "guest_detects_vgpu", test_guest_detects_vgpu },
+		{ "trap_counts_match_sim", test_trap_counts_match_sim },
+		{ "malformed_raw_ioreqs", test_malformed_raw },
+		{ "null_mmio", test_null_mmio },
+		{ "control_protocol", test_control_protocol },
+		{ "sigterm_teardown", test_sigterm_teardown },
+		{ "guest_survives_kill", test_guest_survives_kill },
+		{ NULL, NULL },
+	};
+
+	test_add_suite("daemon", cases);
+}

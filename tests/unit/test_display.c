@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_display.c — the virtual display (mediator/display.c, gmbus.c,
+ * edid.c) on a vGPU over the fake hypervisor: the EDID block, vblanks only
+ * on enabled pipes with frame counters and surface latching, port
+ * presence, and EDID reads over GMBUS including hostile ones.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mediator/edid.h"
+#include "mediator/vgpu_int.h"
+#include "tests/fake_hv.h"
+#include "tests/test_util.h"
+
+#define MASTER	       0x44200u
+#define MASTER_EN      (1u << 31)
+#define PIPE_IMR(p)    (0x44404u + (p) * 0x10u)
+#define PIPE_IIR(p)    (0x44408u + (p) * 0x10u)
+#define PIPE_IER(p)    (0x4440cu + (p) * 0x10u)
+#define HTOTAL(p)      (0x60000u + (p) * 0x1000u)
+#define VTOTAL(p)      (0x6000cu + (p) * 0x1000u)
+#define DDI_BUF_CTL(x) (0x64000u + (x) * 0x100u)
+#define PIPEDSL(p)     (0x70000u + (p) * 0x1000u)
+#define PIPECONF(p)    (0x70008u + (p) * 0x1000u)
+#define FRMCOUNT(p)    (0x70040u + (p) * 0x1000u)
+#define FLIPCOUNT(p)   (0x70044u + (p) * 0x1000u)
+#define DSPSURF(p)     (0x7019cu + (p) * 0x1000u)
+#define DSPSURFLIVE(p) (0x701acu + (p) * 0x1000u)
+#define SFUSE_STRAP    0xc2014u
+#define SDEISR	       0xc4000u
+#define GMBUS0	       0xc5100u
+#define GMBUS1	       0xc5104u
+#define GMBUS2	       0xc5108u
+#define GMBUS3	       0xc510cu
+#define GMBUS5	       0xc5120u
+
+#define G1_SW_CLR_INT (1u << 31)
+#define G1_SW_RDY     (1u << 30)
+#define G1_WAIT	      (1u << 25)
+#define G1_INDEX      (2u << 25)
+#define G1_STOP	      (4u << 25)
+#define G2_WAIT	      (1u << 14)
+#define G2_HW_RDY     (1u << 11)
+#define G2_SATOER     (1u << 10)
+#define G2_ACTIVE     (1u << 9)
+
+#define MS (1000000ull)
+
+struct rig {
+	struct gpu *gpu;
+	struct hv *hv;
+	struct vgpu *v;
+};
+
+static void
+rig_up_mode(struct rig *r, unsigned int w, unsigned int h)
+{
+	struct pgpu_dev dev;
+	struct vgpu_config cfg;
+	char err[128];
+
+	memset(r, 0, sizeof(*r));
+	fake_pgpu_open(&dev);
+	CU_ASSERT_FATAL(gpu_create(&dev, &r->gpu) == 0);
+	r->hv = fake_hv_new(16);
+	CU_ASSERT_FATAL(r->hv != NULL);
+	vgpu_config_default(&cfg);
+	cfg.msi = true;
+	if (w) {
+		cfg.max_w = w;
+		cfg.max_h = h;
+	}
+	CU_ASSERT_FATAL(vgpu_create(r->gpu, &cfg, 9, &fake_hv_ops, r->hv, &r->v, err,
+				    sizeof(err)) == 0);
+}
+
+static void
+rig_up(struct rig *r)
+{
+	rig_up_mode(r, 0, 0);
+}
+
+static void
+rig_down(struct rig *r)
+{
+	vgpu_destroy(r->v);
+	gpu_destroy(r->gpu);
+	fake_hv_free(r->hv);
+}
+
+static uint32_t
+rd(struct vgpu *v, uint32_t off)
+{
+	uint64_t val = 0;
+
+	pthread_mutex_lock(&v->lock);
+	CU_ASSERT(mmio_access(v, false, off, 4, &val) == 0);
+	pthread_mutex_unlock(&v->lock);
+	return (uint32_t)val;
+}
+
+static void
+wr(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	uint64_t v64 = val;
+
+	pthread_mutex_lock(&v->lock);
+	CU_ASSERT(mmio_access(v, true, off, 4, &v64) == 0);
+	pthread_mutex_unlock(&v->lock);
+}
+
+static uint64_t
+tick(struct vgpu *v, uint64_t now)
+{
+	uint64_t next;
+
+	pthread_mutex_lock(&v->lock);
+	next = display_tick(v, now);
+	pthread_mutex_unlock(&v->lock);
+	return next;
+}
+
+static unsigned int
+dtd_hactive(const uint8_t *e)
+{
+	return e[56] | (unsigned int)(e[58] >> 4) << 8;
+}
+
+static unsigned int
+dtd_vactive(const uint8_t *e)
+{
+	return e[59] | (unsigned int)(e[61] >> 4) << 8;
+}
+
+static void
+test_edid_block(void)
+{
+	static const uint8_t hdr[8] = { 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0 };
+	uint8_t e[EDID_BLOCK_SIZE];
+	uint32_t khz = edid_build(e, 1920, 1200);
+
+	CU_ASSERT(memcmp(e, hdr, sizeof(hdr)) == 0);
+	CU_ASSERT_EQUAL(edid_checksum(e), 0);
+	CU_ASSERT_EQUAL(e[18], 1);
+	CU_ASSERT_EQUAL(e[19], 3);
+	CU_ASSERT(e[24] & 0x02);	/* preferred timing = first DTD */
+	CU_ASSERT_EQUAL(e[126], 0);	/* no extensions */
+	/* Preferred mode: 1920x1200 CVT-RB, 154.00 MHz, 2080 x 1235 total. */
+	CU_ASSERT_EQUAL(khz, 154000);
+	CU_ASSERT_EQUAL(e[54] | e[55] << 8, 15400);
+	CU_ASSERT_EQUAL(dtd_hactive(e), 1920);
+	CU_ASSERT_EQUAL(dtd_vactive(e), 1200);
+	CU_ASSERT_EQUAL(e[57] | (e[58] & 0xf) << 8, 160);	/* hblank */
+	CU_ASSERT_EQUAL(e[60] | (e[61] & 0xf) << 8, 35);	/* vblank */
+	/* Descriptors: range limits and name. */
+	CU_ASSERT_EQUAL(e[72 + 3], 0xfd);
+	CU_ASSERT_EQUAL(e[90 + 3], 0xfc);
+	CU_ASSERT(memcmp(&e[95], "xengt vmon\n", 11) == 0);
+	/* Vendor "XEN". */
+	CU_ASSERT_EQUAL(((e[8] << 8 | e[9]) >> 10) & 0x1f, 'X' - '@');
+	CU_ASSERT_EQUAL(((e[8] << 8 | e[9]) >> 5) & 0x1f, 'E' - '@');
+	CU_ASSERT_EQUAL((e[8] << 8 | e[9]) & 0x1f, 'N' - '@');
+}
+
+static void
+test_edid_small_and_clamped(void)
+{
+	uint8_t e[EDID_BLOCK_SIZE];
+
+	edid_build(e, 1024, 768);
+	CU_ASSERT_EQUAL(edid_checksum(e), 0);
+	CU_ASSERT_EQUAL(dtd_hactive(e), 1024);
+	CU_ASSERT_EQUAL(dtd_vactive(e), 768);
+	CU_ASSERT_EQUAL(e[36] & 0x08, 0x08); /* 1024x768@60 established */
+	/* No standard timing bigger than the maximum. */
+	for (unsigned int i = 0; i < 8; i++) {
+		uint8_t b = e[38 + 2 * i];
+
+		CU_ASSERT(b == 0x01 || (b + 31u) * 8u <= 1024u);
+	}
+	/* Absurd sizes are clamped into what a DTD can carry; still valid. */
+	edid_build(e, 100000, 1);
+	CU_ASSERT_EQUAL(edid_checksum(e), 0);
+	CU_ASSERT_EQUAL(dtd_hactive(e), 4095);
+	CU_ASSERT_EQUAL(dtd_vactive(e), 480);
+	edid_build(e, 0, 0);
+	CU_ASSERT_EQUAL(edid_checksum(e), 0);
+	CU_ASSERT_EQUAL(dtd_hactive(e), 640);
+}
+
+static void
+test_display_edid_follows_config(void)
+{
+	struct rig r;
+
+	rig_up_mode(&r, 1280, 1024);
+	CU_ASSERT_EQUAL(edid_checksum(r.v->disp.edid), 0);
+	CU_ASSERT_EQUAL(dtd_hactive(r.v->disp.edid), 1280);
+	CU_ASSERT_EQUAL(dtd_vactive(r.v->disp.edid), 1024);
+	rig_down(&r);
+}
+
+static void
+test_display_ports(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	CU_ASSERT_EQUAL(rd(r.v, SFUSE_STRAP) & 0x7, 1u << 2);	/* DDI B only */
+	wr(r.v, SFUSE_STRAP, 0x7);
+	CU_ASSERT_EQUAL(rd(r.v, SFUSE_STRAP) & 0x7, 1u << 2);
+	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(0)) & 1, 0);	/* no eDP panel */
+	CU_ASSERT(rd(r.v, SDEISR) & (1u << 21));		/* port B live */
+	CU_ASSERT(rd(r.v, DDI_BUF_CTL(1)) & (1u << 7));		/* idle */
+	wr(r.v, DDI_BUF_CTL(1), (1u << 31) | 1u);
+	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(1)), 1u << 31);	/* running, bit 0 RO */
+	wr(r.v, DDI_BUF_CTL(1), 0);
+	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(1)), 1u << 7);
+	rig_down(&r);
+}
+
+static void
+test_display_pipeconf_state(void)
+{
+	struct rig r;
+	uint32_t a, b;
+
+	rig_up(&r);
+	wr(r.v, PIPECONF(0), 1u << 30);		/* state bit is not the guest's */
+	CU_ASSERT_EQUAL(rd(r.v, PIPECONF(0)), 0);
+	wr(r.v, PIPECONF(0), 1u << 31);
+	CU_ASSERT_EQUAL(rd(r.v, PIPECONF(0)), (1u << 31) | (1u << 30));
+	/* The scanline moves on a running pipe. */
+	wr(r.v, VTOTAL(0), (1234u << 16) | 1199u);
+	a = rd(r.v, PIPEDSL(0));
+	b = rd(r.v, PIPEDSL(0));
+	CU_ASSERT(a != b);
+	CU_ASSERT(a < 1235 && b < 1235);
+	wr(r.v, PIPECONF(0), 0);
+	CU_ASSERT_EQUAL(rd(r.v, PIPECONF(0)), 0);
+	rig_down(&r);
+}
+
+static void
+test_display_vblank_enabled_pipes(void)
+{
+	struct rig r;
+	unsigned int cap;
+	uint32_t val;
+	uint64_t t0 = 1000 * MS, next;
+
+	rig_up(&r);
+	/* Vblank interrupts open on pipes A and B, master and MSI on. */
+	for (unsigned int p = 0; p < 2; p++) {
+		wr(r.v, PIPE_IER(p), 1);
+		wr(r.v, PIPE_IMR(p), ~1u);
+	}
+	wr(r.v, MASTER, MASTER_EN);
+	val = 0;
+	CU_ASSERT(vgpu_cfg_access(r.v, false, 0x34, 1, &val) == 0);
+	cap = val; /* first capability; walk to MSI (id 5) */
+	for (int i = 0; cap && i < 48; i++) {
+		CU_ASSERT(vgpu_cfg_access(r.v, false, cap, 1, &val) == 0);
+		if (val == 5)
+			break;
+		CU_ASSERT(vgpu_cfg_access(r.v, false, cap + 1, 1, &val) == 0);
+		cap = val & 0xfc;
+	}
+	CU_ASSERT_FATAL(cap != 0);
+	val = 0xfee00000u;
+	CU_ASSERT(vgpu_cfg_access(r.v, true, cap + 4, 4, &val) == 0);
+	val = 0x21;
+	CU_ASSERT(vgpu_cfg_access(r.v, true, cap + 8, 2, &val) == 0);
+	val = 1;
+	CU_ASSERT(vgpu_cfg_access(r.v, true, cap + 2, 2, &val) == 0);
+
+	/* No pipe on: no timer, nothing fires. */
+	tick(r.v, t0);
+	tick(r.v, t0 + 100 * MS);
+	CU_ASSERT_EQUAL(r.v->stats.vblanks, 0);
+
+	wr(r.v, PIPECONF(0), 1u << 31);	/* only pipe A */
+	next = tick(r.v, t0);		/* arms */
+	CU_ASSERT_EQUAL(next, DISPLAY_DEFAULT_PERIOD_NS);
+	CU_ASSERT_EQUAL(r.v->stats.vblanks, 0);
+	next = tick(r.v, t0 + 10 * MS);	/* not yet */
+	CU_ASSERT_EQUAL(r.v->stats.vblanks, 0);
+	CU_ASSERT(next > 6 * MS && next < 7 * MS);
+	next = tick(r.v, t0 + DISPLAY_DEFAULT_PERIOD_NS);
+	CU_ASSERT_EQUAL(r.v->stats.vblanks, 1);
+	CU_ASSERT_EQUAL(next, DISPLAY_DEFAULT_PERIOD_NS);
+	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(0)), 1);
+	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(1)), 0);
+	CU_ASSERT_EQUAL(rd(r.v, PIPE_IIR(0)), 1);
+	CU_ASSERT_EQUAL(rd(r.v, PIPE_IIR(1)), 0);
+	CU_ASSERT_EQUAL(r.v->irq.raised[EV_PIPE_A_VBLANK], 1);
+	CU_ASSERT_EQUAL(r.v->irq.raised[EV_PIPE_B_VBLANK], 0);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	CU_ASSERT_EQUAL(r.hv->msi_addr[0], 0xfee00000u);
+	CU_ASSERT_EQUAL(r.hv->msi_data[0], 0x21);
+
+	/* Both pipes on: one vblank each per frame. */
+	wr(r.v, PIPECONF(1), 1u << 31);
+	tick(r.v, t0 + 2 * DISPLAY_DEFAULT_PERIOD_NS);
+	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(0)), 2);
+	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(1)), 1);
+	CU_ASSERT_EQUAL(r.v->stats.vblanks, 3);
+	CU_ASSERT_EQUAL(rd(r.v, PIPE_IIR(1)), 1);
+	/* Frame counter is read-only. */
+	wr(r.v, FRMCOUNT(0), 0);
+	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(0)), 2);
+
+	/* All off: timer disarms, counters stop. */
+	wr(r.v, PIPECONF(0), 0);
+	wr(r.v, PIPECONF(1), 0);
+	tick(r.v, t0 + 3 * DISPLAY_DEFAULT_PERIOD_NS);
+	tick(r.v, t0 + 10 * DISPLAY_DEFAULT_PERIOD_NS);
+	CU_ASSERT_EQUAL(r.v->stats.vblanks, 3);
+	CU_ASSERT_EQUAL(r.v->disp.next_vblank_ns, 0);
+	rig_down(&r);
+}
+
+static void
+test_display_period_from_timings(void)
+{
+	struct rig r;
+	uint64_t p;
+
+	rig_up(&r);
+	/* 1920x1200 CVT-RB: 2080 x 1235 at the monitor's 154 MHz = 16.681 ms. */
+	wr(r.v, HTOTAL(0), (2079u << 16) | 1919u);
+	wr(r.v, VTOTAL(0), (1234u << 16) | 1199u);
+	wr(r.v, PIPECONF(0), 1u << 31);
+	p = tick(r.v, 5 * MS);
+	CU_ASSERT_EQUAL(p, 2080ull * 1235ull * 1000000ull / 154000ull);
+	wr(r.v, PIPECONF(0), 0);
+	tick(r.v, 6 * MS);
+	/* Total smaller than active: not sane, the default period. */
+	wr(r.v, HTOTAL(0), (99u << 16) | 1919u);
+	wr(r.v, PIPECONF(0), 1u << 31);
+	p = tick(r.v, 7 * MS);
+	CU_ASSERT_EQUAL(p, DISPLAY_DEFAULT_PERIOD_NS);
+	rig_down(&r);
+}
+
+static void
+test_display_surface_latch(void)
+{
+	struct rig r;
+	uint64_t t = 50 * MS;
+
+	rig_up(&r);
+	/* Pipe off: a surface write is live at once. */
+	wr(r.v, DSPSURF(0), 0x100000);
+	CU_ASSERT_EQUAL(rd(r.v, DSPSURFLIVE(0)), 0x100000);
+	wr(r.v, PIPECONF(0), 1u << 31);
+	tick(r.v, t);
+	/* Pipe on: it waits for the vblank. */
+	wr(r.v, DSPSURF(0), 0x200000);
+	CU_ASSERT_EQUAL(rd(r.v, DSPSURFLIVE(0)), 0x100000);
+	CU_ASSERT_EQUAL(rd(r.v, FLIPCOUNT(0)), 1);
+	tick(r.v, t + DISPLAY_DEFAULT_PERIOD_NS);
+	CU_ASSERT_EQUAL(rd(r.v, DSPSURFLIVE(0)), 0x200000);
+	CU_ASSERT_EQUAL(rd(r.v, FLIPCOUNT(0)), 2);
+	/* The guest cannot write the live register. */
+	wr(r.v, DSPSURFLIVE(0), 0x300000);
+	CU_ASSERT_EQUAL(rd(r.v, DSPSURFLIVE(0)), 0x200000);
+	rig_down(&r);
+}
+
+/* Start an EDID read the way i915 does: index cycle, WAIT, count bytes. */
+static void
+gmbus_read_start(struct vgpu *v, unsigned int pin, unsigned int slave,
+		 unsigned int index, unsigned int count)
+{
+	wr(v, GMBUS0, pin);
+	wr(v, GMBUS1, G1_SW_RDY | G1_INDEX | G1_WAIT | (count << 16) | (index << 8) |
+			      (slave << 1) | 1u);
+}
+
+static void
+test_gmbus_edid_read(void)
+{
+	struct rig r;
+	uint8_t got[EDID_BLOCK_SIZE], want[EDID_BLOCK_SIZE];
+
+	rig_up(&r);
+	edid_build(want, 1920, 1200);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_HW_RDY);
+	gmbus_read_start(r.v, 5, 0x50, 0, 128);
+	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_ACTIVE);
+	for (unsigned int i = 0; i < EDID_BLOCK_SIZE; i += 4) {
+		uint32_t w;
+
+		CU_ASSERT(rd(r.v, GMBUS2) & G2_HW_RDY);
+		w = rd(r.v, GMBUS3);
+		for (unsigned int b = 0; b < 4; b++)
+			got[i + b] = (uint8_t)(w >> (8 * b));
+	}
+	CU_ASSERT(memcmp(got, want, sizeof(got)) == 0);
+	CU_ASSERT(memcmp(got, r.v->disp.edid, sizeof(got)) == 0);
+	CU_ASSERT_EQUAL(edid_checksum(got), 0);
+	/* Data phase over: waiting; then a STOP makes it idle. */
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_WAIT);
+	wr(r.v, GMBUS1, G1_SW_RDY | G1_STOP);
+	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & (G2_ACTIVE | G2_WAIT | G2_SATOER));
+
+	/* Offset set by a one-byte write, then a plain read: bytes 8..11. */
+	wr(r.v, GMBUS3, 8);
+	wr(r.v, GMBUS1, G1_SW_RDY | G1_WAIT | (1u << 16) | (0x50u << 1));
+	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_SATOER);
+	wr(r.v, GMBUS1, G1_SW_RDY | G1_WAIT | (4u << 16) | (0x50u << 1) | 1u);
+	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), (uint32_t)want[8] | want[9] << 8 |
+						 want[10] << 16 | (uint32_t)want[11] << 24);
+	rig_down(&r);
+}
+
+static void
+test_gmbus_nak(void)
+{
+	struct rig r;
+	uint32_t before;
+
+	rig_up(&r);
+	/* Pin 4 is port C: nothing plugged in. */
+	gmbus_read_start(r.v, 4, 0x50, 0, 128);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_ACTIVE);
+	before = rd(r.v, GMBUS3);
+	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), before);	/* no data flows */
+	/* i915's recovery: SW_CLR_INT then 0 clears the NAK. */
+	wr(r.v, GMBUS1, G1_SW_CLR_INT);
+	wr(r.v, GMBUS1, 0);
+	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_HW_RDY);
+	/* Right pin, wrong slave (e.g. 0x37 DDC/CI, 0x54 SCDC): NAK too. */
+	gmbus_read_start(r.v, 5, 0x37, 0, 4);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
+	gmbus_read_start(r.v, 5, 0x54, 0, 4);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
+	/* Pin 0 (none selected). */
+	gmbus_read_start(r.v, 0, 0x50, 0, 4);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
+	rig_down(&r);
+}
+
+static void
+test_gmbus_read_past_end(void)
+{
+	struct rig r;
+	const uint8_t *e;
+	uint32_t w, last = 0;
+
+	rig_up(&r);
+	e = r.v->disp.edid;
+	/* From 124, 8 bytes: 124..127 then 0xff past the block. */
+	gmbus_read_start(r.v, 5, 0x50, 124, 8);
+	w = rd(r.v, GMBUS3);
+	CU_ASSERT_EQUAL(w, (uint32_t)e[124] | e[125] << 8 | e[126] << 16 |
+				   (uint32_t)e[127] << 24);
+	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), 0xffffffffu);
+	/* Count exhausted: further reads return the last value, no overrun. */
+	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), 0xffffffffu);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_WAIT);
+
+	/* The maximum count (511) from 0: bounded, wraps at the 8-bit address. */
+	wr(r.v, GMBUS1, G1_SW_RDY | G1_STOP);
+	gmbus_read_start(r.v, 5, 0x50, 0, 511);
+	for (unsigned int i = 0; i < 200; i++) {
+		w = rd(r.v, GMBUS3);
+		if (i == 64)	/* bytes 256..259 = EEPROM address 0..3 again */
+			CU_ASSERT_EQUAL(w, (uint32_t)e[0] | e[1] << 8 | e[2] << 16 |
+						   (uint32_t)e[3] << 24);
+		if (i == 40)	/* bytes 160..163: past the EDID */
+			CU_ASSERT_EQUAL(w, 0xffffffffu);
+		last = w;
+	}
+	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), last);
+	CU_ASSERT_EQUAL(r.v->disp.gmbus_remaining, 0);
+
+	/* A 2-byte index far out of range is clamped to the 8-bit address. */
+	wr(r.v, GMBUS5, (1u << 31) | 0xfff0u);
+	gmbus_read_start(r.v, 5, 0x50, 0, 4);
+	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), 0xffffffffu); /* address 0xf0.. */
+	CU_ASSERT(r.v->disp.gmbus_index < 256);
+	rig_down(&r);
+}
+
+void suite_display(void);
+
+void
+suite_display(void)
+{
+	static const struct test_case cases[] = {
+		{ "EDID header, checksum, preferred mode", test_edid_block },
+		{ "EDID small and clamped modes", test_edid_small_and_clamped },
+		{ "EDID follows the vGPU's max resolution", test_display_edid_follows_config },
+		{ "port presence and DDI buffers", test_display_ports },
+		{ "PIPECONF state follows enable", test_display_pipeconf_state },
+		{ "vblank only on enabled pipes", test_display_vblank_enabled_pipes },
+		{ "vblank period from timings", test_display_period_from_timings },
+		{ "surface latched on vblank", test_display_surface_latch },
+		{ "GMBUS reads the whole EDID", test_gmbus_edid_read },
+		{ "GMBUS NAKs absent port and other slaves", test_gmbus_nak },
+		{ "GMBUS reads past the end are safe", test_gmbus_read_past_end },
+		{ NULL, NULL },
+	};
+
+	test_add_suite("display", cases);
+}

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_irq.c — virtual interrupts (mediator/irq.c) on a vGPU over the fake
+ * hypervisor: IIR/IMR/IER/ISR semantics through the register dispatcher,
+ * master summary bits, and MSI delivery with the guest's exact address and
+ * data only when MSI, the master and the bank allow it.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mediator/vgpu_int.h"
+#include "tests/fake_hv.h"
+#include "tests/test_util.h"
+
+#define MASTER	    0x44200u
+#define MASTER_EN   (1u << 31)
+#define GT0_ISR	    0x44300u
+#define GT0_IMR	    0x44304u
+#define GT0_IIR	    0x44308u
+#define GT0_IER	    0x4430cu
+#define PIPEB_IMR   0x44414u
+#define PIPEB_IIR   0x44418u
+#define PIPEB_IER   0x4441cu
+
+#define RCS_USER    (1u << 0)
+#define RCS_CTX	    (1u << 8)
+#define BCS_USER    (1u << 16)
+
+#define MSI_ADDR_OK 0xfee01000u
+#define MSI_DATA_OK 0x4041u
+
+struct rig {
+	struct gpu *gpu;
+	struct hv *hv;
+	struct vgpu *v;
+};
+
+static void
+rig_up(struct rig *r)
+{
+	struct pgpu_dev dev;
+	struct vgpu_config cfg;
+	char err[128];
+
+	memset(r, 0, sizeof(*r));
+	fake_pgpu_open(&dev);
+	CU_ASSERT_FATAL(gpu_create(&dev, &r->gpu) == 0);
+	r->hv = fake_hv_new(16);
+	CU_ASSERT_FATAL(r->hv != NULL);
+	vgpu_config_default(&cfg);
+	cfg.msi = true;
+	CU_ASSERT_FATAL(vgpu_create(r->gpu, &cfg, 7, &fake_hv_ops, r->hv, &r->v, err,
+				    sizeof(err)) == 0);
+}
+
+static void
+rig_down(struct rig *r)
+{
+	vgpu_destroy(r->v);
+	gpu_destroy(r->gpu);
+	fake_hv_free(r->hv);
+}
+
+static uint32_t
+rd(struct vgpu *v, uint32_t off)
+{
+	uint64_t val = 0;
+
+	pthread_mutex_lock(&v->lock);
+	CU_ASSERT(mmio_access(v, false, off, 4, &val) == 0);
+	pthread_mutex_unlock(&v->lock);
+	return (uint32_t)val;
+}
+
+static void
+wr_sized(struct vgpu *v, uint32_t off, unsigned int size, uint32_t val)
+{
+	uint64_t v64 = val;
+
+	pthread_mutex_lock(&v->lock);
+	CU_ASSERT(mmio_access(v, true, off, size, &v64) == 0);
+	pthread_mutex_unlock(&v->lock);
+}
+
+static void
+wr(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	wr_sized(v, off, 4, val);
+}
+
+static void
+raise_ev(struct vgpu *v, enum irq_event ev)
+{
+	pthread_mutex_lock(&v->lock);
+	irq_raise(v, ev);
+	pthread_mutex_unlock(&v->lock);
+}
+
+static uint32_t
+cfg_rd(struct vgpu *v, unsigned int reg, unsigned int size)
+{
+	uint32_t val = 0;
+
+	CU_ASSERT(vgpu_cfg_access(v, false, reg, size, &val) == 0);
+	return val;
+}
+
+static void
+cfg_wr(struct vgpu *v, unsigned int reg, unsigned int size, uint32_t val)
+{
+	CU_ASSERT(vgpu_cfg_access(v, true, reg, size, &val) == 0);
+}
+
+/* Find the MSI capability the way a guest does: walk the list from 0x34. */
+static unsigned int
+msi_cap(struct vgpu *v)
+{
+	unsigned int p = cfg_rd(v, 0x34, 1) & 0xfc;
+
+	for (int i = 0; p && i < 48; i++) {
+		if (cfg_rd(v, p, 1) == 0x05)
+			return p;
+		p = cfg_rd(v, p + 1, 1) & 0xfc;
+	}
+	return 0;
+}
+
+/* Program the MSI capability: address, data, then the enable bit. */
+static void
+msi_program(struct vgpu *v, uint32_t addr, uint16_t data, bool enable)
+{
+	unsigned int cap = msi_cap(v);
+
+	CU_ASSERT_FATAL(cap != 0);
+	cfg_wr(v, cap + 4, 4, addr);
+	cfg_wr(v, cap + 8, 2, data);
+	cfg_wr(v, cap + 2, 2, enable ? 1 : 0);
+}
+
+/* GT0 bank open for the given bits, master on, MSI on with a good target. */
+static void
+arm_gt0(struct vgpu *v, uint32_t bits)
+{
+	wr(v, GT0_IER, bits);
+	wr(v, GT0_IMR, ~bits);
+	msi_program(v, MSI_ADDR_OK, MSI_DATA_OK, true);
+	wr(v, MASTER, MASTER_EN);
+}
+
+static void
+test_irq_reset_state(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IMR), 0xffffffffu);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IER), 0);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), 0);
+	/* A raise with everything masked leaves no trace but the event count. */
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(r.v->irq.raised[EV_RCS_USER], 1);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	rig_down(&r);
+}
+
+static void
+test_irq_iir_w1c(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	wr(r.v, GT0_IER, RCS_USER | RCS_CTX);
+	wr(r.v, GT0_IMR, ~(RCS_USER | RCS_CTX));
+	raise_ev(r.v, EV_RCS_USER);
+	raise_ev(r.v, EV_RCS_CTX_SWITCH);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
+	/* Writing 0 changes nothing; writing 1 clears exactly that bit. */
+	wr(r.v, GT0_IIR, 0);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
+	wr(r.v, GT0_IIR, RCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_CTX);
+	/* A one-byte write to byte 1 clears bit 8 and does not touch byte 0. */
+	raise_ev(r.v, EV_RCS_USER);
+	wr_sized(r.v, GT0_IIR + 1, 1, 0x01);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	wr(r.v, GT0_IIR, 0xffffffffu);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	rig_down(&r);
+}
+
+static void
+test_irq_isr_read_only(void)
+{
+	struct rig r;
+	uint64_t ro;
+
+	rig_up(&r);
+	ro = r.v->ro_writes;
+	wr(r.v, GT0_ISR, 0xdeadbeef);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_ISR), 0);
+	CU_ASSERT_EQUAL(r.v->ro_writes, ro + 1);
+	/* Master: only bit 31 is the guest's; the summary bits are not writable. */
+	wr(r.v, MASTER, 0x7fffffffu);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), 0);
+	rig_down(&r);
+}
+
+static void
+test_irq_imr_masks(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	arm_gt0(r.v, RCS_USER | RCS_CTX);
+	wr(r.v, GT0_IMR, ~RCS_CTX); /* user interrupt masked */
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 0);
+	/* A masked pulse is gone (hardware): unmasking delivers nothing stale. */
+	wr(r.v, GT0_IMR, ~(RCS_USER | RCS_CTX));
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	/* The next one goes through. */
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	rig_down(&r);
+}
+
+static void
+test_irq_ier_gates(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	arm_gt0(r.v, RCS_CTX);	/* IER has only the context-switch bit */
+	wr(r.v, GT0_IMR, 0);	/* nothing masked */
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	raise_ev(r.v, EV_RCS_CTX_SWITCH);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_CTX);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	/* Disabling IER with IIR still set drops the line: no summary bit. */
+	wr(r.v, GT0_IER, 0);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN);
+	rig_down(&r);
+}
+
+static void
+test_irq_msi_exact(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	arm_gt0(r.v, RCS_USER);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL_FATAL(r.hv->nr_msi, 1);
+	CU_ASSERT_EQUAL(r.hv->msi_addr[0], MSI_ADDR_OK);
+	CU_ASSERT_EQUAL(r.hv->msi_data[0], MSI_DATA_OK);
+	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 1);
+	/* Master shows enable + the RCS summary bit (bit 0). */
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | 1u);
+	/* Still pending: a second event is no new edge. */
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	/* The i915 handler dance: master off, ack IIR, master on: nothing left. */
+	wr(r.v, MASTER, 0);
+	wr(r.v, GT0_IIR, RCS_USER);
+	wr(r.v, MASTER, MASTER_EN);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN);
+	/* Next event: next MSI, same target. */
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL_FATAL(r.hv->nr_msi, 2);
+	CU_ASSERT_EQUAL(r.hv->msi_addr[1], MSI_ADDR_OK);
+	CU_ASSERT_EQUAL(r.hv->msi_data[1], MSI_DATA_OK);
+	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 2);
+	rig_down(&r);
+}
+
+static void
+test_irq_rearm_with_pending(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	arm_gt0(r.v, RCS_USER | RCS_CTX);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	/* Handler: master off, an event arrives meanwhile, ack only the first. */
+	wr(r.v, MASTER, 0);
+	wr(r.v, GT0_IIR, RCS_USER);
+	raise_ev(r.v, EV_RCS_CTX_SWITCH);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	/* Re-enabling the master with IIR pending is a new edge. */
+	wr(r.v, MASTER, MASTER_EN);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 2);
+	rig_down(&r);
+}
+
+static void
+test_irq_no_msi_when_msi_disabled(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	wr(r.v, GT0_IER, RCS_USER);
+	wr(r.v, GT0_IMR, ~RCS_USER);
+	wr(r.v, MASTER, MASTER_EN);
+	msi_program(r.v, MSI_ADDR_OK, MSI_DATA_OK, false);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 0);
+	/* Enabling MSI in config space delivers the pending interrupt. */
+	cfg_wr(r.v, msi_cap(r.v) + 2, 2, 1);
+	CU_ASSERT_EQUAL_FATAL(r.hv->nr_msi, 1);
+	CU_ASSERT_EQUAL(r.hv->msi_addr[0], MSI_ADDR_OK);
+	CU_ASSERT_EQUAL(r.hv->msi_data[0], MSI_DATA_OK);
+	rig_down(&r);
+}
+
+static void
+test_irq_no_msi_when_master_disabled(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	arm_gt0(r.v, RCS_USER);
+	wr(r.v, MASTER, 0);
+	raise_ev(r.v, EV_RCS_USER);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	/* Pending: delivered once the master is enabled, once. */
+	wr(r.v, MASTER, MASTER_EN);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	wr(r.v, MASTER, MASTER_EN);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	rig_down(&r);
+}
+
+static void
+test_irq_summary_bits(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	arm_gt0(r.v, BCS_USER);
+	raise_ev(r.v, EV_BCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), BCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | (1u << 1)); /* BCS */
+	wr(r.v, PIPEB_IER, 1);
+	wr(r.v, PIPEB_IMR, ~1u);
+	raise_ev(r.v, EV_PIPE_B_VBLANK);
+	CU_ASSERT_EQUAL(rd(r.v, PIPEB_IIR), 1);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | (1u << 1) | (1u << 17));
+	wr(r.v, GT0_IIR, BCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | (1u << 17));
+	rig_down(&r);
+}
+
+static void
+test_irq_bogus_msi_addr(void)
+{
+	struct rig r;
+	uint64_t lines;
+
+	rig_up(&r);
+	arm_gt0(r.v, RCS_USER);
+	msi_program(r.v, 0x12345000u, 0x31, true);
+	lines = log_lines();
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	CU_ASSERT_EQUAL(r.v->stats.msi_suppressed, 1);
+	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 0);
+	CU_ASSERT(log_lines() > lines);
+	CU_ASSERT(r.v->warned & (1ull << WARN_MSI_ADDR));
+	/* Ack and again: counted again, logged once only. */
+	wr(r.v, GT0_IIR, RCS_USER);
+	lines = log_lines();
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	CU_ASSERT_EQUAL(r.v->stats.msi_suppressed, 2);
+	CU_ASSERT_EQUAL(log_lines(), lines);
+	/* A good address afterwards works. */
+	wr(r.v, GT0_IIR, RCS_USER);
+	msi_program(r.v, MSI_ADDR_OK, MSI_DATA_OK, true);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	rig_down(&r);
+}
+
+static void
+test_irq_inject_failure(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	arm_gt0(r.v, RCS_USER);
+	r.hv->fail_next = -EIO;
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 0);
+	rig_down(&r);
+}
+
+static void
+test_irq_bad_event(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	arm_gt0(r.v, 0xffffffffu);
+	raise_ev(r.v, EV_NR);
+	raise_ev(r.v, (enum irq_event)-1);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	rig_down(&r);
+}
+
+void suite_irq(void);
+
+void
+suite_irq(void)
+{
+	static const struct test_case cases[] = {
+		{ "reset state", test_irq_reset_state },
+		{ "IIR write-1-to-clear", test_irq_iir_w1c },
+		{ "ISR and master summary read-only", test_irq_isr_read_only },
+		{ "IMR masks", test_irq_imr_masks },
+		{ "IER gates", test_irq_ier_gates },
+		{ "MSI with the guest's address/data", test_irq_msi_exact },
+		{ "master re-enable with pending IIR", test_irq_rearm_with_pending },
+		{ "no MSI while MSI disabled, sent on enable", test_irq_no_msi_when_msi_disabled },
+		{ "no MSI while master disabled, sent on enable",
+		  test_irq_no_msi_when_master_disabled },
+		{ "master summary bits", test_irq_summary_bits },
+		{ "bogus MSI address suppressed", test_irq_bogus_msi_addr },
+		{ "inject failure not counted", test_irq_inject_failure },
+		{ "out-of-range event ignored", test_irq_bad_event },
+		{ NULL, NULL },
+	};
+
+	test_add_suite("irq", cases);
+}

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_mmio.c — the register engine through guest BAR0/BAR4 accesses on
+ * the fake hypervisor: table checks, reset values, masked/W1C/RO and
+ * forcewake semantics, access splitting, unknown-register policies,
+ * malformed accesses, and a second vGPU that must stay unaffected.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mediator/mmio_tables.h"
+#include "mediator/vgpu_int.h"
+#include "tests/fake_hv.h"
+#include "tests/test_util.h"
+
+#define RCS_TAIL    0x2030
+#define RCS_HEAD    0x2034
+#define RCS_MI_MODE 0x209c
+#define RCS_EIR	    0x20b0
+#define RCS_HWSTAM  0x2098
+#define RCS_CSB_PTR 0x23a0
+#define FUSE2	    0x9120
+
+static struct fake_setup s;
+
+static void
+up(enum unknown_reg_policy pol)
+{
+	struct vgpu_config cfg;
+
+	vgpu_config_default(&cfg);
+	cfg.unknown = pol;
+	CU_ASSERT_FATAL(fake_setup(&s, &cfg) == 0);
+}
+
+/* An offset that no table claims. */
+static uint32_t
+unknown_off(void)
+{
+	for (uint32_t off = 0x4000; off < MMIO_REG_SIZE; off += 4)
+		if (!mmio_find(off))
+			return off;
+	return 0;
+}
+
+static void
+test_tables_check(void)
+{
+	static const struct mmio_reg unsorted[] = {
+		{ .off = 8, .size = 4, .name = "B" },
+		{ .off = 4, .size = 4, .name = "A" },
+	};
+	static const struct mmio_reg overlap[] = {
+		{ .off = 0, .size = 8, .name = "A" },
+		{ .off = 4, .size = 4, .name = "B" },
+	};
+	static const struct mmio_reg unaligned[] = { { .off = 2, .size = 4, .name = "A" } };
+	static const struct mmio_reg badsize[] = { { .off = 4, .size = 6, .name = "A" } };
+	static const struct mmio_reg outside[] = { { .off = MMIO_REG_SIZE - 4, .size = 8, .name = "A" } };
+	static const struct mmio_reg noname[] = { { .off = 4, .size = 4 } };
+	char err[160];
+
+	for (unsigned int t = 0; t < mmio_nr_tables; t++) {
+		int rc = mmio_table_check(mmio_tables[t]->regs, mmio_tables[t]->nregs, err,
+					  sizeof(err));
+
+		if (rc)
+			fprintf(stderr, "table %s: %s\n", mmio_tables[t]->module, err);
+		CU_ASSERT_EQUAL(rc, 0);
+	}
+	CU_ASSERT_EQUAL(mmio_table_check(unsorted, 2, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "sorted"));
+	CU_ASSERT_EQUAL(mmio_table_check(overlap, 2, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "overlaps"));
+	CU_ASSERT_EQUAL(mmio_table_check(unaligned, 1, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(mmio_table_check(badsize, 1, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(mmio_table_check(outside, 1, err, sizeof(err)), -EINVAL);
+	CU_ASSERT_EQUAL(mmio_table_check(noname, 1, err, sizeof(err)), -EINVAL);
+}
+
+static void
+test_reset_values(void)
+{
+	up(UNKNOWN_TOLERATE);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_HWSTAM), 0xffffffff);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_CSB_PTR), 0x7);
+	CU_ASSERT_EQUAL(fake_readl(s.v, FUSE2), (1u << 25) | (0x8u << 20));
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_TAIL), 0);
+	/* Every row's reset value is loaded (all dwords of a block). */
+	CU_ASSERT_PTR_NOT_NULL(mmio_find(0x22000 + 0x370 + 0x2c)); /* BCS CSB last dword */
+	fake_teardown(&s);
+}
+
+static void
+test_masked(void)
+{
+	up(UNKNOWN_TOLERATE);
+	fake_writel(s.v, RCS_MI_MODE, 0x00010001);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_MI_MODE) & 0xffff, 0x0001);
+	fake_writel(s.v, RCS_MI_MODE, 0x00000000); /* no select bits: nothing changes */
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_MI_MODE) & 0xffff, 0x0001);
+	fake_writel(s.v, RCS_MI_MODE, 0x00010000);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_MI_MODE) & 0xffff, 0x0000);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_MI_MODE) >> 16, 0);
+	/* STOP_RING (bit 8) makes MODE_IDLE (bit 9) follow; bit 9 itself is RO. */
+	fake_writel(s.v, RCS_MI_MODE, 0x03000000);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_MI_MODE) & 0x300, 0);
+	fake_writel(s.v, RCS_MI_MODE, 0x01000100);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_MI_MODE) & 0x300, 0x300);
+	/* Ring reset handshake: REQUEST answered by READY. */
+	fake_writel(s.v, 0x20d0, 0x00010001);
+	CU_ASSERT_EQUAL(fake_readl(s.v, 0x20d0) & 3, 3);
+	fake_writel(s.v, 0x20d0, 0x00010000);
+	CU_ASSERT_EQUAL(fake_readl(s.v, 0x20d0) & 3, 0);
+	/* CSB pointer: the write pointer (3:0) is the engine's. */
+	fake_writel(s.v, RCS_CSB_PTR, 0xffff0500);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_CSB_PTR), 0x0507);
+	fake_teardown(&s);
+}
+
+static void
+test_w1c_ro(void)
+{
+	struct vgpu_stats st;
+	uint64_t before;
+
+	up(UNKNOWN_TOLERATE);
+	vreg_set(s.v, RCS_EIR, 0x0000f0f0);
+	fake_writel(s.v, RCS_EIR, 0x00003030);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_EIR), 0x0000c0c0);
+	/* A byte write to byte 0 must not clear bits of byte 1. */
+	uint64_t b = 0xff;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, FAKE_BAR0 + RCS_EIR, 1, &b), 0);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_EIR), 0x0000c000);
+	/* Read-only registers keep their value, and the write is counted. */
+	before = s.v->ro_writes;
+	fake_writel(s.v, FUSE2, 0);
+	CU_ASSERT_EQUAL(fake_readl(s.v, FUSE2), (1u << 25) | (0x8u << 20));
+	fake_writel(s.v, 0x0d84, 0xffffffff); /* forcewake ack is RO */
+	CU_ASSERT_EQUAL(fake_readl(s.v, 0x0d84), 0);
+	CU_ASSERT_EQUAL(s.v->ro_writes, before + 2);
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT(!st.failsafe);
+	fake_teardown(&s);
+}
+
+static void
+test_forcewake(void)
+{
+	static const struct {
+		uint32_t req, ack;
+	} fw[] = { { 0xa278, 0x0d84 }, { 0xa188, 0x130044 }, { 0xa270, 0x0d88 } };
+
+	up(UNKNOWN_TOLERATE);
+	for (unsigned int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(fake_readl(s.v, fw[i].ack), 0);
+		fake_writel(s.v, fw[i].req, 0x00010001); /* FORCEWAKE_KERNEL */
+		CU_ASSERT_EQUAL(fake_readl(s.v, fw[i].ack), 1);
+		fake_writel(s.v, fw[i].req, 0x80008000); /* + kernel fallback bit 15 */
+		CU_ASSERT_EQUAL(fake_readl(s.v, fw[i].ack), 0x8001);
+		fake_writel(s.v, fw[i].req, 0x80010000);
+		CU_ASSERT_EQUAL(fake_readl(s.v, fw[i].ack), 0);
+	}
+	fake_teardown(&s);
+}
+
+static void
+test_split_merge(void)
+{
+	uint64_t q = 0x1111222233334444ull, r = 0;
+
+	up(UNKNOWN_TOLERATE);
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, FAKE_BAR0 + RCS_TAIL, 8, &q), 0);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_TAIL), 0x33334444);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_HEAD), 0x11112222);
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + RCS_TAIL, 8, &r), 0);
+	CU_ASSERT_EQUAL(r, q);
+	q = 0xab;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, FAKE_BAR0 + RCS_TAIL + 1, 1, &q), 0);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_TAIL), 0x3333ab44);
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + RCS_TAIL + 2, 2, &r), 0);
+	CU_ASSERT_EQUAL(r, 0x3333);
+	/* BAR4 index/data reaches the same registers. */
+	uint32_t p = 0x9120;
+	CU_ASSERT_EQUAL(vgpu_pio_access(s.v, true, FAKE_BAR4, 4, &p), 0);
+	CU_ASSERT_EQUAL(vgpu_pio_access(s.v, false, FAKE_BAR4 + 4, 4, &p), 0);
+	CU_ASSERT_EQUAL(p, (1u << 25) | (0x8u << 20));
+	p = RCS_TAIL;
+	vgpu_pio_access(s.v, true, FAKE_BAR4, 4, &p);
+	p = 0x55;
+	CU_ASSERT_EQUAL(vgpu_pio_access(s.v, true, FAKE_BAR4 + 4, 4, &p), 0);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_TAIL), 0x55);
+	fake_teardown(&s);
+}
+
+static void
+test_unknown_tolerate(void)
+{
+	uint32_t off;
+	uint64_t lines;
+	struct vgpu_stats st;
+
+	up(UNKNOWN_TOLERATE);
+	off = unknown_off();
+	CU_ASSERT_FATAL(off != 0);
+	CU_ASSERT_EQUAL(fake_readl(s.v, off), 0);
+	lines = log_lines();
+	fake_writel(s.v, off, 0x12345678);
+	CU_ASSERT_EQUAL(fake_readl(s.v, off), 0x12345678);
+	CU_ASSERT_EQUAL(log_lines(), lines); /* logged once, at the first access */
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT_EQUAL(st.unknown_reg, 3);
+	CU_ASSERT(!st.failsafe);
+	fake_teardown(&s);
+}
+
+static void
+test_unknown_strict(void)
+{
+	struct vgpu_stats st;
+	struct hv *hv2;
+	struct vgpu *v2;
+
+	up(UNKNOWN_STRICT);
+	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 2, NULL, true, &hv2, &v2) == 0);
+	fake_writel(v2, RCS_TAIL, 0x40);
+	fake_writel(s.v, RCS_TAIL, 0x80);
+	CU_ASSERT_EQUAL(fake_readl(s.v, unknown_off()), 0xffffffff);
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT(st.failsafe);
+	CU_ASSERT_PTR_NOT_NULL(strstr(st.failsafe_reason, "unknown register"));
+	/* Failsafe: known registers read all-ones, writes are dropped. */
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_TAIL), 0xffffffff);
+	fake_writel(s.v, RCS_TAIL, 0x99);
+	CU_ASSERT_EQUAL(vreg_get(s.v, RCS_TAIL), 0x80);
+	/* The second vGPU on the same GPU carries on. */
+	CU_ASSERT_EQUAL(fake_readl(v2, RCS_TAIL), 0x40);
+	vgpu_get_stats(v2, &st);
+	CU_ASSERT(!st.failsafe);
+	CU_ASSERT_EQUAL(st.bad_access, 0);
+	vgpu_destroy(v2);
+	fake_hv_free(hv2);
+	fake_teardown(&s);
+}
+
+/* Malformed BAR0/BAR4 accesses: each with its exact outcome. */
+static void
+test_malformed(void)
+{
+	struct vgpu_stats st;
+	uint64_t val;
+	uint32_t p;
+	struct hv *hv2;
+	struct vgpu *v2;
+
+	up(UNKNOWN_TOLERATE);
+	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 2, NULL, true, &hv2, &v2) == 0);
+	fake_writel(v2, RCS_TAIL, 0x40);
+	fake_writel(s.v, RCS_TAIL, 0x80);
+	val = 0;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + RCS_TAIL, 3, &val), -EINVAL);
+	CU_ASSERT_EQUAL(val, ~0ull);
+	val = 0;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + RCS_TAIL, 16, &val), -EINVAL);
+	CU_ASSERT_EQUAL(val, ~0ull);
+	val = 0;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + RCS_TAIL + 2, 4, &val), -EINVAL);
+	CU_ASSERT_EQUAL(val, ~0ull);
+	val = 0x1;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, FAKE_BAR0 + RCS_TAIL + 1, 2, &val), -EINVAL);
+	val = 0;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + MMIO_REG_SIZE - 4, 8, &val),
+			-EINVAL); /* straddles the end of the registers */
+	CU_ASSERT_EQUAL(val, ~0ull);
+	val = 0;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + (4u << 20), 4, &val), -EINVAL);
+	CU_ASSERT_EQUAL(val, ~0ull); /* BAR0 hole */
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + (16u << 20), 4, &val), -ENOENT);
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, 0x1000, 4, &val), -ENOENT); /* plain RAM */
+	p = 0;
+	CU_ASSERT_EQUAL(vgpu_pio_access(s.v, false, FAKE_BAR4 + 1, 1, &p), -EINVAL);
+	CU_ASSERT_EQUAL(p, 0xffffffff);
+	p = 0x3;
+	CU_ASSERT_EQUAL(vgpu_pio_access(s.v, true, FAKE_BAR4, 4, &p), 0); /* index unaligned */
+	CU_ASSERT_EQUAL(vgpu_pio_access(s.v, false, FAKE_BAR4 + 4, 4, &p), -EINVAL);
+	CU_ASSERT_EQUAL(p, 0xffffffff);
+	p = MMIO_REG_SIZE;
+	vgpu_pio_access(s.v, true, FAKE_BAR4, 4, &p); /* index past the registers */
+	p = 5;
+	CU_ASSERT_EQUAL(vgpu_pio_access(s.v, true, FAKE_BAR4 + 4, 4, &p), -EINVAL);
+	CU_ASSERT_EQUAL(vgpu_pio_access(s.v, false, FAKE_BAR4 + 64, 4, &p), -ENOENT);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_TAIL), 0x80); /* nothing above changed it */
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT_EQUAL(st.bad_access, 9);
+	CU_ASSERT(!st.failsafe);
+	vgpu_get_stats(v2, &st);
+	CU_ASSERT_EQUAL(st.bad_access, 0);
+	CU_ASSERT_EQUAL(fake_readl(v2, RCS_TAIL), 0x40);
+	vgpu_destroy(v2);
+	fake_hv_free(hv2);
+	fake_teardown(&s);
+}
+
+void suite_mmio(void);
+
+void
+suite_mmio(void)
+{
+	static const struct test_case cases[] = {
+		{ "every table passes mmio_table_check; bad tables fail", test_tables_check },
+		{ "reset values", test_reset_values },
+		{ "masked registers", test_masked },
+		{ "W1C and read-only", test_w1c_ro },
+		{ "forcewake request/ack", test_forcewake },
+		{ "8-byte split, sub-dword merge, BAR4 index/data", test_split_merge },
+		{ "unknown register tolerated", test_unknown_tolerate },
+		{ "unknown register strict -> failsafe", test_unknown_strict },
+		{ "malformed accesses", test_malformed },
+		{ NULL, NULL },
+	};
+
+	test_add_suite("mmio", cases);
+}

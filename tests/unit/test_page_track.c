@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_page_track.c — write-protected guest pages: a trapped PTE write
+ * updates the PPGTT shadow and lands in guest RAM, sub-entry and
+ * unaligned writes merge, limits, hypervisor failures, untrack at destroy.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mediator/vgpu_int.h"
+#include "tests/fake_hv.h"
+#include "tests/test_util.h"
+
+#define ROOT 0x300000ull
+
+static struct fake_setup s;
+
+static uint64_t
+ram64(uint64_t gpa)
+{
+	uint64_t v;
+
+	memcpy(&v, s.hv->ram + gpa, 8);
+	return v;
+}
+
+static void
+up_with_root(void)
+{
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	CU_ASSERT_FATAL(ppgtt_create_root(s.v, ROOT, 4) == 0);
+}
+
+static void
+test_trapped_pte_write(void)
+{
+	uint64_t val = 0xabc000 | 3, e = 0;
+	struct vgpu_stats st;
+	struct trap_entry rows[16];
+	size_t n;
+
+	up_with_root();
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, ROOT + 5 * 8, 8, &val), 0);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 5, &e), 0);
+	CU_ASSERT_EQUAL(e, val);
+	CU_ASSERT_EQUAL(ram64(ROOT + 5 * 8), val); /* the write landed */
+	/* Half-entry write: the shadow sees the merged entry. */
+	uint64_t hi = 0x1;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, ROOT + 5 * 8 + 4, 4, &hi), 0);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 5, &e), 0);
+	CU_ASSERT_EQUAL(e, 0x100000000ull | val);
+	CU_ASSERT_EQUAL(ram64(ROOT + 5 * 8), e);
+	/* Unaligned 4-byte write across entries 6 and 7. */
+	uint64_t x = 0x11223344;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, ROOT + 7 * 8 - 2, 4, &x), 0);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 6, &e), 0);
+	CU_ASSERT_EQUAL(e, 0x3344000000000000ull);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 7, &e), 0);
+	CU_ASSERT_EQUAL(e, 0x1122);
+	CU_ASSERT_EQUAL(ram64(ROOT + 7 * 8), 0x1122);
+	/* A read that reaches us is answered from RAM. */
+	uint64_t r = 0;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, ROOT + 5 * 8, 8, &r), 0);
+	CU_ASSERT_EQUAL(r, 0x100000000ull | val);
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT_EQUAL(st.page_writes, 3);
+	n = vgpu_trap_map(s.v, rows, 16);
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].mech == TRAP_P2M_WP && rows[i].start == ROOT) {
+			found = true;
+			CU_ASSERT_EQUAL(rows[i].traps, 3);
+			CU_ASSERT_STRING_EQUAL(rows[i].what, "PML4 root");
+		}
+	CU_ASSERT(found);
+	fake_teardown(&s);
+}
+
+static void
+test_limits(void)
+{
+	unsigned int i;
+
+	up_with_root();
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), -EEXIST);
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT + 0x1000, 3), -EINVAL);
+	for (i = 1; i < PPGTT_MAX_ROOTS; i++)
+		CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT + i * 0x1000ull, 4), 0);
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT + i * 0x1000ull, 4), -ENOSPC);
+	/* Tracked pages are bounded too. */
+	for (i = PPGTT_MAX_ROOTS; i < PT_MAX_PAGES; i++)
+		CU_ASSERT_EQUAL_FATAL(page_track_add(s.v, 0x1000 + i, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(page_track_add(s.v, 0x1000 + i, NULL, NULL), -ENOSPC);
+	CU_ASSERT_EQUAL(page_track_add(s.v, 0x1000 + i - 1, NULL, NULL), -EEXIST);
+	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x1000 + i - 1), 0);
+	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x1000 + i - 1), -ENOENT);
+	fake_teardown(&s);
+}
+
+static void
+test_hv_failure_and_destroy(void)
+{
+	struct hv *hv;
+	uint64_t e;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	s.hv->fail_next = -EBUSY;
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), -EBUSY);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 0, &e), -ENOENT);
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), 0);
+	CU_ASSERT_EQUAL(page_track_add(s.v, 0x2000, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(s.hv->wp[ROOT >> 12], 1);
+	CU_ASSERT_EQUAL(s.hv->wp[0x2000], 1);
+	/* Destroy releases every page; keep hv to look at it. */
+	hv = s.hv;
+	s.hv = NULL;
+	vgpu_destroy(s.v);
+	s.v = NULL;
+	CU_ASSERT_EQUAL(hv->wp[ROOT >> 12], 0);
+	CU_ASSERT_EQUAL(hv->wp[0x2000], 0);
+	fake_hv_free(hv);
+	fake_teardown(&s);
+}
+
+static void
+test_failsafe_still_writes_ram(void)
+{
+	uint64_t val = 0x777000 | 1, e = 0;
+
+	up_with_root();
+	vgpu_enter_failsafe(s.v, "test");
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, ROOT + 8, 8, &val), 0);
+	CU_ASSERT_EQUAL(ram64(ROOT + 8), val); /* guest RAM is never dropped */
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 1, &e), 0);
+	CU_ASSERT_EQUAL(e, 0); /* but the shadow no longer follows */
+	fake_teardown(&s);
+}
+
+void suite_page_track(void);
+
+void
+suite_page_track(void)
+{
+	static const struct test_case cases[] = {
+		{ "trapped PTE write: shadow + guest RAM", test_trapped_pte_write },
+		{ "roots and pages are bounded", test_limits },
+		{ "hypervisor failure; destroy untracks", test_hv_failure_and_destroy },
+		{ "failsafe: writes still land in RAM", test_failsafe_still_writes_ram },
+		{ NULL, NULL },
+	};
+
+	test_add_suite("page_track", cases);
+}

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_vgpu.c — vGPU lifecycle on the fake hypervisor: defaults, ids and
+ * shares of several vGPUs, create failures that unwind completely, the
+ * trap map, destroy releasing every claim and mapping, failsafe, tick.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "mediator/vgpu_int.h"
+#include "tests/fake_hv.h"
+#include "tests/test_util.h"
+
+static struct fake_setup s;
+
+static void
+test_config_default(void)
+{
+	struct vgpu_config cfg;
+
+	vgpu_config_default(&cfg);
+	CU_ASSERT_STRING_EQUAL(cfg.type, "GVTg_V5_4");
+	CU_ASSERT_EQUAL(cfg.low_gm, 128ull << 20);
+	CU_ASSERT_EQUAL(cfg.high_gm, 512ull << 20);
+	CU_ASSERT_EQUAL(cfg.dev, 2);
+	CU_ASSERT_EQUAL(cfg.bus, 0);
+	CU_ASSERT_EQUAL(cfg.fn, 0);
+	CU_ASSERT_EQUAL(cfg.unknown, UNKNOWN_TOLERATE);
+	CU_ASSERT(cfg.msi);
+}
+
+static void
+test_ids_and_usage(void)
+{
+	struct gpu_usage u0, u1;
+	struct hv *hv2;
+	struct vgpu *v2;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	gpu_get_usage(s.gpu, &u0);
+	CU_ASSERT_EQUAL(u0.nr_vgpus, 1);
+	CU_ASSERT_EQUAL(u0.info.device_id, 0x1912);
+	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 9, NULL, true, &hv2, &v2) == 0);
+	CU_ASSERT_EQUAL(vgpu_id(s.v), 1);
+	CU_ASSERT_EQUAL(vgpu_id(v2), 2);
+	CU_ASSERT_EQUAL(vgpu_domid(v2), 9);
+	CU_ASSERT_STRING_EQUAL(v2->tag, "d9/vgpu2");
+	gpu_get_usage(s.gpu, &u1);
+	CU_ASSERT_EQUAL(u1.nr_vgpus, 2);
+	vgpu_destroy(v2);
+	fake_hv_free(hv2);
+	gpu_get_usage(s.gpu, &u1);
+	CU_ASSERT_EQUAL(u1.nr_vgpus, 1);
+	CU_ASSERT_EQUAL(u1.low_gm_free, u0.low_gm_free);
+	CU_ASSERT_EQUAL(u1.high_gm_free, u0.high_gm_free);
+	/* The freed id is reused. */
+	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 10, NULL, true, &hv2, &v2) == 0);
+	CU_ASSERT_EQUAL(vgpu_id(v2), 2);
+	vgpu_destroy(v2);
+	fake_hv_free(hv2);
+	fake_teardown(&s);
+}
+
+static void
+test_create_failures_unwind(void)
+{
+	struct vgpu_config cfg;
+	struct gpu_usage u0, u1;
+	struct vgpu *v = NULL;
+	struct hv *hv = fake_hv_new(16);
+	char err[128] = "";
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	gpu_get_usage(s.gpu, &u0);
+	vgpu_config_default(&cfg);
+	cfg.dev = 40;
+	CU_ASSERT_EQUAL(vgpu_create(s.gpu, &cfg, 3, &fake_hv_ops, hv, &v, err, sizeof(err)),
+			-EINVAL);
+	vgpu_config_default(&cfg);
+	snprintf(cfg.type, sizeof(cfg.type), "xengt_small");
+	cfg.low_gm = 16ull << 20;
+	cfg.high_gm = 64ull << 20;
+	cfg.fences = 2;
+	hv->fail_next = -EBUSY; /* the SBDF claim is refused */
+	CU_ASSERT_EQUAL(vgpu_create(s.gpu, &cfg, 3, &fake_hv_ops, hv, &v, err, sizeof(err)),
+			-EBUSY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "PCI"));
+	gpu_get_usage(s.gpu, &u1);
+	CU_ASSERT_EQUAL(u1.nr_vgpus, u0.nr_vgpus);
+	CU_ASSERT_EQUAL(u1.low_gm_free, u0.low_gm_free);
+	CU_ASSERT_EQUAL(u1.fences_free, u0.fences_free);
+	/* Too big: refused with a reason naming what ran out. */
+	cfg.low_gm = 1ull << 30;
+	CU_ASSERT_EQUAL(vgpu_create(s.gpu, &cfg, 3, &fake_hv_ops, hv, &v, err, sizeof(err)),
+			-ENOSPC);
+	CU_ASSERT(strlen(err) > 0);
+	/* And the next good one gets id 2 (ids released). */
+	cfg.low_gm = 16ull << 20;
+	CU_ASSERT_EQUAL(vgpu_create(s.gpu, &cfg, 3, &fake_hv_ops, hv, &v, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(vgpu_id(v), 2);
+	vgpu_destroy(v);
+	fake_hv_free(hv);
+	fake_teardown(&s);
+}
+
+static const struct trap_entry *
+row(const struct trap_entry *rows, size_t n, const char *what)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].what, what) == 0)
+			return &rows[i];
+	return NULL;
+}
+
+static void
+test_trap_map_and_destroy(void)
+{
+	struct trap_entry rows[16];
+	const struct trap_entry *r;
+	struct hv *hv;
+	uint32_t val;
+	size_t n;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	fake_readl(s.v, 0x78000);
+	fake_readl(s.v, 0x78004);
+	vgpu_cfg_access(s.v, false, 0, 4, &val);
+	val = 0;
+	vgpu_pio_access(s.v, true, FAKE_BAR4, 4, &val);
+	n = vgpu_trap_map(s.v, rows, 16);
+	CU_ASSERT_EQUAL(n, 5);
+	r = row(rows, n, "PCI config");
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_EQUAL(r->mech, TRAP_PCI_SBDF);
+	CU_ASSERT_EQUAL(r->start, (uint64_t)(2 << 3) << 32);
+	CU_ASSERT_EQUAL(r->traps, 7); /* 6 from fake_place_bars + 1 */
+	r = row(rows, n, "BAR0 regs");
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_EQUAL(r->mech, TRAP_IOREQ_MMIO);
+	CU_ASSERT_EQUAL(r->start, FAKE_BAR0);
+	CU_ASSERT_EQUAL(r->end, FAKE_BAR0 + (2u << 20) - 1);
+	CU_ASSERT_EQUAL(r->traps, 2);
+	r = row(rows, n, "BAR0 GGTT");
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_EQUAL(r->start, FAKE_BAR0 + (8u << 20));
+	r = row(rows, n, "BAR4 ports");
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_EQUAL(r->mech, TRAP_IOREQ_PORT);
+	CU_ASSERT_EQUAL(r->traps, 1);
+	r = row(rows, n, "BAR2 aperture slice");
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_EQUAL(r->mech, TRAP_DIRECT);
+	CU_ASSERT_EQUAL(r->start, FAKE_BAR2 + s.v->part.low_base);
+	CU_ASSERT_EQUAL(r->end - r->start + 1, s.v->part.low_size);
+	CU_ASSERT_EQUAL(r->traps, 0);
+	CU_ASSERT_EQUAL(vgpu_trap_map(s.v, rows, 2), 2); /* bounded by max */
+
+	hv = s.hv;
+	s.hv = NULL;
+	vgpu_destroy(s.v);
+	s.v = NULL;
+	CU_ASSERT(!fake_hv_claimed(hv, 'm', FAKE_BAR0, FAKE_BAR0 + (16u << 20) - 1));
+	CU_ASSERT(!fake_hv_claimed(hv, 'p', FAKE_BAR4, FAKE_BAR4 + 63));
+	CU_ASSERT(!hv->ap_mapped);
+	fake_hv_free(hv);
+	fake_teardown(&s);
+}
+
+static void
+test_failsafe_and_tick(void)
+{
+	struct vgpu_stats st;
+	uint64_t lines;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	CU_ASSERT(vgpu_tick(s.v, 1000) > 0);
+	lines = log_lines();
+	vgpu_enter_failsafe(s.v, "first reason");
+	vgpu_enter_failsafe(s.v, "second reason");
+	CU_ASSERT_EQUAL(log_lines(), lines + 1); /* logged once */
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT(st.failsafe);
+	CU_ASSERT_STRING_EQUAL(st.failsafe_reason, "first reason");
+	CU_ASSERT_EQUAL(fake_readl(s.v, 0x78000), 0xffffffff);
+	CU_ASSERT_EQUAL(vgpu_tick(s.v, 2000), 100000000ull);
+	/* Warnings: once per cause. */
+	lines = log_lines();
+	vgpu_warn_once(s.v, WARN_CFG, "a");
+	vgpu_warn_once(s.v, WARN_CFG, "b");
+	vgpu_warn_once(s.v, WARN_NR_CAUSES, "out of range");
+	CU_ASSERT_EQUAL(log_lines(), lines + 1);
+	fake_teardown(&s);
+}
+
+void suite_vgpu(void);
+
+void
+suite_vgpu(void)
+{
+	static const struct test_case cases[] = {
+		{ "config defaults", test_config_default },
+		{ "ids, usage, id reuse", test_ids_and_usage },
+		{ "create failures unwind", test_create_failures_unwind },
+		{ "trap map; destroy releases claims", test_trap_map_and_destroy },
+		{ "failsafe, warn once, tick", test_failsafe_and_tick },
+		{ NULL, NULL },
+	};
+
+	test_add_suite("vgpu", cases);
+}

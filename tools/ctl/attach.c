@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * attach.c — `xengt-ctl attach DOMID SPEC`: give a running domain a vGPU
+ * (spec as in docs/vgpu-spec.md; the daemon validates it).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctl.h"
+
+int
+ctl_cmd_attach(struct ctl_ctx *c, int argc, char **argv)
+{
+	char req[CTL_LINE_MAX];
+	struct ctl_reply r;
+	uint32_t domid;
+	int rc;
+
+	if (!ctl_argc_ok(argc, 3, argv[0], "DOMID SPEC"))
+		return CTL_EXIT_USAGE;
+	if (ctl_parse_domid(argv[1], &domid))
+		return CTL_EXIT_USAGE;
+	/* The protocol splits on spaces: a spec never contains one. */
+	if (strpbrk(argv[2], " \t\n") || strlen(argv[2]) > CTL_LINE_MAX - 32) {
+		fprintf(stderr, "xengt-ctl: bad spec '%s'\n", argv[2]);
+		return CTL_EXIT_USAGE;
+	}
+	snprintf(req, sizeof(req), "attach %u %s", domid, argv[2]);
+	rc = ctl_ask(c, req, &r);
+	if (rc)
+		return rc;
+	ctl_print_reply(c, &r, false);
+	ctl_reply_free(&r);
+	return CTL_EXIT_OK;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * partition.c — `xengt-ctl partition DOMID`: one vGPU's share of the GPU: low/high GM base and size, fences.
+ */
+#include <stdio.h>
+
+#include "ctl.h"
+
+int
+ctl_cmd_partition(struct ctl_ctx *c, int argc, char **argv)
+{
+	struct ctl_reply r;
+	char req[64];
+	uint32_t domid;
+	int rc;
+
+	if (!ctl_argc_ok(argc, 2, argv[0], "DOMID"))
+		return CTL_EXIT_USAGE;
+	if (ctl_parse_domid(argv[1], &domid))
+		return CTL_EXIT_USAGE;
+	snprintf(req, sizeof(req), "partition %u", domid);
+	rc = ctl_ask(c, req, &r);
+	if (rc)
+		return rc;
+	ctl_print_reply(c, &r, false);
+	ctl_reply_free(&r);
+	return CTL_EXIT_OK;
+}

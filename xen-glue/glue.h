@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * glue.h — what dm/ sees of xen-glue: attach an ioreq server to a domain,
+ * serve its requests from the caller's thread, the hv_ops for the
+ * mediator, counters, detach. No Xen types here (dm/ must not include Xen
+ * headers); the definition of struct hv is in glue_int.h.
+ */
+#ifndef XEN_GLUE_GLUE_H
+#define XEN_GLUE_GLUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mediator/hv.h"
+#include "ioreq_decode.h"
+
+struct vgpu;
+
+/* How the server handles buffered ioreqs (HVM_IOREQSRV_BUFIOREQ_*). */
+enum glue_bufioreq {
+	GLUE_BUFIOREQ_OFF = 0,
+	GLUE_BUFIOREQ_LEGACY = 1,
+	GLUE_BUFIOREQ_ATOMIC = 2,
+};
+
+/*
+ * gfn -> DMA address hook (docs/dma.md). NULL in the real build unless a
+ * dom0 helper is configured: gfn_to_dma then answers -EOPNOTSUPP.
+ */
+typedef int glue_dma_fn(uint32_t domid, uint64_t gfn, uint64_t *dma);
+
+struct glue_config {
+	uint32_t domid;
+	enum glue_bufioreq bufioreq;
+	uint64_t null_mmio_gpa;		/* 0 = none; else a 4 KiB page answered by the glue */
+	uint64_t aperture_maddr;	/* machine address of the physical aperture BAR */
+	glue_dma_fn *dma_hook;
+};
+
+/* Per-domain counters (read from any thread). */
+struct glue_stats {
+	uint64_t by_kind[IOK_NR];	/* handled requests per kind */
+	uint64_t by_err[IOE_NR];	/* refused requests per cause */
+	uint64_t buffered;		/* requests drained from the buffered ring */
+	uint64_t null_mmio;		/* requests answered by the null handler */
+	uint64_t unhandled;		/* valid, but the mediator said -ENOENT/-EINVAL */
+	uint64_t wakeups;
+	uint64_t time_offset;		/* last TIMEOFFSET value */
+};
+
+/*
+ * Attach to cfg->domid in Xen's order: open handles, create the ioreq
+ * server, map its pages, enable it, bind one event channel per vCPU (and
+ * the buffered one), claim the null-MMIO page. Runs before the guest is
+ * unpaused. Returns 0 or -errno; *err gets a readable reason.
+ */
+int ioreq_server_attach(const struct glue_config *cfg, struct hv **out,
+			char *err, size_t errlen);
+/* Set the mediator object requests are delivered to (NULL: answer safely). */
+void ioreq_server_set_vgpu(struct hv *hv, struct vgpu *v);
+/* Write device-model/<domid>/state = "running" (after the vGPU exists). */
+int ioreq_server_set_running(struct hv *hv);
+/* The fd to poll for POLLIN (this domain's event channel handle). */
+int ioreq_server_fd(struct hv *hv);
+/* Undo attach in reverse order: unclaim mem type, disable, destroy, unmap, close. */
+void ioreq_server_detach(struct hv *hv);
+void ioreq_server_get_stats(struct hv *hv, struct glue_stats *out);
+uint32_t ioreq_server_domid(const struct hv *hv);
+
+/*
+ * Handle one wakeup of the event channel fd: pending port, unmask, the
+ * vCPU slots with READY requests, the buffered ring. Runs on the domain's
+ * own thread only. Returns 0 or -errno (a Xen handle failure).
+ */
+int ioreq_loop_run_once(struct hv *hv);
+
+/* The mediator's hypervisor ops over libxen* (hv_xen.c). */
+extern const struct hv_ops hv_xen_ops;
+
+#endif

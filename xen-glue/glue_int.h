@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * glue_int.h — xen-glue's definition of struct hv: the Xen handles, the
+ * ioreq pages and ports of one domain, its claims and mapping cache.
+ * Only xen-glue sources include this (it pulls in the Xen headers).
+ */
+#ifndef XEN_GLUE_GLUE_INT_H
+#define XEN_GLUE_GLUE_INT_H
+
+#include <pthread.h>
+#include <xenctrl.h>
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xenstore.h>
+#include <xen/hvm/ioreq.h>
+
+#include "glue.h"
+
+#define GLUE_MAX_VCPUS 128		/* ioreq_t slots in one shared page */
+#define GLUE_MAX_RANGES 16
+#define MAPCACHE_SLOTS 64
+
+/* Small direct-mapped cache of foreign-mapped guest pages (mapcache.c). */
+struct mapcache_slot {
+	uint64_t gfn;
+	void *va;			/* NULL = empty */
+};
+
+struct hv {
+	struct glue_config cfg;
+	char tag[16];			/* "d5": log prefix */
+
+	xendevicemodel_handle *dmod;
+	xenforeignmemory_handle *fmem;
+	xenevtchn_handle *xce;
+	xc_interface *xch;
+	struct xs_handle *xsh;
+
+	ioservid_t id;
+	bool created, enabled, mem_type_claimed, running_written;
+	xenforeignmemory_resource_handle *fres; /* resource mapping, or NULL (legacy) */
+	void *res_addr;			/* start of the resource mapping */
+	unsigned int res_frames;
+	buffered_iopage_t *bufpage;	/* NULL if bufioreq is off */
+	shared_iopage_t *iopage;
+	bool legacy_mapped;		/* pages mapped with xenforeignmemory_map */
+
+	unsigned int nr_vcpus;
+	evtchn_port_t local_port[GLUE_MAX_VCPUS];
+	bool bound[GLUE_MAX_VCPUS];
+	evtchn_port_t buf_local;
+	bool buf_bound;
+
+	struct vgpu *vgpu;
+
+	/* Claims, guarded by lock (mediator ops may come from other threads). */
+	pthread_mutex_t lock;
+	struct ioreq_range mmio[GLUE_MAX_RANGES];
+	unsigned int nr_mmio;
+	struct ioreq_range pio[GLUE_MAX_RANGES];
+	unsigned int nr_pio;
+	bool has_sbdf;
+	uint32_t sbdf;
+	uint64_t *wp_gfns;		/* sorted */
+	unsigned int nr_wp, cap_wp;
+	struct mapcache_slot cache[MAPCACHE_SLOTS];
+
+	uint64_t warned;		/* bit per enum ioreq_err already logged */
+	struct glue_stats stats;	/* updated with relaxed atomics */
+};
+
+/* Count one event in a glue_stats field. */
+#define GLUE_COUNT(field) __atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED)
+
+/* Log a refused request once per domain and cause, and count it. */
+void ioreq_loop_refuse(struct hv *hv, enum ioreq_err e, const struct ioreq_raw *r);
+
+/* Mapping cache (mapcache.c); lock held by the caller. */
+void *mapcache_get(struct hv *hv, uint64_t gfn);
+void mapcache_flush(struct hv *hv);
+/* Copy between guest memory and buf (takes the lock). 0 or -EFAULT. */
+int mapcache_copy(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest);
+
+/* Is [lo, hi] inside one write-protected page? (lock held) */
+bool hv_xen_wp_owned(void *arg, uint64_t lo, uint64_t hi);
+
+#endif

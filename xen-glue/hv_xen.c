@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv_xen.c — the mediator's hypervisor ops (mediator/hv.h) over libxen*:
+ * ioreq range and SBDF claims, guest memory through the mapping cache,
+ * p2m write protection, aperture direct mapping, MSI, gfn -> DMA. Keeps the
+ * claim lists that ioreq decoding checks requests against.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue_int.h"
+#include "mediator/log.h"
+
+#define APERTURE_PAGE_SHIFT 12
+
+static int
+xen_rc(int rc)
+{
+	return rc < 0 ? (errno ? -errno : -EIO) : 0;
+}
+
+static int
+range_add(struct ioreq_range *r, unsigned int *n, uint64_t start, uint64_t end)
+{
+	if (*n >= GLUE_MAX_RANGES)
+		return -ENOSPC;
+	r[*n].start = start;
+	r[*n].end = end;
+	(*n)++;
+	return 0;
+}
+
+static void
+range_del(struct ioreq_range *r, unsigned int *n, uint64_t start, uint64_t end)
+{
+	for (unsigned int i = 0; i < *n; i++)
+		if (r[i].start == start && r[i].end == end) {
+			r[i] = r[--(*n)];
+			return;
+		}
+}
+
+static int
+claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
+{
+	struct ioreq_range *r = mmio ? hv->mmio : hv->pio;
+	unsigned int *n = mmio ? &hv->nr_mmio : &hv->nr_pio;
+	int rc;
+
+	if (end < start)
+		return -EINVAL;
+	pthread_mutex_lock(&hv->lock);
+	if (on) {
+		rc = *n < GLUE_MAX_RANGES ? 0 : -ENOSPC;
+		if (!rc)
+			rc = xen_rc(xendevicemodel_map_io_range_to_ioreq_server(
+				hv->dmod, hv->cfg.domid, hv->id, mmio, start, end));
+		if (!rc)
+			rc = range_add(r, n, start, end);
+	} else {
+		range_del(r, n, start, end);
+		rc = xen_rc(xendevicemodel_unmap_io_range_from_ioreq_server(
+			hv->dmod, hv->cfg.domid, hv->id, mmio, start, end));
+	}
+	pthread_mutex_unlock(&hv->lock);
+	log_dbg(DBG_IOREQ, "[%s] %s %s [%#llx, %#llx]: %d", hv->tag,
+		on ? "claim" : "unclaim", mmio ? "mmio" : "pio",
+		(unsigned long long)start, (unsigned long long)end, rc);
+	return rc;
+}
+
+static int
+hv_claim_mmio(struct hv *hv, uint64_t start, uint64_t end)
+{
+	return claim_io(hv, true, start, end, true);
+}
+
+static int
+hv_unclaim_mmio(struct hv *hv, uint64_t start, uint64_t end)
+{
+	return claim_io(hv, true, start, end, false);
+}
+
+static int
+hv_claim_pio(struct hv *hv, uint16_t start, uint16_t end)
+{
+	return claim_io(hv, false, start, end, true);
+}
+
+static int
+hv_unclaim_pio(struct hv *hv, uint16_t start, uint16_t end)
+{
+	return claim_io(hv, false, start, end, false);
+}
+
+static int
+hv_claim_pcidev(struct hv *hv, uint16_t seg, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+	int rc;
+
+	if (dev > 31 || fn > 7)
+		return -EINVAL;
+	pthread_mutex_lock(&hv->lock);
+	rc = xen_rc(xendevicemodel_map_pcidev_to_ioreq_server(hv->dmod, hv->cfg.domid,
+							       hv->id, seg, bus, dev, fn));
+	if (!rc) {
+		hv->has_sbdf = true;
+		hv->sbdf = ioreq_pci_sbdf(seg, bus, dev, fn);
+	}
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}
+
+static int
+hv_read_gpa(struct hv *hv, uint64_t gpa, void *buf, size_t len)
+{
+	return mapcache_copy(hv, gpa, buf, len, false);
+}
+
+static int
+hv_write_gpa(struct hv *hv, uint64_t gpa, const void *buf, size_t len)
+{
+	/* The cast is safe: to_guest copies from buf only. */
+	return mapcache_copy(hv, gpa, (void *)(uintptr_t)buf, len, true);
+}
+
+static int
+wp_find(const struct hv *hv, uint64_t gfn, unsigned int *pos)
+{
+	unsigned int lo = 0, hi = hv->nr_wp;
+
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (hv->wp_gfns[mid] < gfn)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*pos = lo;
+	return lo < hv->nr_wp && hv->wp_gfns[lo] == gfn;
+}
+
+bool
+hv_xen_wp_owned(void *arg, uint64_t lo, uint64_t hi)
+{
+	struct hv *hv = arg;
+	unsigned int pos;
+
+	if (lo >> 12 != hi >> 12)
+		return false;
+	return wp_find(hv, lo >> 12, &pos);
+}
+
+static int
+wp_set(struct hv *hv, uint64_t gfn, bool on)
+{
+	unsigned int pos;
+	bool found = wp_find(hv, gfn, &pos);
+
+	if (on && !found) {
+		if (hv->nr_wp == hv->cap_wp) {
+			unsigned int cap = hv->cap_wp ? hv->cap_wp * 2 : 64;
+			uint64_t *n = realloc(hv->wp_gfns, cap * sizeof(*n));
+
+			if (!n)
+				return -ENOMEM;
+			hv->wp_gfns = n;
+			hv->cap_wp = cap;
+		}
+		memmove(&hv->wp_gfns[pos + 1], &hv->wp_gfns[pos],
+			(hv->nr_wp - pos) * sizeof(*hv->wp_gfns));
+		hv->wp_gfns[pos] = gfn;
+		hv->nr_wp++;
+	} else if (!on && found) {
+		memmove(&hv->wp_gfns[pos], &hv->wp_gfns[pos + 1],
+			(hv->nr_wp - pos - 1) * sizeof(*hv->wp_gfns));
+		hv->nr_wp--;
+	}
+	return 0;
+}
+
+/*
+ * Write-protect through the p2m: the first use claims HVMMEM_ioreq_server
+ * for this server with WRITE access (only one server per domain may), then
+ * each page moves ram_rw <-> ioreq_server (the only change Xen allows).
+ */
+static int
+hv_wp_gfn(struct hv *hv, uint64_t gfn, bool on)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&hv->lock);
+	if (on && !hv->mem_type_claimed) {
+		rc = xen_rc(xendevicemodel_map_mem_type_to_ioreq_server(
+			hv->dmod, hv->cfg.domid, hv->id, HVMMEM_ioreq_server,
+			XEN_DMOP_IOREQ_MEM_ACCESS_WRITE));
+		if (!rc)
+			hv->mem_type_claimed = true;
+	}
+	if (!rc && (on || hv->mem_type_claimed))
+		rc = xen_rc(xendevicemodel_set_mem_type(hv->dmod, hv->cfg.domid,
+							on ? HVMMEM_ioreq_server : HVMMEM_ram_rw,
+							gfn, 1));
+	if (!rc)
+		rc = wp_set(hv, gfn, on);
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}
+
+/*
+ * Direct-map part of the physical aperture: iomem permission for the
+ * machine frames first (Xen checks both caller and target), then the
+ * p2m_mmio_direct mapping. Removal in the reverse order.
+ */
+static int
+hv_map_aperture(struct hv *hv, uint64_t gfn, uint64_t ap_off, uint64_t nr, bool map)
+{
+	unsigned long mfn;
+	int rc;
+
+	if ((ap_off & 0xfff) || !nr || !hv->cfg.aperture_maddr)
+		return -EINVAL;
+	mfn = (unsigned long)((hv->cfg.aperture_maddr + ap_off) >> APERTURE_PAGE_SHIFT);
+	if (map) {
+		rc = xen_rc(xc_domain_iomem_permission(hv->xch, hv->cfg.domid, mfn, nr, 1));
+		if (rc)
+			return rc;
+		rc = xen_rc(xc_domain_memory_mapping(hv->xch, hv->cfg.domid, gfn, mfn, nr,
+						     DPCI_ADD_MAPPING));
+		if (rc)
+			xc_domain_iomem_permission(hv->xch, hv->cfg.domid, mfn, nr, 0);
+		return rc;
+	}
+	rc = xen_rc(xc_domain_memory_mapping(hv->xch, hv->cfg.domid, gfn, mfn, nr,
+					     DPCI_REMOVE_MAPPING));
+	xc_domain_iomem_permission(hv->xch, hv->cfg.domid, mfn, nr, 0);
+	return rc;
+}
+
+static int
+hv_inject_msi(struct hv *hv, uint64_t addr, uint32_t data)
+{
+	return xen_rc(xendevicemodel_inject_msi(hv->dmod, hv->cfg.domid, addr, data));
+}
+
+/* See docs/dma.md: upstream Xen gives dom0 userspace no gfn -> mfn call. */
+static int
+hv_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
+{
+	if (!hv->cfg.dma_hook)
+		return -EOPNOTSUPP;
+	return hv->cfg.dma_hook(hv->cfg.domid, gfn, dma);
+}
+
+const struct hv_ops hv_xen_ops = {
+	.claim_mmio = hv_claim_mmio,
+	.unclaim_mmio = hv_unclaim_mmio,
+	.claim_pio = hv_claim_pio,
+	.unclaim_pio = hv_unclaim_pio,
+	.claim_pcidev = hv_claim_pcidev,
+	.read_gpa = hv_read_gpa,
+	.write_gpa = hv_write_gpa,
+	.wp_gfn = hv_wp_gfn,
+	.map_aperture = hv_map_aperture,
+	.inject_msi = hv_inject_msi,
+	.gfn_to_dma = hv_gfn_to_dma,
+};

@@ -1,0 +1,302 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ioreq_loop.c — the ioreq state machine on the shared page, the buffered
+ * ring drain, and dispatch of decoded requests (by kind, through a table)
+ * to the mediator or the null-MMIO handler. Decoding itself is in
+ * ioreq_decode.c; the mediator is reached only through mediator/vgpu.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+
+#include "glue_int.h"
+#include "mediator/log.h"
+#include "mediator/vgpu.h"
+
+/* The decode layer mirrors the ABI numbers; keep them honest. */
+_Static_assert(IOREQ_DEC_PIO == IOREQ_TYPE_PIO, "PIO");
+_Static_assert(IOREQ_DEC_COPY == IOREQ_TYPE_COPY, "COPY");
+_Static_assert(IOREQ_DEC_PCI_CONFIG == IOREQ_TYPE_PCI_CONFIG, "PCI_CONFIG");
+_Static_assert(IOREQ_DEC_TIMEOFFSET == IOREQ_TYPE_TIMEOFFSET, "TIMEOFFSET");
+_Static_assert(IOREQ_DEC_INVALIDATE == IOREQ_TYPE_INVALIDATE, "INVALIDATE");
+_Static_assert(sizeof(ioreq_t) == 32, "ioreq_t is 32 bytes");
+_Static_assert(sizeof(buf_ioreq_t) == 8, "buf_ioreq_t is 8 bytes");
+
+/* Barriers of the handshake (Xen: smp_rmb/smp_wmb; QEMU: xen_rmb/xen_wmb). */
+#define ioreq_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
+#define ioreq_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
+#define ioreq_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+typedef int ioreq_exec_fn(struct hv *hv, struct vgpu *v, const struct ioreq_access *a,
+			  uint64_t *data);
+
+void
+ioreq_loop_refuse(struct hv *hv, enum ioreq_err e, const struct ioreq_raw *r)
+{
+	uint64_t bit = 1ull << e;
+
+	GLUE_COUNT(hv->stats.by_err[e]);
+	if (__atomic_fetch_or(&hv->warned, bit, __ATOMIC_RELAXED) & bit)
+		return;
+	log_warn("[%s] refused ioreq (%s, logged once): type=%u dir=%s size=%u count=%u "
+		 "addr=%#llx ptr=%u df=%u", hv->tag, ioreq_err_name(e), r->type,
+		 r->dir ? "read" : "write", r->size, r->count, (unsigned long long)r->addr,
+		 r->data_is_ptr, r->df);
+}
+
+static bool
+in_null_page(const struct hv *hv, uint64_t gpa)
+{
+	return hv->cfg.null_mmio_gpa && (gpa >> 12) == (hv->cfg.null_mmio_gpa >> 12);
+}
+
+/* One device-side access of one item; val is the value in/out. */
+static int
+device_access(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t dev,
+	      uint64_t *val)
+{
+	uint32_t v32;
+	int rc;
+
+	if (a->kind == IOK_MMIO && in_null_page(hv, dev)) {
+		if (!a->write)
+			*val = 0;
+		return 0;
+	}
+	if (!v)
+		return -ENOENT;
+	if (a->kind == IOK_MMIO)
+		return vgpu_mem_access(v, a->write, dev, a->size, val);
+	v32 = (uint32_t)*val;
+	rc = vgpu_pio_access(v, a->write, (uint16_t)dev, a->size, &v32);
+	*val = v32;
+	return rc;
+}
+
+/*
+ * PIO and COPY, with rep: item i is at addr +- i*size (PIO: same port);
+ * with data_is_ptr the value moves between the device and guest memory at
+ * data +- i*size. Without it a write repeats data, a read leaves the last
+ * item's value in data.
+ */
+static int
+exec_rep(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t *data)
+{
+	int ret = 0;
+
+	if (a->kind == IOK_MMIO && in_null_page(hv, a->addr))
+		GLUE_COUNT(hv->stats.null_mmio);
+	for (uint32_t i = 0; i < a->count; i++) {
+		uint64_t dev, mem, val = a->write ? a->data : 0;
+		int rc;
+
+		ioreq_item(a, i, &dev, &mem);
+		if (a->data_is_ptr && a->write) {
+			val = 0;
+			if (mapcache_copy(hv, mem, &val, a->size, false))
+				return -EFAULT;
+		}
+		rc = device_access(hv, v, a, dev, &val);
+		if (rc) {
+			ret = rc;
+			if (!a->write)
+				val = ioreq_ones(a->size);
+		}
+		if (a->data_is_ptr && !a->write) {
+			if (mapcache_copy(hv, mem, &val, a->size, true))
+				return -EFAULT;
+		} else if (!a->write) {
+			*data = val;
+		}
+	}
+	return ret;
+}
+
+static int
+exec_pci(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t *data)
+{
+	uint32_t val = (uint32_t)a->data;
+	int rc;
+
+	(void)hv;
+	if (!v)
+		return -ENOENT;
+	rc = vgpu_cfg_access(v, a->write, (unsigned int)a->addr, a->size, &val);
+	if (!a->write)
+		*data = rc ? ioreq_ones(a->size) : val;
+	return rc;
+}
+
+static int
+exec_timeoffset(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t *data)
+{
+	(void)v;
+	(void)data;
+	__atomic_store_n(&hv->stats.time_offset, a->data, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* The guest's p2m shrank: forget every cached foreign mapping. */
+static int
+exec_invalidate(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t *data)
+{
+	(void)v;
+	(void)a;
+	(void)data;
+	pthread_mutex_lock(&hv->lock);
+	mapcache_flush(hv);
+	pthread_mutex_unlock(&hv->lock);
+	return 0;
+}
+
+static ioreq_exec_fn *const ioreq_exec[IOK_NR] = {
+	[IOK_PIO] = exec_rep,
+	[IOK_MMIO] = exec_rep,
+	[IOK_PCI] = exec_pci,
+	[IOK_TIMEOFFSET] = exec_timeoffset,
+	[IOK_INVALIDATE] = exec_invalidate,
+};
+
+/*
+ * Decode and execute one request; returns the value for data (reads) or
+ * the unchanged data (writes). Never fails: refused requests get the safe
+ * answer (reads all-ones, writes dropped), a counter and one log line.
+ */
+static uint64_t
+ioreq_handle(struct hv *hv, const struct ioreq_raw *r)
+{
+	struct vgpu *v = __atomic_load_n(&hv->vgpu, __ATOMIC_ACQUIRE);
+	struct ioreq_claims c;
+	struct ioreq_access a;
+	enum ioreq_err e;
+	uint64_t data = r->data;
+	int rc;
+
+	pthread_mutex_lock(&hv->lock);
+	c = (struct ioreq_claims){
+		.has_sbdf = hv->has_sbdf, .sbdf = hv->sbdf,
+		.mmio = hv->mmio, .nr_mmio = hv->nr_mmio,
+		.pio = hv->pio, .nr_pio = hv->nr_pio,
+		.mem_owned = hv_xen_wp_owned, .arg = hv,
+	};
+	e = ioreq_decode(r, &c, &a);
+	pthread_mutex_unlock(&hv->lock);
+	if (e) {
+		ioreq_loop_refuse(hv, e, r);
+		/* A refused read of a pointer form leaves guest memory alone. */
+		return (a.write || r->data_is_ptr) ? r->data : ioreq_ones(a.size);
+	}
+	GLUE_COUNT(hv->stats.by_kind[a.kind]);
+	log_dbg(DBG_IOREQ, "[%s] %s %s addr=%#llx size=%u count=%u", hv->tag,
+		ioreq_kind_name(a.kind), a.write ? "write" : "read",
+		(unsigned long long)a.addr, a.size, a.count);
+	rc = ioreq_exec[a.kind](hv, v, &a, &data);
+	if (rc == -EFAULT)
+		ioreq_loop_refuse(hv, IOE_PTR, r);
+	else if (rc)
+		GLUE_COUNT(hv->stats.unhandled);
+	if (a.data_is_ptr)
+		return r->data;
+	return data;
+}
+
+/*
+ * The synchronous handshake for vCPU i (XEN-IOREQ-NOTES.md section 2):
+ * READY -> rmb -> INPROCESS -> handle -> wmb -> IORESP_READY -> notify.
+ * Xen owns every field until READY; we write only data and state.
+ */
+static int
+ioreq_loop_slot(struct hv *hv, unsigned int i)
+{
+	volatile ioreq_t *req = &((ioreq_t *)hv->iopage)[i];
+	struct ioreq_raw r;
+
+	if (req->state != STATE_IOREQ_READY)
+		return 0;
+	ioreq_rmb();		/* fields written before READY are visible now */
+	req->state = STATE_IOREQ_INPROCESS;
+	ioreq_mb();
+	r = (struct ioreq_raw){
+		.addr = req->addr, .data = req->data, .count = req->count,
+		.size = req->size, .type = req->type, .dir = req->dir,
+		.df = req->df, .data_is_ptr = req->data_is_ptr,
+	};
+	req->data = ioreq_handle(hv, &r);
+	ioreq_wmb();		/* data before the state that publishes it */
+	req->state = STATE_IORESP_READY;
+	ioreq_mb();
+	if (xenevtchn_notify(hv->xce, hv->local_port[i]) < 0)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+static void
+bufslot_read(const buffered_iopage_t *bp, uint32_t idx, struct ioreq_bufslot *s)
+{
+	const volatile buf_ioreq_t *b = &bp->buf_ioreq[idx % IOREQ_BUFFER_SLOT_NUM];
+
+	*s = (struct ioreq_bufslot){
+		.type = b->type, .dir = b->dir, .size_code = b->size,
+		.addr = b->addr, .data = b->data,
+	};
+}
+
+/*
+ * Drain the buffered ring. The pointers are free-running; slot = ptr % 511.
+ * Read both as one 64-bit word (in ATOMIC mode Xen rebases them together
+ * with a cmpxchg), consume with an atomic add, never notify. Bounded by
+ * one ring's worth per wakeup.
+ */
+static void
+ioreq_loop_buffered(struct hv *hv)
+{
+	buffered_iopage_t *bp = hv->bufpage;
+	uint64_t *pair = (uint64_t *)(void *)bp;
+
+	for (unsigned int n = 0; n < IOREQ_BUFFER_SLOT_NUM; n++) {
+		uint64_t ptrs = __atomic_load_n(pair, __ATOMIC_ACQUIRE);
+		uint32_t rd = (uint32_t)ptrs, wr = (uint32_t)(ptrs >> 32);
+		struct ioreq_bufslot s[2];
+		struct ioreq_raw r;
+		unsigned int used;
+		enum ioreq_err e;
+
+		if (rd == wr)
+			break;
+		ioreq_rmb();
+		bufslot_read(bp, rd, &s[0]);
+		bufslot_read(bp, rd + 1, &s[1]);
+		e = ioreq_decode_buffered(s, wr - rd, &r, &used);
+		if (e)
+			ioreq_loop_refuse(hv, e, &r);
+		else {
+			GLUE_COUNT(hv->stats.buffered);
+			ioreq_handle(hv, &r);
+		}
+		if (hv->cfg.bufioreq == GLUE_BUFIOREQ_ATOMIC)
+			__atomic_fetch_add(&bp->read_pointer, used, __ATOMIC_SEQ_CST);
+		else
+			__atomic_store_n(&bp->read_pointer, rd + used, __ATOMIC_RELEASE);
+	}
+}
+
+int
+ioreq_loop_run_once(struct hv *hv)
+{
+	int port = xenevtchn_pending(hv->xce);
+	int rc = 0;
+
+	GLUE_COUNT(hv->stats.wakeups);
+	if (port >= 0)
+		xenevtchn_unmask(hv->xce, (evtchn_port_t)port);
+	else if (errno != EAGAIN && errno != EINTR)
+		return errno ? -errno : -EIO;
+	/*
+	 * Scan every vCPU, not just the pending port's: a request whose
+	 * notification we coalesced is still READY on its slot.
+	 */
+	for (unsigned int i = 0; i < hv->nr_vcpus && !rc; i++)
+		rc = ioreq_loop_slot(hv, i);
+	if (hv->bufpage)
+		ioreq_loop_buffered(hv);
+	return rc;
+}
