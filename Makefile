@@ -5,6 +5,7 @@
 #                   + libxensim), xensim, xengt-script, xengt-ctl
 #   make test       unit + scenario tests (CUnit), plus check-layers
 #   make test SAN=1 the same under ASan+UBSan, in build-san/
+#   make test TSAN=1 the same under ThreadSanitizer, in build-tsan/
 #   make check      test, then test SAN=1 (the README's test command)
 #   make bench      benchmarks: table on stdout, build/bench.json
 #   make demo       the end-to-end demo on the simulated hypervisor + GPU
@@ -16,7 +17,18 @@ SAN ?= 0
 V ?= 0
 PREFIX ?= /usr/local
 
-ifeq ($(SAN),1)
+TSAN ?= 0
+
+ifeq ($(SAN)$(TSAN),11)
+$(error SAN=1 and TSAN=1 are mutually exclusive)
+endif
+ifeq ($(TSAN),1)
+BUILD ?= build-tsan
+# gcc warns that TSan cannot model the fences of the ioreq page protocol
+# (shared with another process, so outside TSan's view anyway).
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer \
+	$(shell $(CC) -Werror -Wno-tsan -E -x c /dev/null >/dev/null 2>&1 && echo -Wno-tsan)
+else ifeq ($(SAN),1)
 BUILD ?= build-san
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 else
@@ -88,7 +100,7 @@ check: test
 all: $(PROGS)
 
 help:
-	@sed -n '2,13p' Makefile
+	@sed -n '2,14p' Makefile
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -178,6 +190,6 @@ install: $(PROGS)
 	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/xengt-dm/
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-tsan
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -32,7 +32,7 @@ struct ctl_out {
 struct ctl_client {
 	int fd;
 	size_t len;
-	char buf[CTL_LINE_MAX + 1];
+	char buf[CTL_LINE_MAX + 2];	/* a full line, its newline, NUL */
 };
 
 typedef int ctl_cmd_fn(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen);
@@ -179,8 +179,9 @@ do_stats(struct vgpu *v, struct hv *hv, void *arg)
 	for (int k = 0; k < IOK_NR; k++)
 		out_printf(o, "ioreq_%s=%" PRIu64 "\n", ioreq_kind_name(k), g.by_kind[k]);
 	out_printf(o, "ioreq_buffered=%" PRIu64 "\nioreq_null=%" PRIu64
-		   "\nioreq_unhandled=%" PRIu64 "\nioreq_wakeups=%" PRIu64 "\n",
-		   g.buffered, g.null_mmio, g.unhandled, g.wakeups);
+		   "\nioreq_unhandled=%" PRIu64 "\nioreq_wakeups=%" PRIu64
+		   "\nioreq_time_offset=%" PRIu64 "\n",
+		   g.buffered, g.null_mmio, g.unhandled, g.wakeups, g.time_offset);
 	for (int e = 1; e < IOE_NR; e++)
 		out_printf(o, "ioreq_bad_%s=%" PRIu64 "\n", ioreq_err_name(e), g.by_err[e]);
 }
@@ -480,7 +481,7 @@ client_read(struct ctl_client *c)
 		c->len -= linelen + 1;
 		c->buf[c->len] = '\0';
 	}
-	if (c->len >= CTL_LINE_MAX) {
+	if (c->len > CTL_LINE_MAX) {
 		/* The size check: a line that cannot fit is refused, the connection closed. */
 		char msg[80];
 		int m = snprintf(msg, sizeof(msg), "error E2BIG: request longer than %d bytes\n",

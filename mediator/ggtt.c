@@ -35,15 +35,29 @@ ggtt_slot(struct vgpu *v, uint64_t idx)
 	return NULL;
 }
 
-/* Write one physical GGTT entry under the GPU lock (shared by all vGPUs). */
+/*
+ * Write one physical GGTT entry of this vGPU's own share. No gpu->lock:
+ * the share is exclusively this vGPU's from gm_reserve to gm_release (both
+ * under gpu->lock, which orders them against these stores), so no other
+ * thread writes the same index, and backends store single entries safely
+ * (pgpu.h). Taking the shared lock here serialised every vGPU's GGTT
+ * updates (a guest boot rewrites its whole share) for nothing.
+ */
 static void
 ggtt_phys_write(struct vgpu *v, uint64_t idx, uint64_t pte)
 {
 	struct gpu *gpu = v->gpu;
 
-	pthread_mutex_lock(&gpu->lock);
 	gpu->dev.ops->ggtt_write(gpu->dev.p, idx, pte);
-	pthread_mutex_unlock(&gpu->lock);
+}
+
+/* The physical entry behind a non-present guest entry: the scratch page, or 0. */
+static uint64_t
+ggtt_scratch_pte(const struct gpu *gpu)
+{
+	uint64_t m = gpu->info.scratch_maddr & GGTT_PTE_ADDR_MASK;
+
+	return m ? m | GGTT_PTE_PRESENT : 0;
 }
 
 /* A refused guest write: counted, and per policy the end of this vGPU's emulation. */
@@ -63,7 +77,7 @@ static void
 ggtt_write_entry(struct vgpu *v, uint64_t idx, uint64_t pte)
 {
 	uint64_t *slot = ggtt_slot(v, idx);
-	uint64_t phys = 0, dma = 0;
+	uint64_t phys = ggtt_scratch_pte(v->gpu), dma = 0;
 
 	if (!slot) {
 		vgpu_warn_once(v, WARN_GGTT_RANGE,
@@ -87,7 +101,7 @@ ggtt_write_entry(struct vgpu *v, uint64_t idx, uint64_t pte)
 		}
 		phys = (dma & GGTT_PTE_ADDR_MASK) | (pte & GGTT_PTE_FLAGS_MASK);
 	}
-	/* Not present: the physical entry points at nothing. */
+	/* Not present: the physical entry points at the scratch page (or is 0). */
 	*slot = pte;
 	ggtt_phys_write(v, idx, phys);
 }
@@ -177,8 +191,10 @@ ggtt_init(struct vgpu *v)
 	uint64_t nlow = v->part.low_size >> GGTT_PAGE_SHIFT;
 	uint64_t nhigh = v->part.high_size >> GGTT_PAGE_SHIFT;
 
-	v->ggtt.low = calloc(nlow ? nlow : 1, sizeof(uint64_t));
-	v->ggtt.high = calloc(nhigh ? nhigh : 1, sizeof(uint64_t));
+	v->ggtt.nlow = nlow;
+	v->ggtt.nhigh = nhigh;
+	v->ggtt.low = vgpu_zalloc(nlow * sizeof(uint64_t));
+	v->ggtt.high = vgpu_zalloc(nhigh * sizeof(uint64_t));
 	v->ggtt.pend_bytes = 0;
 	if (!v->ggtt.low || !v->ggtt.high) {
 		ggtt_fini(v);
@@ -187,15 +203,20 @@ ggtt_init(struct vgpu *v)
 	return 0;
 }
 
-/* Zero the physical entries of one window where the guest made an entry present. */
+/*
+ * Point the physical entries of one window where the guest made an entry
+ * present back at the scratch page (or 0): the next owner sees nothing stale.
+ */
 static void
-ggtt_clear_window(struct gpu *gpu, const uint64_t *kept, uint64_t base, uint64_t size)
+ggtt_clear_window(struct gpu *gpu, const uint64_t *kept, uint64_t base, uint64_t n)
 {
+	uint64_t scratch = ggtt_scratch_pte(gpu);
+
 	if (!kept)
 		return;
-	for (uint64_t i = 0; i < size >> GGTT_PAGE_SHIFT; i++)
+	for (uint64_t i = 0; i < n; i++)
 		if (kept[i] & GGTT_PTE_PRESENT)
-			gpu->dev.ops->ggtt_write(gpu->dev.p, (base >> GGTT_PAGE_SHIFT) + i, 0);
+			gpu->dev.ops->ggtt_write(gpu->dev.p, (base >> GGTT_PAGE_SHIFT) + i, scratch);
 }
 
 void
@@ -204,12 +225,13 @@ ggtt_fini(struct vgpu *v)
 	struct gpu *gpu = v->gpu;
 
 	pthread_mutex_lock(&gpu->lock);
-	ggtt_clear_window(gpu, v->ggtt.low, v->part.low_base, v->part.low_size);
-	ggtt_clear_window(gpu, v->ggtt.high, v->part.high_base, v->part.high_size);
+	ggtt_clear_window(gpu, v->ggtt.low, v->part.low_base, v->ggtt.nlow);
+	ggtt_clear_window(gpu, v->ggtt.high, v->part.high_base, v->ggtt.nhigh);
 	pthread_mutex_unlock(&gpu->lock);
-	free(v->ggtt.low);
-	free(v->ggtt.high);
+	vgpu_zfree(v->ggtt.low, v->ggtt.nlow * sizeof(uint64_t));
+	vgpu_zfree(v->ggtt.high, v->ggtt.nhigh * sizeof(uint64_t));
 	v->ggtt.low = NULL;
 	v->ggtt.high = NULL;
+	v->ggtt.nlow = v->ggtt.nhigh = 0;
 	v->ggtt.pend_bytes = 0;
 }

@@ -22,6 +22,7 @@ struct vgpu;
 struct ggtt_state {
 	uint64_t *low;	/* guest entries for its aperture part, one per 4 KiB */
 	uint64_t *high; /* guest entries for its hidden part */
+	uint64_t nlow, nhigh; /* entries in each (vgpu_zalloc'd) */
 	/* A partly written entry (4-byte halves, sub-dword writes) waits here. */
 	uint64_t pend_idx;  /* entry index */
 	uint64_t pend_val;  /* merged value so far */
@@ -34,14 +35,16 @@ struct ggtt_state {
  */
 int ggtt_init(struct vgpu *v);
 /*
- * Clear every physical GGTT entry this vGPU made present (so the next
- * owner of the GM sees nothing stale) and free the arrays. Takes
+ * Point every physical GGTT entry this vGPU made present back at the
+ * scratch page, or 0 without one (so the next owner of the GM sees
+ * nothing stale), and free the arrays. Takes
  * gpu->lock itself: call it WITHOUT gpu->lock, before gm_release. Safe on
  * a vGPU whose ggtt_init failed or never ran, and twice.
  */
 void ggtt_fini(struct vgpu *v);
 /*
- * BAR0 GGTT access (v->lock held; takes gpu->lock for physical writes).
+ * BAR0 GGTT access (v->lock held; physical entries of its own share are
+ * written without gpu->lock, see ggtt.c).
  * off: bytes from the GGTT start (BAR0 + 8 MiB); size 1, 2, 4 or 8,
  * inside one 8-byte entry. Reads fill *val (0 for entries outside its GM).
  * Returns 0 handled (bad writes are dropped, logged, counted, and with

@@ -28,10 +28,12 @@ gpu_create(const struct pgpu_dev *dev, struct gpu **out)
 	gpu->dev = *dev;
 	dev->ops->info(dev->p, &gpu->info);
 	if (!gpu->info.aperture_size || (gpu->info.aperture_size & (gpu->info.aperture_size - 1)) ||
-	    gpu->info.aperture_size > gpu->info.gm_size || gpu->info.nr_fences > 64) {
+	    gpu->info.aperture_size > gpu->info.gm_size || gpu->info.nr_fences > 64 ||
+	    (gpu->info.scratch_maddr & ~GGTT_PTE_ADDR_MASK)) {
 		log_err("gpu: backend reports an unusable layout (aperture %#llx, GM %#llx, "
-			"%u fences)", (unsigned long long)gpu->info.aperture_size,
-			(unsigned long long)gpu->info.gm_size, gpu->info.nr_fences);
+			"%u fences, scratch page %#llx)", (unsigned long long)gpu->info.aperture_size,
+			(unsigned long long)gpu->info.gm_size, gpu->info.nr_fences,
+			(unsigned long long)gpu->info.scratch_maddr);
 		free(gpu);
 		return -EINVAL;
 	}

@@ -14,7 +14,7 @@
 
 #include "log.h"
 
-static enum log_level log_level = LOG_INFO;
+static atomic_int log_level = LOG_INFO; /* read by every vGPU thread */
 static atomic_uint debug_areas;
 static atomic_uint_fast64_t nlines;
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
@@ -37,14 +37,14 @@ log_env_init(void)
 	if (s && *s)
 		log_set_debug(s);
 	if (q && *q == '1')
-		log_level = LOG_WARN;
+		atomic_store(&log_level, LOG_WARN);
 }
 
 void
 log_set_level(enum log_level lvl)
 {
 	pthread_once(&env_once, log_env_init);
-	log_level = lvl;
+	atomic_store(&log_level, (int)lvl);
 }
 
 int
@@ -76,7 +76,7 @@ log_set_debug(const char *areas)
 	}
 	atomic_store(&debug_areas, mask);
 	if (mask)
-		log_level = LOG_DEBUG;
+		atomic_store(&log_level, LOG_DEBUG);
 	return 0;
 }
 
@@ -102,7 +102,7 @@ log_vmsg(enum log_level lvl, const char *tag, const char *fmt, va_list ap)
 
 	pthread_once(&env_once, log_env_init);
 	atomic_fetch_add(&nlines, 1);
-	if (lvl > log_level)
+	if ((int)lvl > atomic_load(&log_level))
 		return;
 	n = snprintf(buf, sizeof(buf), "xengt: %s: %s%s%s", lvl_names[lvl],
 		     tag ? "[" : "", tag ? tag : "", tag ? "] " : "");

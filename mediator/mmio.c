@@ -171,10 +171,11 @@ mmio_init(struct vgpu *v)
 	pthread_once(&mmio_once, mmio_build_index);
 	if (mmio_index_rc)
 		return mmio_index_rc;
+	/* The register file starts zeroed (vgpu.c): only non-zero resets are written. */
 	for (size_t i = 0; i < mmio_nr_rows; i++) {
 		const struct mmio_reg *r = mmio_rows[i];
 
-		for (uint32_t o = r->off; o < r->off + r->size; o += 4)
+		for (uint32_t o = r->off; r->reset && o < r->off + r->size; o += 4)
 			vreg_set(v, o, r->reset);
 	}
 	memset(v->unknown_seen, 0, sizeof(v->unknown_seen));

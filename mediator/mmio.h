@@ -72,7 +72,10 @@ uint32_t mmio_apply_write(const struct mmio_reg *r, uint32_t old, uint32_t val);
 int mmio_table_check(const struct mmio_reg *regs, size_t n, char *err, size_t errlen);
 /* The row covering off, or NULL (after mmio_init built the index). */
 const struct mmio_reg *mmio_find(uint32_t off);
-/* Build the shared index once (first call), load every row's reset value into v. */
+/*
+ * Build the shared index once (first call), then load every row's reset
+ * value into v's register file, which must be zeroed (fresh from vgpu.c).
+ */
 int mmio_init(struct vgpu *v);
 void mmio_fini(struct vgpu *v);
 /*

@@ -15,11 +15,20 @@ struct tracked_page *
 page_track_find(struct vgpu *v, uint64_t gfn)
 {
 	struct page_track *pt = &v->pt;
+	unsigned int seen = 0;
 
-	/* Linear scan, bounded by PT_MAX_PAGES; hash it when roots grow into trees. */
-	for (unsigned int i = 0; i < PT_MAX_PAGES && pt->nr_pages; i++)
-		if (pt->pages[i].used && pt->pages[i].gfn == gfn)
+	/*
+	 * Linear scan that stops after the nr_pages used slots (it used to
+	 * walk all PT_MAX_PAGES slots on every miss); hash it when roots grow
+	 * into trees.
+	 */
+	for (unsigned int i = 0; i < PT_MAX_PAGES && seen < pt->nr_pages; i++) {
+		if (!pt->pages[i].used)
+			continue;
+		if (pt->pages[i].gfn == gfn)
 			return &pt->pages[i];
+		seen++;
+	}
 	return NULL;
 }
 

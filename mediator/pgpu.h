@@ -5,9 +5,13 @@
  * softgpu (sim/softgpu/) and by the sysfs BAR backend of the real build
  * (dm/pgpu_sysfs.c). The mediator never knows which one it has.
  *
- * Context: called with the owning struct gpu's lock held where the
- * resource is shared (GGTT, fences); the backend needs no locking of its own
- * for disjoint GGTT indices.
+ * Context: mmio_write of shared registers (fences) is called with the
+ * owning struct gpu's lock held. ggtt_write is called WITHOUT that lock,
+ * possibly from several vGPU threads at once but never for the same index
+ * at once (each vGPU writes only the entries of its own GM share, which is
+ * exclusively its own between gm_reserve and gm_release): a backend must
+ * make a single-entry store safe against stores to other entries, and
+ * needs no other locking.
  */
 #ifndef MEDIATOR_PGPU_H
 #define MEDIATOR_PGPU_H
@@ -22,6 +26,13 @@ struct pgpu_info {
 	uint64_t gm_size;	    /* bytes of all GM the GGTT covers */
 	unsigned int nr_fences;	    /* fence registers */
 	uint64_t ggtt_entries;	    /* entries in the GGTT */
+	/*
+	 * Machine address of a page the GPU may read/write harmlessly (4 KiB
+	 * aligned): GGTT entries of vGPU GM that are not present point here,
+	 * as i915 points unused entries at its scratch page. 0 = none (such
+	 * entries are written as 0).
+	 */
+	uint64_t scratch_maddr;
 };
 
 struct pgpu_ops {

@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "log.h"
@@ -95,6 +96,10 @@ struct vgpu {
 	unsigned int unknown_logged; /* distinct unknown registers logged (capped) */
 	uint32_t pio_index;	/* BAR4 +0: the MMIO index the data port uses */
 };
+
+/* Zeroed, lazily backed memory for big per-vGPU arrays (vgpu.c); NULL on failure. */
+void *vgpu_zalloc(size_t size);
+void vgpu_zfree(void *p, size_t size);
 
 /* Log a guest-caused problem once per vGPU and cause; always counted by the caller. */
 void vgpu_warn_once(struct vgpu *v, enum warn_cause cause, const char *fmt, ...)

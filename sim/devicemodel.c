@@ -89,6 +89,7 @@ xendevicemodel_close(xendevicemodel_handle *dmod)
 	if (!dmod)
 		return 0;
 	sim_restrict_unregister(&dmod->reg);
+	sim_machine_put(dmod->m);
 	free(dmod);
 	return 0;
 }
@@ -480,5 +481,6 @@ xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id, uin
 		rc = 0;
 	}
 	sim_unlock(m);
+	sim_machine_put(m);
 	return rc;
 }

@@ -36,15 +36,16 @@ sim_route_name(enum sim_route r)
 int
 xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpus)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m;
 	struct sim_domain *d = NULL;
 	uint64_t bytes = (uint64_t)ram_mb << 20;
 	int rc;
 
-	if (!m)
-		return -errno;
 	if (!ram_mb || ram_mb > SIM_MAX_RAM_MB || !vcpus || vcpus > XENSIM_MAX_VCPUS)
 		return -EINVAL;
+	m = sim_machine_get(machine, false);
+	if (!m)
+		return -errno;
 	sim_lock(m);
 	for (int i = 0; i < XENSIM_MAX_DOMAINS && !d; i++)
 		if (!m->st->dom[i].used)
@@ -70,6 +71,7 @@ xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpu
 	rc = (int)d->domid;
 out:
 	sim_unlock(m);
+	sim_machine_put(m);
 	return rc;
 }
 
@@ -98,6 +100,7 @@ xensim_domain_destroy(const char *machine, uint32_t domid)
 	d->memtype_server = -1;
 out:
 	sim_unlock(m);
+	sim_machine_put(m);
 	return rc;
 }
 
@@ -117,6 +120,7 @@ xensim_domain_unpause(const char *machine, uint32_t domid)
 	else
 		rc = -ESRCH;
 	sim_unlock(m);
+	sim_machine_put(m);
 	return rc;
 }
 
@@ -144,6 +148,7 @@ xensim_domain_list(const char *machine, struct sim_domain_info *out, int max)
 		n++;
 	}
 	sim_unlock(m);
+	sim_machine_put(m);
 	return n;
 }
 
@@ -164,6 +169,7 @@ xensim_route_counts(const char *machine, uint32_t domid, uint64_t counts[ROUTE_N
 	else
 		rc = -ESRCH;
 	sim_unlock(m);
+	sim_machine_put(m);
 	return rc;
 }
 
@@ -193,6 +199,7 @@ xensim_direct_count(const char *machine, uint32_t domid, uint64_t gpa_start, uin
 		rc = -ESRCH;
 	}
 	sim_unlock(m);
+	sim_machine_put(m);
 	return rc;
 }
 
@@ -218,5 +225,6 @@ xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t 
 	else
 		rc = -ENOENT;
 	sim_unlock(m);
+	sim_machine_put(m);
 	return rc;
 }

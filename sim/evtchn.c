@@ -141,6 +141,7 @@ xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
 	}
 	sim_unlock(xce->m);
 	if (slot < 0) {
+		sim_machine_put(xce->m);
 		errno = -slot;
 		goto err_free;
 	}
@@ -175,6 +176,7 @@ xenevtchn_close(xenevtchn_handle *xce)
 	sim_handle_free(xce->m, xce->slot);
 	sim_unlock(xce->m);
 	close(xce->fd);
+	sim_machine_put(xce->m);
 	free(xce);
 	return 0;
 }

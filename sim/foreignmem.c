@@ -58,6 +58,7 @@ xenforeignmemory_close(xenforeignmemory_handle *fmem)
 	if (!fmem)
 		return 0;
 	sim_restrict_unregister(&fmem->reg);
+	sim_machine_put(fmem->m);
 	free(fmem);
 	return 0;
 }

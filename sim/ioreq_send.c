@@ -59,6 +59,9 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	}
 	s = &d->srv[sid];
 	slot = sim_srv_slot(m, d, sid, c->vcpu);
+	/* A late answer to a request that already timed out: drop it. */
+	if (slot_state(slot) == STATE_IORESP_READY)
+		slot->state = STATE_IOREQ_NONE;
 	if (slot_state(slot) != STATE_IOREQ_NONE) {
 		/* "device model set bad IO state": Xen refuses to send. */
 		sim_unlock(m);

@@ -19,9 +19,8 @@
 #include <unistd.h>
 
 #include "sim_int.h"
-#include "softgpu/softgpu.h"
 
-#define SIM_MAX_MACHINES 16
+#define SIM_MAX_MACHINES 64
 
 static pthread_mutex_t machines_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sim_machine *machines[SIM_MAX_MACHINES];
@@ -179,11 +178,32 @@ err_free:
 	return NULL;
 }
 
+static void
+machine_unmap(struct sim_machine *m)
+{
+	munmap(m->mem, XENSIM_MEM_SIZE);
+	munmap(m->state_base, SIM_STATE_SIZE);
+	close(m->mem_fd);
+	close(m->state_fd);
+	free(m);
+}
+
+/* machines_lock held. Drop m from the table; unmapped now or at its last put. */
+static void
+machine_retire(int i)
+{
+	struct sim_machine *m = machines[i];
+
+	machines[i] = NULL;
+	m->stale = true;
+	if (!m->refs)
+		machine_unmap(m);
+}
+
 /*
- * The process keeps each machine mapped for its lifetime (handles share
- * it). A machine destroyed and re-created under the same name has a new
- * inode, which is noticed here and mapped afresh (the old mapping leaks
- * on purpose: old handles may still point into it).
+ * Handles share one mapping per machine, counted by references. A
+ * machine destroyed (and maybe re-created under the same name: a new
+ * inode) is retired from the table; its mapping goes with its last user.
  */
 struct sim_machine *
 sim_machine_get(const char *machine, bool create)
@@ -192,6 +212,7 @@ sim_machine_get(const char *machine, bool create)
 	struct sim_machine *m = NULL;
 	char path[256];
 	struct stat sb;
+	bool exists;
 	int i, slot = -1;
 
 	if (strlen(name) >= 48 || strchr(name, '/')) {
@@ -200,7 +221,8 @@ sim_machine_get(const char *machine, bool create)
 	}
 	sim_path(path, sizeof(path), name, "state");
 	pthread_mutex_lock(&machines_lock);
-	if (stat(path, &sb) < 0 && !create) {
+	exists = stat(path, &sb) == 0;
+	if (!exists && !create) {
 		pthread_mutex_unlock(&machines_lock);
 		errno = ENOENT;
 		return NULL;
@@ -208,21 +230,22 @@ sim_machine_get(const char *machine, bool create)
 	for (i = 0; i < SIM_MAX_MACHINES; i++) {
 		struct sim_machine *c = machines[i];
 
-		if (!c) {
-			if (slot < 0)
-				slot = i;
-			continue;
+		if (c && !strcmp(c->name, name)) {
+			if (exists && sb.st_ino == c->ino && sb.st_dev == c->dev)
+				m = c;
+			else
+				machine_retire(i);
 		}
-		if (strcmp(c->name, name))
-			continue;
-		if (stat(path, &sb) == 0 && sb.st_ino == c->ino && sb.st_dev == c->dev) {
-			m = c;
-			break;
-		}
-		machines[i] = NULL; /* stale: re-created under the same name */
-		if (slot < 0)
-			slot = i;
 	}
+	for (i = 0; i < SIM_MAX_MACHINES && slot < 0; i++)
+		if (!machines[i])
+			slot = i;
+	/* Table full: unmap machines nobody holds. */
+	for (i = 0; i < SIM_MAX_MACHINES && slot < 0 && !m; i++)
+		if (!machines[i]->refs) {
+			machine_retire(i);
+			slot = i;
+		}
 	if (!m) {
 		if (slot < 0) {
 			pthread_mutex_unlock(&machines_lock);
@@ -233,8 +256,21 @@ sim_machine_get(const char *machine, bool create)
 		if (m)
 			machines[slot] = m;
 	}
+	if (m)
+		m->refs++;
 	pthread_mutex_unlock(&machines_lock);
 	return m;
+}
+
+void
+sim_machine_put(struct sim_machine *m)
+{
+	if (!m)
+		return;
+	pthread_mutex_lock(&machines_lock);
+	if (--m->refs == 0 && m->stale)
+		machine_unmap(m);
+	pthread_mutex_unlock(&machines_lock);
 }
 
 int
@@ -242,7 +278,10 @@ xensim_machine_create(const char *machine)
 {
 	struct sim_machine *m = sim_machine_get(machine, true);
 
-	return m ? 0 : -errno;
+	if (!m)
+		return -errno;
+	sim_machine_put(m);
+	return 0;
 }
 
 int
@@ -258,6 +297,11 @@ xensim_machine_destroy(const char *machine)
 		if (unlink(path) == 0)
 			rc = 0;
 	}
+	pthread_mutex_lock(&machines_lock);
+	for (int i = 0; i < SIM_MAX_MACHINES; i++)
+		if (machines[i] && !strcmp(machines[i]->name, name))
+			machine_retire(i);
+	pthread_mutex_unlock(&machines_lock);
 	return rc;
 }
 
@@ -383,8 +427,8 @@ doorbell_addr(struct sim_machine *m, int slot, struct sockaddr_un *sa)
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	/* Abstract namespace: sun_path[0] == 0, nothing on disk to clean up. */
-	n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1, "xensim-%s-h%d-%u", m->name, slot,
-		     m->st->h[slot].nonce);
+	n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1, "xensim-%s-%lx-h%d-%u", m->name,
+		     (unsigned long)m->ino, slot, m->st->h[slot].nonce);
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 

@@ -165,7 +165,8 @@ struct sim_machine {
 	struct sim_state *st;
 	uint8_t *state_base;	/* whole state file */
 	uint8_t *mem;		/* whole machine RAM file */
-	struct softgpu *gpu;	/* opened lazily by the guest access path */
+	int refs;		/* handles using this mapping (process-local) */
+	bool stale;		/* retired from the table: unmap at the last put */
 };
 
 /* A guest vCPU attached in this process (xensim.h). */
@@ -184,6 +185,8 @@ struct sim_vcpu {
 const char *sim_machine_name(const char *machine);
 /* Attach (create if asked) the named machine (NULL: $XENSIM_MACHINE); NULL + errno. */
 struct sim_machine *sim_machine_get(const char *machine, bool create);
+/* Drop a reference taken by sim_machine_get. */
+void sim_machine_put(struct sim_machine *m);
 void sim_lock(struct sim_machine *m);
 void sim_unlock(struct sim_machine *m);
 struct sim_domain *sim_domain_find(struct sim_machine *m, uint32_t domid);

@@ -77,6 +77,7 @@ sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 	}
 	sim_unlock(c->m);
 	if (rc) {
+		sim_machine_put(c->m);
 		free(c);
 		errno = -rc;
 		return NULL;
@@ -94,6 +95,7 @@ sim_vcpu_detach(struct sim_vcpu *c)
 	sim_unlock(c->m);
 	close(c->fd);
 	softgpu_close(c->gpu);
+	sim_machine_put(c->m);
 	free(c);
 }
 
@@ -285,7 +287,7 @@ sim_mem_write(struct sim_vcpu *c, uint64_t gpa, unsigned int size, uint64_t val)
  * Port I/O. CF8 (dword) is the config address latch, kept per domain;
  * CFC-CFF with the enable bit set become PCI_CONFIG ioreqs with
  * addr = (SBDF << 32) | reg for the server that registered the SBDF
- * (x86 arch_ioreq_server_get_type_addr), else all-ones.
+ * (x86 arch_ioreq_server_get_type_addr); otherwise they stay port I/O.
  */
 static int
 pio_access(struct sim_vcpu *c, uint16_t port, unsigned int size, bool write, uint64_t *val)
@@ -318,11 +320,14 @@ pio_access(struct sim_vcpu *c, uint16_t port, unsigned int size, bool write, uin
 		uint64_t reg = (d->cf8 & 0xfc) | (port & 3u);
 
 		sid = find_server(d, SIM_RANGE_PCI, sbdf, sbdf);
-		type = IOREQ_TYPE_PCI_CONFIG;
-		addr = (sbdf << 32) | reg;
-		count(d, sid >= 0 ? ROUTE_PCI_IOREQ
-			  : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
-	} else {
+		if (sid >= 0) {
+			type = IOREQ_TYPE_PCI_CONFIG;
+			addr = (sbdf << 32) | reg;
+			count(d, ROUTE_PCI_IOREQ);
+		}
+	}
+	if (type != IOREQ_TYPE_PCI_CONFIG) {
+		/* Unclaimed SBDFs stay plain port I/O, as in Xen. */
 		sid = find_server(d, SIM_RANGE_PORT, port, port + size - 1u);
 		count(d, sid >= 0 ? ROUTE_PIO_IOREQ
 			  : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);

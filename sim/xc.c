@@ -48,6 +48,7 @@ xc_interface_close(xc_interface *xch)
 	if (!xch)
 		return 0;
 	sim_restrict_unregister(&xch->reg);
+	sim_machine_put(xch->m);
 	free(xch);
 	return 0;
 }

@@ -179,6 +179,7 @@ xs_open(unsigned long flags)
 	}
 	sim_unlock(h->m);
 	if (slot < 0) {
+		sim_machine_put(h->m);
 		free(h);
 		errno = -slot;
 		return NULL;
@@ -196,6 +197,7 @@ xs_close(struct xs_handle *xsh)
 	sim_handle_free(xsh->m, xsh->slot);
 	sim_unlock(xsh->m);
 	close(xsh->fd);
+	sim_machine_put(xsh->m);
 	free(xsh);
 }
 
@@ -433,15 +435,17 @@ xensim_xs_read(const char *machine, const char *path, char *buf, size_t len)
 {
 	struct sim_machine *m = sim_machine_get(machine, false);
 	char *v;
+	int rc;
 
 	if (!m)
 		return -errno;
 	v = xs_do_read(m, path, NULL);
-	if (!v)
-		return -errno;
-	snprintf(buf, len, "%s", v);
+	rc = v ? 0 : -errno;
+	sim_machine_put(m);
+	if (v)
+		snprintf(buf, len, "%s", v);
 	free(v);
-	return 0;
+	return rc;
 }
 
 int
@@ -449,7 +453,11 @@ xensim_xs_write(const char *machine, const char *path, const char *val)
 {
 	struct sim_machine *m = sim_machine_get(machine, false);
 
+	int rc;
+
 	if (!m)
 		return -errno;
-	return xs_do_write(m, path, val, (unsigned int)strlen(val));
+	rc = xs_do_write(m, path, val, (unsigned int)strlen(val));
+	sim_machine_put(m);
+	return rc;
 }

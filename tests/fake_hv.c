@@ -290,7 +290,8 @@ fake_ggtt_write(struct pgpu *p, uint64_t idx, uint64_t pte)
 {
 	if (idx < FAKE_GGTT_ENTRIES) {
 		pf(p)->ggtt[idx] = pte;
-		pf(p)->ggtt_writes++;
+		/* Called without the gpu lock from many vGPU threads (pgpu.h). */
+		__atomic_fetch_add(&pf(p)->ggtt_writes, 1, __ATOMIC_RELAXED);
 	}
 }
 

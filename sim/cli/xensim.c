@@ -143,6 +143,7 @@ cmd_msi(int argc, char **argv)
 		rc = -ESRCH;
 	}
 	sim_unlock(m);
+	sim_machine_put(m);
 	return rc;
 }
 

@@ -86,15 +86,28 @@ ctl_val(const char *reply, const char *key)
 	return ~0ull;
 }
 
+/* Start the daemon for domid; extra: more options, NULL-terminated (may be NULL). */
 static pid_t
-spawn(const struct daemon *d, const char *extra, int domid, const char *spec)
+spawn(const struct daemon *d, const char *const *extra, int domid, const char *spec)
 {
 	char bin[256], log[160], dom[16];
+	const char *argv[24];
+	int n = 0;
 	pid_t pid;
 
 	test_build_path("xengt-dm-sim", bin, sizeof(bin));
 	snprintf(log, sizeof(log), "/tmp/xengt-test-%s.log", d->machine);
 	snprintf(dom, sizeof(dom), "%d", domid);
+	argv[n++] = bin;
+	argv[n++] = "--socket";
+	argv[n++] = d->sock;
+	argv[n++] = "--domid";
+	argv[n++] = dom;
+	argv[n++] = "--vgpu";
+	argv[n++] = spec;
+	for (int i = 0; extra && extra[i] && n < 23; i++)
+		argv[n++] = extra[i];
+	argv[n] = NULL;
 	pid = fork();
 	if (pid == 0) {
 		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -103,12 +116,7 @@ spawn(const struct daemon *d, const char *extra, int domid, const char *spec)
 			dup2(fd, 2);
 			dup2(fd, 1);
 		}
-		if (extra)
-			execl(bin, bin, "--socket", d->sock, "--domid", dom, "--vgpu", spec,
-			      "--null-mmio", extra, (char *)NULL);
-		else
-			execl(bin, bin, "--socket", d->sock, "--domid", dom, "--vgpu", spec,
-			      (char *)NULL);
+		execv(bin, (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
 	return pid;
@@ -134,7 +142,7 @@ wait_running(const struct daemon *d, int domid)
 
 /* Machine, domain, daemon, guest vCPU. false (and a skip) if anything is missing. */
 static bool
-daemon_start(struct daemon *d, const char *null_mmio)
+daemon_start(struct daemon *d, const char *const *extra)
 {
 	char bin[256];
 
@@ -148,7 +156,7 @@ daemon_start(struct daemon *d, const char *null_mmio)
 	snprintf(d->sock, sizeof(d->sock), "/tmp/xengt-test-%s.sock", d->machine);
 	d->domid = xensim_domain_create(d->machine, 64, 2);
 	CU_ASSERT_TRUE_FATAL(d->domid > 0);
-	d->pid = spawn(d, null_mmio, d->domid, T_SPEC);
+	d->pid = spawn(d, extra, d->domid, T_SPEC);
 	CU_ASSERT_TRUE_FATAL(d->pid > 0);
 	if (!wait_running(d, d->domid)) {
 		CU_FAIL("daemon did not reach state running");
@@ -267,7 +275,6 @@ test_trap_counts_match_sim(void)
 	}
 	CU_ASSERT_EQUAL(sim_broadcast_invalidate(d.c), 0);
 	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, after), 0);
-	CU_ASSERT_EQUAL(ctl(&d, "stats 1", reply, sizeof(reply)) == 0 ? 0 : 1, 0);
 	{
 		char req[32];
 
@@ -352,7 +359,9 @@ test_null_mmio(void)
 	char reply[8192], req[32];
 	uint64_t v = 1;
 
-	if (!daemon_start(&d, "0xf0000000"))
+	static const char *const opts[] = { "--null-mmio", "0xf0000000", NULL };
+
+	if (!daemon_start(&d, opts))
 		goto out;
 	CU_ASSERT_EQUAL(sim_mem_write(d.c, 0xf0000010, 4, 0xdead), 0);
 	CU_ASSERT_EQUAL(sim_mem_read(d.c, 0xf0000010, 4, &v), 0);
@@ -364,6 +373,196 @@ test_null_mmio(void)
 	snprintf(req, sizeof(req), "trap-map %d", d.domid);
 	CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "what=null-mmio traps=2"));
+out:
+	daemon_stop(&d);
+}
+
+static uint64_t
+stat_of(const struct daemon *d, int domid, const char *key)
+{
+	char reply[8192], req[32];
+
+	snprintf(req, sizeof(req), "stats %d", domid);
+	if (ctl(d, req, reply, sizeof(reply)))
+		return ~0ull;
+	return ctl_val(reply, key);
+}
+
+/*
+ * The buffered ring: stdvga-style writes into a page we claim (the null
+ * page at 0xa0000), more than the ring holds so it wraps and Xen's
+ * synchronous fallback kicks in; 8-byte TIMEOFFSETs in the two-slot form.
+ */
+static void
+buffered_ring(const char *mode)
+{
+	const char *const opts[] = { "--null-mmio", "0xa0000", "--bufioreq", mode, NULL };
+	uint64_t r[ROUTE_NR], got = 0;
+	struct daemon d;
+
+	if (!daemon_start(&d, opts))
+		goto out;
+	for (int i = 0; i < 1200; i++)
+		CU_ASSERT_EQUAL(sim_buffered_write(d.c, 0xa0000 + (i % 512) * 8, i & 1 ? 8 : 4,
+						   0x1111111122222222ull), 0);
+	for (int i = 1; i <= 3; i++)
+		CU_ASSERT_EQUAL(sim_broadcast_timeoffset(d.c, 0x100000000ull * i + 7), 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, r), 0);
+	CU_ASSERT_EQUAL(r[ROUTE_BUFFERED] + r[ROUTE_MMIO_IOREQ], 1200);
+	CU_ASSERT_TRUE(r[ROUTE_BUFFERED] > 0);
+	for (int i = 0; i < 500; i++) {	/* the daemon drains asynchronously */
+		got = stat_of(&d, d.domid, "ioreq_buffered");
+		if (got == r[ROUTE_BUFFERED] + r[ROUTE_BROADCAST])
+			break;
+		sleep_ms(10);
+	}
+	CU_ASSERT_EQUAL(got, r[ROUTE_BUFFERED] + r[ROUTE_BROADCAST]);
+	CU_ASSERT_EQUAL(r[ROUTE_BROADCAST], 3);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_null"), 1200);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_mmio"), 1200);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_timeoffset"), 3);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_time_offset"), 0x300000007ull);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_bad_buf-short"), 0);
+out:
+	daemon_stop(&d);
+}
+
+/*
+ * A PPGTT root announced through PV info becomes write-protected in the
+ * p2m (HVMMEM_ioreq_server): reads stay direct, writes trap as COPY
+ * ioreqs and land in guest memory through the glue; destroy releases it.
+ */
+static void
+test_page_table_write_traps(void)
+{
+	const uint64_t root = 0x30000;
+	uint64_t before[ROUTE_NR], after[ROUTE_NR], v = 0;
+	struct daemon d;
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	place_bars(&d);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, root + 0x10, 8, 0x1111), 0);	/* plain RAM */
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x78838, 4, (uint32_t)root), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x7883c, 4, 0), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x78818, 4, 4), 0);	/* L4 create */
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, before), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, root + 0x10, 8, 0xabc0001003ull), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(d.c, root + 0x10, 8, &v), 0);
+	CU_ASSERT_EQUAL(v, 0xabc0001003ull);
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, after), 0);
+	CU_ASSERT_EQUAL(after[ROUTE_WP_WRITE_IOREQ], before[ROUTE_WP_WRITE_IOREQ] + 1);
+	CU_ASSERT_EQUAL(after[ROUTE_WP_READ], before[ROUTE_WP_READ] + 1);
+	CU_ASSERT_EQUAL(after[ROUTE_RAM_WRITE], before[ROUTE_RAM_WRITE]);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "page_writes"), 1);
+	/* Destroy: the page is plain RAM again, writes no longer trap. */
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x78818, 4, 5), 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, before), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, root + 0x18, 8, 7), 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, after), 0);
+	CU_ASSERT_EQUAL(after[ROUTE_RAM_WRITE], before[ROUTE_RAM_WRITE] + 1);
+	CU_ASSERT_EQUAL(after[ROUTE_WP_WRITE_IOREQ], before[ROUTE_WP_WRITE_IOREQ]);
+out:
+	daemon_stop(&d);
+}
+
+static void
+test_buffered_atomic(void)
+{
+	buffered_ring("atomic");
+}
+
+static void
+test_buffered_legacy(void)
+{
+	buffered_ring("legacy");
+}
+
+/* Without a ring every write is synchronous and TIMEOFFSET never arrives. */
+static void
+test_bufioreq_off(void)
+{
+	static const char *const opts[] = { "--null-mmio", "0xa0000", "--bufioreq", "off", NULL };
+	uint64_t r[ROUTE_NR];
+	struct daemon d;
+
+	if (!daemon_start(&d, opts))
+		goto out;
+	for (int i = 0; i < 20; i++)
+		CU_ASSERT_EQUAL(sim_buffered_write(d.c, 0xa0000 + i * 4, 4, i), 0);
+	CU_ASSERT_EQUAL(sim_broadcast_timeoffset(d.c, 42), 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, r), 0);
+	CU_ASSERT_EQUAL(r[ROUTE_BUFFERED], 0);
+	CU_ASSERT_EQUAL(r[ROUTE_MMIO_IOREQ], 20);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_null"), 20);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_buffered"), 0);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_timeoffset"), 0);
+out:
+	daemon_stop(&d);
+}
+
+/* A trap storm on one domain while another one's accesses stay prompt. */
+static void
+test_storm_isolation(void)
+{
+	struct daemon d;
+	char reply[1024], req[96];
+	struct sim_vcpu *c2;
+	uint64_t worst = 0;
+	pid_t storm;
+	int dom2;
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	place_bars(&d);
+	dom2 = xensim_domain_create(d.machine, 32, 1);
+	CU_ASSERT_TRUE_FATAL(dom2 > 0);
+	snprintf(req, sizeof(req), "attach %d type=xengt_small", dom2);
+	CU_ASSERT_EQUAL(ctl(&d, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(reply, "ok\n"));
+	CU_ASSERT_EQUAL(xensim_domain_unpause(d.machine, (uint32_t)dom2), 0);
+	storm = fork();
+	if (storm == 0) {
+		struct sim_vcpu *c = sim_vcpu_attach(d.machine, (uint32_t)d.domid, 1);
+
+		/* rep movsd of 1024 registers per ioreq, without end */
+		for (int i = 0; c && i < 1000000; i++)
+			sim_rep(c, false, false, T_BAR0 + 0x78000, 0x10000, 4, 1024, false);
+		_exit(0);
+	}
+	c2 = sim_vcpu_attach(d.machine, (uint32_t)dom2, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
+	for (int i = 0; i < 200; i++) {
+		struct timespec a, b;
+		uint32_t v = 0;
+		uint64_t ns;
+
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		CU_ASSERT_EQUAL(sim_pio_write(c2, 0xcf8, 4, 0x80000000u | T_DEV << 11), 0);
+		CU_ASSERT_EQUAL(sim_pio_read(c2, 0xcfc, 4, &v), 0);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		CU_ASSERT_EQUAL(v, 0x19128086u);
+		ns = (uint64_t)(b.tv_sec - a.tv_sec) * 1000000000ull + (uint64_t)b.tv_nsec -
+		     (uint64_t)a.tv_nsec;
+		if (ns > worst)
+			worst = ns;
+	}
+	sim_vcpu_detach(c2);
+	/* The storm was still going while we measured. */
+	CU_ASSERT_EQUAL(waitpid(storm, NULL, WNOHANG), 0);
+	kill(storm, SIGKILL);
+	waitpid(storm, NULL, 0);
+	{
+		uint64_t reps = stat_of(&d, d.domid, "ioreq_mmio");
+		uint64_t items = stat_of(&d, d.domid, "mmio_reads");
+
+		printf("\n    storm: %llu rep ioreqs, %llu register reads; worst beside it %llu us ",
+		       (unsigned long long)reps, (unsigned long long)items,
+		       (unsigned long long)worst / 1000);
+		CU_ASSERT_TRUE(reps >= 10);
+		CU_ASSERT_TRUE(items >= reps * 1024);
+	}
+	CU_ASSERT_TRUE(worst < 200000000ull);
 out:
 	daemon_stop(&d);
 }
@@ -392,8 +591,17 @@ test_control_protocol(void)
 	big[sizeof(big) - 1] = '\0';
 	CU_ASSERT_EQUAL(ctl(&d, big, reply, sizeof(reply)), 0);
 	CU_ASSERT_STRING_EQUAL(reply, "error E2BIG: request longer than 1024 bytes\n");
+	big[1024] = '\0';	/* exactly the limit: read whole, then refused by name */
+	CU_ASSERT_EQUAL(ctl(&d, big, reply, sizeof(reply)), 0);
+	CU_ASSERT_EQUAL(strncmp(reply, "error ENOENT: unknown command", 29), 0);
 	CU_ASSERT_EQUAL(ctl(&d, "gpu", reply, sizeof(reply)), 0);
 	CU_ASSERT_EQUAL(ctl_val(reply, "vgpus"), 1);
+
+	/* No such domain: refused by Xen (the sim), the daemon carries on. */
+	CU_ASSERT_EQUAL(ctl(&d, "attach 60 type=xengt_small", reply, sizeof(reply)), 0);
+	CU_ASSERT_EQUAL(strncmp(reply, "error ESRCH: nr_vcpus: ", 23), 0);
+	CU_ASSERT_EQUAL(ctl(&d, "list", reply, sizeof(reply)), 0);
+	CU_ASSERT_PTR_NULL(strstr(reply, "domid=60"));
 
 	/* A second domain attached and detached at run time. */
 	dom2 = xensim_domain_create(d.machine, 32, 1);
@@ -493,6 +701,11 @@ suite_daemon(void)
 		{ "null_mmio", test_null_mmio },
 		{ "control_protocol", test_control_protocol },
 		{ "sigterm_teardown", test_sigterm_teardown },
+		{ "page_table_write_traps", test_page_table_write_traps },
+		{ "buffered_ring_atomic", test_buffered_atomic },
+		{ "buffered_ring_legacy", test_buffered_legacy },
+		{ "bufioreq_off", test_bufioreq_off },
+		{ "storm_isolation", test_storm_isolation },
 		{ "guest_survives_kill", test_guest_survives_kill },
 		{ NULL, NULL },
 	};

@@ -354,6 +354,63 @@ test_fini_clears(void)
 	fx_done(&fx);
 }
 
+
+#define SCRATCH 0x7f000000ull
+
+/* With a scratch page, non-present and released entries point at it, never at page 0. */
+static void
+test_scratch_page(void)
+{
+	struct fx fx;
+	struct vgpu *a, *b;
+	uint64_t ia, ib;
+
+	fx_init(&fx);
+	fx.gpu.info.scratch_maddr = SCRATCH;
+	a = fx.v[0];
+	b = fx.v[1];
+	ia = ix(a->part.low_base) + 2;
+	ib = ix(b->part.low_base) + 2;
+	CU_ASSERT_EQUAL(gput(a, ia, 0x1001), 0);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia], 0x100000000ull + 0x1001);
+	CU_ASSERT_EQUAL(gput(a, ia, 0x1000), 0); /* not present */
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia], SCRATCH | GGTT_PTE_PRESENT);
+	CU_ASSERT_EQUAL(gget(a, ia), 0x1000);	 /* the guest still reads its value */
+	CU_ASSERT_EQUAL(gput(a, ia + 1, 0x2001), 0);
+	CU_ASSERT_EQUAL(gput(b, ib, 0x3001), 0);
+	fx_free_vgpu(&fx, 0);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia + 1], SCRATCH | GGTT_PTE_PRESENT);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ib], B_DMA_BASE + 0x3001);
+	fx_done(&fx);
+}
+
+static const struct pgpu_ops *real_ops;
+
+static void
+bad_scratch_info(struct pgpu *p, struct pgpu_info *out)
+{
+	real_ops->info(p, out);
+	out->scratch_maddr = 0x1234; /* not page aligned */
+}
+
+/* gpu_create refuses a backend whose scratch page is not a page address. */
+static void
+test_scratch_unaligned(void)
+{
+	struct pgpu_ops ops;
+	struct pgpu_dev dev;
+	struct gpu *gpu = NULL;
+
+	fake_pgpu_open(&dev);
+	real_ops = dev.ops;
+	ops = *dev.ops;
+	ops.info = bad_scratch_info;
+	dev.ops = &ops;
+	CU_ASSERT_EQUAL(gpu_create(&dev, &gpu), -EINVAL);
+	CU_ASSERT_PTR_NULL(gpu);
+	real_ops->close(dev.p);
+}
+
 static const struct test_case ggtt_cases[] = {
 	{ "entry translated into the physical GGTT", test_translate },
 	{ "entry to a page outside its RAM refused", test_not_ram },
@@ -361,6 +418,8 @@ static const struct test_case ggtt_cases[] = {
 	{ "failsafe policy", test_failsafe_policy },
 	{ "partial, unaligned and oversized accesses", test_partial_and_malformed },
 	{ "fini clears its physical entries only", test_fini_clears },
+	{ "scratch page behind non-present entries", test_scratch_page },
+	{ "unaligned scratch page refused", test_scratch_unaligned },
 	{ NULL, NULL },
 };
 

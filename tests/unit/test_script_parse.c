@@ -326,6 +326,17 @@ test_trap_map_print(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "never seen by the device model"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "5 (3r 2w)"));
 	free(out);
+	/* JSON: a hostile "what" is escaped, sim counters included. */
+	snprintf(rows[0].what, sizeof(rows[0].what), "a\"b\\c");
+	out = NULL;
+	f = open_memstream(&out, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	trap_map_print_json(f, 5, rows, 2);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"what\": \"a\\\"b\\\\c\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"start\": 3221225472"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\"sim_direct_reads\": 3, \"sim_direct_writes\": 2"));
+	free(out);
 }
 
 static const struct test_case script_parse_cases[] = {

@@ -421,6 +421,71 @@ test_domains_and_xenstore(void)
 	CU_ASSERT_EQUAL(xensim_machine_destroy(mach), -ENOENT);
 }
 
+static void
+test_routes_without_dm(void)
+{
+	int domid = setup(2);
+	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
+	uint64_t counts[ROUTE_NR], v = 0;
+	struct sim_vcpu *c, *c2;
+	uint32_t pv = 0;
+	ioservid_t id;
+
+	CU_ASSERT_FATAL(dm != NULL);
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	/* One attachment per vCPU; vCPU numbers bounded. */
+	errno = 0;
+	CU_ASSERT_PTR_NULL(sim_vcpu_attach(mach, domid, 0));
+	CU_ASSERT_EQUAL(errno, EBUSY);
+	errno = 0;
+	CU_ASSERT_PTR_NULL(sim_vcpu_attach(mach, domid, 2));
+	CU_ASSERT_EQUAL(errno, EINVAL);
+	c2 = sim_vcpu_attach(mach, domid, 1);
+	CU_ASSERT_FATAL(c2 != NULL);
+	sim_vcpu_detach(c2);
+	/* Plain RAM, both ways, and a page-crossing access. */
+	CU_ASSERT_EQUAL(sim_mem_write(c, 0x1ffc, 8, 0x1122334455667788ull), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(c, 0x1ffc, 8, &v), 0);
+	CU_ASSERT_EQUAL(v, 0x1122334455667788ull);
+	CU_ASSERT_EQUAL(sim_mem_read(c, 0x2000, 2, &v), 0);
+	CU_ASSERT_EQUAL(v, 0x3344);
+	CU_ASSERT_EQUAL(sim_mem_read(c, 0x2000, 3, &v), -EINVAL);
+	/* Typed page left behind by a destroyed claimant: reads direct, writes direct (w=1). */
+	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 0, &id), 0);
+	CU_ASSERT_EQUAL(xendevicemodel_map_mem_type_to_ioreq_server(dm, domid, id, HVMMEM_ioreq_server,
+								    XEN_DMOP_IOREQ_MEM_ACCESS_WRITE),
+			0);
+	CU_ASSERT_EQUAL(xendevicemodel_set_mem_type(dm, domid, HVMMEM_ioreq_server, 3, 1), 0);
+	CU_ASSERT_EQUAL(xendevicemodel_destroy_ioreq_server(dm, domid, id), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(c, 0x3000, 4, 0xabcd), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(c, 0x3000, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, 0xabcd);
+	/* Nothing claimed: all-ones, writes dropped, CF8 latched. */
+	CU_ASSERT_EQUAL(sim_pio_read(c, 0x3f8, 1, &pv), 0);
+	CU_ASSERT_EQUAL(pv, 0xff);
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 4, 0x80001000), 0);
+	CU_ASSERT_EQUAL(sim_pio_read(c, 0xcfc, 4, &pv), 0);
+	CU_ASSERT_EQUAL(pv, 0xffffffffu);
+	CU_ASSERT_EQUAL(sim_mem_write(c, 0xf0000000, 4, 1), 0);
+	CU_ASSERT_EQUAL(sim_buffered_write(c, 0xa0000, 2, 1), 0);
+	CU_ASSERT_EQUAL(sim_buffered_write(c, 0x100000, 2, 1), -EINVAL);
+	CU_ASSERT_EQUAL(sim_pio_read(c, 0x60, 8, &pv), -EINVAL);
+	CU_ASSERT_EQUAL(sim_broadcast_invalidate(c), 0); /* no server: nothing to wait for */
+	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
+	CU_ASSERT_EQUAL(counts[ROUTE_RAM_WRITE], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_RAM_READ], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_WP_READ], 1);
+	CU_ASSERT_EQUAL(counts[ROUTE_WP_WRITE_IOREQ], 0);
+	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_READ], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_WRITE], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_CF8], 1);
+	CU_ASSERT_EQUAL(counts[ROUTE_BROADCAST], 0);
+	sim_vcpu_detach(c);
+	xendevicemodel_close(dm);
+	test_machine_done(mach);
+}
+
 void suite_xensim_rules(void);
 
 void
@@ -433,6 +498,7 @@ suite_xensim_rules(void)
 		{ "foreign map err[] and typed pages", test_foreign_map },
 		{ "memory_mapping permission/remap/remove", test_memory_mapping },
 		{ "aperture direct map through the GGTT", test_aperture_direct },
+		{ "guest routes without a device model", test_routes_without_dm },
 		{ "restrict_all", test_restrict },
 		{ "domains and xenstore admin", test_domains_and_xenstore },
 		{ NULL, NULL },

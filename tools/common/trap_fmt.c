@@ -117,6 +117,22 @@ trap_map_print(FILE *f, const char *prefix, uint32_t domid,
 	}
 }
 
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void
+json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", (unsigned char)*s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
 void
 trap_map_print_json(FILE *f, uint32_t domid, const struct trap_row *rows, size_t n)
 {
@@ -124,10 +140,12 @@ trap_map_print_json(FILE *f, uint32_t domid, const struct trap_row *rows, size_t
 	for (size_t i = 0; i < n; i++) {
 		const struct trap_row *r = &rows[i];
 
-		fprintf(f, "%s\n  {\"domid\": %u, \"mech\": \"%s\", \"start\": %" PRIu64
-			", \"end\": %" PRIu64 ", \"what\": \"%s\", \"traps\": %" PRIu64,
-			i ? "," : "", domid, r->mech, r->start, r->end, r->what,
-			r->traps);
+		fprintf(f, "%s\n  {\"domid\": %u, \"mech\": ", i ? "," : "", domid);
+		json_str(f, r->mech);
+		fprintf(f, ", \"start\": %" PRIu64 ", \"end\": %" PRIu64 ", \"what\": ",
+			r->start, r->end);
+		json_str(f, r->what);
+		fprintf(f, ", \"traps\": %" PRIu64, r->traps);
 		if (r->have_sim)
 			fprintf(f, ", \"sim_direct_reads\": %" PRIu64
 				", \"sim_direct_writes\": %" PRIu64,

@@ -16,7 +16,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "stats", ctl_cmd_stats, "DOMID", "a vGPU's counters and failsafe state" },
 	{ "partition", ctl_cmd_partition, "DOMID", "a vGPU's GM ranges and fences" },
 	{ "trap-map", ctl_cmd_trap_map, "DOMID", "what traps, by which mechanism, how often" },
-	{ "attach", ctl_cmd_attach, "DOMID SPEC", "give a domain a vGPU (docs/vgpu-spec.md)" },
+	{ "attach", ctl_cmd_attach, "DOMID [SPEC]", "give a domain a vGPU (docs/vgpu-spec.md)" },
 	{ "detach", ctl_cmd_detach, "DOMID", "remove a domain's vGPU" },
 	{ "types", ctl_cmd_types, "", "the vGPU types on offer" },
 	{ "version", ctl_cmd_version, "", "daemon version and GPU backend" },

@@ -152,14 +152,20 @@ print_table(const struct ctl_reply *r)
 		for (size_t j = 0; j <= strlen(keys[i]); j++)
 			up[j] = (char)(keys[i][j] >= 'a' && keys[i][j] <= 'z' ?
 				       keys[i][j] - 32 : keys[i][j]);
-		printf("%-*s%s", (int)width[i], up, i + 1 < ncols ? "  " : "\n");
+		if (i + 1 < ncols)
+			printf("%-*s  ", (int)width[i], up);
+		else
+			printf("%s\n", up);
 	}
 	for (size_t l = 0; l < r->nlines; l++) {
 		unsigned int n = split_kv(r->lines[l], keys, vals);
 
-		for (unsigned int i = 0; i < n && i < ncols; i++)
-			printf("%-*s%s", (int)width[i], vals[i],
-			       i + 1 < n && i + 1 < ncols ? "  " : "");
+		for (unsigned int i = 0; i < n && i < ncols; i++) {
+			if (i + 1 < n && i + 1 < ncols)
+				printf("%-*s  ", (int)width[i], vals[i]);
+			else
+				printf("%s", vals[i]);
+		}
 		printf("\n");
 	}
 }

@@ -196,8 +196,13 @@ print_trap_maps(const struct dm_child *dm, const char *machine,
 static int
 wait_guests(struct dm_child *dm, pid_t *pids, unsigned int n)
 {
-	unsigned int left = n;
+	unsigned int left = 0;
 	int failed = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		left += pids[i] > 0;
+	if (left < n)
+		failed = 1;	/* a guest could not be forked */
 
 	while (left) {
 		int status;

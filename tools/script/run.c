@@ -98,8 +98,8 @@ do_write(struct guest *g, const struct script_stmt *st)
 	rc = sim_mem_write(g->vcpu, gpa, st->size, v);
 	if (rc)
 		return sim_err(g, st, rc);
-	if (g->verbose)
-		printf("%s%s 0x%" PRIx64 " 0x%" PRIx64 "\n", g->prefix, st->name, gpa, v);
+	printf("%s%s 0x%" PRIx64 " 0x%0*" PRIx64 "\n", g->prefix, st->name, gpa,
+	       (int)st->size * 2, v);
 	return 0;
 }
 
@@ -143,8 +143,8 @@ do_out(struct guest *g, const struct script_stmt *st)
 	rc = sim_pio_write(g->vcpu, (uint16_t)port, st->size, (uint32_t)v);
 	if (rc)
 		return sim_err(g, st, rc);
-	if (g->verbose)
-		printf("%s%s 0x%" PRIx64 " 0x%" PRIx64 "\n", g->prefix, st->name, port, v);
+	printf("%s%s 0x%" PRIx64 " 0x%0*" PRIx64 "\n", g->prefix, st->name, port,
+	       (int)st->size * 2, v);
 	return 0;
 }
 
@@ -194,9 +194,8 @@ do_cfgw(struct guest *g, const struct script_stmt *st)
 	rc = guest_cfg_write(g, (unsigned int)off, (unsigned int)size, (uint32_t)v);
 	if (rc)
 		return sim_err(g, st, rc);
-	if (g->verbose)
-		printf("%scfgw 0x%" PRIx64 " %" PRIu64 " 0x%" PRIx64 "\n", g->prefix,
-		       off, size, v);
+	printf("%scfgw 0x%" PRIx64 " %" PRIu64 " 0x%0*" PRIx64 "\n", g->prefix,
+	       off, size, (int)size * 2, v);
 	return 0;
 }
 
@@ -235,6 +234,8 @@ do_memw(struct guest *g, const struct script_stmt *st)
 	    check_fit(g, st, v, (unsigned int)size) || !(p = ram(g, st, gpa, size)))
 		return -1;
 	memcpy(p, &v, (size_t)size);
+	printf("%smemw 0x%" PRIx64 " %" PRIu64 " 0x%0*" PRIx64 "\n", g->prefix, gpa,
+	       size, (int)size * 2, v);
 	return 0;
 }
 
@@ -293,8 +294,7 @@ do_set(struct guest *g, const struct script_stmt *st)
 	}
 	if (expr_var_set(&g->vars, st->args[0], v))
 		return fail(g, st, "cannot set '%s' (too many variables)", st->args[0]);
-	if (g->verbose)
-		printf("%s$%s = 0x%" PRIx64 "\n", g->prefix, st->args[0], v);
+	printf("%s$%s = 0x%" PRIx64 "\n", g->prefix, st->args[0], v);
 	return 0;
 }
 

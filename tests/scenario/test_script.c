@@ -1,0 +1,488 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_script.c — xengt-script end to end: each guest script under
+ * tests/scripts runs against a real xengt-dm-sim on a private machine;
+ * the exit status and exact output lines are checked, plus the failure
+ * paths (failed expect, parse error, runtime error) and the teardown.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sim/xensim.h"
+#include "tests/test_util.h"
+
+#define RUN_TIMEOUT_MS 60000
+
+struct run {
+	int status;	/* exit status, or -1 killed / could not run */
+	pid_t pid;
+	char *out;	/* stdout and stderr together */
+};
+
+static const char *tmp_script(const char *text, char *buf, size_t len);
+
+static bool
+have_tools(void)
+{
+	char p[512];
+
+	if (access(test_build_path("xengt-script", p, sizeof(p)), X_OK) ||
+	    access(test_build_path("xengt-dm-sim", p, sizeof(p)), X_OK)) {
+		test_skip("build/xengt-script or build/xengt-dm-sim missing");
+		return false;
+	}
+	return true;
+}
+
+static const char *
+script_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "tests/scripts/%s", name);
+	return buf;
+}
+
+/* Run xengt-script with args (NULL-terminated), collect output, bounded. */
+static void
+run_script(struct run *r, const char *const *args)
+{
+	const char *argv[16];
+	char prog[512];
+	size_t cap = 65536, used = 0;
+	unsigned int a = 0;
+	int pfd[2], st;
+
+	memset(r, 0, sizeof(*r));
+	r->status = -1;
+	argv[a++] = test_build_path("xengt-script", prog, sizeof(prog));
+	while (*args && a < 15)
+		argv[a++] = *args++;
+	argv[a] = NULL;
+	r->out = calloc(1, cap);
+	if (!r->out || pipe(pfd))
+		return;
+	fflush(NULL);
+	r->pid = fork();
+	if (r->pid == 0) {
+		dup2(pfd[1], STDOUT_FILENO);
+		dup2(pfd[1], STDERR_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pfd[1]);
+	for (int waited = 0; waited < RUN_TIMEOUT_MS;) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		int n = poll(&p, 1, 100);
+		ssize_t got;
+
+		if (n == 0) {
+			waited += 100;
+			continue;
+		}
+		if (used + 4096 >= cap) {
+			char *nb = realloc(r->out, cap * 2);
+
+			if (!nb)
+				break;
+			r->out = nb;
+			cap *= 2;
+		}
+		got = read(pfd[0], r->out + used, cap - used - 1);
+		if (got <= 0)
+			break;
+		used += (size_t)got;
+	}
+	r->out[used] = '\0';
+	close(pfd[0]);
+	/* Output closed: the tool is exiting; give it 10 s more at most. */
+	for (int i = 0; waitpid(r->pid, &st, WNOHANG) == 0; i++) {
+		if (i == 1000) {
+			kill(r->pid, SIGKILL);
+			waitpid(r->pid, &st, 0);
+			return;
+		}
+		usleep(10000);
+	}
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static bool
+has_line(const struct run *r, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = r->out; (p = strstr(p, line)); p++)
+		if ((p == r->out || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+static const char *
+last_line(struct run *r)
+{
+	size_t n = strlen(r->out);
+
+	while (n && r->out[n - 1] == '\n')
+		r->out[--n] = '\0';
+	const char *p = strrchr(r->out, '\n');
+
+	return p ? p + 1 : r->out;
+}
+
+static unsigned int
+count_lines_with(const struct run *r, const char *s)
+{
+	unsigned int n = 0;
+
+	for (const char *p = r->out; (p = strstr(p, s)); p++)
+		n++;
+	return n;
+}
+
+static void
+dump_on_failure(const struct run *r, int want)
+{
+	if (r->status != want)
+		fprintf(stderr, "\n--- xengt-script exit %d (want %d), output:\n%s---\n",
+			r->status, want, r->out);
+}
+
+/* The sim machine of a finished run is gone (unless --keep). */
+static bool
+machine_gone(pid_t pid)
+{
+	struct sim_domain_info info[XENSIM_MAX_DOMAINS];
+	char m[32];
+
+	snprintf(m, sizeof(m), "xs-%d", (int)pid);
+	return xensim_domain_list(m, info, XENSIM_MAX_DOMAINS) < 0;
+}
+
+static void
+test_pvinfo(void)
+{
+	char sp[256];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ script_path("pvinfo.xs", sp, sizeof(sp)), NULL });
+	dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_TRUE(has_line(&r, "vGPU 00:02.0: vendor 0x8086 device 0x1912"));
+	CU_ASSERT_TRUE(has_line(&r, "$bar0 = 0xc0000000 (16 MiB, mem64)"));
+	CU_ASSERT_TRUE(has_line(&r, "readq 0xc0078000 = 0x4776544776544776"));
+	CU_ASSERT_TRUE(has_line(&r, "readl 0xc0078044 = 0x08000000"));
+	CU_ASSERT_STRING_EQUAL(last_line(&r), "11 expects passed");
+	CU_ASSERT_TRUE(machine_gone(r.pid));
+	free(r.out);
+}
+
+static void
+test_cfg_space(void)
+{
+	char sp[256];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ script_path("cfg_space.xs", sp, sizeof(sp)), NULL });
+	dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_TRUE(has_line(&r, "cfgr 0x0 2 = 0x8086"));
+	CU_ASSERT_TRUE(has_line(&r, "cfgr 0x10 4 = 0xc0000004"));
+	CU_ASSERT_TRUE(has_line(&r, "cfgr 0x20 4 = 0x0000ffc1"));
+	CU_ASSERT_STRING_EQUAL(last_line(&r), "13 expects passed");
+	free(r.out);
+}
+
+static void
+test_ggtt_aperture(void)
+{
+	char sp[256];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ script_path("ggtt.xs", sp, sizeof(sp)), NULL });
+	dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_TRUE(has_line(&r, "traps since mark = 0"));
+	CU_ASSERT_TRUE(has_line(&r, "memr 0x100044 4 = 0x600df00d"));
+	CU_ASSERT_STRING_EQUAL(last_line(&r), "5 expects passed");
+	free(r.out);
+}
+
+static void
+test_forcewake(void)
+{
+	char sp[256];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ script_path("forcewake.xs", sp, sizeof(sp)), NULL });
+	dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_TRUE(has_line(&r, "readl 0xc0000d84 = 0x00000001"));
+	CU_ASSERT_STRING_EQUAL(last_line(&r), "5 expects passed");
+	free(r.out);
+}
+
+static void
+test_msi(void)
+{
+	char sp[256];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ script_path("msi.xs", sp, sizeof(sp)), NULL });
+	dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_TRUE(has_line(&r, "msi addr=0xfee00000 data=0x4021"));
+	CU_ASSERT_STRING_EQUAL(last_line(&r), "4 expects passed");
+	free(r.out);
+	/* Same set-up with pipe A's vblank masked in IMR: no MSI, line 6 fails. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tmp_script(
+		"cfgw 0xb0 4 0xfee00000\n"
+		"cfgw 0xb4 2 0x4021\n"
+		"cfgw 0xae 2 0x1\n"
+		"writel $bar0+0x4440c 0x1\n"
+		"writel $bar0+0x44200 0x80000000\n"
+		"writel $bar0+0x44404 0xffffffff\n"
+		"writel $bar0+0x70008 0x80000000\n"
+		"wait-msi 300\n", sp, sizeof(sp)));
+	run_script(&r, (const char *[]){ sp, NULL });
+	dump_on_failure(&r, 1);
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ":8: wait-msi: no MSI within 300 ms"));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "msi addr="));
+	unlink(sp);
+	free(r.out);
+}
+
+static void
+test_demo_trap_map(void)
+{
+	char sp[256];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ "--trap-map", script_path("demo.xs", sp, sizeof(sp)),
+					 NULL });
+	dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	/* Aperture: two direct accesses, no trap; page-table write: one trap. */
+	CU_ASSERT_TRUE(has_line(&r, "traps since mark = 0"));
+	CU_ASSERT_TRUE(has_line(&r, "direct accesses since mark = 2"));
+	CU_ASSERT_TRUE(has_line(&r, "traps since mark = 1"));
+	CU_ASSERT_TRUE(has_line(&r, "memr 0x200008 8 = 0x0000000000300003"));
+	CU_ASSERT_TRUE(has_line(&r, "trap map of domain 1"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "p2m write-protect"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "2 (1r 1w)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "never seen by the device model"));
+	CU_ASSERT_STRING_EQUAL(last_line(&r), "11 expects passed");
+	free(r.out);
+}
+
+static void
+test_failed_expect_names_line(void)
+{
+	char sp[256];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ script_path("fail_expect.xs", sp, sizeof(sp)), NULL });
+	dump_on_failure(&r, 1);
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_TRUE(has_line(&r, "tests/scripts/fail_expect.xs:5: expect: got 0x76544776, "
+				"expected 0x12345678"));
+	/* It stopped there: line 6's read never ran, no success line. */
+	CU_ASSERT_EQUAL(count_lines_with(&r, "readl 0xc0078000 ="), 1);
+	CU_ASSERT_PTR_NULL(strstr(r.out, "expects passed"));
+	CU_ASSERT_TRUE(machine_gone(r.pid));
+	free(r.out);
+}
+
+static void
+test_parse_error_names_token(void)
+{
+	char sp[256];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ script_path("parse_error.xs", sp, sizeof(sp)), NULL });
+	dump_on_failure(&r, 2);
+	CU_ASSERT_EQUAL(r.status, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "line 3: unknown statement 'frobnicate'"));
+	/* Refused before any guest ran. */
+	CU_ASSERT_PTR_NULL(strstr(r.out, "vendor 0x8086"));
+	free(r.out);
+}
+
+/* A script written on the fly; returns its path in buf. */
+static const char *
+tmp_script(const char *text, char *buf, size_t len)
+{
+	int fd;
+
+	snprintf(buf, len, "/tmp/xengt-test-XXXXXX.xs");
+	fd = mkstemps(buf, 3);
+	if (fd < 0)
+		return NULL;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+		close(fd);
+		return NULL;
+	}
+	close(fd);
+	return buf;
+}
+
+static void
+test_runtime_errors(void)
+{
+	char sp[64];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	/* Variables, left-to-right arithmetic, then a division by zero on line 6. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tmp_script(
+		"readl $bar0+0x78044\n"
+		"set size\n"
+		"set half $size/2\n"
+		"readl $bar0+0x78040+$half-$half\n"
+		"set zero $half-$half\n"
+		"readl $bar0/$zero\n", sp, sizeof(sp)));
+	run_script(&r, (const char *[]){ sp, NULL });
+	dump_on_failure(&r, 1);
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_TRUE(has_line(&r, "readl 0xc0078040 = 0x04000000"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ":6: readl: division by zero at '$zero'"));
+	unlink(sp);
+	free(r.out);
+	/* A value that does not fit the access size, and an unknown variable. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tmp_script("writeb 0x1000 0x100\n", sp + 0, sizeof(sp)));
+	run_script(&r, (const char *[]){ sp, NULL });
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ":1: writeb: value 0x100 does not fit 1 byte"));
+	unlink(sp);
+	free(r.out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tmp_script("# x\nreadl $nothing\n", sp, sizeof(sp)));
+	run_script(&r, (const char *[]){ sp, NULL });
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ":2: readl: unknown variable '$nothing'"));
+	unlink(sp);
+	free(r.out);
+	/* A spec the daemon refuses: its reason is shown, nothing runs. */
+	run_script(&r, (const char *[]){ "--vgpu", "type=bogus", "tests/scripts/pvinfo.xs",
+					 NULL });
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "exited before the vGPUs were running"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "'bogus'"));
+	CU_ASSERT_TRUE(machine_gone(r.pid));
+	free(r.out);
+	/* Bad options are usage errors. */
+	run_script(&r, (const char *[]){ "--vgpus", "0", "x.xs", NULL });
+	CU_ASSERT_EQUAL(r.status, 2);
+	free(r.out);
+}
+
+static void
+test_eight_vgpus(void)
+{
+	char sp[256], line[64];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ "--vgpus", "8", script_path("ggtt.xs", sp, sizeof(sp)),
+					 NULL });
+	dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	for (unsigned int d = 1; d <= 8; d++) {
+		/* Each guest has its own aperture slice, 64 MiB apart. */
+		snprintf(line, sizeof(line), "[d%u] readl 0xc0078040 = 0x%08x", d,
+			 d * 0x4000000u);
+		CU_ASSERT_TRUE(has_line(&r, line));
+		snprintf(line, sizeof(line), "[d%u] 5 expects passed", d);
+		CU_ASSERT_TRUE(has_line(&r, line));
+		snprintf(line, sizeof(line), "[d%u] memr 0x100044 4 = 0x600df00d", d);
+		CU_ASSERT_TRUE(has_line(&r, line));
+	}
+	CU_ASSERT_STRING_EQUAL(last_line(&r), "40 expects passed");
+	free(r.out);
+}
+
+static void
+test_keep_leaves_machine(void)
+{
+	struct sim_domain_info info[XENSIM_MAX_DOMAINS];
+	char sp[256], m[32];
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ "--keep", script_path("forcewake.xs", sp, sizeof(sp)),
+					 NULL });
+	CU_ASSERT_EQUAL(r.status, 0);
+	snprintf(m, sizeof(m), "xs-%d", (int)r.pid);
+	CU_ASSERT_EQUAL(xensim_domain_list(m, info, XENSIM_MAX_DOMAINS), 1);
+	/* The daemon was stopped, but the machine and its domain stay. */
+	xensim_machine_destroy(m);
+	/* So does the daemon's log: its path is printed; clean it up. */
+	const char *log = strstr(r.out, "daemon log in ");
+
+	CU_ASSERT_PTR_NOT_NULL(log);
+	if (log) {
+		char path[128], *end;
+
+		snprintf(path, sizeof(path), "%s", log + strlen("daemon log in "));
+		end = strchr(path, '\n');
+		if (end)
+			*end = '\0';
+		CU_ASSERT_EQUAL(unlink(path), 0);
+		end = strrchr(path, '/');
+		if (end)
+			*end = '\0';
+		CU_ASSERT_EQUAL(rmdir(path), 0);
+	}
+	CU_ASSERT_TRUE(machine_gone(r.pid));
+	free(r.out);
+}
+
+static const struct test_case script_cases[] = {
+	{ "pvinfo", test_pvinfo },
+	{ "cfg_space", test_cfg_space },
+	{ "ggtt_aperture", test_ggtt_aperture },
+	{ "forcewake", test_forcewake },
+	{ "msi", test_msi },
+	{ "demo_trap_map", test_demo_trap_map },
+	{ "failed_expect_names_line", test_failed_expect_names_line },
+	{ "parse_error_names_token", test_parse_error_names_token },
+	{ "runtime_errors", test_runtime_errors },
+	{ "eight_vgpus", test_eight_vgpus },
+	{ "keep_leaves_machine", test_keep_leaves_machine },
+	{ NULL, NULL },
+};
+
+void suite_script(void);
+
+void
+suite_script(void)
+{
+	test_add_suite("script", script_cases);
+}

@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_xensim_ioreq.c — the ioreq path end to end: a forked child plays
+ * the device model with the real libxen* calls (create, map_resource,
+ * enable, bind vp_eport, poll, answer, drain the buffered ring) while the
+ * parent is the guest vCPU. Checks answers, route counters, PCI_CONFIG
+ * encoding, COPY on write-protected pages, rep, ring wrap-around,
+ * INVALIDATE, TIMEOFFSET, MSI, unclaimed accesses and a dead DM.
+ */
+#define __XEN_TOOLS__ 1
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xen/hvm/dm_op.h>
+#include <xen/hvm/hvm_op.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/memory.h>
+
+#include "sim/xensim.h"
+#include "tests/test_util.h"
+
+#define MMIO_BASE 0xe0000000ull
+#define MMIO_END 0xe0000fffull
+#define PORT_BASE 0x1000
+#define WP_GFN 0x40
+#define NBUF 600	/* 8-byte buffered writes: > 2 laps of the 511-slot ring */
+#define MAX_REC 256
+
+struct rec {
+	uint8_t type, dir, df, data_is_ptr;
+	uint32_t size, count;
+	uint64_t addr, data;
+};
+
+/* Shared between the DM child and the guest parent. */
+struct shared {
+	volatile int ready, quit;
+	uint32_t server;
+	volatile uint32_t nrec;
+	struct rec rec[MAX_REC];
+	volatile uint32_t nbuf;
+	uint64_t buf_seen[NBUF];	/* value of each buffered write by index */
+	volatile uint32_t timeoffsets;
+	uint64_t timeoffset;
+};
+
+static char mach[64];
+
+static uint64_t
+answer(const ioreq_t *r)
+{
+	switch (r->type) {
+	case IOREQ_TYPE_COPY:
+		return 0x1111000000000000ull | r->addr;
+	case IOREQ_TYPE_PIO:
+		return 0x5500u + r->addr;
+	case IOREQ_TYPE_PCI_CONFIG:
+		return 0xabcd0000u | (uint32_t)(r->addr & 0xff);
+	default:
+		return 0x77;
+	}
+}
+
+static void
+record(struct shared *sh, const ioreq_t *r)
+{
+	uint32_t n = sh->nrec;
+
+	if (n < MAX_REC) {
+		sh->rec[n] = (struct rec){ .type = r->type, .dir = r->dir, .df = r->df,
+					   .data_is_ptr = r->data_is_ptr, .size = r->size,
+					   .count = r->count, .addr = r->addr, .data = r->data };
+		__atomic_store_n(&sh->nrec, n + 1, __ATOMIC_RELEASE);
+	}
+}
+
+/* Device model side of one ioreq; writes to the WP page and rep reads touch guest RAM. */
+static void
+handle(struct shared *sh, xenforeignmemory_handle *fm, uint32_t domid, ioreq_t *r)
+{
+	record(sh, r);
+	if (r->type == IOREQ_TYPE_COPY && r->dir == IOREQ_WRITE && (r->addr >> 12) == WP_GFN) {
+		xen_pfn_t gfn = WP_GFN;
+		uint8_t *p = xenforeignmemory_map(fm, domid, PROT_READ | PROT_WRITE, 1, &gfn, NULL);
+
+		if (p) {
+			memcpy(p + (r->addr & 0xfff), &r->data, r->size);
+			xenforeignmemory_unmap(fm, p, 1);
+		}
+		return;
+	}
+	if (r->data_is_ptr && r->dir == IOREQ_READ) {
+		/* rep read: item i lands at data +/- i*size (here all in one page). */
+		xen_pfn_t gfn = r->data >> 12;
+		uint8_t *p = xenforeignmemory_map(fm, domid, PROT_READ | PROT_WRITE, 1, &gfn, NULL);
+
+		if (p) {
+			for (uint32_t i = 0; i < r->count; i++) {
+				uint64_t off = (r->data & 0xfff) + (r->df ? -(uint64_t)i : i) * r->size;
+				uint32_t v = 0x100 + i;
+
+				if (off + r->size <= 4096)
+					memcpy(p + off, &v, r->size < 4 ? r->size : 4);
+			}
+			xenforeignmemory_unmap(fm, p, 1);
+		}
+		return;
+	}
+	if (r->dir == IOREQ_READ && !r->data_is_ptr)
+		r->data = answer(r);
+}
+
+static void
+drain_buffered(struct shared *sh, buffered_iopage_t *bp)
+{
+	for (;;) {
+		uint64_t ptrs = __atomic_load_n((uint64_t *)(void *)bp, __ATOMIC_ACQUIRE);
+		uint32_t rp = (uint32_t)ptrs, wp = (uint32_t)(ptrs >> 32);
+		buf_ioreq_t b0, b1;
+		uint64_t data;
+		uint32_t n = 1;
+
+		if (rp == wp)
+			return;
+		b0 = bp->buf_ioreq[rp % IOREQ_BUFFER_SLOT_NUM];
+		data = b0.data;
+		if (b0.size == 3) {
+			b1 = bp->buf_ioreq[(rp + 1) % IOREQ_BUFFER_SLOT_NUM];
+			data |= (uint64_t)b1.data << 32;
+			n = 2;
+		}
+		if (b0.type == IOREQ_TYPE_TIMEOFFSET) {
+			sh->timeoffset = data;
+			__atomic_fetch_add(&sh->timeoffsets, 1, __ATOMIC_RELEASE);
+		} else if (b0.type == IOREQ_TYPE_COPY && b0.addr >= 0xa0000) {
+			uint32_t idx = (b0.addr - 0xa0000) / 8;
+
+			if (idx < NBUF)
+				sh->buf_seen[idx] = data;
+			__atomic_fetch_add(&sh->nbuf, 1, __ATOMIC_RELEASE);
+		}
+		/* ATOMIC mode: Xen may rebase both pointers; only ever add. */
+		__atomic_fetch_add(&bp->read_pointer, n, __ATOMIC_RELEASE);
+	}
+}
+
+static int
+dm_child(struct shared *sh, uint32_t domid)
+{
+	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
+	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xenforeignmemory_resource_handle *res;
+	evtchn_port_t bufport;
+	xenevtchn_port_or_error_t local, buflocal;
+	buffered_iopage_t *bp;
+	shared_iopage_t *sp;
+	ioservid_t id;
+	void *addr = NULL;
+	time_t start = time(NULL);
+
+	if (!dm || !fm || !xce)
+		return 1;
+	if (xendevicemodel_create_ioreq_server(dm, domid, HVM_IOREQSRV_BUFIOREQ_ATOMIC, &id))
+		return 2;
+	res = xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, id, 0, 2, &addr,
+					    PROT_READ | PROT_WRITE, 0);
+	if (!res)
+		return 3;
+	bp = addr;
+	sp = (shared_iopage_t *)((uint8_t *)addr + 4096);
+	if (xendevicemodel_set_ioreq_server_state(dm, domid, id, 1))
+		return 4;
+	if (xendevicemodel_get_ioreq_server_info(dm, domid, id, NULL, NULL, &bufport))
+		return 5;
+	local = xenevtchn_bind_interdomain(xce, domid, sp->vcpu_ioreq[0].vp_eport);
+	buflocal = xenevtchn_bind_interdomain(xce, domid, bufport);
+	if (local < 0 || buflocal < 0)
+		return 6;
+	if (xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, MMIO_BASE, MMIO_END) ||
+	    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, 0xa0000, 0xbffff) ||
+	    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 0, PORT_BASE,
+							PORT_BASE + 15) ||
+	    xendevicemodel_map_pcidev_to_ioreq_server(dm, domid, id, 0, 0, 2, 0) ||
+	    xendevicemodel_map_mem_type_to_ioreq_server(dm, domid, id, HVMMEM_ioreq_server,
+							XEN_DMOP_IOREQ_MEM_ACCESS_WRITE) ||
+	    xendevicemodel_set_mem_type(dm, domid, HVMMEM_ioreq_server, WP_GFN, 1))
+		return 7;
+	if (xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x4041))
+		return 8;
+	sh->server = id;
+	__atomic_store_n(&sh->ready, 1, __ATOMIC_RELEASE);
+	while (!sh->quit && time(NULL) - start < 30) {
+		struct pollfd pfd = { .fd = xenevtchn_fd(xce), .events = POLLIN };
+		xenevtchn_port_or_error_t port;
+		ioreq_t *r = &sp->vcpu_ioreq[0];
+
+		poll(&pfd, 1, 20);
+		while ((port = xenevtchn_pending(xce)) >= 0)
+			xenevtchn_unmask(xce, (evtchn_port_t)port);
+		drain_buffered(sh, bp);
+		if (r->state != STATE_IOREQ_READY)
+			continue;
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		r->state = STATE_IOREQ_INPROCESS;
+		handle(sh, fm, domid, r);
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		r->state = STATE_IORESP_READY;
+		xenevtchn_notify(xce, (evtchn_port_t)local);
+	}
+	drain_buffered(sh, bp);
+	xendevicemodel_destroy_ioreq_server(dm, domid, id);
+	xenforeignmemory_unmap_resource(fm, res);
+	xenevtchn_close(xce);
+	xenforeignmemory_close(fm);
+	xendevicemodel_close(dm);
+	return 0;
+}
+
+static const struct rec *
+last_rec(struct shared *sh)
+{
+	uint32_t n = __atomic_load_n(&sh->nrec, __ATOMIC_ACQUIRE);
+
+	return n ? &sh->rec[n - 1] : NULL;
+}
+
+static void
+wait_until(volatile uint32_t *v, uint32_t want)
+{
+	for (int i = 0; i < 500 && __atomic_load_n(v, __ATOMIC_ACQUIRE) < want; i++)
+		usleep(10000);
+}
+
+static void
+test_roundtrip(void)
+{
+	struct shared *sh;
+	struct sim_vcpu *c;
+	uint64_t counts[ROUTE_NR], v = 0, msi_addr = 0, before;
+	uint32_t pv = 0, msi_data = 0;
+	const struct rec *r;
+	uint32_t *ram;
+	pid_t pid;
+	int domid, status;
+	struct sim_raw_ioreq raw;
+
+	test_machine_new(mach, sizeof(mach));
+	setenv("XENSIM_MACHINE", mach, 1);
+	domid = xensim_domain_create(mach, 64, 1);
+	CU_ASSERT_FATAL(domid > 0);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(sh != MAP_FAILED);
+	memset(sh, 0, sizeof(*sh));
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0)
+		_exit(dm_child(sh, domid));
+	for (int i = 0; i < 500 && !sh->ready; i++)
+		usleep(10000);
+	CU_ASSERT_FATAL(sh->ready);
+	CU_ASSERT_EQUAL(xensim_domain_unpause(mach, domid), 0);
+
+	/* MSI injected by the DM during set-up. */
+	CU_ASSERT_EQUAL(sim_wait_msi(c, 2000, &msi_addr, &msi_data), 0);
+	CU_ASSERT_EQUAL(msi_addr, 0xfee00000);
+	CU_ASSERT_EQUAL(msi_data, 0x4041);
+	CU_ASSERT_EQUAL(sim_msi_count(c), 1);
+	CU_ASSERT_EQUAL(sim_wait_msi(c, 20, NULL, NULL), -ETIMEDOUT);
+
+	/* MMIO read and write inside the claimed range. */
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE + 0x10, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, (0x1111000000000000ull | (MMIO_BASE + 0x10)) & 0xffffffff);
+	r = last_rec(sh);
+	CU_ASSERT_FATAL(r != NULL);
+	CU_ASSERT_EQUAL(r->type, IOREQ_TYPE_COPY);
+	CU_ASSERT_EQUAL(r->dir, IOREQ_READ);
+	CU_ASSERT_EQUAL(r->size, 4);
+	CU_ASSERT_EQUAL(r->count, 1);
+	CU_ASSERT_EQUAL(sim_mem_write(c, MMIO_BASE + 0x20, 8, 0x0123456789abcdefull), 0);
+	r = last_rec(sh);
+	CU_ASSERT_EQUAL(r->dir, IOREQ_WRITE);
+	CU_ASSERT_EQUAL(r->data, 0x0123456789abcdefull);
+	CU_ASSERT_EQUAL(r->addr, MMIO_BASE + 0x20);
+	/* Straddling the end of the range: not the server's; unclaimed all-ones. */
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_END - 1, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, 0xffffffff);
+	CU_ASSERT_EQUAL(sim_mem_read(c, 0xd0000000, 8, &v), 0);
+	CU_ASSERT_EQUAL(v, ~0ull);
+
+	/* Port I/O. */
+	CU_ASSERT_EQUAL(sim_pio_read(c, PORT_BASE + 4, 2, &pv), 0);
+	CU_ASSERT_EQUAL(pv, 0x5500u + PORT_BASE + 4);
+	CU_ASSERT_EQUAL(last_rec(sh)->type, IOREQ_TYPE_PIO);
+	CU_ASSERT_EQUAL(sim_pio_write(c, PORT_BASE + 8, 1, 0x5a), 0);
+	CU_ASSERT_EQUAL(last_rec(sh)->data, 0x5a);
+
+	/* CF8/CFC for 00:02.0 register 0x10, byte 2 -> PCI_CONFIG (SBDF << 32) | 0x12. */
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 4, 0x80000000u | (2u << 11) | 0x10), 0);
+	CU_ASSERT_EQUAL(sim_pio_read(c, 0xcf8, 4, &pv), 0);
+	CU_ASSERT_EQUAL(pv, 0x80000000u | (2u << 11) | 0x10);
+	CU_ASSERT_EQUAL(sim_pio_read(c, 0xcfe, 2, &pv), 0);
+	CU_ASSERT_EQUAL(pv, 0x0012);
+	r = last_rec(sh);
+	CU_ASSERT_EQUAL(r->type, IOREQ_TYPE_PCI_CONFIG);
+	CU_ASSERT_EQUAL(r->addr, ((uint64_t)XEN_DMOP_PCI_SBDF(0, 0, 2, 0) << 32) | 0x12);
+	CU_ASSERT_EQUAL(r->size, 2);
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcfc, 4, 0xfffffff0u), 0);
+	CU_ASSERT_EQUAL(last_rec(sh)->data, 0xfffffff0u);
+	CU_ASSERT_EQUAL(last_rec(sh)->addr, ((uint64_t)0x10 << 32) | 0x10);
+	/* 00:03.0 is nobody's: all-ones. */
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 4, 0x80000000u | (3u << 11)), 0);
+	CU_ASSERT_EQUAL(sim_pio_read(c, 0xcfc, 4, &pv), 0);
+	CU_ASSERT_EQUAL(pv, 0xffffffffu);
+
+	/* Write-protected page: write -> COPY ioreq (DM completes it), reads direct. */
+	ram = sim_guest_ram(c, (WP_GFN << 12) + 8, 4);
+	CU_ASSERT_FATAL(ram != NULL);
+	*ram = 0x11111111;
+	before = sh->nrec;
+	CU_ASSERT_EQUAL(sim_mem_write(c, (WP_GFN << 12) + 8, 4, 0x22222222), 0);
+	CU_ASSERT_EQUAL(sh->nrec, before + 1);
+	r = last_rec(sh);
+	CU_ASSERT_EQUAL(r->type, IOREQ_TYPE_COPY);
+	CU_ASSERT_EQUAL(r->dir, IOREQ_WRITE);
+	CU_ASSERT_EQUAL(r->addr, (WP_GFN << 12) + 8);
+	CU_ASSERT_EQUAL(sim_mem_read(c, (WP_GFN << 12) + 8, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, 0x22222222);
+	CU_ASSERT_EQUAL(sh->nrec, before + 1); /* the read did not trap */
+
+	/* rep ins from MMIO into RAM, backwards (df): one ioreq, count 4. */
+	CU_ASSERT_EQUAL(sim_rep(c, false, false, MMIO_BASE + 0x10c, 0x500c, 4, 4, true), 0);
+	r = last_rec(sh);
+	CU_ASSERT_EQUAL(r->count, 4);
+	CU_ASSERT_EQUAL(r->data_is_ptr, 1);
+	CU_ASSERT_EQUAL(r->df, 1);
+	CU_ASSERT_EQUAL(r->data, 0x500c);
+	ram = sim_guest_ram(c, 0x5000, 16);
+	CU_ASSERT_FATAL(ram != NULL);
+	CU_ASSERT_EQUAL(ram[3], 0x100);
+	CU_ASSERT_EQUAL(ram[0], 0x103);
+	/* rep whose span leaves the range: unclaimed, RAM filled with all-ones. */
+	CU_ASSERT_EQUAL(sim_rep(c, false, false, MMIO_END - 7, 0x6000, 4, 4, false), 0);
+	ram = sim_guest_ram(c, 0x6000, 16);
+	CU_ASSERT_EQUAL(ram[0], 0xffffffffu);
+	CU_ASSERT_EQUAL(ram[3], 0xffffffffu);
+
+	/* INVALIDATE must be answered; TIMEOFFSET goes on the ring. */
+	CU_ASSERT_EQUAL(sim_broadcast_invalidate(c), 0);
+	CU_ASSERT_EQUAL(last_rec(sh)->type, IOREQ_TYPE_INVALIDATE);
+	CU_ASSERT_EQUAL(sim_broadcast_timeoffset(c, 0x1234567890ull), 0);
+	wait_until(&sh->timeoffsets, 1);
+	CU_ASSERT_EQUAL(sh->timeoffsets, 1);
+	CU_ASSERT_EQUAL(sh->timeoffset, 0x1234567890ull);
+
+	/* A malformed request is delivered as is. */
+	memset(&raw, 0, sizeof(raw));
+	raw.type = 0x42;
+	raw.size = 3;
+	raw.count = 0xffffffffu;
+	raw.dir = IOREQ_READ;
+	raw.addr = 0xdead;
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, sh->server, &raw), 0);
+	CU_ASSERT_EQUAL(raw.data, 0x77);
+	CU_ASSERT_EQUAL(last_rec(sh)->type, 0x42);
+	CU_ASSERT_EQUAL(last_rec(sh)->count, 0xffffffffu);
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, 7, &raw), -ENOENT);
+
+	/* Buffered ring: 600 two-slot writes wrap it more than twice. */
+	for (uint32_t i = 0; i < NBUF; i++)
+		CU_ASSERT_EQUAL(sim_buffered_write(c, 0xa0000 + i * 8, 8,
+						   ((uint64_t)(i + 1) << 32) | (0xbeef0000u + i)),
+				0);
+	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
+	/* Writes the ring had no room for went synchronously (recorded as COPY). */
+	wait_until(&sh->nbuf, (uint32_t)counts[ROUTE_BUFFERED]);
+	CU_ASSERT_EQUAL(sh->nbuf, counts[ROUTE_BUFFERED]);
+	CU_ASSERT(counts[ROUTE_BUFFERED] > 2 * IOREQ_BUFFER_SLOT_NUM / 2);
+	{
+		uint32_t ok = 0;
+
+		for (uint32_t i = 0; i < NBUF; i++)
+			ok += sh->buf_seen[i] == (((uint64_t)(i + 1) << 32) | (0xbeef0000u + i));
+		CU_ASSERT_EQUAL(ok, counts[ROUTE_BUFFERED]);
+	}
+	{
+		/* ATOMIC: Xen rebased both pointers as the reader passed each lap. */
+		xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
+		xenforeignmemory_resource_handle *res;
+		void *addr = NULL;
+
+		CU_ASSERT_FATAL(fm != NULL);
+		res = xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server,
+						    sh->server, 0, 1, &addr, PROT_READ, 0);
+		CU_ASSERT_FATAL(res != NULL);
+		CU_ASSERT(((buffered_iopage_t *)addr)->write_pointer <= IOREQ_BUFFER_SLOT_NUM + 2);
+		xenforeignmemory_unmap_resource(fm, res);
+		xenforeignmemory_close(fm);
+	}
+
+	/* Route counters: ground truth of everything above. */
+	CU_ASSERT_EQUAL(counts[ROUTE_MMIO_IOREQ], 3 + (NBUF - counts[ROUTE_BUFFERED]));
+	CU_ASSERT_EQUAL(counts[ROUTE_PIO_IOREQ], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_PCI_IOREQ], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_CF8], 3);
+	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_READ], 4);
+	CU_ASSERT_EQUAL(counts[ROUTE_WP_WRITE_IOREQ], 1);
+	CU_ASSERT_EQUAL(counts[ROUTE_WP_READ], 1);
+	CU_ASSERT_EQUAL(counts[ROUTE_BROADCAST], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_RAM_READ], 0);
+
+	/* Stop the DM; a vCPU access then times out instead of hanging. */
+	sh->quit = 1;
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), 0); /* server gone: unclaimed */
+	CU_ASSERT_EQUAL(v, 0xffffffff);
+	sim_vcpu_detach(c);
+	munmap(sh, sizeof(*sh));
+	test_machine_done(mach);
+}
+
+/* A DM that is killed mid-request: the vCPU gets -ETIMEDOUT, quickly. */
+static void
+test_dead_dm(void)
+{
+	xendevicemodel_handle *dm;
+	struct sim_vcpu *c;
+	volatile int *flag;
+	uint64_t v;
+	pid_t pid;
+	int domid, status;
+	time_t t0;
+
+	test_machine_new(mach, sizeof(mach));
+	setenv("XENSIM_MACHINE", mach, 1);
+	domid = xensim_domain_create(mach, 16, 1);
+	CU_ASSERT_FATAL(domid > 0);
+	flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(flag != MAP_FAILED);
+	*flag = 0;
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		ioservid_t id;
+
+		dm = xendevicemodel_open(NULL, 0);
+		if (!dm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
+		    xendevicemodel_set_ioreq_server_state(dm, domid, id, 1) ||
+		    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, MMIO_BASE, MMIO_END))
+			_exit(1);
+		*flag = 1;
+		pause(); /* never answers */
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && !*flag; i++)
+		usleep(10000);
+	CU_ASSERT_FATAL(*flag == 1);
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	/* Alive but silent: the vCPU timeout applies. */
+	sim_vcpu_set_timeout(c, 200);
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
+	/* Dead: detected well before the (long) timeout. */
+	sim_vcpu_set_timeout(c, 20000);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	t0 = time(NULL);
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
+	CU_ASSERT(time(NULL) - t0 < 5);
+	sim_vcpu_detach(c);
+	munmap((void *)flag, 4096);
+	test_machine_done(mach);
+}
+
+void suite_xensim_ioreq(void);
+
+void
+suite_xensim_ioreq(void)
+{
+	static const struct test_case cases[] = {
+		{ "round trip with a forked device model", test_roundtrip },
+		{ "dead device model times out", test_dead_dm },
+		{ NULL, NULL },
+	};
+
+	test_add_suite("xensim_ioreq", cases);
+}
