@@ -60,10 +60,13 @@ ctl(const struct daemon *d, const char *req, char *out, size_t len)
 		close(fd);
 		return -ECONNREFUSED;
 	}
-	if (write(fd, req, strlen(req)) < 0 || write(fd, "\n", 1) != 1) {
-		close(fd);
-		return -EIO;
-	}
+	/*
+	 * The daemon may close the connection after refusing an oversized
+	 * request before it has read it all: a failed send is fine as long as
+	 * its reply can be read.
+	 */
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) >= 0)
+		(void)send(fd, "\n", 1, MSG_NOSIGNAL);
 	shutdown(fd, SHUT_WR);
 	while (got + 1 < len && (n = read(fd, out + got, len - 1 - got)) > 0)
 		got += (size_t)n;
