@@ -18,6 +18,7 @@
 
 #include "ctl_server.h"
 #include "instance.h"
+#include "mediator/gm.h"
 #include "mediator/log.h"
 
 #define CTL_VERSION "0.1"
@@ -292,6 +293,20 @@ cmd_trap_map(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 }
 
 static int
+cmd_types(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	unsigned int n;
+	const struct vgpu_type *t = vgpu_type_table(&n);
+
+	(void)argc, (void)argv, (void)err, (void)errlen;
+	for (unsigned int i = 0; i < n; i++)
+		out_printf(o, "name=%s low_gm=%" PRIu64 " high_gm=%" PRIu64
+			   " fences=%u weight=%u res=%ux%u\n", t[i].name, t[i].low_gm,
+			   t[i].high_gm, t[i].fences, t[i].weight, t[i].max_w, t[i].max_h);
+	return 0;
+}
+
+static int
 cmd_attach(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 {
 	unsigned int id = 0;
@@ -334,6 +349,7 @@ static const struct {
 	{ "version", 0, 0, cmd_version, "version" },
 	{ "list", 0, 0, cmd_list, "list" },
 	{ "gpu", 0, 0, cmd_gpu, "gpu" },
+	{ "types", 0, 0, cmd_types, "types" },
 	{ "stats", 1, 1, cmd_stats, "stats DOMID" },
 	{ "partition", 1, 1, cmd_partition, "partition DOMID" },
 	{ "trap-map", 1, 1, cmd_trap_map, "trap-map DOMID" },

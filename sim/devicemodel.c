@@ -20,31 +20,19 @@
 #include "sim_int.h"
 
 struct xendevicemodel_handle {
-	struct sim_machine *m;
-	int32_t rdom;
-	struct sim_restrictable reg;
+	struct sim_rhandle rh;	/* first: see sim_rhandle_new */
 };
-
-static int
-ret_errno(int rc)
-{
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	return 0;
-}
 
 /* Lock the machine and find domid; on success the lock is held. */
 static int
 dm_begin(xendevicemodel_handle *h, domid_t domid, struct sim_domain **d)
 {
-	if (h->rdom >= 0 && h->rdom != domid)
+	if (h->rh.rdom >= 0 && h->rh.rdom != domid)
 		return -EPERM;
-	sim_lock(h->m);
-	*d = sim_domain_find(h->m, domid);
+	sim_lock(h->rh.m);
+	*d = sim_domain_find(h->rh.m, domid);
 	if (!*d) {
-		sim_unlock(h->m);
+		sim_unlock(h->rh.m);
 		return -ESRCH;
 	}
 	return 0;
@@ -65,58 +53,39 @@ srv_get(struct sim_domain *d, ioservid_t id, struct sim_server **s)
 xendevicemodel_handle *
 xendevicemodel_open(struct xentoollog_logger *logger, unsigned int open_flags)
 {
-	xendevicemodel_handle *h;
-
 	(void)logger;
 	(void)open_flags;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return NULL;
-	h->m = sim_machine_get(NULL, false);
-	if (!h->m) {
-		free(h);
-		return NULL;
-	}
-	h->rdom = -1;
-	h->reg.rdom = &h->rdom;
-	sim_restrict_register(&h->reg);
-	return h;
+	return sim_rhandle_new(sizeof(xendevicemodel_handle));
 }
 
 int
 xendevicemodel_close(xendevicemodel_handle *dmod)
 {
-	if (!dmod)
-		return 0;
-	sim_restrict_unregister(&dmod->reg);
-	sim_machine_put(dmod->m);
-	free(dmod);
+	if (dmod)
+		sim_rhandle_free(&dmod->rh);
 	return 0;
 }
 
 int
 xendevicemodel_restrict(xendevicemodel_handle *dmod, domid_t domid)
 {
-	if (dmod->rdom >= 0 && dmod->rdom != domid)
-		return ret_errno(-EINVAL);
-	dmod->rdom = domid;
-	return 0;
+	return sim_ret_errno(sim_rhandle_restrict(&dmod->rh, domid));
 }
 
 int
 xendevicemodel_create_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, int handle_bufioreq,
 				   ioservid_t *id)
 {
-	struct sim_machine *m = dmod->m;
+	struct sim_machine *m = dmod->rh.m;
 	struct sim_domain *d;
 	struct sim_server *s = NULL;
 	int rc, sid = -1;
 
 	if (handle_bufioreq < HVM_IOREQSRV_BUFIOREQ_OFF || handle_bufioreq > HVM_IOREQSRV_BUFIOREQ_ATOMIC)
-		return ret_errno(-EINVAL);
+		return sim_ret_errno(-EINVAL);
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	for (int i = 0; i < SIM_MAX_SERVERS && sid < 0; i++)
 		if (!d->srv[i].used)
 			sid = i;
@@ -157,7 +126,7 @@ err_ports:
 	memset(s, 0, sizeof(*s));
 out:
 	sim_unlock(m);
-	return ret_errno(rc);
+	return sim_ret_errno(rc);
 }
 
 int
@@ -171,15 +140,15 @@ xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t domid,
 
 	/* Deviation: the legacy "pages in guest gfns" path is not simulated. */
 	if (ioreq_gfn || bufioreq_gfn)
-		return ret_errno(-EOPNOTSUPP);
+		return sim_ret_errno(-EOPNOTSUPP);
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	rc = srv_get(d, id, &s);
 	if (!rc && bufioreq_port)
 		*bufioreq_port = s->buf_port;
-	sim_unlock(dmod->m);
-	return ret_errno(rc);
+	sim_unlock(dmod->rh.m);
+	return sim_ret_errno(rc);
 }
 
 static int
@@ -192,7 +161,7 @@ range_op(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id, int kind, ui
 
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	rc = srv_get(d, id, &s);
 	if (!rc) {
 		if (map)
@@ -200,8 +169,8 @@ range_op(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id, int kind, ui
 		else
 			rc = end < start ? -EINVAL : sim_range_del(s, kind, start, end);
 	}
-	sim_unlock(dmod->m);
-	return ret_errno(rc);
+	sim_unlock(dmod->rh.m);
+	return sim_ret_errno(rc);
 }
 
 int
@@ -221,16 +190,24 @@ xendevicemodel_unmap_io_range_from_ioreq_server(xendevicemodel_handle *dmod, dom
 			false);
 }
 
+/* XEN_DMOP_(un)map_io_range_to_ioreq_server with an SBDF singleton. */
+static int
+pcidev_op(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id, uint16_t segment,
+	  uint8_t bus, uint8_t device, uint8_t function, bool add)
+{
+	uint64_t sbdf = XEN_DMOP_PCI_SBDF(segment, bus, device, function);
+
+	if (device > 0x1f || function > 7)
+		return sim_ret_errno(-EINVAL);
+	return range_op(dmod, domid, id, SIM_RANGE_PCI, sbdf, sbdf, add);
+}
+
 int
 xendevicemodel_map_pcidev_to_ioreq_server(xendevicemodel_handle *dmod, domid_t domid,
 					  ioservid_t id, uint16_t segment, uint8_t bus,
 					  uint8_t device, uint8_t function)
 {
-	uint64_t sbdf = XEN_DMOP_PCI_SBDF(segment, bus, device, function);
-
-	if (device > 0x1f || function > 7)
-		return ret_errno(-EINVAL);
-	return range_op(dmod, domid, id, SIM_RANGE_PCI, sbdf, sbdf, true);
+	return pcidev_op(dmod, domid, id, segment, bus, device, function, true);
 }
 
 int
@@ -238,11 +215,7 @@ xendevicemodel_unmap_pcidev_from_ioreq_server(xendevicemodel_handle *dmod, domid
 					      ioservid_t id, uint16_t segment, uint8_t bus,
 					      uint8_t device, uint8_t function)
 {
-	uint64_t sbdf = XEN_DMOP_PCI_SBDF(segment, bus, device, function);
-
-	if (device > 0x1f || function > 7)
-		return ret_errno(-EINVAL);
-	return range_op(dmod, domid, id, SIM_RANGE_PCI, sbdf, sbdf, false);
+	return pcidev_op(dmod, domid, id, segment, bus, device, function, false);
 }
 
 /* Lock held: p2m_ioreq_server entries back to ram_rw (the unclaim sweep). */
@@ -269,10 +242,10 @@ xendevicemodel_map_mem_type_to_ioreq_server(xendevicemodel_handle *dmod, domid_t
 
 	/* dm.c: only HVMMEM_ioreq_server, and only the WRITE flag (READ is rejected). */
 	if (type != HVMMEM_ioreq_server || (flags & ~XEN_DMOP_IOREQ_MEM_ACCESS_WRITE))
-		return ret_errno(-EINVAL);
+		return sim_ret_errno(-EINVAL);
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	rc = srv_get(d, id, &s);
 	if (rc)
 		goto out;
@@ -284,7 +257,7 @@ xendevicemodel_map_mem_type_to_ioreq_server(xendevicemodel_handle *dmod, domid_t
 		}
 		d->memtype_server = -1;
 		d->memtype_flags = 0;
-		sweep_ioreq_pages(dmod->m, d);
+		sweep_ioreq_pages(dmod->rh.m, d);
 	} else {
 		/* Busy while held (even by this server) or while old entries remain. */
 		if (d->memtype_server >= 0 || d->ioreq_entries) {
@@ -295,8 +268,8 @@ xendevicemodel_map_mem_type_to_ioreq_server(xendevicemodel_handle *dmod, domid_t
 		d->memtype_flags = flags;
 	}
 out:
-	sim_unlock(dmod->m);
-	return ret_errno(rc);
+	sim_unlock(dmod->rh.m);
+	return sim_ret_errno(rc);
 }
 
 /*
@@ -313,10 +286,10 @@ xendevicemodel_set_mem_type(xendevicemodel_handle *dmod, domid_t domid, hvmmem_t
 	int rc;
 
 	if (mem_type != HVMMEM_ram_rw && mem_type != HVMMEM_ioreq_server)
-		return ret_errno(-EINVAL);
+		return sim_ret_errno(-EINVAL);
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	if (mem_type == HVMMEM_ioreq_server && d->memtype_server < 0) {
 		rc = -EINVAL;
 		goto out;
@@ -325,7 +298,7 @@ xendevicemodel_set_mem_type(xendevicemodel_handle *dmod, domid_t domid, hvmmem_t
 		rc = -EINVAL;
 		goto out;
 	}
-	p2m = sim_p2m(dmod->m, d);
+	p2m = sim_p2m(dmod->rh.m, d);
 	for (uint64_t g = first_pfn; g < first_pfn + nr; g++) {
 		if (mem_type == HVMMEM_ioreq_server) {
 			if (p2m[g] != P2M_RAM_RW) {
@@ -340,8 +313,8 @@ xendevicemodel_set_mem_type(xendevicemodel_handle *dmod, domid_t domid, hvmmem_t
 		}
 	}
 out:
-	sim_unlock(dmod->m);
-	return ret_errno(rc);
+	sim_unlock(dmod->rh.m);
+	return sim_ret_errno(rc);
 }
 
 int
@@ -354,17 +327,17 @@ xendevicemodel_set_ioreq_server_state(xendevicemodel_handle *dmod, domid_t domid
 
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	rc = srv_get(d, id, &s);
 	if (!rc) {
 		s->enabled = !!enabled;
 		/* ioreq_server_update_evtchn: enabling publishes each vCPU's port. */
 		if (s->enabled)
 			for (uint32_t v = 0; v < d->vcpus; v++)
-				sim_srv_slot(dmod->m, d, id, v)->vp_eport = s->vcpu_port[v];
+				sim_srv_slot(dmod->rh.m, d, id, v)->vp_eport = s->vcpu_port[v];
 	}
-	sim_unlock(dmod->m);
-	return ret_errno(rc);
+	sim_unlock(dmod->rh.m);
+	return sim_ret_errno(rc);
 }
 
 int
@@ -376,14 +349,14 @@ xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, 
 
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	rc = srv_get(d, id, &s);
 	if (!rc) {
 		for (uint32_t v = 0; v < XENSIM_MAX_VCPUS; v++)
 			if (s->vcpu_port[v])
-				sim_port_close(dmod->m, s->vcpu_port[v]);
+				sim_port_close(dmod->rh.m, s->vcpu_port[v]);
 		if (s->buf_port)
-			sim_port_close(dmod->m, s->buf_port);
+			sim_port_close(dmod->rh.m, s->buf_port);
 		/* The claim goes, but typed pages are NOT swept (x86 arch_ioreq_server_destroy). */
 		if (d->memtype_server == (int32_t)id) {
 			d->memtype_server = -1;
@@ -391,8 +364,8 @@ xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, 
 		}
 		memset(s, 0, sizeof(*s));
 	}
-	sim_unlock(dmod->m);
-	return ret_errno(rc);
+	sim_unlock(dmod->rh.m);
+	return sim_ret_errno(rc);
 }
 
 int
@@ -404,14 +377,14 @@ xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid, uint64_t m
 
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	d->msi[d->msi_count % SIM_MSI_LOG].addr = msi_addr;
 	d->msi[d->msi_count % SIM_MSI_LOG].data = msi_data;
 	__atomic_store_n(&d->msi_count, d->msi_count + 1, __ATOMIC_RELEASE);
 	for (int v = 0; v < XENSIM_MAX_VCPUS; v++)
 		if (d->vcpu_handle[v] > 0)
-			sim_doorbell(dmod->m, d->vcpu_handle[v] - 1);
-	sim_unlock(dmod->m);
+			sim_doorbell(dmod->rh.m, d->vcpu_handle[v] - 1);
+	sim_unlock(dmod->rh.m);
 	return 0;
 }
 
@@ -423,9 +396,9 @@ xendevicemodel_nr_vcpus(xendevicemodel_handle *dmod, domid_t domid, unsigned int
 
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	*vcpus = d->vcpus;
-	sim_unlock(dmod->m);
+	sim_unlock(dmod->rh.m);
 	return 0;
 }
 
@@ -438,11 +411,11 @@ xendevicemodel_set_pci_intx_level(xendevicemodel_handle *dmod, domid_t domid, ui
 
 	(void)level;
 	if (segment || bus || device > 31 || intx > 3)
-		return ret_errno(-EINVAL);
+		return sim_ret_errno(-EINVAL);
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
-	sim_unlock(dmod->m);
+		return sim_ret_errno(rc);
+	sim_unlock(dmod->rh.m);
 	return 0;
 }
 
@@ -455,32 +428,28 @@ xendevicemodel_modified_memory(xendevicemodel_handle *dmod, domid_t domid, uint6
 
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	if (first_pfn + nr < first_pfn || first_pfn + nr > d->ram_pages)
 		rc = -EINVAL;
-	sim_unlock(dmod->m);
-	return ret_errno(rc);
+	sim_unlock(dmod->rh.m);
+	return sim_ret_errno(rc);
 }
 
 /* Test hook: pretend server id of domid was created by emulator domain emu_domid. */
 int
 xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id, uint32_t emu_domid)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m;
 	struct sim_domain *d;
-	int rc = -ENOENT;
+	int rc = sim_tool_begin(machine, domid, &m, &d);
 
-	if (!m)
-		return -errno;
-	sim_lock(m);
-	d = sim_domain_find(m, domid);
-	if (!d)
-		rc = -ESRCH;
-	else if (id < SIM_MAX_SERVERS && d->srv[id].used) {
+	if (rc)
+		return rc;
+	rc = -ENOENT;
+	if (id < SIM_MAX_SERVERS && d->srv[id].used) {
 		d->srv[id].emu_domid = emu_domid;
 		rc = 0;
 	}
-	sim_unlock(m);
-	sim_machine_put(m);
+	sim_tool_end(m);
 	return rc;
 }

@@ -34,6 +34,28 @@ sim_route_name(enum sim_route r)
 }
 
 int
+sim_tool_begin(const char *machine, uint32_t domid, struct sim_machine **m, struct sim_domain **d)
+{
+	*m = sim_machine_get(machine, false);
+	if (!*m)
+		return -errno;
+	sim_lock(*m);
+	*d = sim_domain_find(*m, domid);
+	if (!*d) {
+		sim_tool_end(*m);
+		return -ESRCH;
+	}
+	return 0;
+}
+
+void
+sim_tool_end(struct sim_machine *m)
+{
+	sim_unlock(m);
+	sim_machine_put(m);
+}
+
+int
 xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpus)
 {
 	struct sim_machine *m;
@@ -78,18 +100,12 @@ out:
 int
 xensim_domain_destroy(const char *machine, uint32_t domid)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m;
 	struct sim_domain *d;
-	int rc = 0;
+	int rc = sim_tool_begin(machine, domid, &m, &d);
 
-	if (!m)
-		return -errno;
-	sim_lock(m);
-	d = sim_domain_find(m, domid);
-	if (!d) {
-		rc = -ESRCH;
-		goto out;
-	}
+	if (rc)
+		return rc;
 	for (uint32_t p = 1; p < SIM_MAX_PORTS; p++)
 		if (m->st->port[p].state != PORT_FREE && m->st->port[p].domid == domid)
 			sim_port_close(m, p);
@@ -98,30 +114,22 @@ xensim_domain_destroy(const char *machine, uint32_t domid)
 		  (off_t)(d->ram_pages << 12));
 	memset(d, 0, sizeof(*d));
 	d->memtype_server = -1;
-out:
-	sim_unlock(m);
-	sim_machine_put(m);
-	return rc;
+	sim_tool_end(m);
+	return 0;
 }
 
 int
 xensim_domain_unpause(const char *machine, uint32_t domid)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m;
 	struct sim_domain *d;
-	int rc = 0;
+	int rc = sim_tool_begin(machine, domid, &m, &d);
 
-	if (!m)
-		return -errno;
-	sim_lock(m);
-	d = sim_domain_find(m, domid);
-	if (d)
-		d->paused = 0;
-	else
-		rc = -ESRCH;
-	sim_unlock(m);
-	sim_machine_put(m);
-	return rc;
+	if (rc)
+		return rc;
+	d->paused = 0;
+	sim_tool_end(m);
+	return 0;
 }
 
 int
@@ -155,76 +163,59 @@ xensim_domain_list(const char *machine, struct sim_domain_info *out, int max)
 int
 xensim_route_counts(const char *machine, uint32_t domid, uint64_t counts[ROUTE_NR])
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m;
 	struct sim_domain *d;
-	int rc = 0;
+	int rc = sim_tool_begin(machine, domid, &m, &d);
 
-	if (!m)
-		return -errno;
-	sim_lock(m);
-	d = sim_domain_find(m, domid);
-	if (d)
-		for (int r = 0; r < ROUTE_NR; r++)
-			counts[r] = __atomic_load_n(&d->routes[r], __ATOMIC_RELAXED);
-	else
-		rc = -ESRCH;
-	sim_unlock(m);
-	sim_machine_put(m);
-	return rc;
+	if (rc)
+		return rc;
+	for (int r = 0; r < ROUTE_NR; r++)
+		counts[r] = __atomic_load_n(&d->routes[r], __ATOMIC_RELAXED);
+	sim_tool_end(m);
+	return 0;
 }
 
 int
 xensim_direct_count(const char *machine, uint32_t domid, uint64_t gpa_start, uint64_t gpa_end,
 		    uint64_t *reads, uint64_t *writes)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m;
 	struct sim_domain *d;
-	int rc = 0;
+	int rc;
 
-	if (!m)
-		return -errno;
 	*reads = *writes = 0;
-	sim_lock(m);
-	d = sim_domain_find(m, domid);
-	if (d) {
-		for (int i = 0; i < SIM_DCOUNT; i++) {
-			struct sim_dcount *c = &d->dc[i];
+	rc = sim_tool_begin(machine, domid, &m, &d);
+	if (rc)
+		return rc;
+	for (int i = 0; i < SIM_DCOUNT; i++) {
+		struct sim_dcount *c = &d->dc[i];
 
-			if (c->used && (c->gfn << 12) <= gpa_end && gpa_start < ((c->gfn + 1) << 12)) {
-				*reads += c->reads;
-				*writes += c->writes;
-			}
+		if (c->used && (c->gfn << 12) <= gpa_end && gpa_start < ((c->gfn + 1) << 12)) {
+			*reads += c->reads;
+			*writes += c->writes;
 		}
-	} else {
-		rc = -ESRCH;
 	}
-	sim_unlock(m);
-	sim_machine_put(m);
-	return rc;
+	sim_tool_end(m);
+	return 0;
 }
 
 /* Translate a gfn to its machine address (test and tool hook). */
 int
 xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t *maddr)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m;
 	struct sim_domain *d;
-	int rc = 0;
+	int rc = sim_tool_begin(machine, domid, &m, &d);
 	uint64_t mfn;
 
-	if (!m)
-		return -errno;
-	sim_lock(m);
-	d = sim_domain_find(m, domid);
-	if (!d)
-		rc = -ESRCH;
-	else if (gfn < d->ram_pages)
+	if (rc)
+		return rc;
+	if (gfn < d->ram_pages)
 		*maddr = d->mem_base + (gfn << 12);
 	else if (sim_dmap_lookup(d, gfn, &mfn))
 		*maddr = mfn << 12;
 	else
 		rc = -ENOENT;
-	sim_unlock(m);
-	sim_machine_put(m);
+	sim_tool_end(m);
 	return rc;
 }

@@ -16,11 +16,9 @@
 #include "sim_int.h"
 
 struct xenevtchn_handle {
-	struct sim_machine *m;
+	struct sim_rhandle rh;	/* first: see sim_rhandle_new */
 	int slot;
 	int fd;
-	int32_t rdom;
-	struct sim_restrictable reg;
 };
 
 /* Lock held. A guest-side port waiting for domain remote to bind; port or -errno. */
@@ -124,36 +122,19 @@ xenevtchn_open(struct xentoollog_logger *logger, unsigned int flags)
 
 	(void)logger;
 	(void)flags;
-	xce = calloc(1, sizeof(*xce));
+	xce = sim_rhandle_new(sizeof(*xce));
 	if (!xce)
 		return NULL;
-	xce->m = sim_machine_get(NULL, false);
-	if (!xce->m)
-		goto err_free;
-	sim_lock(xce->m);
-	slot = sim_handle_alloc(xce->m, HK_EVTCHN);
-	if (slot >= 0) {
-		xce->fd = sim_doorbell_socket(xce->m, slot);
-		if (xce->fd < 0) {
-			sim_handle_free(xce->m, slot);
-			slot = xce->fd;
-		}
-	}
-	sim_unlock(xce->m);
+	sim_lock(xce->rh.m);
+	slot = sim_handle_open(xce->rh.m, HK_EVTCHN, &xce->fd);
+	sim_unlock(xce->rh.m);
 	if (slot < 0) {
-		sim_machine_put(xce->m);
+		sim_rhandle_free(&xce->rh);
 		errno = -slot;
-		goto err_free;
+		return NULL;
 	}
 	xce->slot = slot;
-	xce->rdom = -1;
-	xce->reg.rdom = &xce->rdom;
-	sim_restrict_register(&xce->reg);
 	return xce;
-
-err_free:
-	free(xce);
-	return NULL;
 }
 
 xenevtchn_handle *
@@ -171,13 +152,8 @@ xenevtchn_close(xenevtchn_handle *xce)
 {
 	if (!xce)
 		return 0;
-	sim_restrict_unregister(&xce->reg);
-	sim_lock(xce->m);
-	sim_handle_free(xce->m, xce->slot);
-	sim_unlock(xce->m);
-	close(xce->fd);
-	sim_machine_put(xce->m);
-	free(xce);
+	sim_handle_close(xce->rh.m, xce->slot, xce->fd);
+	sim_rhandle_free(&xce->rh);
 	return 0;
 }
 
@@ -194,28 +170,60 @@ own_port(xenevtchn_handle *xce, evtchn_port_t port)
 
 	if (port == 0 || port >= SIM_MAX_PORTS)
 		return NULL;
-	sp = &xce->m->st->port[port];
+	sp = &xce->rh.m->st->port[port];
 	if (sp->state == PORT_FREE || sp->handle != xce->slot || sp->domid != XENSIM_DM_DOMID)
 		return NULL;
 	return sp;
 }
 
+typedef void own_port_fn(struct sim_machine *m, uint32_t port, struct sim_port *sp);
+
+/* Run fn on one of xce's own ports under the lock; EINVAL for anyone else's. */
+static int
+own_port_op(xenevtchn_handle *xce, evtchn_port_t port, own_port_fn *fn)
+{
+	struct sim_port *sp;
+	int rc = 0;
+
+	sim_lock(xce->rh.m);
+	sp = own_port(xce, port);
+	if (sp)
+		fn(xce->rh.m, port, sp);
+	else
+		rc = -EINVAL;
+	sim_unlock(xce->rh.m);
+	return sim_ret_errno(rc);
+}
+
+static void
+op_notify(struct sim_machine *m, uint32_t port, struct sim_port *sp)
+{
+	(void)sp;
+	sim_port_notify(m, port);
+}
+
+static void
+op_unbind(struct sim_machine *m, uint32_t port, struct sim_port *sp)
+{
+	(void)sp;
+	sim_port_close(m, port);
+}
+
+/* A notification that arrived while masked fires now. */
+static void
+op_unmask(struct sim_machine *m, uint32_t port, struct sim_port *sp)
+{
+	sp->masked = 0;
+	if (sp->pending) {
+		sp->pending = 0;
+		fire(m, port);
+	}
+}
+
 int
 xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	int rc = 0;
-
-	sim_lock(xce->m);
-	if (own_port(xce, port))
-		sim_port_notify(xce->m, port);
-	else
-		rc = -EINVAL;
-	sim_unlock(xce->m);
-	if (rc) {
-		errno = -rc;
-		return -1;
-	}
-	return 0;
+	return own_port_op(xce, port, op_notify);
 }
 
 xenevtchn_port_or_error_t
@@ -223,15 +231,15 @@ xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
 {
 	int p;
 
-	if (xce->rdom >= 0 && (uint32_t)xce->rdom != domid) {
+	if (xce->rh.rdom >= 0 && (uint32_t)xce->rh.rdom != domid) {
 		errno = EPERM;
 		return -1;
 	}
-	sim_lock(xce->m);
-	p = sim_port_alloc_unbound(xce->m, XENSIM_DM_DOMID, domid, 0);
+	sim_lock(xce->rh.m);
+	p = sim_port_alloc_unbound(xce->rh.m, XENSIM_DM_DOMID, domid, 0);
 	if (p > 0)
-		xce->m->st->port[p].handle = xce->slot;
-	sim_unlock(xce->m);
+		xce->rh.m->st->port[p].handle = xce->slot;
+	sim_unlock(xce->rh.m);
 	if (p < 0) {
 		errno = -p;
 		return -1;
@@ -245,31 +253,31 @@ xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid, evtchn_port_t 
 	struct sim_port *rp;
 	int rc, p;
 
-	if (xce->rdom >= 0 && (uint32_t)xce->rdom != domid) {
+	if (xce->rh.rdom >= 0 && (uint32_t)xce->rh.rdom != domid) {
 		errno = EPERM;
 		return -1;
 	}
-	sim_lock(xce->m);
+	sim_lock(xce->rh.m);
 	rc = -EINVAL;
 	if (remote_port == 0 || remote_port >= SIM_MAX_PORTS)
 		goto out;
-	rp = &xce->m->st->port[remote_port];
+	rp = &xce->rh.m->st->port[remote_port];
 	/* Xen evtchn_bind_interdomain: the remote end must be unbound and waiting for us. */
 	if (rp->state != PORT_UNBOUND || rp->domid != domid || rp->remote_dom != XENSIM_DM_DOMID)
 		goto out;
-	p = sim_port_alloc_unbound(xce->m, XENSIM_DM_DOMID, domid, 0);
+	p = sim_port_alloc_unbound(xce->rh.m, XENSIM_DM_DOMID, domid, 0);
 	if (p < 0) {
 		rc = p;
 		goto out;
 	}
-	xce->m->st->port[p].state = PORT_INTERDOMAIN;
-	xce->m->st->port[p].handle = xce->slot;
-	xce->m->st->port[p].peer = remote_port;
+	xce->rh.m->st->port[p].state = PORT_INTERDOMAIN;
+	xce->rh.m->st->port[p].handle = xce->slot;
+	xce->rh.m->st->port[p].peer = remote_port;
 	rp->state = PORT_INTERDOMAIN;
 	rp->peer = (uint32_t)p;
 	rc = p;
 out:
-	sim_unlock(xce->m);
+	sim_unlock(xce->rh.m);
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
@@ -289,19 +297,7 @@ xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
 int
 xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	int rc = 0;
-
-	sim_lock(xce->m);
-	if (own_port(xce, port))
-		sim_port_close(xce->m, port);
-	else
-		rc = -EINVAL;
-	sim_unlock(xce->m);
-	if (rc) {
-		errno = -rc;
-		return -1;
-	}
-	return 0;
+	return own_port_op(xce, port, op_unbind);
 }
 
 /*
@@ -317,14 +313,14 @@ xenevtchn_pending(xenevtchn_handle *xce)
 	int port = -1;
 
 	sim_doorbell_drain(xce->fd);
-	sim_lock(xce->m);
-	h = &xce->m->st->h[xce->slot];
+	sim_lock(xce->rh.m);
+	h = &xce->rh.m->st->h[xce->slot];
 	if (h->tail != h->head) {
 		port = (int)h->ring[h->head++ % SIM_MAX_PORTS];
 		if (h->tail != h->head)
-			sim_doorbell(xce->m, xce->slot);
+			sim_doorbell(xce->rh.m, xce->slot);
 	}
-	sim_unlock(xce->m);
+	sim_unlock(xce->rh.m);
 	if (port < 0)
 		errno = EAGAIN;
 	return port;
@@ -333,35 +329,11 @@ xenevtchn_pending(xenevtchn_handle *xce)
 int
 xenevtchn_unmask(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	struct sim_port *sp;
-	int rc = 0;
-
-	sim_lock(xce->m);
-	sp = own_port(xce, port);
-	if (sp) {
-		sp->masked = 0;
-		if (sp->pending) {
-			sp->pending = 0;
-			fire(xce->m, port);
-		}
-	} else {
-		rc = -EINVAL;
-	}
-	sim_unlock(xce->m);
-	if (rc) {
-		errno = -rc;
-		return -1;
-	}
-	return 0;
+	return own_port_op(xce, port, op_unmask);
 }
 
 int
 xenevtchn_restrict(xenevtchn_handle *xce, domid_t domid)
 {
-	if (xce->rdom >= 0 && xce->rdom != domid) {
-		errno = EINVAL;
-		return -1;
-	}
-	xce->rdom = domid;
-	return 0;
+	return sim_ret_errno(sim_rhandle_restrict(&xce->rh, domid));
 }

@@ -21,9 +21,7 @@
 #include "sim_int.h"
 
 struct xenforeignmemory_handle {
-	struct sim_machine *m;
-	int32_t rdom;
-	struct sim_restrictable reg;
+	struct sim_rhandle rh;	/* first: see sim_rhandle_new */
 };
 
 struct xenforeignmemory_resource_handle {
@@ -34,44 +32,23 @@ struct xenforeignmemory_resource_handle {
 xenforeignmemory_handle *
 xenforeignmemory_open(struct xentoollog_logger *logger, unsigned open_flags)
 {
-	xenforeignmemory_handle *h;
-
 	(void)logger;
 	(void)open_flags;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return NULL;
-	h->m = sim_machine_get(NULL, false);
-	if (!h->m) {
-		free(h);
-		return NULL;
-	}
-	h->rdom = -1;
-	h->reg.rdom = &h->rdom;
-	sim_restrict_register(&h->reg);
-	return h;
+	return sim_rhandle_new(sizeof(xenforeignmemory_handle));
 }
 
 int
 xenforeignmemory_close(xenforeignmemory_handle *fmem)
 {
-	if (!fmem)
-		return 0;
-	sim_restrict_unregister(&fmem->reg);
-	sim_machine_put(fmem->m);
-	free(fmem);
+	if (fmem)
+		sim_rhandle_free(&fmem->rh);
 	return 0;
 }
 
 int
 xenforeignmemory_restrict(xenforeignmemory_handle *fmem, domid_t domid)
 {
-	if (fmem->rdom >= 0 && fmem->rdom != domid) {
-		errno = EINVAL;
-		return -1;
-	}
-	fmem->rdom = domid;
-	return 0;
+	return sim_ret_errno(sim_rhandle_restrict(&fmem->rh, domid));
 }
 
 /*
@@ -89,7 +66,7 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 	uint8_t *va;
 	int first_err = 0;
 
-	if (fmem->rdom >= 0 && (uint32_t)fmem->rdom != dom) {
+	if (fmem->rh.rdom >= 0 && (uint32_t)fmem->rh.rdom != dom) {
 		errno = EPERM;
 		return NULL;
 	}
@@ -97,11 +74,11 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 		errno = EINVAL;
 		return NULL;
 	}
-	sim_lock(fmem->m);
-	d = sim_domain_find(fmem->m, dom);
+	sim_lock(fmem->rh.m);
+	d = sim_domain_find(fmem->rh.m, dom);
 	base = d ? d->mem_base : 0;
 	ram_pages = d ? d->ram_pages : 0;
-	sim_unlock(fmem->m);
+	sim_unlock(fmem->rh.m);
 	if (!d) {
 		errno = ESRCH;
 		return NULL;
@@ -116,7 +93,7 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 		if (arr[i] >= ram_pages) {
 			e = -EFAULT;
 		} else if (mmap(va + i * SIM_PAGE, SIM_PAGE, prot, MAP_SHARED | MAP_FIXED,
-				fmem->m->mem_fd, (off_t)(base + arr[i] * SIM_PAGE)) == MAP_FAILED) {
+				fmem->rh.m->mem_fd, (off_t)(base + arr[i] * SIM_PAGE)) == MAP_FAILED) {
 			e = -errno;
 		}
 		if (err)
@@ -157,7 +134,7 @@ xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsi
 	void *va;
 
 	(void)flags;
-	if (fmem->rdom >= 0 && fmem->rdom != domid)
+	if (fmem->rh.rdom >= 0 && fmem->rh.rdom != domid)
 		rc = -EPERM;
 	else if (type != XENMEM_resource_ioreq_server)
 		rc = -EOPNOTSUPP;
@@ -167,8 +144,8 @@ xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsi
 		errno = -rc;
 		return NULL;
 	}
-	sim_lock(fmem->m);
-	d = sim_domain_find(fmem->m, domid);
+	sim_lock(fmem->rh.m);
+	d = sim_domain_find(fmem->rh.m, domid);
 	if (!d) {
 		rc = -ESRCH;
 	} else if (id >= SIM_MAX_SERVERS || !d->srv[id].used) {
@@ -181,9 +158,9 @@ xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsi
 			 s->bufioreq == HVM_IOREQSRV_BUFIOREQ_OFF)
 			rc = -ENOENT;
 		else
-			off = sim_srv_pages_off(fmem->m, d, (int)id) + frame * SIM_PAGE;
+			off = sim_srv_pages_off(fmem->rh.m, d, (int)id) + frame * SIM_PAGE;
 	}
-	sim_unlock(fmem->m);
+	sim_unlock(fmem->rh.m);
 	if (rc) {
 		errno = -rc;
 		return NULL;
@@ -191,7 +168,7 @@ xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsi
 	fres = calloc(1, sizeof(*fres));
 	if (!fres)
 		return NULL;
-	va = mmap(paddr ? *paddr : NULL, nr_frames * SIM_PAGE, prot, MAP_SHARED, fmem->m->state_fd,
+	va = mmap(paddr ? *paddr : NULL, nr_frames * SIM_PAGE, prot, MAP_SHARED, fmem->rh.m->state_fd,
 		  (off_t)off);
 	if (va == MAP_FAILED) {
 		free(fres);

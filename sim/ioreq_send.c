@@ -6,23 +6,12 @@
  * with its LEGACY/ATOMIC pointer handling; raw requests for tests.
  */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
-#include <time.h>
 
 #include <stdint.h>
 #include <xen/hvm/ioreq.h>
 
 #include "sim_int.h"
-
-static uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static unsigned int
 slot_state(volatile ioreq_t *slot)
@@ -82,22 +71,18 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	owner = s->owner_pid;
 	sim_unlock(m);
 
-	deadline = now_ms() + (uint64_t)c->timeout_ms;
-	for (;;) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-		uint64_t now;
-
+	deadline = sim_now_ms() + (uint64_t)c->timeout_ms;
+	for (int wait = 0;;) {
 		if (slot_state(slot) == STATE_IORESP_READY) {
 			req->data = slot->data;
 			__atomic_thread_fence(__ATOMIC_SEQ_CST);
 			slot->state = STATE_IOREQ_NONE;
 			return 0;
 		}
-		now = now_ms();
-		if (now >= deadline || !sim_pid_alive(owner))
+		/* Checked once more after the wait fails: an answer may beat the exit. */
+		if (wait)
 			break;
-		poll(&pfd, 1, deadline - now < 50 ? (int)(deadline - now) : 50);
-		sim_doorbell_drain(c->fd);
+		wait = sim_vcpu_wait(c, deadline, owner);
 	}
 	slot->state = STATE_IOREQ_NONE;
 	return -ETIMEDOUT;

@@ -5,6 +5,7 @@
  * doorbell sockets, and the process-local restrict registry. Domains and
  * the libxen* front ends live in their own files.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -24,7 +26,7 @@
 
 static pthread_mutex_t machines_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sim_machine *machines[SIM_MAX_MACHINES];
-static struct sim_restrictable *restrict_list;
+static struct sim_rhandle *restrict_list;
 static int send_fd = -1;
 
 const char *
@@ -419,6 +421,32 @@ sim_handle_free(struct sim_machine *m, int slot)
 		handle_reclaim(m, slot);
 }
 
+int
+sim_handle_open(struct sim_machine *m, enum sim_handle_kind kind, int *fd)
+{
+	int slot = sim_handle_alloc(m, kind);
+
+	if (slot < 0)
+		return slot;
+	*fd = sim_doorbell_socket(m, slot);
+	if (*fd < 0) {
+		int rc = *fd;
+
+		sim_handle_free(m, slot);
+		return rc;
+	}
+	return slot;
+}
+
+void
+sim_handle_close(struct sim_machine *m, int slot, int fd)
+{
+	sim_lock(m);
+	sim_handle_free(m, slot);
+	sim_unlock(m);
+	close(fd);
+}
+
 static socklen_t
 doorbell_addr(struct sim_machine *m, int slot, struct sockaddr_un *sa)
 {
@@ -475,34 +503,102 @@ sim_doorbell(struct sim_machine *m, int slot)
 	(void)sendto(send_fd, &b, 1, MSG_DONTWAIT, (struct sockaddr *)&sa, len);
 }
 
+/*
+ * Empty fd's doorbell queue. Each datagram only means "look", so they are
+ * taken in batches with recvmmsg: one syscall in the usual case, where a
+ * recv() loop needs a second call just to see EAGAIN.
+ */
 void
 sim_doorbell_drain(int fd)
 {
-	char buf[16];
+	struct mmsghdr msg[SIM_DRAIN_BATCH];
+	struct iovec iov = { .iov_base = (char[1]){ 0 }, .iov_len = 1 };
 
-	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+	memset(msg, 0, sizeof(msg));
+	for (int i = 0; i < SIM_DRAIN_BATCH; i++) {
+		msg[i].msg_hdr.msg_iov = &iov;
+		msg[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (recvmmsg(fd, msg, SIM_DRAIN_BATCH, MSG_DONTWAIT, NULL) == SIM_DRAIN_BATCH)
 		;
 }
 
-void
-sim_restrict_register(struct sim_restrictable *r)
+int
+sim_ret_errno(int rc)
 {
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t
+sim_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* An fd that polls readable once pid exits (pidfd_open); -1 where unsupported. */
+int
+sim_pid_watch(int pid)
+{
+#ifdef SYS_pidfd_open
+	long fd = pid > 0 ? syscall(SYS_pidfd_open, pid, 0) : -1;
+
+	return fd >= 0 ? (int)fd : -1;
+#else
+	(void)pid;
+	return -1;
+#endif
+}
+
+void *
+sim_rhandle_new(size_t size)
+{
+	struct sim_rhandle *rh;
+
+	assert(size >= sizeof(*rh));
+	rh = calloc(1, size);
+	if (!rh)
+		return NULL;
+	rh->m = sim_machine_get(NULL, false);
+	if (!rh->m) {
+		free(rh);
+		return NULL;
+	}
+	rh->rdom = -1;
 	pthread_mutex_lock(&machines_lock);
-	r->next = restrict_list;
-	restrict_list = r;
+	rh->next = restrict_list;
+	restrict_list = rh;
 	pthread_mutex_unlock(&machines_lock);
+	return rh;
 }
 
 void
-sim_restrict_unregister(struct sim_restrictable *r)
+sim_rhandle_free(struct sim_rhandle *rh)
 {
 	pthread_mutex_lock(&machines_lock);
-	for (struct sim_restrictable **p = &restrict_list; *p; p = &(*p)->next)
-		if (*p == r) {
-			*p = r->next;
+	for (struct sim_rhandle **p = &restrict_list; *p; p = &(*p)->next)
+		if (*p == rh) {
+			*p = rh->next;
 			break;
 		}
 	pthread_mutex_unlock(&machines_lock);
+	sim_machine_put(rh->m);
+	free(rh);
+}
+
+int
+sim_rhandle_restrict(struct sim_rhandle *rh, uint32_t domid)
+{
+	if (rh->rdom >= 0 && (uint32_t)rh->rdom != domid)
+		return -EINVAL;
+	rh->rdom = (int32_t)domid;
+	return 0;
 }
 
 /*
@@ -516,11 +612,11 @@ sim_restrict_all(int32_t domid)
 	int rc = 0;
 
 	pthread_mutex_lock(&machines_lock);
-	for (struct sim_restrictable *r = restrict_list; r; r = r->next) {
-		if (*r->rdom >= 0 && *r->rdom != domid)
+	for (struct sim_rhandle *r = restrict_list; r; r = r->next) {
+		if (r->rdom >= 0 && r->rdom != domid)
 			rc = -EPERM;
 		else
-			*r->rdom = domid;
+			r->rdom = domid;
 	}
 	pthread_mutex_unlock(&machines_lock);
 	return rc;

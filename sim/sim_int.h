@@ -37,6 +37,8 @@
 #define SIM_XS_EVQ 16
 #define SIM_MEM_FIRST (16ull << 20) /* first machine address handed to a domain */
 #define SIM_IOREQ_TIMEOUT_MS 10000
+#define SIM_DRAIN_BATCH 16	/* doorbell datagrams taken per recvmmsg */
+#define SIM_WAIT_SLICE_MS 50	/* longest sleep between liveness checks */
 
 /* p2m types kept per RAM gfn (non-RAM gfns are holes or direct maps). */
 enum sim_p2m { P2M_RAM_RW = 0, P2M_IOREQ_SERVER = 1 };
@@ -177,6 +179,7 @@ struct sim_vcpu {
 	int slot;		/* handle slot: its doorbell wakes this vCPU */
 	int fd;
 	int timeout_ms;
+	int owner_pid, owner_fd;	/* server owner being watched; its pidfd or -1 */
 	uint64_t msi_seen;
 	struct softgpu *gpu;	/* for aperture translation, opened lazily */
 };
@@ -200,19 +203,55 @@ ioreq_t *sim_srv_slot(struct sim_machine *m, struct sim_domain *d, int sid, unsi
 /* Handle slots: allocate (lock held), release (lock held), bind a doorbell socket. */
 int sim_handle_alloc(struct sim_machine *m, enum sim_handle_kind kind);
 void sim_handle_free(struct sim_machine *m, int slot);
+/* Lock held. A slot of kind with its doorbell socket in *fd: slot or -errno. */
+int sim_handle_open(struct sim_machine *m, enum sim_handle_kind kind, int *fd);
+/* Lock not held. Release a slot from sim_handle_open and close its doorbell. */
+void sim_handle_close(struct sim_machine *m, int slot, int fd);
 int sim_doorbell_socket(struct sim_machine *m, int slot);
 void sim_doorbell(struct sim_machine *m, int slot);
+/* Empty a doorbell socket (any number of queued rings) without blocking. */
 void sim_doorbell_drain(int fd);
 bool sim_pid_alive(int pid);
+/* Watch pid's exit: an fd that polls readable when it is gone, or -1 (fall back to kill). */
+int sim_pid_watch(int pid);
+/* The libxen* return convention: 0 for rc >= 0; -1 with errno = -rc for rc < 0. */
+int sim_ret_errno(int rc);
+/* CLOCK_MONOTONIC in milliseconds. */
+uint64_t sim_now_ms(void);
 
-/* Process-local registry of restrictable handles (xentoolcore_restrict_all). */
-struct sim_restrictable {
-	int32_t *rdom;		/* -1: unrestricted */
-	struct sim_restrictable *next;
+/*
+ * The head shared by the restrictable libxen* handles (xendevicemodel,
+ * xenforeignmemory, xenevtchn, xc_interface): their first member. It is
+ * also the process-local registry entry for xentoolcore_restrict_all.
+ */
+struct sim_rhandle {
+	struct sim_machine *m;
+	int32_t rdom;			/* -1: unrestricted */
+	struct sim_rhandle *next;
 };
-void sim_restrict_register(struct sim_restrictable *r);
-void sim_restrict_unregister(struct sim_restrictable *r);
+/* A zeroed handle of size bytes (sim_rhandle first) on $XENSIM_MACHINE, registered; NULL + errno. */
+void *sim_rhandle_new(size_t size);
+/* Unregister, drop the machine and free the handle made by sim_rhandle_new. */
+void sim_rhandle_free(struct sim_rhandle *rh);
+/* xen*_restrict: 0, or -EINVAL when already restricted to another domain. */
+int sim_rhandle_restrict(struct sim_rhandle *rh, uint32_t domid);
 int sim_restrict_all(int32_t domid);
+
+/* ---- domain.c ---- */
+/* Toolstack calls: attach machine, lock, find domid. 0 (locked) or -errno (nothing held). */
+int sim_tool_begin(const char *machine, uint32_t domid, struct sim_machine **m,
+		   struct sim_domain **d);
+/* Unlock and drop the machine taken by sim_tool_begin. */
+void sim_tool_end(struct sim_machine *m);
+
+/* ---- vcpu.c ---- */
+/*
+ * Sleep on c's doorbell until it rings (then empty it), at most
+ * SIM_WAIT_SLICE_MS and never past deadline_ms (sim_now_ms clock).
+ * owner_pid > 0: the process that must answer. Returns 0 to re-check,
+ * -ETIMEDOUT past the deadline, -EPIPE once owner_pid is gone.
+ */
+int sim_vcpu_wait(struct sim_vcpu *c, uint64_t deadline_ms, int owner_pid);
 
 /* ---- evtchn.c (lock held) ---- */
 int sim_port_alloc_unbound(struct sim_machine *m, uint32_t domid, uint32_t remote, uint32_t vcpu);

@@ -52,6 +52,7 @@ sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 	c->domid = domid;
 	c->vcpu = vcpu;
 	c->timeout_ms = SIM_IOREQ_TIMEOUT_MS;
+	c->owner_fd = -1;
 	sim_lock(c->m);
 	d = sim_domain_find(c->m, domid);
 	if (!d)
@@ -62,17 +63,11 @@ sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 		 sim_pid_alive(c->m->st->h[d->vcpu_handle[vcpu] - 1].pid))
 		rc = -EBUSY;
 	if (!rc) {
-		rc = sim_handle_alloc(c->m, HK_VCPU);
+		rc = sim_handle_open(c->m, HK_VCPU, &c->fd);
 		if (rc >= 0) {
 			c->slot = rc;
-			rc = sim_doorbell_socket(c->m, c->slot);
-			if (rc < 0) {
-				sim_handle_free(c->m, c->slot);
-			} else {
-				c->fd = rc;
-				rc = 0;
-				d->vcpu_handle[vcpu] = c->slot + 1;
-			}
+			rc = 0;
+			d->vcpu_handle[vcpu] = c->slot + 1;
 		}
 	}
 	sim_unlock(c->m);
@@ -90,10 +85,9 @@ sim_vcpu_detach(struct sim_vcpu *c)
 {
 	if (!c)
 		return;
-	sim_lock(c->m);
-	sim_handle_free(c->m, c->slot);
-	sim_unlock(c->m);
-	close(c->fd);
+	sim_handle_close(c->m, c->slot, c->fd);
+	if (c->owner_fd >= 0)
+		close(c->owner_fd);
 	softgpu_close(c->gpu);
 	sim_machine_put(c->m);
 	free(c);
@@ -511,24 +505,56 @@ sim_buffered_write(struct sim_vcpu *c, uint64_t addr, unsigned int size, uint64_
 	return sync_ioreq(c, sid, IOREQ_TYPE_COPY, addr, size, true, &val);
 }
 
-static uint64_t
-now_ms(void)
+/*
+ * The owner's pidfd, when the kernel has pidfd_open, is polled next to the
+ * doorbell, so a dead daemon is noticed at once and a live one costs no
+ * syscall per wait; without it, kill(pid, 0) runs only after a quiet slice.
+ * The cached pidfd is dropped once it fires, so a reused pid is re-opened.
+ */
+int
+sim_vcpu_wait(struct sim_vcpu *c, uint64_t deadline_ms, int owner_pid)
 {
-	struct timespec ts;
+	struct pollfd pfd[2] = {
+		{ .fd = c->fd, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
+	};
+	uint64_t now = sim_now_ms();
+	int n;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (now >= deadline_ms)
+		return -ETIMEDOUT;
+	if (owner_pid > 0) {
+		if (owner_pid != c->owner_pid) {
+			if (c->owner_fd >= 0)
+				close(c->owner_fd);
+			c->owner_pid = owner_pid;
+			c->owner_fd = sim_pid_watch(owner_pid);
+		}
+		pfd[1].fd = c->owner_fd;
+	}
+	n = poll(pfd, 2, deadline_ms - now < SIM_WAIT_SLICE_MS ? (int)(deadline_ms - now) :
+								  SIM_WAIT_SLICE_MS);
+	if (n > 0 && pfd[0].revents)
+		sim_doorbell_drain(c->fd);
+	if (pfd[1].revents) {
+		close(c->owner_fd);
+		c->owner_fd = -1;
+		c->owner_pid = 0;
+		return -EPIPE;
+	}
+	if (n == 0 && owner_pid > 0 && c->owner_fd < 0 && !sim_pid_alive(owner_pid))
+		return -EPIPE;
+	return 0;
 }
 
 int
 sim_wait_msi(struct sim_vcpu *c, int timeout_ms, uint64_t *addr, uint32_t *data)
 {
-	uint64_t deadline = now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	uint64_t deadline = sim_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	int rc;
 
 	for (;;) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		struct sim_domain *d;
-		uint64_t now;
 		bool got = false;
 
 		sim_lock(c->m);
@@ -550,11 +576,9 @@ sim_wait_msi(struct sim_vcpu *c, int timeout_ms, uint64_t *addr, uint32_t *data)
 		sim_unlock(c->m);
 		if (got)
 			return 0;
-		now = now_ms();
-		if (now >= deadline)
-			return -ETIMEDOUT;
-		poll(&pfd, 1, deadline - now < 50 ? (int)(deadline - now) : 50);
-		sim_doorbell_drain(c->fd);
+		rc = sim_vcpu_wait(c, deadline, 0);
+		if (rc)
+			return rc;
 	}
 }
 

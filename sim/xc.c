@@ -14,52 +14,24 @@
 #include "sim_int.h"
 
 struct xc_interface_core {
-	struct sim_machine *m;
-	int32_t rdom;
-	struct sim_restrictable reg;
+	struct sim_rhandle rh;	/* first: see sim_rhandle_new */
 };
 
 xc_interface *
 xc_interface_open(xentoollog_logger *logger, xentoollog_logger *dombuild_logger,
 		  unsigned open_flags)
 {
-	xc_interface *xch;
-
 	(void)logger;
 	(void)dombuild_logger;
 	(void)open_flags;
-	xch = calloc(1, sizeof(*xch));
-	if (!xch)
-		return NULL;
-	xch->m = sim_machine_get(NULL, false);
-	if (!xch->m) {
-		free(xch);
-		return NULL;
-	}
-	xch->rdom = -1;
-	xch->reg.rdom = &xch->rdom;
-	sim_restrict_register(&xch->reg);
-	return xch;
+	return sim_rhandle_new(sizeof(xc_interface));
 }
 
 int
 xc_interface_close(xc_interface *xch)
 {
-	if (!xch)
-		return 0;
-	sim_restrict_unregister(&xch->reg);
-	sim_machine_put(xch->m);
-	free(xch);
-	return 0;
-}
-
-static int
-ret_errno(int rc)
-{
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
+	if (xch)
+		sim_rhandle_free(&xch->rh);
 	return 0;
 }
 
@@ -67,12 +39,12 @@ ret_errno(int rc)
 static int
 domctl_begin(xc_interface *xch, uint32_t domid, struct sim_domain **d)
 {
-	if (xch->rdom >= 0)
+	if (xch->rh.rdom >= 0)
 		return -EPERM;
-	sim_lock(xch->m);
-	*d = sim_domain_find(xch->m, domid);
+	sim_lock(xch->rh.m);
+	*d = sim_domain_find(xch->rh.m, domid);
 	if (!*d) {
-		sim_unlock(xch->m);
+		sim_unlock(xch->rh.m);
 		return -ESRCH;
 	}
 	return 0;
@@ -87,10 +59,10 @@ xc_domain_iomem_permission(xc_interface *xch, uint32_t domid, unsigned long firs
 	int rc;
 
 	if (!nr_mfns || last < first_mfn)
-		return ret_errno(-EINVAL);
+		return sim_ret_errno(-EINVAL);
 	rc = domctl_begin(xch, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	if (allow_access) {
 		rc = -ENOSPC;
 		for (int i = 0; i < SIM_MAX_IOMEM; i++)
@@ -107,8 +79,8 @@ xc_domain_iomem_permission(xc_interface *xch, uint32_t domid, unsigned long firs
 			    first_mfn < d->iomem[i].end)
 				d->iomem[i].start = d->iomem[i].end = 0;
 	}
-	sim_unlock(xch->m);
-	return ret_errno(rc);
+	sim_unlock(xch->rh.m);
+	return sim_ret_errno(rc);
 }
 
 static bool
@@ -223,16 +195,16 @@ xc_domain_memory_mapping(xc_interface *xch, uint32_t domid, unsigned long first_
 		return 0;
 	if (first_gfn + nr_mfns - 1 < first_gfn || first_mfn + nr_mfns - 1 < first_mfn ||
 	    first_mfn + nr_mfns > (1ull << (52 - 12)))
-		return ret_errno(-EINVAL);
+		return sim_ret_errno(-EINVAL);
 	rc = domctl_begin(xch, domid, &d);
 	if (rc)
-		return ret_errno(rc);
+		return sim_ret_errno(rc);
 	if (!iomem_permitted(d, first_mfn, nr_mfns))
 		rc = -EPERM;
 	else if (add_mapping == DPCI_ADD_MAPPING)
 		rc = dmap_add(d, first_gfn, first_mfn, nr_mfns);
 	else
 		rc = dmap_remove(d, first_gfn, first_mfn, nr_mfns);
-	sim_unlock(xch->m);
-	return ret_errno(rc);
+	sim_unlock(xch->rh.m);
+	return sim_ret_errno(rc);
 }

@@ -169,14 +169,7 @@ xs_open(unsigned long flags)
 		return NULL;
 	}
 	sim_lock(h->m);
-	slot = sim_handle_alloc(h->m, HK_XS);
-	if (slot >= 0) {
-		h->fd = sim_doorbell_socket(h->m, slot);
-		if (h->fd < 0) {
-			sim_handle_free(h->m, slot);
-			slot = h->fd;
-		}
-	}
+	slot = sim_handle_open(h->m, HK_XS, &h->fd);
 	sim_unlock(h->m);
 	if (slot < 0) {
 		sim_machine_put(h->m);
@@ -193,10 +186,7 @@ xs_close(struct xs_handle *xsh)
 {
 	if (!xsh)
 		return;
-	sim_lock(xsh->m);
-	sim_handle_free(xsh->m, xsh->slot);
-	sim_unlock(xsh->m);
-	close(xsh->fd);
+	sim_handle_close(xsh->m, xsh->slot, xsh->fd);
 	sim_machine_put(xsh->m);
 	free(xsh);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mediator/gm.h"
+#include "mediator/vgpu_int.h"
 #include "tests/fake_hv.h"
 
 /* ---- hypervisor ops ---- */
@@ -434,4 +435,81 @@ fake_writel(struct vgpu *v, uint32_t off, uint32_t val)
 	uint64_t v64 = val;
 
 	vgpu_mem_access(v, true, FAKE_BAR0 + off, 4, &v64);
+}
+
+int
+fake_mmio_access(struct vgpu *v, bool write, uint32_t off, unsigned int size, uint64_t *val)
+{
+	int rc;
+
+	pthread_mutex_lock(&v->lock);
+	rc = mmio_access(v, write, off, size, val);
+	pthread_mutex_unlock(&v->lock);
+	return rc;
+}
+
+/* ---- bare fixtures ---- */
+
+void
+fake_bare_gpu_init(struct gpu *gpu)
+{
+	memset(gpu, 0, sizeof(*gpu));
+	fake_pgpu_open(&gpu->dev);
+	gpu->dev.ops->info(gpu->dev.p, &gpu->info);
+	pthread_mutex_init(&gpu->lock, NULL);
+	gm_alloc_init(&gpu->gm, &gpu->info);
+}
+
+void
+fake_bare_gpu_fini(struct gpu *gpu)
+{
+	gpu->dev.ops->close(gpu->dev.p);
+	pthread_mutex_destroy(&gpu->lock);
+}
+
+struct vgpu *
+fake_bare_vgpu(struct gpu *gpu, unsigned int id, const char *type, unsigned int ram_mb)
+{
+	struct vgpu *v = calloc(1, sizeof(*v));
+	char err[128];
+	int rc;
+
+	if (!v)
+		abort();
+	v->gpu = gpu;
+	v->id = id;
+	v->domid = id;
+	snprintf(v->tag, sizeof(v->tag), "d%u/vgpu%u", id, id);
+	snprintf(v->cfg.type, sizeof(v->cfg.type), "%s", type);
+	v->hv_ops = &fake_hv_ops;
+	v->hv = fake_hv_new(ram_mb);
+	pthread_mutex_init(&v->lock, NULL);
+	v->vreg = calloc(1, MMIO_REG_SIZE);
+	if (!v->vreg)
+		abort();
+	rc = vgpu_type_apply(&v->cfg);
+	if (!rc) {
+		pthread_mutex_lock(&gpu->lock);
+		rc = gm_reserve(gpu, &v->cfg, &v->part, err, sizeof(err));
+		pthread_mutex_unlock(&gpu->lock);
+	}
+	if (rc) {
+		fake_bare_vgpu_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+void
+fake_bare_vgpu_free(struct vgpu *v)
+{
+	if (!v)
+		return;
+	pthread_mutex_lock(&v->gpu->lock);
+	gm_release(v->gpu, &v->part);
+	pthread_mutex_unlock(&v->gpu->lock);
+	fake_hv_free(v->hv);
+	free(v->vreg);
+	pthread_mutex_destroy(&v->lock);
+	free(v);
 }

@@ -85,4 +85,27 @@ void fake_teardown(struct fake_setup *s);
 uint32_t fake_readl(struct vgpu *v, uint32_t off);
 void fake_writel(struct vgpu *v, uint32_t off, uint32_t val);
 
+/*
+ * A register access through mmio_access with v->lock held, as vgpu.c makes
+ * it (tests of one module's rows, without BAR routing). Returns its rc.
+ */
+int fake_mmio_access(struct vgpu *v, bool write, uint32_t off, unsigned int size,
+		     uint64_t *val);
+
+/* ---- bare fixtures: struct gpu / struct vgpu assembled by hand (no gpu_create,
+ * vgpu_create), for tests of one module (ggtt.c, fence.c) ---- */
+
+/* Fake pgpu, its info, the lock and the GM allocator. */
+void fake_bare_gpu_init(struct gpu *gpu);
+void fake_bare_gpu_fini(struct gpu *gpu);
+/*
+ * vGPU id (domid = id) of vGPU type `type` with a fake guest of ram_mb: tag,
+ * hv, lock, a zeroed register file and its GM share reserved. No module
+ * is initialised. NULL if the type is unknown or the share does not fit.
+ */
+struct vgpu *fake_bare_vgpu(struct gpu *gpu, unsigned int id, const char *type,
+			    unsigned int ram_mb);
+/* Release its share and free it (module state is the caller's to undo first). */
+void fake_bare_vgpu_free(struct vgpu *v);
+
 #endif

@@ -3,7 +3,7 @@
  * test_ctl.c — the control-socket client (tools/common/ctl_client.c)
  * against a scripted server thread, and the xengt-ctl program against a
  * real xengt-dm-sim serving two domains: list, gpu, stats, partition,
- * trap-map, attach/detach, --json, and the exit statuses.
+ * trap-map, types, attach/detach, --json, and the exit statuses.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mediator/gm.h"
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 #include "tools/common/ctl_client.h"
@@ -228,6 +229,16 @@ has_kv(const struct tool_out *t, const char *key, const char *value)
 	return false;
 }
 
+static unsigned int
+count_substr(const char *s, const char *sub)
+{
+	unsigned int n = 0;
+
+	for (const char *p = s; (p = strstr(p, sub)); p++)
+		n++;
+	return n;
+}
+
 struct daemon {
 	char machine[64];
 	char sock[128];
@@ -420,6 +431,42 @@ test_ctl_trap_map_attach_detach(void)
 	free(t);
 }
 
+/* types: one row per entry of the daemon's type table, sizes in bytes. */
+static void
+test_ctl_types(void)
+{
+	struct tool_out *t = malloc(sizeof(*t));
+	unsigned int ntypes = 0;
+	struct daemon d;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	if (!daemon_start(&d)) {
+		free(t);
+		return;
+	}
+	run_ctl(t, NULL, (const char *[]){ "-s", d.sock, "--json", "types", NULL });
+	CU_ASSERT_EQUAL(t->status, 0);
+	CU_ASSERT_EQUAL(t->out[0], '[');
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "{\"name\": \"GVTg_V5_4\", \"low_gm\": 134217728, "
+					  "\"high_gm\": 536870912, \"fences\": 4, \"weight\": 4, "
+					  "\"res\": \"1920x1200\"}"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "{\"name\": \"xengt_small\", \"low_gm\": 16777216, "
+					  "\"high_gm\": 67108864, \"fences\": 2, \"weight\": 1, "
+					  "\"res\": \"1024x768\"}"));
+	/* Every row of the table the daemon was built with, none more. */
+	vgpu_type_table(&ntypes);
+	CU_ASSERT_EQUAL(count_substr(t->out, "\"name\": "), ntypes);
+	run_ctl(t, NULL, (const char *[]){ "-s", d.sock, "types", NULL });
+	CU_ASSERT_EQUAL(t->status, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "NAME"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "GVTg_V5_8"));
+	/* No arguments taken: a usage error, nothing asked. */
+	run_ctl(t, NULL, (const char *[]){ "-s", d.sock, "types", "x", NULL });
+	CU_ASSERT_EQUAL(t->status, 2);
+	daemon_stop(&d);
+	free(t);
+}
+
 static const struct test_case ctl_cases[] = {
 	{ "client_ok_reply", test_client_ok_reply },
 	{ "client_error_reply", test_client_error_reply },
@@ -427,6 +474,7 @@ static const struct test_case ctl_cases[] = {
 	{ "ctl_list_and_json", test_ctl_list_and_json },
 	{ "ctl_partition_stats", test_ctl_partition_stats },
 	{ "ctl_trap_map_attach_detach", test_ctl_trap_map_attach_detach },
+	{ "ctl_types", test_ctl_types },
 	{ NULL, NULL },
 };
 

@@ -3,7 +3,8 @@
  * test_script.c — xengt-script end to end: each guest script under
  * tests/scripts runs against a real xengt-dm-sim on a private machine;
  * the exit status and exact output lines are checked, plus the failure
- * paths (failed expect, parse error, runtime error) and the teardown.
+ * paths (failed expect, parse error, runtime error) and the teardown;
+ * eight guests at once with --ctl showing each vGPU's share and counters.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -427,6 +428,80 @@ test_eight_vgpus(void)
 	free(r.out);
 }
 
+/* Issue 4's "done when": 8 guests at once, each only its own GM, xengt-ctl per vGPU. */
+static void
+test_eight_guests_ctl(void)
+{
+	char sp[256], line[160];
+	unsigned long long low[9] = { 0 }, high[9] = { 0 };
+	unsigned int fb[9] = { 0 };
+	struct run r;
+
+	if (!have_tools())
+		return;
+	run_script(&r, (const char *[]){ "--vgpus", "8", "--vgpu", "type=xengt_small",
+					 "--ctl", "list", "--ctl", "partition",
+					 "--ctl", "stats DOMID ggtt_writes ggtt_bad bad_access failsafe",
+					 script_path("many.xs", sp, sizeof(sp)), NULL });
+	dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_TRUE(has_line(&r, "$ xengt-ctl list"));
+	CU_ASSERT_TRUE(has_line(&r, "$ xengt-ctl partition"));
+	CU_ASSERT_TRUE(has_line(&r, "DOMID  LOW_BASE   LOW_SIZE  HIGH_BASE   HIGH_SIZE  "
+				"FENCE_BASE  FENCE_NUM"));
+	for (unsigned int d = 1; d <= 8; d++) {
+		const char *p;
+
+		snprintf(line, sizeof(line), "[d%u] 7 expects passed", d);
+		CU_ASSERT_TRUE(has_line(&r, line));
+		/* The script ran to its end in every guest. */
+		snprintf(line, sizeof(line), "[d%u] memr 0x100020 4 = 0x600d%04x", d, d);
+		CU_ASSERT_TRUE(has_line(&r, line));
+		snprintf(line, sizeof(line), "%u      %u     xengt_small  running  0000:00:02.0",
+			 d, d);
+		CU_ASSERT_TRUE(has_line(&r, line));
+		/* Its partition row: parse it and compare with what the guest read. */
+		snprintf(line, sizeof(line), "\n%u      0x", d);
+		p = strstr(r.out, line);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		CU_ASSERT_EQUAL(sscanf(p + 1, "%*u %llx 16777216 %llx 67108864 %u 2", &low[d],
+				       &high[d], &fb[d]), 3);
+		snprintf(line, sizeof(line), "[d%u] $lowbase = 0x%llx", d, low[d]);
+		CU_ASSERT_TRUE(has_line(&r, line));
+		snprintf(line, sizeof(line), "[d%u] $highbase = 0x%llx", d, high[d]);
+		CU_ASSERT_TRUE(has_line(&r, line));
+		/* Counters: 3 GGTT writes, the one outside its share refused, no failsafe. */
+		snprintf(line, sizeof(line), "$ xengt-ctl stats %u ggtt_writes ggtt_bad "
+			 "bad_access failsafe", d);
+		CU_ASSERT_TRUE(has_line(&r, line));
+		snprintf(line, sizeof(line), "%u      3            1         0           0", d);
+		CU_ASSERT_TRUE(has_line(&r, line));
+	}
+	/* Distinct, non-overlapping shares: 16 MiB / 64 MiB / 2 fences each. */
+	for (unsigned int a = 1; a <= 8; a++)
+		for (unsigned int b = a + 1; b <= 8; b++) {
+			CU_ASSERT_TRUE(low[a] + 16777216 <= low[b] || low[b] + 16777216 <= low[a]);
+			CU_ASSERT_TRUE(high[a] + 67108864 <= high[b] ||
+				       high[b] + 67108864 <= high[a]);
+			CU_ASSERT_TRUE(fb[a] + 2 <= fb[b] || fb[b] + 2 <= fb[a]);
+		}
+	CU_ASSERT_STRING_EQUAL(last_line(&r), "56 expects passed");
+	CU_ASSERT_TRUE(machine_gone(r.pid));
+	free(r.out);
+	/* A --ctl command that fails fails the run; the guests' results still show. */
+	run_script(&r, (const char *[]){ "--ctl", "stats 77", script_path("forcewake.xs", sp,
+					 sizeof(sp)), NULL });
+	CU_ASSERT_EQUAL(r.status, 1);
+	CU_ASSERT_TRUE(has_line(&r, "$ xengt-ctl stats 77"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "error ENOENT: no vGPU for domain 77"));
+	CU_ASSERT_PTR_NULL(strstr(r.out, "expects passed"));
+	free(r.out);
+	run_script(&r, (const char *[]){ "--ctl", " ", "x.xs", NULL });
+	CU_ASSERT_EQUAL(r.status, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "--ctl ' ': empty command"));
+	free(r.out);
+}
+
 static void
 test_keep_leaves_machine(void)
 {
@@ -475,6 +550,7 @@ static const struct test_case script_cases[] = {
 	{ "parse_error_names_token", test_parse_error_names_token },
 	{ "runtime_errors", test_runtime_errors },
 	{ "eight_vgpus", test_eight_vgpus },
+	{ "eight_guests_ctl", test_eight_guests_ctl },
 	{ "keep_leaves_machine", test_keep_leaves_machine },
 	{ NULL, NULL },
 };

@@ -247,6 +247,9 @@ churn_main(void *arg)
 static void *
 control_main(void *arg)
 {
+	const char *q = getenv("XENGT_QUIET");
+	bool quiet = q && *q == '1';
+
 	(void)arg;
 	pthread_barrier_wait(&cc.start);
 	while (atomic_load(&cc.workers_done) < NW) {
@@ -263,6 +266,8 @@ control_main(void *arg)
 			vgpu_get_partition(cc.w[i].v, &part);
 		}
 		gpu_get_usage(cc.gpu, &u);
+		/* The daemon may change the log level while vGPU threads log. */
+		log_set_level(quiet ? LOG_WARN : LOG_INFO);
 		cc.control_rounds++;
 	}
 	return NULL;

@@ -23,58 +23,22 @@ struct fx {
 	struct vgpu *v[2];
 };
 
-static struct vgpu *
-fx_vgpu(struct fx *fx, unsigned int id)
-{
-	struct vgpu *v = calloc(1, sizeof(*v));
-	char err[128];
-
-	CU_ASSERT_FATAL(v != NULL);
-	v->gpu = &fx->gpu;
-	v->id = id;
-	v->domid = id;
-	snprintf(v->tag, sizeof(v->tag), "d%u/vgpu%u", id, id);
-	strcpy(v->cfg.type, "GVTg_V5_8");
-	CU_ASSERT_FATAL(vgpu_type_apply(&v->cfg) == 0);
-	v->hv_ops = &fake_hv_ops;
-	v->hv = fake_hv_new(16);
-	pthread_mutex_init(&v->lock, NULL);
-	v->vreg = calloc(1, MMIO_REG_SIZE);
-	CU_ASSERT_FATAL(v->vreg != NULL);
-	pthread_mutex_lock(&fx->gpu.lock);
-	CU_ASSERT_FATAL(gm_reserve(&fx->gpu, &v->cfg, &v->part, err, sizeof(err)) == 0);
-	pthread_mutex_unlock(&fx->gpu.lock);
-	return v;
-}
-
 static void
 fx_init(struct fx *fx)
 {
 	memset(fx, 0, sizeof(*fx));
-	fake_pgpu_open(&fx->gpu.dev);
-	fx->gpu.dev.ops->info(fx->gpu.dev.p, &fx->gpu.info);
-	pthread_mutex_init(&fx->gpu.lock, NULL);
-	gm_alloc_init(&fx->gpu.gm, &fx->gpu.info);
-	fx->v[0] = fx_vgpu(fx, 1);
-	fx->v[1] = fx_vgpu(fx, 2);
+	fake_bare_gpu_init(&fx->gpu);
+	fx->v[0] = fake_bare_vgpu(&fx->gpu, 1, "GVTg_V5_8", 16);
+	fx->v[1] = fake_bare_vgpu(&fx->gpu, 2, "GVTg_V5_8", 16);
+	CU_ASSERT_FATAL(fx->v[0] && fx->v[1]);
 }
 
 static void
 fx_done(struct fx *fx)
 {
-	for (int i = 0; i < 2; i++) {
-		struct vgpu *v = fx->v[i];
-
-		pthread_mutex_lock(&fx->gpu.lock);
-		gm_release(&fx->gpu, &v->part);
-		pthread_mutex_unlock(&fx->gpu.lock);
-		fake_hv_free(v->hv);
-		free(v->vreg);
-		pthread_mutex_destroy(&v->lock);
-		free(v);
-	}
-	fx->gpu.dev.ops->close(fx->gpu.dev.p);
-	pthread_mutex_destroy(&fx->gpu.lock);
+	fake_bare_vgpu_free(fx->v[0]);
+	fake_bare_vgpu_free(fx->v[1]);
+	fake_bare_gpu_fini(&fx->gpu);
 }
 
 static const struct mmio_reg *

@@ -25,24 +25,9 @@ struct fx {
 static struct vgpu *
 fx_vgpu(struct fx *fx, unsigned int id)
 {
-	struct vgpu *v = calloc(1, sizeof(*v));
-	char err[128];
+	struct vgpu *v = fake_bare_vgpu(&fx->gpu, id, "xengt_small", GUEST_RAM_MB);
 
 	CU_ASSERT_FATAL(v != NULL);
-	v->gpu = &fx->gpu;
-	v->id = id;
-	v->domid = id;
-	snprintf(v->tag, sizeof(v->tag), "d%u/vgpu%u", id, id);
-	strcpy(v->cfg.type, "xengt_small");
-	CU_ASSERT_FATAL(vgpu_type_apply(&v->cfg) == 0);
-	v->hv_ops = &fake_hv_ops;
-	v->hv = fake_hv_new(GUEST_RAM_MB);
-	pthread_mutex_init(&v->lock, NULL);
-	v->vreg = calloc(1, MMIO_REG_SIZE);
-	CU_ASSERT_FATAL(v->vreg != NULL);
-	pthread_mutex_lock(&fx->gpu.lock);
-	CU_ASSERT_FATAL(gm_reserve(&fx->gpu, &v->cfg, &v->part, err, sizeof(err)) == 0);
-	pthread_mutex_unlock(&fx->gpu.lock);
 	CU_ASSERT_FATAL(ggtt_init(v) == 0);
 	return v;
 }
@@ -51,10 +36,7 @@ static void
 fx_init(struct fx *fx)
 {
 	memset(fx, 0, sizeof(*fx));
-	fake_pgpu_open(&fx->gpu.dev);
-	fx->gpu.dev.ops->info(fx->gpu.dev.p, &fx->gpu.info);
-	pthread_mutex_init(&fx->gpu.lock, NULL);
-	gm_alloc_init(&fx->gpu.gm, &fx->gpu.info);
+	fake_bare_gpu_init(&fx->gpu);
 	fx->v[0] = fx_vgpu(fx, 1);
 	fx->v[1] = fx_vgpu(fx, 2);
 	fx->v[1]->hv->dma_base = B_DMA_BASE; /* B's frames live elsewhere */
@@ -63,18 +45,10 @@ fx_init(struct fx *fx)
 static void
 fx_free_vgpu(struct fx *fx, int i)
 {
-	struct vgpu *v = fx->v[i];
-
-	if (!v)
+	if (!fx->v[i])
 		return;
-	ggtt_fini(v);
-	pthread_mutex_lock(&fx->gpu.lock);
-	gm_release(&fx->gpu, &v->part);
-	pthread_mutex_unlock(&fx->gpu.lock);
-	fake_hv_free(v->hv);
-	free(v->vreg);
-	pthread_mutex_destroy(&v->lock);
-	free(v);
+	ggtt_fini(fx->v[i]);
+	fake_bare_vgpu_free(fx->v[i]);
 	fx->v[i] = NULL;
 }
 
@@ -83,8 +57,7 @@ fx_done(struct fx *fx)
 {
 	fx_free_vgpu(fx, 0);
 	fx_free_vgpu(fx, 1);
-	fx->gpu.dev.ops->close(fx->gpu.dev.p);
-	pthread_mutex_destroy(&fx->gpu.lock);
+	fake_bare_gpu_fini(&fx->gpu);
 }
 
 static uint64_t *

@@ -67,9 +67,7 @@ rd(struct vgpu *v, uint32_t off)
 {
 	uint64_t val = 0;
 
-	pthread_mutex_lock(&v->lock);
-	CU_ASSERT(mmio_access(v, false, off, 4, &val) == 0);
-	pthread_mutex_unlock(&v->lock);
+	CU_ASSERT(fake_mmio_access(v, false, off, 4, &val) == 0);
 	return (uint32_t)val;
 }
 
@@ -78,9 +76,7 @@ wr_sized(struct vgpu *v, uint32_t off, unsigned int size, uint32_t val)
 {
 	uint64_t v64 = val;
 
-	pthread_mutex_lock(&v->lock);
-	CU_ASSERT(mmio_access(v, true, off, size, &v64) == 0);
-	pthread_mutex_unlock(&v->lock);
+	CU_ASSERT(fake_mmio_access(v, true, off, size, &v64) == 0);
 }
 
 static void

@@ -97,6 +97,29 @@ test_limits(void)
 	fake_teardown(&s);
 }
 
+/*
+ * page_track_find stops after the used slots it has seen: holes left by
+ * removals must not hide a page in a later slot, and a freed slot is reused.
+ */
+static void
+test_find_past_holes(void)
+{
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	for (uint64_t g = 0x100; g < 0x104; g++)
+		CU_ASSERT_EQUAL_FATAL(page_track_add(s.v, g, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x100), 0);
+	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x102), 0);
+	CU_ASSERT_EQUAL(s.v->pt.nr_pages, 2);
+	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x103), &s.v->pt.pages[3]);
+	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x101), &s.v->pt.pages[1]);
+	CU_ASSERT_PTR_NULL(page_track_find(s.v, 0x100));
+	CU_ASSERT_PTR_NULL(page_track_find(s.v, 0x102));
+	CU_ASSERT_EQUAL(page_track_add(s.v, 0x200, NULL, NULL), 0);
+	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x200), &s.v->pt.pages[0]);
+	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x103), &s.v->pt.pages[3]);
+	fake_teardown(&s);
+}
+
 static void
 test_hv_failure_and_destroy(void)
 {
@@ -144,6 +167,7 @@ suite_page_track(void)
 	static const struct test_case cases[] = {
 		{ "trapped PTE write: shadow + guest RAM", test_trapped_pte_write },
 		{ "roots and pages are bounded", test_limits },
+		{ "lookup past removed pages", test_find_past_holes },
 		{ "hypervisor failure; destroy untracks", test_hv_failure_and_destroy },
 		{ "failsafe: writes still land in RAM", test_failsafe_still_writes_ram },
 		{ NULL, NULL },

@@ -13,8 +13,8 @@
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "list", ctl_cmd_list, "", "every vGPU: domid, id, type, state, SBDF" },
 	{ "gpu", ctl_cmd_gpu, "", "the physical GPU's GM and fences, used and free" },
-	{ "stats", ctl_cmd_stats, "DOMID", "a vGPU's counters and failsafe state" },
-	{ "partition", ctl_cmd_partition, "DOMID", "a vGPU's GM ranges and fences" },
+	{ "stats", ctl_cmd_stats, "DOMID [KEY...]", "a vGPU's counters (KEYs: only those, one row)" },
+	{ "partition", ctl_cmd_partition, "[DOMID]", "GM ranges and fences (no DOMID: every vGPU)" },
 	{ "trap-map", ctl_cmd_trap_map, "DOMID", "what traps, by which mechanism, how often" },
 	{ "attach", ctl_cmd_attach, "DOMID [SPEC]", "give a domain a vGPU (docs/vgpu-spec.md)" },
 	{ "detach", ctl_cmd_detach, "DOMID", "remove a domain's vGPU" },

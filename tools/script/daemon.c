@@ -29,22 +29,22 @@ sleep_ms(unsigned int ms)
 	nanosleep(&ts, NULL);
 }
 
-static int
-dm_path(char *buf, size_t len)
+int
+dm_tool_path(const char *tool, char *buf, size_t len)
 {
 	const char *dir = getenv("XENGT_BUILD");
 	char self[PATH_MAX];
 	ssize_t n;
 
 	if (dir && *dir) {
-		snprintf(buf, len, "%s/xengt-dm-sim", dir);
+		snprintf(buf, len, "%s/%s", dir, tool);
 		return 0;
 	}
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n < 0)
 		return -errno;
 	self[n] = '\0';
-	snprintf(buf, len, "%s/xengt-dm-sim", dirname(self));
+	snprintf(buf, len, "%s/%s", dirname(self), tool);
 	return 0;
 }
 
@@ -60,7 +60,7 @@ dm_start(struct dm_child *d, const uint32_t *domids, unsigned int n,
 	memset(d, 0, sizeof(*d));
 	if (n > XENSIM_MAX_DOMAINS)
 		return -E2BIG;
-	rc = dm_path(path, sizeof(path));
+	rc = dm_tool_path("xengt-dm-sim", path, sizeof(path));
 	if (rc)
 		return rc;
 	if (access(path, X_OK)) {

@@ -30,6 +30,8 @@ int dm_wait_running(struct dm_child *d, const char *machine,
 		    const uint32_t *domids, unsigned int n, int timeout_ms);
 /* SIGTERM, wait (SIGKILL after 5 s); keep the temp dir if keep. */
 void dm_stop(struct dm_child *d, bool keep);
+/* Path of a sibling program: $XENGT_BUILD/TOOL, else next to this program. 0 or -errno. */
+int dm_tool_path(const char *tool, char *buf, size_t len);
 /* Copy the last lines of the daemon's log to stderr. */
 void dm_dump_log(const struct dm_child *d);
 

@@ -3,7 +3,8 @@
  * main.c — xengt-script: make a private sim machine with N domains, start
  * xengt-dm-sim for them, run the guest script in one forked guest process
  * per domain, report, tear down. Parsing is parse.c, execution run.c,
- * firmware-like BAR placement bars.c, the daemon child daemon.c.
+ * firmware-like BAR placement bars.c, the daemon child daemon.c, the
+ * --ctl commands ctl_cmds.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctl_cmds.h"
 #include "daemon.h"
 #include "guest.h"
 #include "tools/common/ctl_client.h"
@@ -30,6 +32,8 @@ struct opts {
 	unsigned int nvgpus;
 	bool keep, verbose, trap_map;
 	const char *file;
+	const char *ctl[CTL_CMDS_MAX];	/* --ctl commands, in order */
+	unsigned int nctl;
 };
 
 /* Per-guest results, in memory shared with the guest processes. */
@@ -51,13 +55,20 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xengt-script [--vgpu SPEC] [--vgpus N] [--keep] [--trap-map] [-v] FILE\n"
+		"usage: xengt-script [--vgpu SPEC] [--vgpus N] [--keep] [--trap-map]\n"
+		"                    [--ctl CMD]... [-v] FILE\n"
 		"  --vgpu SPEC  vGPU spec for every domain (docs/vgpu-spec.md)\n"
 		"  --vgpus N    N domains with a vGPU each, the script runs in each (default 1)\n"
 		"  --keep       leave the machine, domains and daemon log behind\n"
 		"  --trap-map   print each domain's trap map at the end\n"
+		"  --ctl CMD    after the guests finished, while the daemon still runs: run\n"
+		"               `xengt-ctl -s SOCKET CMD` and show its output; a word DOMID\n"
+		"               in CMD runs it once per domain with the domain's id. Repeat\n"
+		"               for more commands (run in order, at most %d); a failing\n"
+		"               one fails the run. E.g. --ctl list --ctl 'partition DOMID'\n"
 		"  -v           verbose: writes, expects, variables, daemon log on stderr\n"
-		"env: XENGT_BUILD = directory of xengt-dm-sim (default: next to this program)\n");
+		"env: XENGT_BUILD = directory of xengt-dm-sim and xengt-ctl (default: next\n"
+		"     to this program)\n", CTL_CMDS_MAX);
 }
 
 static int
@@ -68,6 +79,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "vgpus", required_argument, NULL, 'n' },
 		{ "keep", no_argument, NULL, 'k' },
 		{ "trap-map", no_argument, NULL, 't' },
+		{ "ctl", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -95,6 +107,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 't':
 			o->trap_map = true;
+			break;
+		case 'c':
+			if (o->nctl == CTL_CMDS_MAX) {
+				fprintf(stderr, "xengt-script: at most %d --ctl commands\n",
+					CTL_CMDS_MAX);
+				return -EINVAL;
+			}
+			if (ctl_cmd_check(optarg))
+				return -EINVAL;
+			o->ctl[o->nctl++] = optarg;
 			break;
 		case 'v':
 			o->verbose = true;
@@ -336,6 +358,10 @@ main(int argc, char **argv)
 	}
 	if (o.trap_map && dm.pid)
 		print_trap_maps(&dm, machine, domids, ndom);
+	if (o.nctl && !dm.pid)
+		fprintf(stderr, "xengt-script: --ctl skipped: the daemon is gone\n");
+	else if (ctl_cmds_run(dm.sock, o.ctl, o.nctl, domids, ndom))
+		failed = 1;
 out:
 	dm_stop(&dm, o.keep);
 	if (o.keep) {

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scenario_util.c — a multi-domain xengt-dm-sim on a private machine for
+ * scenario tests: spawn, wait for every device-model state "running",
+ * control-socket requests, and the guest's PCI config cycles.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "scenario_util.h"
+#include "sim/xensim.h"
+#include "tests/test_util.h"
+
+static void
+scn_sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+int
+scn_ctl(const struct scn *s, const char *req, char *out, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t got = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", s->sock);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -ECONNREFUSED;
+	}
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) >= 0)
+		(void)send(fd, "\n", 1, MSG_NOSIGNAL);
+	shutdown(fd, SHUT_WR);
+	while (got + 1 < len && (n = read(fd, out + got, len - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = '\0';
+	close(fd);
+	return 0;
+}
+
+uint64_t
+scn_ctl_val(const char *reply, const char *key)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "%s=", key);
+	for (p = strstr(reply, pat); p; p = strstr(p + 1, pat))
+		if (p == reply || p[-1] == '\n' || p[-1] == ' ')
+			return strtoull(p + strlen(pat), NULL, 0);
+	return ~0ull;
+}
+
+uint64_t
+scn_stat(const struct scn *s, uint32_t domid, const char *key)
+{
+	char reply[8192], req[32];
+
+	snprintf(req, sizeof(req), "stats %u", domid);
+	if (scn_ctl(s, req, reply, sizeof(reply)))
+		return ~0ull;
+	return scn_ctl_val(reply, key);
+}
+
+static pid_t
+scn_spawn(const struct scn *s, const char *const *specs)
+{
+	char bin[256], log[160], dom[SCN_MAX_DOMS][16];
+	const char *argv[4 + 4 * SCN_MAX_DOMS];
+	unsigned int n = 0;
+	pid_t pid;
+
+	test_build_path("xengt-dm-sim", bin, sizeof(bin));
+	snprintf(log, sizeof(log), "/tmp/xengt-test-%s.log", s->machine);
+	argv[n++] = bin;
+	argv[n++] = "--socket";
+	argv[n++] = s->sock;
+	for (unsigned int i = 0; i < s->ndom; i++) {
+		snprintf(dom[i], sizeof(dom[i]), "%u", s->dom[i]);
+		argv[n++] = "--domid";
+		argv[n++] = dom[i];
+		argv[n++] = "--vgpu";
+		argv[n++] = specs[i];
+	}
+	argv[n] = NULL;
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 2);
+			dup2(fd, 1);
+		}
+		setenv("XENSIM_MACHINE", s->machine, 1);
+		execv(bin, (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static bool
+scn_wait_running(const struct scn *s, uint32_t domid)
+{
+	char path[96], val[32];
+
+	snprintf(path, sizeof(path), "/local/domain/0/device-model/%u/state", domid);
+	for (int i = 0; i < 1000; i++) {
+		if (xensim_xs_read(s->machine, path, val, sizeof(val)) == 0 &&
+		    !strcmp(val, "running"))
+			return true;
+		if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
+			return false;
+		scn_sleep_ms(10);
+	}
+	return false;
+}
+
+bool
+scn_start(struct scn *s, const char *const *specs, unsigned int n)
+{
+	char bin[256];
+
+	memset(s, 0, sizeof(*s));
+	if (access(test_build_path("xengt-dm-sim", bin, sizeof(bin)), X_OK)) {
+		test_skip("build/xengt-dm-sim missing");
+		return false;
+	}
+	CU_ASSERT_TRUE_FATAL(n >= 1 && n <= SCN_MAX_DOMS);
+	test_machine_new(s->machine, sizeof(s->machine));
+	snprintf(s->sock, sizeof(s->sock), "/tmp/xengt-test-%s.sock", s->machine);
+	for (unsigned int i = 0; i < n; i++) {
+		int rc = xensim_domain_create(s->machine, 64, 1);
+
+		CU_ASSERT_TRUE_FATAL(rc > 0);
+		s->dom[i] = (uint32_t)rc;
+	}
+	s->ndom = n;
+	s->pid = scn_spawn(s, specs);
+	CU_ASSERT_TRUE_FATAL(s->pid > 0);
+	for (unsigned int i = 0; i < n; i++) {
+		if (!scn_wait_running(s, s->dom[i])) {
+			CU_FAIL("daemon did not reach state running");
+			return false;
+		}
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL(xensim_domain_unpause(s->machine, s->dom[i]), 0);
+		s->c[i] = sim_vcpu_attach(s->machine, s->dom[i], 0);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(s->c[i]);
+	}
+	return true;
+}
+
+void
+scn_stop(struct scn *s)
+{
+	char log[160];
+
+	for (unsigned int i = 0; i < s->ndom; i++)
+		if (s->c[i])
+			sim_vcpu_detach(s->c[i]);
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+	}
+	unlink(s->sock);
+	snprintf(log, sizeof(log), "/tmp/xengt-test-%s.log", s->machine);
+	if (!getenv("XENGT_TEST_VERBOSE"))
+		unlink(log);
+	test_machine_done(s->machine);
+}
+
+uint32_t
+scn_cfg_read(struct sim_vcpu *c, unsigned int reg, unsigned int size)
+{
+	uint32_t v = 0;
+
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 4, 0x80000000u | SCN_DEV << 11 | (reg & 0xfc)), 0);
+	CU_ASSERT_EQUAL(sim_pio_read(c, (uint16_t)(0xcfc + (reg & 3)), size, &v), 0);
+	return v;
+}
+
+void
+scn_cfg_write(struct sim_vcpu *c, unsigned int reg, unsigned int size, uint32_t v)
+{
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 4, 0x80000000u | SCN_DEV << 11 | (reg & 0xfc)), 0);
+	CU_ASSERT_EQUAL(sim_pio_write(c, (uint16_t)(0xcfc + (reg & 3)), size, v), 0);
+}
+
+void
+scn_place_bars(struct sim_vcpu *c)
+{
+	scn_cfg_write(c, 0x10, 4, 0xffffffff);
+	CU_ASSERT_EQUAL(scn_cfg_read(c, 0x10, 4) & 0xfffffff0u, 0xff000000u); /* 16 MiB */
+	scn_cfg_write(c, 0x10, 4, (uint32_t)SCN_BAR0);
+	scn_cfg_write(c, 0x14, 4, 0);
+	scn_cfg_write(c, 0x18, 4, (uint32_t)SCN_BAR2);
+	scn_cfg_write(c, 0x1c, 4, 0);
+	scn_cfg_write(c, 0x20, 4, SCN_BAR4);
+	scn_cfg_write(c, 0x04, 2, 0x0007);
+}
