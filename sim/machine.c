@@ -102,43 +102,73 @@ open_file(const char *machine, const char *ext, uint64_t size, bool create, bool
 	return fd;
 }
 
+void *
+sim_file_map(const char *machine, const char *ext, uint64_t size, bool create, int *fd,
+	     bool *created)
+{
+	struct stat sb;
+	void *base;
+	int e;
+
+	*fd = open_file(machine, ext, size, create, created);
+	if (*fd < 0)
+		return NULL;
+	if (fstat(*fd, &sb) < 0)
+		goto err_close;
+	/*
+	 * Someone else created it and may still be sizing it. Sizing is
+	 * idempotent, so an opener allowed to create does it too; others
+	 * give the creator a moment.
+	 */
+	if ((uint64_t)sb.st_size < size && !*created && create && ftruncate(*fd, (off_t)size) < 0)
+		goto err_close;
+	for (int i = 0; i < 100 && (uint64_t)sb.st_size < size && !*created && !create; i++) {
+		usleep(10000);
+		fstat(*fd, &sb);
+	}
+	base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, *fd, 0);
+	if (base == MAP_FAILED)
+		goto err_close;
+	return base;
+
+err_close:
+	e = errno;
+	close(*fd);
+	errno = e;
+	return NULL;
+}
+
+void
+sim_file_unmap(void *base, uint64_t size, int fd)
+{
+	int e = errno;
+
+	munmap(base, size);
+	close(fd);
+	errno = e;
+}
+
 static struct sim_machine *
 machine_map(const char *name, bool create)
 {
 	struct sim_machine *m;
 	struct stat sb;
 	bool c1, c2;
-	int e;
 
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return NULL;
 	snprintf(m->name, sizeof(m->name), "%s", name);
-	m->state_fd = open_file(name, "state", SIM_STATE_SIZE, create, &c1);
-	if (m->state_fd < 0)
+	m->state_base = sim_file_map(name, "state", SIM_STATE_SIZE, create, &m->state_fd, &c1);
+	if (!m->state_base)
 		goto err_free;
-	m->mem_fd = open_file(name, "mem", XENSIM_MEM_SIZE, create, &c2);
-	if (m->mem_fd < 0)
-		goto err_close_state;
+	m->mem = sim_file_map(name, "mem", XENSIM_MEM_SIZE, create, &m->mem_fd, &c2);
+	if (!m->mem)
+		goto err_unmap_state;
 	if (fstat(m->state_fd, &sb) < 0)
-		goto err_close_mem;
-	if ((uint64_t)sb.st_size < SIM_STATE_SIZE && !c1) {
-		/* The creator is still sizing it; give it a moment. */
-		for (int i = 0; i < 100 && (uint64_t)sb.st_size < SIM_STATE_SIZE; i++) {
-			usleep(10000);
-			fstat(m->state_fd, &sb);
-		}
-	}
+		goto err_unmap_mem;
 	m->dev = sb.st_dev;
 	m->ino = sb.st_ino;
-	m->state_base = mmap(NULL, SIM_STATE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
-			     m->state_fd, 0);
-	if (m->state_base == MAP_FAILED)
-		goto err_close_mem;
-	m->mem = mmap(NULL, XENSIM_MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE,
-		      m->mem_fd, 0);
-	if (m->mem == MAP_FAILED)
-		goto err_unmap_state;
 	m->st = (struct sim_state *)m->state_base;
 	if (c1) {
 		int rc = state_init(m->st);
@@ -158,35 +188,19 @@ machine_map(const char *name, bool create)
 	return m;
 
 err_unmap_mem:
-	e = errno;
-	munmap(m->mem, XENSIM_MEM_SIZE);
-	errno = e;
+	sim_file_unmap(m->mem, XENSIM_MEM_SIZE, m->mem_fd);
 err_unmap_state:
-	e = errno;
-	munmap(m->state_base, SIM_STATE_SIZE);
-	errno = e;
-err_close_mem:
-	e = errno;
-	close(m->mem_fd);
-	errno = e;
-err_close_state:
-	e = errno;
-	close(m->state_fd);
-	errno = e;
+	sim_file_unmap(m->state_base, SIM_STATE_SIZE, m->state_fd);
 err_free:
-	e = errno;
 	free(m);
-	errno = e;
 	return NULL;
 }
 
 static void
 machine_unmap(struct sim_machine *m)
 {
-	munmap(m->mem, XENSIM_MEM_SIZE);
-	munmap(m->state_base, SIM_STATE_SIZE);
-	close(m->mem_fd);
-	close(m->state_fd);
+	sim_file_unmap(m->mem, XENSIM_MEM_SIZE, m->mem_fd);
+	sim_file_unmap(m->state_base, SIM_STATE_SIZE, m->state_fd);
 	free(m);
 }
 

@@ -190,6 +190,15 @@ const char *sim_machine_name(const char *machine);
 struct sim_machine *sim_machine_get(const char *machine, bool create);
 /* Drop a reference taken by sim_machine_get. */
 void sim_machine_put(struct sim_machine *m);
+/*
+ * Open (create if asked; *created says who did) /dev/shm/xensim-<machine>.<ext>
+ * sized size bytes and map it shared read/write, waiting briefly for a file
+ * another process is still sizing. Base and *fd, or NULL + errno.
+ */
+void *sim_file_map(const char *machine, const char *ext, uint64_t size, bool create, int *fd,
+		   bool *created);
+/* Undo sim_file_map; errno is preserved (usable on error paths). */
+void sim_file_unmap(void *base, uint64_t size, int fd);
 void sim_lock(struct sim_machine *m);
 void sim_unlock(struct sim_machine *m);
 struct sim_domain *sim_domain_find(struct sim_machine *m, uint32_t domid);

@@ -32,7 +32,7 @@ softgpu_open(const char *machine)
 {
 	const char *name = sim_machine_name(machine);
 	struct softgpu *g;
-	char path[256];
+	bool created;
 	int e;
 
 	if (strchr(name, '/')) {
@@ -42,29 +42,17 @@ softgpu_open(const char *machine)
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
-	snprintf(path, sizeof(path), "/dev/shm/xensim-%s.gpu", name);
-	g->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (g->fd < 0)
-		goto err_free;
-	/* Idempotent: every opener sizes it the same; new files read as zeroes. */
-	if (ftruncate(g->fd, (off_t)SOFTGPU_FILE_SIZE) < 0)
-		goto err_close;
-	g->base = mmap(NULL, SOFTGPU_FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
-	if (g->base == MAP_FAILED)
-		goto err_close;
+	/* Idempotent: the first opener creates and sizes it; new files read as zeroes. */
+	g->base = sim_file_map(name, "gpu", SOFTGPU_FILE_SIZE, true, &g->fd, &created);
+	if (!g->base) {
+		e = errno;
+		free(g);
+		errno = e;
+		return NULL;
+	}
 	g->mmio = (volatile uint32_t *)g->base;
 	g->ggtt = (volatile uint64_t *)(g->base + SOFTGPU_MMIO_SIZE);
 	return g;
-
-err_close:
-	e = errno;
-	close(g->fd);
-	errno = e;
-err_free:
-	e = errno;
-	free(g);
-	errno = e;
-	return NULL;
 }
 
 void
@@ -72,8 +60,7 @@ softgpu_close(struct softgpu *g)
 {
 	if (!g)
 		return;
-	munmap(g->base, SOFTGPU_FILE_SIZE);
-	close(g->fd);
+	sim_file_unmap(g->base, SOFTGPU_FILE_SIZE, g->fd);
 	free(g);
 }
 

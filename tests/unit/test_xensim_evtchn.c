@@ -8,12 +8,14 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <xenevtchn.h>
 #include <xenstore.h>
 
+#include "sim/sim_int.h"
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 
@@ -208,6 +210,29 @@ test_xenstore(void)
 	test_machine_done(mach);
 }
 
+/* More queued rings than one recvmmsg batch: one drain empties them all. */
+static void
+test_doorbell_drain_batches(void)
+{
+	const int n = 3 * SIM_DRAIN_BATCH + 1;
+	int sv[2];
+	char b = 1;
+
+	CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0);
+	for (int i = 0; i < n; i++)
+		CU_ASSERT_EQUAL(send(sv[0], &b, 1, 0), 1);
+	CU_ASSERT(readable(sv[1], 0));
+	sim_doorbell_drain(sv[1]);
+	CU_ASSERT(!readable(sv[1], 0));
+	CU_ASSERT_EQUAL(recv(sv[1], &b, 1, MSG_DONTWAIT), -1);
+	CU_ASSERT_EQUAL(errno, EAGAIN);
+	/* Empty queue: returns without blocking, still empty. */
+	sim_doorbell_drain(sv[1]);
+	CU_ASSERT(!readable(sv[1], 0));
+	close(sv[0]);
+	close(sv[1]);
+}
+
 void suite_xensim_evtchn(void);
 
 void
@@ -217,6 +242,7 @@ suite_xensim_evtchn(void)
 		{ "notify/pending/unmask across fork", test_evtchn_fork },
 		{ "40 ports on one fd", test_many_ports_one_fd },
 		{ "xenstore read/write/dir/rm/watch", test_xenstore },
+		{ "doorbell drain in batches", test_doorbell_drain_batches },
 		{ NULL, NULL },
 	};
 

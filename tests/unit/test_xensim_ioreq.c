@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -485,6 +486,86 @@ test_dead_dm(void)
 	test_machine_done(mach);
 }
 
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * A DM that dies while the vCPU already sleeps on its request, and is not
+ * reaped (a zombie, which kill(pid, 0) still reports alive): noticed at
+ * once through the pidfd, far ahead of the 20 s timeout, and the slot is
+ * usable again afterwards (a second request gets the same prompt answer).
+ */
+static void
+test_dm_dies_mid_wait(void)
+{
+	xendevicemodel_handle *dm;
+	struct sim_vcpu *c;
+	volatile int *flag;
+	uint64_t v, t0;
+	pid_t pid, killer;
+	int domid, status;
+	long probe = syscall(SYS_pidfd_open, getpid(), 0);
+
+	if (probe < 0) {
+		test_skip("no pidfd_open: dead owners are found by kill(pid, 0), zombies are not");
+		return;
+	}
+	close((int)probe);
+	test_machine_new(mach, sizeof(mach));
+	setenv("XENSIM_MACHINE", mach, 1);
+	domid = xensim_domain_create(mach, 16, 1);
+	CU_ASSERT_FATAL(domid > 0);
+	flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(flag != MAP_FAILED);
+	*flag = 0;
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		ioservid_t id;
+
+		dm = xendevicemodel_open(NULL, 0);
+		if (!dm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
+		    xendevicemodel_set_ioreq_server_state(dm, domid, id, 1) ||
+		    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, MMIO_BASE, MMIO_END))
+			_exit(1);
+		*flag = 1;
+		pause(); /* never answers */
+		_exit(0);
+	}
+	for (int i = 0; i < 500 && !*flag; i++)
+		usleep(10000);
+	CU_ASSERT_FATAL(*flag == 1);
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	sim_vcpu_set_timeout(c, 20000);
+	killer = fork();
+	CU_ASSERT_FATAL(killer >= 0);
+	if (killer == 0) {
+		usleep(150000); /* the vCPU is asleep in its wait by now */
+		kill(pid, SIGKILL);
+		_exit(0);
+	}
+	t0 = mono_ms();
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
+	CU_ASSERT(mono_ms() - t0 >= 100);
+	CU_ASSERT(mono_ms() - t0 < 3000);
+	t0 = mono_ms();
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
+	CU_ASSERT(mono_ms() - t0 < 1000);
+	waitpid(killer, &status, 0);
+	waitpid(pid, &status, 0);
+	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	sim_vcpu_detach(c);
+	munmap((void *)flag, 4096);
+	test_machine_done(mach);
+}
+
 void suite_xensim_ioreq(void);
 
 void
@@ -493,6 +574,7 @@ suite_xensim_ioreq(void)
 	static const struct test_case cases[] = {
 		{ "round trip with a forked device model", test_roundtrip },
 		{ "dead device model times out", test_dead_dm },
+		{ "device model dies mid-wait, unreaped", test_dm_dies_mid_wait },
 		{ NULL, NULL },
 	};
 
