@@ -6,7 +6,7 @@
 #   make test       unit + scenario tests (CUnit), plus check-layers
 #   make test SAN=1 the same under ASan+UBSan, in build-san/
 #   make test TSAN=1 the same under ThreadSanitizer, in build-tsan/
-#   make check      test, then test SAN=1 (the README's test command)
+#   make check      test, then TSAN=1 and SAN=1 (the README's test command)
 #   make bench      benchmarks: table on stdout, build/bench.json
 #   make demo       the end-to-end demo on the simulated hypervisor + GPU
 #   make deps       apt-get the build dependencies (Debian 12, as root)
@@ -93,6 +93,7 @@ TEST_BIN := $(BUILD)/tests/run-tests
 BENCH_BIN := $(BUILD)/xengt-bench
 
 check: test
+	$(Q)$(MAKE) --no-print-directory TSAN=1 test
 	$(Q)$(MAKE) --no-print-directory SAN=1 test
 
 .PHONY: all check test bench demo deps install clean check-layers help tests-bin
