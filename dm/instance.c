@@ -62,6 +62,7 @@ instance_thread(void *arg)
 		{ .fd = in->stop_fd, .events = POLLIN },
 	};
 	uint64_t next_tick = 0;
+	char why[64] = "";
 
 	for (;;) {
 		uint64_t now = now_ns();
@@ -76,7 +77,7 @@ instance_thread(void *arg)
 		}
 		n = poll(pfd, 2, timeout);
 		if (n < 0 && errno != EINTR) {
-			log_err("[d%u] poll: %s", in->domid, strerror(errno));
+			snprintf(why, sizeof(why), "poll: %s", strerror(errno));
 			break;
 		}
 		if (n <= 0)
@@ -87,13 +88,22 @@ instance_thread(void *arg)
 			int rc = ioreq_loop_run_once(in->hv);
 
 			if (rc) {
-				log_err("[d%u] ioreq loop: %s", in->domid, strerror(-rc));
+				snprintf(why, sizeof(why), "ioreq loop: %s", strerror(-rc));
 				break;
 			}
 		} else if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			log_err("[d%u] event channel closed", in->domid);
+			snprintf(why, sizeof(why), "event channel closed");
 			break;
 		}
+	}
+	/*
+	 * Stopped on purpose (stop fd) or because the glue failed: in the
+	 * second case the guest's vCPUs can no longer be answered, so say so
+	 * where the toolstack looks (xengt-ctl list/stats: failsafe + reason).
+	 */
+	if (why[0]) {
+		log_err("[d%u] vGPU thread stopped: %s", in->domid, why);
+		vgpu_fail(in->vgpu, why);
 	}
 	return NULL;
 }

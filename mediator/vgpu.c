@@ -73,6 +73,14 @@ vgpu_enter_failsafe(struct vgpu *v, const char *reason)
 	vgpu_log(v, LOG_ERR, "entering failsafe: %s (reads all-ones, writes dropped)", reason);
 }
 
+void
+vgpu_fail(struct vgpu *v, const char *reason)
+{
+	pthread_mutex_lock(&v->lock);
+	vgpu_enter_failsafe(v, reason);
+	pthread_mutex_unlock(&v->lock);
+}
+
 /* ---- lifecycle ---- */
 
 /* Nothing to do: struct vgpu comes zeroed from vgpu_zalloc (no tracked pages). */

@@ -124,6 +124,13 @@ int vgpu_mem_access(struct vgpu *v, bool write, uint64_t gpa,
 int vgpu_pio_access(struct vgpu *v, bool write, uint16_t port,
 		    unsigned int size, uint32_t *val);
 
+/*
+ * The glue lost its way to service this vGPU (e.g. its event channel
+ * failed): put it into failsafe with reason, so the toolstack sees why
+ * (takes the lock; no-op if already failsafe).
+ */
+void vgpu_fail(struct vgpu *v, const char *reason);
+
 /* Counters and state (takes the lock). */
 void vgpu_get_stats(struct vgpu *v, struct vgpu_stats *out);
 /* Fill up to max rows of the trap map; returns the number of rows. */

@@ -192,6 +192,27 @@ test_failsafe_and_tick(void)
 	fake_teardown(&s);
 }
 
+/* The glue's way to report that it can no longer serve a vGPU. */
+static void
+test_glue_failure(void)
+{
+	struct vgpu_stats st;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	fake_writel(s.v, 0x2030, 0x40);
+	CU_ASSERT_EQUAL(fake_readl(s.v, 0x2030), 0x40);
+	vgpu_fail(s.v, "event channel closed");
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT(st.failsafe);
+	CU_ASSERT_STRING_EQUAL(st.failsafe_reason, "event channel closed");
+	/* From now on the guest gets the failsafe answers, never a hang. */
+	CU_ASSERT_EQUAL(fake_readl(s.v, 0x2030), 0xffffffff);
+	vgpu_fail(s.v, "second failure");
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT_STRING_EQUAL(st.failsafe_reason, "event channel closed");
+	fake_teardown(&s);
+}
+
 void suite_vgpu(void);
 
 void
@@ -203,6 +224,7 @@ suite_vgpu(void)
 		{ "create failures unwind", test_create_failures_unwind },
 		{ "trap map; destroy releases claims", test_trap_map_and_destroy },
 		{ "failsafe, warn once, tick", test_failsafe_and_tick },
+		{ "glue failure puts the vGPU in failsafe", test_glue_failure },
 		{ NULL, NULL },
 	};
 
