@@ -191,6 +191,6 @@ install: $(PROGS)
 	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(PREFIX)/share/doc/xengt-dm/
 
 clean:
-	rm -rf build build-san build-tsan
+	rm -rf build build-san build-tsan build-clang
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
