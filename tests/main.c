@@ -7,7 +7,9 @@
 #include <CUnit/Basic.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "test_util.h"
 
@@ -40,6 +42,24 @@ main(int argc, char **argv)
 {
 	unsigned int run, failed;
 
+	/*
+	 * `make test` sets XENGT_BUILD to a tree it has just built: the
+	 * scenario suites would skip without the programs, and a green run
+	 * that skipped them would hide a broken build.
+	 */
+	const char *build = getenv("XENGT_BUILD");
+	if (build && *build) {
+		static const char *const progs[] = { "xengt-dm-sim", "xengt-script", "xengt-ctl", "xensim" };
+		char path[4096];
+
+		for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+			snprintf(path, sizeof(path), "%s/%s", build, progs[i]);
+			if (access(path, X_OK) != 0) {
+				fprintf(stderr, "run-tests: XENGT_BUILD=%s has no %s\n", build, progs[i]);
+				return 2;
+			}
+		}
+	}
 	/* A peer that closes a socket early must fail a test, not kill the runner. */
 	signal(SIGPIPE, SIG_IGN);
 	if (CU_initialize_registry() != CUE_SUCCESS)

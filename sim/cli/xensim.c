@@ -187,7 +187,8 @@ static const struct {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: xensim [-m MACHINE] COMMAND ...\n");
+	fprintf(stderr, "usage: xensim [-m|--machine MACHINE] COMMAND ...\n"
+			"  (MACHINE defaults to $XENSIM_MACHINE, else \"xensim\")\n");
 	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
 		fprintf(stderr, "  %s\n", cmds[i].help);
 }
@@ -195,9 +196,14 @@ usage(void)
 int
 main(int argc, char **argv)
 {
+	static const struct option top_opts[] = {
+		{ "machine", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
 	int c;
 
-	while ((c = getopt(argc, argv, "+m:h")) != -1) {
+	while ((c = getopt_long(argc, argv, "+m:h", top_opts, NULL)) != -1) {
 		if (c == 'm') {
 			machine = optarg;
 		} else {
