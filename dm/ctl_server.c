@@ -128,6 +128,20 @@ cmd_version(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	return 0;
 }
 
+static const char *const ctl_unknown_names[] = {
+	[UNKNOWN_TOLERATE] = "tolerate",
+	[UNKNOWN_STRICT] = "strict",
+};
+
+static void
+do_policy(struct vgpu *v, struct hv *hv, void *arg)
+{
+	enum unknown_reg_policy *p = arg;
+
+	(void)hv;
+	*p = vgpu_unknown_policy(v);
+}
+
 static int
 cmd_list(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 {
@@ -135,11 +149,18 @@ cmd_list(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	size_t n = instance_list(in, CTL_MAX_ROWS);
 
 	(void)argc, (void)argv, (void)err, (void)errlen;
-	for (size_t i = 0; i < n; i++)
-		out_printf(o, "domid=%u vgpu=%u type=%s state=%s sbdf=%04x:%02x:%02x.%x\n",
-			   in[i].domid, in[i].vgpu_id, in[i].type,
+	for (size_t i = 0; i < n; i++) {
+		enum unknown_reg_policy pol = UNKNOWN_TOLERATE;
+		const char *pname = "?";
+
+		/* Detached since instance_list: the row still prints, policy "?". */
+		if (!instance_with(in[i].domid, do_policy, &pol) && pol <= UNKNOWN_STRICT)
+			pname = ctl_unknown_names[pol];
+		out_printf(o, "domid=%u vgpu=%u type=%s state=%s sbdf=%04x:%02x:%02x.%x"
+			   " unknown=%s\n", in[i].domid, in[i].vgpu_id, in[i].type,
 			   in[i].failsafe ? "failsafe" : "running", in[i].seg, in[i].bus,
-			   in[i].dev, in[i].fn);
+			   in[i].dev, in[i].fn, pname);
+	}
 	return 0;
 }
 
@@ -157,6 +178,24 @@ cmd_gpu(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The unknown registers the guest touched: unknown_regs=N distinct ones
+ * listed, unknown_overflow=hits on registers past the table, then one
+ * unknown_0x<off>=<hits> line each (one line each keeps lines short and
+ * lets `xengt-ctl stats DOMID unknown_0x1234` pick one).
+ */
+static void
+do_stats_unknown(struct ctl_out *o, struct vgpu *v)
+{
+	struct vgpu_unknown_reg u[VGPU_UNKNOWN_MAX];
+	uint64_t overflow = 0;
+	size_t n = vgpu_unknown_regs(v, u, VGPU_UNKNOWN_MAX, &overflow);
+
+	out_printf(o, "unknown_regs=%zu\nunknown_overflow=%" PRIu64 "\n", n, overflow);
+	for (size_t i = 0; i < n; i++)
+		out_printf(o, "unknown_0x%x=%" PRIu64 "\n", u[i].off, u[i].hits);
+}
+
 static void
 do_stats(struct vgpu *v, struct hv *hv, void *arg)
 {
@@ -171,8 +210,9 @@ do_stats(struct vgpu *v, struct hv *hv, void *arg)
 	STAT(cfg_reads); STAT(cfg_writes); STAT(mmio_reads); STAT(mmio_writes);
 	STAT(pio_reads); STAT(pio_writes); STAT(ggtt_writes); STAT(ggtt_bad);
 	STAT(page_writes); STAT(unknown_reg); STAT(bad_access); STAT(msi_injected);
-	STAT(msi_suppressed); STAT(vblanks);
+	STAT(msi_suppressed); STAT(msi_failed); STAT(vblanks);
 #undef STAT
+	do_stats_unknown(o, v);
 	out_printf(o, "failsafe=%d\n", s.failsafe);
 	nospace(reason, sizeof(reason), s.failsafe_reason);
 	out_printf(o, "failsafe_reason=%s\n", reason);

@@ -238,7 +238,7 @@ cfg_update_bars(struct vgpu *v)
 	for (unsigned int b = 0; b < VBAR_NR; b++) {
 		uint32_t decode = b == VBAR4 ? PCI_CMD_IO : PCI_CMD_MEM;
 		uint64_t base = bar_base(c, b);
-		bool want = (cmd & decode) && bar_placed(c, b, base);
+		bool want = (cmd & decode) && !c->bar_sizing[b] && bar_placed(c, b, base);
 		int rc;
 
 		if (c->bar_live[b] && (!want || base != c->bar_base[b])) {
@@ -274,6 +274,39 @@ cfg_space_fini(struct vgpu *v)
 }
 
 /* ---- guest config cycles ---- */
+
+/*
+ * BAR sizing (PCI 3.0 section 6.2.5.1): software writes all-ones to a BAR
+ * dword, reads the size mask back, then restores a base. While a dword
+ * holds what the all-ones write left, the BAR is not placed: with decode
+ * on, the value read back (e.g. 0xff000000 for BAR0) would otherwise be
+ * claimed as a base, and the claim could cover another device's range.
+ * The write itself is the sign (not the value): an aperture placed at
+ * 0xc0000000 has the same value as its sizing pattern when it is 1 GiB.
+ */
+static void
+cfg_track_sizing(struct cfg_state *c, unsigned int reg, unsigned int size, uint32_t val)
+{
+	for (unsigned int b = 0; b < VBAR_NR; b++) {
+		unsigned int ndw = vbar_desc[b].is64 ? 2 : 1;
+
+		for (unsigned int d = 0; d < ndw; d++) {
+			unsigned int dreg = vbar_desc[b].reg + 4 * d;
+			unsigned int lo = reg > dreg ? reg : dreg;
+			unsigned int hi = reg + size < dreg + 4 ? reg + size : dreg + 4;
+			bool ones = true;
+
+			if (lo >= hi)
+				continue;
+			for (unsigned int i = lo; i < hi; i++)
+				ones &= (uint8_t)(val >> (8 * (i - reg))) == 0xff;
+			if (ones)
+				c->bar_sizing[b] |= (uint8_t)(1u << d);
+			else
+				c->bar_sizing[b] &= (uint8_t)~(1u << d);
+		}
+	}
+}
 
 static bool
 touches(unsigned int reg, unsigned int size, unsigned int start, unsigned int len)
@@ -313,6 +346,7 @@ cfg_space_access(struct vgpu *v, bool write, unsigned int reg, unsigned int size
 
 		c->cfg[reg + i] = (uint8_t)((c->cfg[reg + i] & ~m) | (b & m));
 	}
+	cfg_track_sizing(c, reg, size, *val);
 	if (touches(reg, size, PCI_COMMAND, 2) || touches(reg, size, PCI_BAR(0), 0x18))
 		cfg_update_bars(v);
 	if (c->msi_cap && touches(reg, size, c->msi_cap, 10))

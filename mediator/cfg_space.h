@@ -27,6 +27,7 @@ struct cfg_state {
 	uint64_t bar_size[VBAR_NR];
 	uint64_t bar_base[VBAR_NR]; /* currently claimed/mapped base, valid if bar_live */
 	bool bar_live[VBAR_NR];	  /* claimed with the hypervisor (decode on, base set) */
+	uint8_t bar_sizing[VBAR_NR]; /* bit per BAR dword (0 low, 1 high) last written all-ones */
 	uint8_t msi_cap;	  /* offset of the MSI capability, 0 if hidden */
 };
 

@@ -57,6 +57,13 @@
 /* PCH hotplug live status: SDEISR bit per port (SDE_PORT*_HOTPLUG_CPT). */
 #define SDEISR			0xc4000u
 #define SDE_PORTB_HOTPLUG_CPT	(1u << 21)
+#define SDE_PORTC_HOTPLUG_CPT	(1u << 22)
+#define SDE_PORTD_HOTPLUG_CPT	(1u << 23)
+
+/* Live status and fuse strap of the monitor's port, D. */
+#define MONITOR_SDE_HOTPLUG	SDE_PORTD_HOTPLUG_CPT
+#define MONITOR_SFUSE_DETECTED	SFUSE_STRAP_DDID_DETECTED
+_Static_assert(DISPLAY_MONITOR_PORT == 3, "SFUSE/SDEISR bits above are port D's");
 
 /* Vblank periods outside 24..240 Hz are treated as insane timings. */
 #define VBLANK_MIN_NS (1000000000ull / 240)
@@ -266,7 +273,7 @@ static const struct mmio_reg display_regs[] = {
 	TIMING_ROWS(0, "A"),
 	TIMING_ROWS(1, "B"),
 	TIMING_ROWS(2, "C"),
-	/* Port A (eDP) has no panel; ports B-E exist, the monitor is on B. */
+	/* Port A (eDP) has no panel; ports B-E exist, the monitor is on D. */
 	DDI_ROW(0, "A", DDI_BUF_IS_IDLE),
 	DDI_ROW(1, "B", DDI_BUF_IS_IDLE),
 	DDI_ROW(2, "C", DDI_BUF_IS_IDLE),
@@ -276,7 +283,7 @@ static const struct mmio_reg display_regs[] = {
 	PIPE_ROWS(1, "B"),
 	PIPE_ROWS(2, "C"),
 	{ REG(SFUSE_STRAP), .size = 4, .flags = MF_VIRT | MF_RO, .ro_mask = ~0u,
-	  .reset = SFUSE_STRAP_DDIB_DETECTED },
+	  .reset = MONITOR_SFUSE_DETECTED },
 };
 const struct mmio_table display_mmio_table = { "display", display_regs,
 					       NELEM(display_regs) };
@@ -292,7 +299,8 @@ display_init(struct vgpu *v)
 	d->vblank_period_ns = DISPLAY_DEFAULT_PERIOD_NS;
 	d->edid_pixclk_khz = edid_build(d->edid, w, h);
 	/* Live hotplug status of the port the monitor is plugged into. */
-	vreg_set(v, SDEISR, vreg_get(v, SDEISR) | SDE_PORTB_HOTPLUG_CPT);
+	vreg_set(v, SDEISR, vreg_get(v, SDEISR) | MONITOR_SDE_HOTPLUG);
+	dp_aux_init(v);
 	gmbus_reset(v);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * display.h — virtual display (display.c, gmbus.c, edid.c): pipes,
- * planes, DDI/port presence, GMBUS with a virtual monitor's EDID, and a
+ * display.h — virtual display (display.c, display_core.c, dp_aux.c,
+ * gmbus.c, edid.c): pipes, planes, DDI/port presence, power wells and
+ * DPLLs, DP AUX and GMBUS with a virtual monitor's DPCD/EDID, and a
  * vblank timer per enabled pipe.
  */
 #ifndef MEDIATOR_DISPLAY_H
@@ -10,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dp_aux.h"
+
 struct vgpu;
 
 #define DISPLAY_NR_PIPES 3
@@ -17,9 +20,15 @@ struct vgpu;
 /* Default vblank period when the programmed timings are not usable (60 Hz). */
 #define DISPLAY_DEFAULT_PERIOD_NS 16666667ull
 
-/* The virtual monitor hangs off DDI port B; its DDC pair is GMBUS pin 5 (DPB). */
-#define DISPLAY_MONITOR_PORT 1
-#define DISPLAY_MONITOR_GMBUS_PIN 5
+/*
+ * The virtual monitor is a DisplayPort sink on DDI D, where GVT-g puts it
+ * on Skylake (gvt/display.c): live in SFUSE_STRAP and SDEISR, DPCD and
+ * EDID over AUX channel D (dp_aux.c). Its EDID also answers on port D's
+ * DDC pin pair, GMBUS pin 6 (GMBUS_PIN_DPD), as GVT-g's does: with no VBT
+ * i915 gives each of DDI B-D a DP and an HDMI connector.
+ */
+#define DISPLAY_MONITOR_PORT 3
+#define DISPLAY_MONITOR_GMBUS_PIN 6
 
 struct display_state {
 	uint64_t next_vblank_ns;	/* 0: no pipe enabled */
@@ -32,6 +41,7 @@ struct display_state {
 	bool gmbus_monitor;		/* the selected pin reaches the monitor */
 	bool gmbus_reading;		/* a read of the EDID slave is in progress */
 	uint32_t edid_pixclk_khz;	/* pixel clock of the EDID preferred mode */
+	struct dp_aux_state aux;	/* dp_aux.c: the monitor's DPCD, I2C state */
 };
 
 int display_init(struct vgpu *v);

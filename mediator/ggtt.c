@@ -4,8 +4,9 @@
  * i maps GM address i * 4 KiB. A guest entry for its own GM is validated
  * (present => its frame must be guest RAM), translated (guest frame -> DMA
  * address through hv_ops->gfn_to_dma) and written to the physical GGTT at
- * the same index; the guest's own value is kept and read back. Entries
- * outside its GM are ballooned: read 0, writes dropped.
+ * the same index; the guest's own value is kept and read back (a frame
+ * that is not its RAM maps the scratch page). Entries outside its GM are
+ * ballooned: read 0, writes dropped.
  *
  * The aperture needs nothing here: the guest's aperture slice is
  * direct-mapped (cfg_space.c) and the physical GGTT written below is what
@@ -71,7 +72,12 @@ ggtt_refuse(struct vgpu *v, const char *why)
 
 /*
  * A complete 8-byte guest entry for index idx: validate, translate, keep,
- * and write the physical entry. Refused entries change nothing.
+ * and write the physical entry. An entry outside its GM changes nothing.
+ * An entry of its own GM whose frame is not its RAM is kept for read-back
+ * (the guest reads what it wrote, as with any GGTT entry) but the
+ * physical entry points at the scratch page (0 without one), as GVT-g's
+ * emulate_ggtt_mmio_write does when it cannot map the guest frame: the
+ * old mapping must never stay live behind a value the guest replaced.
  */
 static void
 ggtt_write_entry(struct vgpu *v, uint64_t idx, uint64_t pte)
@@ -87,6 +93,7 @@ ggtt_write_entry(struct vgpu *v, uint64_t idx, uint64_t pte)
 		ggtt_refuse(v, "GGTT write outside its GM");
 		return;
 	}
+	/* Not present, or refused: the physical entry points at the scratch page (or is 0). */
 	if (pte & GGTT_PTE_PRESENT) {
 		uint64_t gfn = (pte & GGTT_PTE_ADDR_MASK) >> GGTT_PAGE_SHIFT;
 		int rc = v->hv_ops->gfn_to_dma(v->hv, gfn, &dma);
@@ -94,14 +101,13 @@ ggtt_write_entry(struct vgpu *v, uint64_t idx, uint64_t pte)
 		if (rc || (dma & ~GGTT_PTE_ADDR_MASK & ~((1ull << GGTT_PAGE_SHIFT) - 1))) {
 			vgpu_warn_once(v, WARN_GGTT_PAGE,
 				       "GGTT entry %" PRIu64 " -> gfn 0x%" PRIx64
-				       " dropped: not its RAM (%d)",
+				       " not its RAM (%d): mapped to the scratch page",
 				       idx, gfn, rc);
 			ggtt_refuse(v, "GGTT entry to a page outside its RAM");
-			return;
+		} else {
+			phys = (dma & GGTT_PTE_ADDR_MASK) | (pte & GGTT_PTE_FLAGS_MASK);
 		}
-		phys = (dma & GGTT_PTE_ADDR_MASK) | (pte & GGTT_PTE_FLAGS_MASK);
 	}
-	/* Not present: the physical entry points at the scratch page (or is 0). */
 	*slot = pte;
 	ggtt_phys_write(v, idx, phys);
 }

@@ -47,7 +47,9 @@ void ggtt_fini(struct vgpu *v);
  * written without gpu->lock, see ggtt.c).
  * off: bytes from the GGTT start (BAR0 + 8 MiB); size 1, 2, 4 or 8,
  * inside one 8-byte entry. Reads fill *val (0 for entries outside its GM).
- * Returns 0 handled (bad writes are dropped, logged, counted, and with
+ * Returns 0 handled (writes outside its GM are dropped; entries of its GM
+ * whose frame is not its RAM are kept for read-back but mapped to the
+ * scratch page; both logged once, counted in stats.ggtt_bad, and with
  * cfg.ggtt_failsafe the vGPU enters failsafe), or -EINVAL for a malformed
  * access (bad size, crossing an entry, off >= GGTT_MMIO_SIZE): reads
  * all-ones, writes dropped, stats.bad_access counted.

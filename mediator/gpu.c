@@ -38,6 +38,8 @@ gpu_create(const struct pgpu_dev *dev, struct gpu **out)
 		return -EINVAL;
 	}
 	pthread_mutex_init(&gpu->lock, NULL);
+	pthread_mutex_init(&gpu->switch_lock, NULL);
+	gpu->owner = NULL; /* the host owns the context registers */
 	gm_alloc_init(&gpu->gm, &gpu->info);
 	gpu->next_id = 1;
 	log_info("gpu: device %#06x, aperture %llu MiB, GM %llu MiB, %u fences",
@@ -58,6 +60,8 @@ gpu_destroy(struct gpu *gpu)
 	if (gpu->dev.ops && gpu->dev.ops->close)
 		gpu->dev.ops->close(gpu->dev.p);
 	pthread_mutex_destroy(&gpu->lock);
+	pthread_mutex_destroy(&gpu->switch_lock);
+	vgpu_zfree(gpu->host_vreg, MMIO_REG_SIZE);
 	free(gpu);
 }
 

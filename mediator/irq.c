@@ -95,11 +95,19 @@ static const struct {
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* x86 MSI: address 0xFEExxxxx, upper half zero. */
-static bool
-irq_msi_addr_valid(uint64_t addr)
+/*
+ * x86 MSI (Intel SDM vol. 3 section 11.11): address 0xFEExxxxx. The upper
+ * address half must be zero, except for a Xen PIRQ MSI: a Linux PV-on-HVM
+ * guest (arch/x86/pci/xen.c) writes vector 0 in the data and carries bits
+ * 31:8 of the pirq number in address bits 63:40, which Xen's MSI injection
+ * decodes when it sees vector 0 (XEN-IOREQ-NOTES.md).
+ */
+bool
+irq_msi_addr_ok(uint64_t addr, uint32_t data)
 {
-	return (addr & 0xfff00000ull) == 0xfee00000ull && (addr >> 32) == 0;
+	if ((addr & 0xfff00000ull) != 0xfee00000ull)
+		return false;
+	return (addr >> 32) == 0 || (data & 0xffu) == 0;
 }
 
 static void
@@ -112,7 +120,7 @@ irq_deliver(struct vgpu *v)
 	if (!cfg_msi_target(v, &addr, &data))
 		return;		/* MSI off: stays pending, sent once enabled */
 	v->irq.line = true;	/* this edge is consumed, delivered or not */
-	if (!irq_msi_addr_valid(addr)) {
+	if (!irq_msi_addr_ok(addr, data)) {
 		v->stats.msi_suppressed++;
 		vgpu_warn_once(v, WARN_MSI_ADDR,
 			       "MSI address 0x%llx is not an x86 MSI address; "
@@ -122,7 +130,16 @@ irq_deliver(struct vgpu *v)
 	}
 	rc = v->hv_ops->inject_msi(v->hv, addr, data);
 	if (rc < 0) {
-		vgpu_log(v, LOG_WARN, "MSI injection failed: %d", rc);
+		/*
+		 * The hypervisor refused it (Xen: e.g. a delivery mode it does
+		 * not inject). Guest-caused and possibly per interrupt: count
+		 * every one, log the first only.
+		 */
+		v->stats.msi_failed++;
+		vgpu_warn_once(v, WARN_MSI_FAIL,
+			       "MSI injection (addr 0x%llx data 0x%x) refused: %d; "
+			       "further failures only counted",
+			       (unsigned long long)addr, data, rc);
 		return;
 	}
 	v->stats.msi_injected++;
@@ -167,10 +184,12 @@ irq_raise(struct vgpu *v, enum irq_event ev)
 	/*
 	 * Engine and vblank events are pulses: ISR shows the level only while
 	 * it lasts, so it is back to 0 by the time a guest could read it.
-	 * IIR latches the pulse if the bank enables it and does not mask it.
+	 * IIR latches the pulse whenever IMR does not mask it; IER only gates
+	 * whether a latched bit drives the master summary (irq_update), as in
+	 * GVT-g's interrupt.c propagate_event/update_upstream_irq. A guest
+	 * that enables IER later therefore sees the interrupt already pending.
 	 */
-	if ((vreg_get(v, base + BANK_IER) & bit) &&
-	    !(vreg_get(v, base + BANK_IMR) & bit))
+	if (!(vreg_get(v, base + BANK_IMR) & bit))
 		vreg_set(v, base + BANK_IIR, vreg_get(v, base + BANK_IIR) | bit);
 	irq_update(v);
 }

@@ -32,6 +32,12 @@ int irq_init(struct vgpu *v);
 void irq_fini(struct vgpu *v);
 /* Raise an event: set IIR/ISR per IMR/IER, inject MSI if due (lock held). */
 void irq_raise(struct vgpu *v, enum irq_event ev);
+/*
+ * May an MSI with this address/data be injected? 0xFEExxxxx with a zero
+ * upper half, or any upper half when the vector (data bits 7:0) is 0
+ * (a Xen PIRQ MSI). Pure predicate.
+ */
+bool irq_msi_addr_ok(uint64_t addr, uint32_t data);
 /* Re-evaluate the master line (after a register or MSI-capability write). */
 void irq_update(struct vgpu *v);
 

@@ -28,6 +28,9 @@ static const struct {
 	{ "sim", DBG_SIM },
 };
 
+static int set_debug(const char *areas);
+
+/* Environment defaults; explicit calls (options) made later override them. */
 static void
 log_env_init(void)
 {
@@ -35,7 +38,7 @@ log_env_init(void)
 	const char *q = getenv("XENGT_QUIET");
 
 	if (s && *s)
-		log_set_debug(s);
+		set_debug(s);
 	if (q && *q == '1')
 		atomic_store(&log_level, LOG_WARN);
 }
@@ -49,6 +52,13 @@ log_set_level(enum log_level lvl)
 
 int
 log_set_debug(const char *areas)
+{
+	pthread_once(&env_once, log_env_init);
+	return set_debug(areas);
+}
+
+static int
+set_debug(const char *areas)
 {
 	unsigned int mask = 0;
 	const char *p = areas;

@@ -166,11 +166,31 @@ mmio_apply_write(const struct mmio_reg *r, uint32_t old, uint32_t val)
 }
 
 int
-mmio_init(struct vgpu *v)
+mmio_index_init(void)
 {
 	pthread_once(&mmio_once, mmio_build_index);
-	if (mmio_index_rc)
-		return mmio_index_rc;
+	return mmio_index_rc;
+}
+
+size_t
+mmio_row_count(void)
+{
+	return mmio_index ? mmio_nr_rows : 0;
+}
+
+const struct mmio_reg *
+mmio_row(size_t i)
+{
+	return i < mmio_row_count() ? mmio_rows[i] : NULL;
+}
+
+int
+mmio_init(struct vgpu *v)
+{
+	int rc = mmio_index_init();
+
+	if (rc)
+		return rc;
 	/* The register file starts zeroed (vgpu.c): only non-zero resets are written. */
 	for (size_t i = 0; i < mmio_nr_rows; i++) {
 		const struct mmio_reg *r = mmio_rows[i];
@@ -180,6 +200,8 @@ mmio_init(struct vgpu *v)
 	}
 	memset(v->unknown_seen, 0, sizeof(v->unknown_seen));
 	v->unknown_logged = 0;
+	v->nr_unknown = 0;
+	v->unknown_overflow = 0;
 	return 0;
 }
 
@@ -189,22 +211,69 @@ mmio_fini(struct vgpu *v)
 	(void)v; /* the index is shared and lives as long as the process */
 }
 
+/*
+ * Count a hit on unknown register off in the vGPU's bounded table: a
+ * linear search is fine, the table holds at most VGPU_UNKNOWN_MAX rows and
+ * a stock guest touches few unknown registers. first: never seen before
+ * (the unknown_seen bitmap), so no search is needed to know it is new.
+ */
+static void
+mmio_unknown_count(struct vgpu *v, uint32_t off, bool first)
+{
+	if (!first) {
+		for (unsigned int i = 0; i < v->nr_unknown; i++)
+			if (v->unknown[i].off == off) {
+				v->unknown[i].hits++;
+				return;
+			}
+	} else if (v->nr_unknown < VGPU_UNKNOWN_MAX) {
+		v->unknown[v->nr_unknown].off = off;
+		v->unknown[v->nr_unknown].hits = 1;
+		v->nr_unknown++;
+		return;
+	}
+	v->unknown_overflow++;
+}
+
+size_t
+vgpu_unknown_regs(struct vgpu *v, struct vgpu_unknown_reg *rows, size_t max,
+		  uint64_t *overflow)
+{
+	size_t n;
+
+	pthread_mutex_lock(&v->lock);
+	for (n = 0; n < v->nr_unknown && n < max; n++)
+		rows[n] = v->unknown[n];
+	if (overflow)
+		*overflow = v->unknown_overflow;
+	pthread_mutex_unlock(&v->lock);
+	return n;
+}
+
+enum unknown_reg_policy
+vgpu_unknown_policy(const struct vgpu *v)
+{
+	return v->cfg.unknown;
+}
+
 /* A register with no row: the configured policy. Returns true if the access goes on. */
 static bool
 mmio_unknown(struct vgpu *v, bool write, uint32_t off)
 {
 	uint32_t d = off / 4;
+	bool first = !(v->unknown_seen[d / 64] & (1ull << (d % 64)));
 	char why[64];
 
 	v->stats.unknown_reg++;
+	mmio_unknown_count(v, off & ~3u, first);
+	v->unknown_seen[d / 64] |= 1ull << (d % 64);
 	if (v->cfg.unknown == UNKNOWN_STRICT) {
 		snprintf(why, sizeof(why), "unknown register %#x (%s)", off & ~3u,
 			 write ? "write" : "read");
 		vgpu_enter_failsafe(v, why);
 		return false;
 	}
-	if (!(v->unknown_seen[d / 64] & (1ull << (d % 64)))) {
-		v->unknown_seen[d / 64] |= 1ull << (d % 64);
+	if (first) {
 		if (v->unknown_logged < MMIO_UNKNOWN_LOG_MAX)
 			vgpu_log(v, LOG_WARN, "unknown register %#x (first %s), tolerated",
 				 off & ~3u, write ? "write" : "read");

@@ -77,6 +77,11 @@ const struct mmio_reg *mmio_find(uint32_t off);
  * value into v's register file, which must be zeroed (fresh from vgpu.c).
  */
 int mmio_init(struct vgpu *v);
+/* Build the shared index if not yet built (any thread). Returns 0 or -errno. */
+int mmio_index_init(void);
+/* Row i (0 <= i < mmio_row_count(), sorted by offset) of the merged tables, after mmio_index_init. */
+size_t mmio_row_count(void);
+const struct mmio_reg *mmio_row(size_t i);
 void mmio_fini(struct vgpu *v);
 /*
  * A guest register access at BAR0 offset off (< MMIO_REG_SIZE) of size

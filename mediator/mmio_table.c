@@ -90,13 +90,37 @@ reset_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
 }
 
 /*
+ * RING_HWS_PGA: the GM address of the engine's hardware status page (bits
+ * 31:12). Accepted only inside this vGPU's own GM, as GVT-g's
+ * hws_pga_write does: anything else would point the engine at another
+ * guest's or the host's memory once the value is used. A refused write is
+ * dropped (the old value stays), logged once and counted. Purely virtual:
+ * the guest's value never reaches the hardware register (GVT-g sets the
+ * shadow context's status page itself), so the row has no MF_SAVE.
+ */
+#define HWS_PGA_ADDR_MASK 0xfffff000u
+
+static int
+hws_pga_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	if (!gm_owns(&v->part, val & HWS_PGA_ADDR_MASK, 4096)) {
+		v->stats.bad_access++;
+		vgpu_warn_once(v, WARN_HWS_PGA,
+			       "status page address %#x at %#x outside its GM dropped", val, off);
+		return 0;
+	}
+	vreg_set(v, off, val);
+	return 0;
+}
+
+/*
  * One engine's ring and execlist registers (Gen9 PRM vol. 2c "RING_BUF",
  * "EXECLIST"; i915 intel_engine_regs.h). A row macro that expands to
  * designated-initializer rows (data, not registration calls): the engines
  * share one layout at different bases, and writing it out four times
  * invites copy-paste drift.
  *   TAIL/HEAD/START/CTL: ring buffer, virtual until the scheduler submits.
- *   ACTHD: read-only to the guest.  HWS_PGA: status page address.
+ *   ACTHD: read-only to the guest.  HWS_PGA: status page address (own GM only).
  *   HWSTAM, IMR: per-engine interrupt masks (the GT banks are irq.c's).
  *   MI_MODE, RING_MODE (GFX_MODE), RESET_CTL, CSB pointer: masked.
  *   EIR: error identity, write 1 to clear.
@@ -109,7 +133,8 @@ reset_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
 	{ .off = (base) + 0x38, .name = #e "_RING_START", .size = 4, .flags = MF_VIRT }, \
 	{ .off = (base) + 0x3c, .name = #e "_RING_CTL", .size = 4, .flags = MF_VIRT },   \
 	{ .off = (base) + 0x74, .name = #e "_ACTHD", .size = 4, .flags = MF_VIRT | MF_RO }, \
-	{ .off = (base) + 0x80, .name = #e "_HWS_PGA", .size = 4, .flags = MF_VIRT | MF_SAVE }, \
+	{ .off = (base) + 0x80, .name = #e "_HWS_PGA", .size = 4, .flags = MF_VIRT,        \
+	  .write = hws_pga_write },                                                     \
 	{ .off = (base) + 0x98, .name = #e "_HWSTAM", .size = 4, .flags = MF_VIRT | MF_SAVE, \
 	  .reset = 0xffffffff },                                                        \
 	{ .off = (base) + 0x9c, .name = #e "_MI_MODE", .size = 4,                        \
@@ -156,6 +181,29 @@ reset_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
 #define GEN6_GT_THREAD_STATUS_REG 0x13805c
 #define GEN6_GT_CORE_STATUS 0x138060
 #define GEN6_RP_STATE_CAP   0x145998
+/*
+ * Probe/GGTT path of a stock 6.1 i915 guest, outside display (rows added
+ * so strict mode does not fail a normal guest; docs/vgpu-spec.md):
+ *   GFX_FLSH_CNTL_GEN6: written by gen8_ggtt_invalidate after GGTT
+ *     updates; the flush completes at once, reads 0.
+ *   GEN8_PRIVATE_PAT_LO/HI: the private PAT (bdw_setup_private_ppat at
+ *     GGTT probe); virtual, the host's PAT stays on the hardware.
+ *   HSW_EDRAM_CAP: eDRAM detection; 0 = none.
+ *   MCHBAR mirror (0x140000 + ...): DRAM type/DIMMs/frequency read by
+ *     intel_dram_detect: one DDR4 channel pair, 8 GiB x8 single-rank
+ *     DIMMs, 2133 MT/s (ratio 8 x 266.67 MHz) (verify field layout).
+ */
+#define GEN8_PRIVATE_PAT_LO 0x40e0
+#define GEN8_PRIVATE_PAT_HI 0x40e4
+#define GFX_FLSH_CNTL_GEN6  0x101008
+#define HSW_EDRAM_CAP	    0x120010
+#define SKL_MAD_INTER_CHANNEL_0_0_0_MCHBAR_MCMAIN 0x145000
+#define SKL_MAD_DIMM_CH0_0_0_0_MCHBAR_MCMAIN	  0x14500c
+#define SKL_MAD_DIMM_CH1_0_0_0_MCHBAR_MCMAIN	  0x145010
+#define SKL_MC_BIOS_DATA_0_0_0_MCHBAR_PCU	  0x145e04
+#define SKL_DRAM_DDR4	    0x1u
+#define SKL_DIMM_8G_X8_1R   0x8u
+#define SKL_MC_RATIO_2133   0x8u
 
 /*
  * Skylake GT2: one slice (GEN8_F2_S_ENA, bits 27:25), subslice 3 of 4
@@ -171,6 +219,8 @@ static const struct mmio_reg base_regs[] = {
 	ENGINE_ROWS(RCS, RCS_BASE),
 	{ REG(GEN8_RING_FAULT_REG), .size = 4, .flags = MF_VIRT },
 	{ REG(ERROR_GEN6), .size = 4, .flags = MF_VIRT, .w1c_mask = 0xffffffff },
+	{ REG(GEN8_PRIVATE_PAT_LO), .size = 4, .flags = MF_VIRT },
+	{ REG(GEN8_PRIVATE_PAT_HI), .size = 4, .flags = MF_VIRT },
 	{ REG(GEN8_FUSE2), .size = 4, .flags = MF_VIRT | MF_RO, .reset = SKL_GT2_FUSE2 },
 	{ REG(GEN8_EU_DISABLE0), .size = 4, .flags = MF_VIRT | MF_RO },
 	{ REG(GEN8_EU_DISABLE1), .size = 4, .flags = MF_VIRT | MF_RO },
@@ -190,12 +240,24 @@ static const struct mmio_reg base_regs[] = {
 	ENGINE_ROWS(VCS, VCS_BASE),
 	ENGINE_ROWS(VECS, VECS_BASE),
 	ENGINE_ROWS(BCS, BCS_BASE),
+	/* The flush completes at once: writes act, nothing is kept. */
+	{ REG(GFX_FLSH_CNTL_GEN6), .size = 4, .flags = MF_VIRT | MF_NOLOG,
+	  .ro_mask = 0xffffffff },
+	{ REG(HSW_EDRAM_CAP), .size = 4, .flags = MF_VIRT | MF_RO },
 	{ REG(FORCEWAKE_ACK_BLITTER_GEN9), .size = 4, .flags = MF_VIRT | MF_RO },
 	/* 0: no thread of the GT is waking up; i915 polls it before forcewake. */
 	{ REG(GEN6_GT_THREAD_STATUS_REG), .size = 4, .flags = MF_VIRT | MF_RO },
 	{ REG(GEN6_GT_CORE_STATUS), .size = 4, .flags = MF_VIRT | MF_RO },
+	{ REG(SKL_MAD_INTER_CHANNEL_0_0_0_MCHBAR_MCMAIN), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_DRAM_DDR4 },
+	{ REG(SKL_MAD_DIMM_CH0_0_0_0_MCHBAR_MCMAIN), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_DIMM_8G_X8_1R },
+	{ REG(SKL_MAD_DIMM_CH1_0_0_0_MCHBAR_MCMAIN), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_DIMM_8G_X8_1R },
 	{ REG(GEN6_RP_STATE_CAP), .size = 4, .flags = MF_VIRT | MF_RO,
 	  .reset = SKL_RP_STATE_CAP },
+	{ REG(SKL_MC_BIOS_DATA_0_0_0_MCHBAR_PCU), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_MC_RATIO_2133 },
 };
 
 const struct mmio_table base_mmio_table = {

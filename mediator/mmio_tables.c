@@ -12,5 +12,8 @@ const struct mmio_table *const mmio_tables[] = {
 	&irq_mmio_table,     /* irq.c: master/GT/display interrupt banks */
 	&display_mmio_table, /* display.c: pipes, planes, DDI */
 	&gmbus_mmio_table,   /* gmbus.c: GMBUS with the virtual EDID */
+	&display_core_mmio_table, /* display_core.c: power wells, DBUF, DPLLs */
+	&dp_aux_mmio_table,  /* dp_aux.c: DP AUX channels, DPCD, EDID */
+	&pcode_mmio_table,   /* pcode.c: the pcode mailbox */
 };
 const unsigned int mmio_nr_tables = sizeof(mmio_tables) / sizeof(mmio_tables[0]);

@@ -57,54 +57,124 @@ enum {
 	G2V_EXECLIST_CTX_DESTROY = 7,
 };
 
-/* Identity and ranges: computed from v, so they cannot be written. */
+/* ---- fields computed from v (identity, ranges): read-only ---- */
+
+static uint32_t pv_magic_lo(const struct vgpu *v) { (void)v; return (uint32_t)VGT_MAGIC; }
+static uint32_t pv_magic_hi(const struct vgpu *v) { (void)v; return (uint32_t)(VGT_MAGIC >> 32); }
+static uint32_t
+pv_version(const struct vgpu *v)
+{
+	(void)v;
+	return VGT_VERSION_MAJOR | (uint32_t)VGT_VERSION_MINOR << 16;
+}
+static uint32_t pv_caps(const struct vgpu *v) { (void)v; return PVINFO_CAPS; }
+static uint32_t pv_vgt_id(const struct vgpu *v) { return v->id; }
+static uint32_t pv_low_base(const struct vgpu *v) { return (uint32_t)v->part.low_base; }
+static uint32_t pv_low_size(const struct vgpu *v) { return (uint32_t)v->part.low_size; }
+static uint32_t pv_high_base(const struct vgpu *v) { return (uint32_t)v->part.high_base; }
+static uint32_t pv_high_size(const struct vgpu *v) { return (uint32_t)v->part.high_size; }
+static uint32_t pv_fence_num(const struct vgpu *v) { return v->part.fence_num; }
+
+static int pvinfo_g2v_write(struct vgpu *v, uint32_t off, uint32_t val);
+
+/*
+ * The fields of the page (i915_pvinfo.h struct vgt_if), sorted by offset.
+ * get: computed read-only field (writes dropped and counted as read-only);
+ * NULL: a guest-writable field kept in the register file, with write
+ * (NULL = store the value). reset: value at vGPU creation; the cursor
+ * hot-spot starts at UINT32_MAX ("none"), as GVT-g's populate_pvinfo_page
+ * sets it. Any other offset of the page is reserved: reads 0, writes
+ * dropped with one log line (not the unknown-register policy: the page is
+ * ours, the guest just wrote a field we do not define).
+ */
+static const struct pvinfo_field {
+	uint32_t off;	/* BAR0 offset of the first dword */
+	uint32_t size;	/* bytes */
+	const char *name;
+	uint32_t (*get)(const struct vgpu *v);
+	mmio_write_fn *write;
+	uint32_t reset;
+} pvinfo_fields[] = {
+	{ PVINFO_MAGIC_LO, 4, "magic_lo", pv_magic_lo, NULL, 0 },
+	{ PVINFO_MAGIC_HI, 4, "magic_hi", pv_magic_hi, NULL, 0 },
+	{ PVINFO_VERSION, 4, "version", pv_version, NULL, 0 },
+	{ PVINFO_VGT_ID, 4, "vgt_id", pv_vgt_id, NULL, 0 },
+	{ PVINFO_VGT_CAPS, 4, "vgt_caps", pv_caps, NULL, 0 },
+	{ PVINFO_MAPPABLE_BASE, 4, "mappable_base", pv_low_base, NULL, 0 },
+	{ PVINFO_MAPPABLE_SIZE, 4, "mappable_size", pv_low_size, NULL, 0 },
+	{ PVINFO_NONMAPPABLE_BASE, 4, "nonmappable_base", pv_high_base, NULL, 0 },
+	{ PVINFO_NONMAPPABLE_SIZE, 4, "nonmappable_size", pv_high_size, NULL, 0 },
+	{ PVINFO_FENCE_NUM, 4, "fence_num", pv_fence_num, NULL, 0 },
+	/* 0 not ready, 1 ready: the guest's display is set up. */
+	{ PVINFO_DISPLAY_READY, 4, "display_ready", NULL, NULL, 0 },
+	/* Guest-to-vGPU notification: acts on the value written. */
+	{ PVINFO_G2V_NOTIFY, 4, "g2v_notify", NULL, pvinfo_g2v_write, 0 },
+	{ PVINFO_CURSOR_X_HOT, 4, "cursor_x_hot", NULL, NULL, UINT32_MAX },
+	{ PVINFO_CURSOR_Y_HOT, 4, "cursor_y_hot", NULL, NULL, UINT32_MAX },
+	/* PPGTT roots the next g2v notify refers to. */
+	{ PVINFO_PDP, 4 * 8, "pdp", NULL, NULL, 0 },
+	/* Execlist context descriptor of a context g2v notify. */
+	{ PVINFO_EXECLIST_DESC, 8, "execlist_context_descriptor", NULL, NULL, 0 },
+};
+#define PVINFO_NR_FIELDS (sizeof(pvinfo_fields) / sizeof(pvinfo_fields[0]))
+
+/* The field covering BAR0 offset off, or NULL (binary search: sorted table). */
+static const struct pvinfo_field *
+pvinfo_field(uint32_t off)
+{
+	size_t lo = 0, hi = PVINFO_NR_FIELDS;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct pvinfo_field *f = &pvinfo_fields[mid];
+
+		if (off < f->off)
+			hi = mid;
+		else if (off >= f->off + f->size)
+			lo = mid + 1;
+		else
+			return f;
+	}
+	return NULL;
+}
+
 static int
 pvinfo_read(struct vgpu *v, uint32_t off, uint32_t *val)
 {
-	switch (off) {
-	case PVINFO_MAGIC_LO:
-		*val = (uint32_t)VGT_MAGIC;
-		break;
-	case PVINFO_MAGIC_HI:
-		*val = (uint32_t)(VGT_MAGIC >> 32);
-		break;
-	case PVINFO_VERSION:
-		*val = VGT_VERSION_MAJOR | (uint32_t)VGT_VERSION_MINOR << 16;
-		break;
-	case PVINFO_VGT_ID:
-		*val = v->id;
-		break;
-	case PVINFO_MAPPABLE_BASE:
-		*val = (uint32_t)v->part.low_base;
-		break;
-	case PVINFO_MAPPABLE_SIZE:
-		*val = (uint32_t)v->part.low_size;
-		break;
-	case PVINFO_NONMAPPABLE_BASE:
-		*val = (uint32_t)v->part.high_base;
-		break;
-	case PVINFO_NONMAPPABLE_SIZE:
-		*val = (uint32_t)v->part.high_size;
-		break;
-	case PVINFO_FENCE_NUM:
-		*val = v->part.fence_num;
-		break;
-	default:
+	const struct pvinfo_field *f = pvinfo_field(off);
+
+	if (!f)
+		*val = 0;	/* reserved */
+	else if (f->get)
+		*val = f->get(v);
+	else
 		*val = vreg_get(v, off);
-		break;
-	}
 	return 0;
 }
 
 static int
-pvinfo_ro_write(struct vgpu *v, uint32_t off, uint32_t val)
+pvinfo_write(struct vgpu *v, uint32_t off, uint32_t val)
 {
-	v->ro_writes++;
-	vgpu_warn_once(v, WARN_PVINFO, "write %#x to read-only PV info field %#x", val,
-		       off - PVINFO_BASE);
+	const struct pvinfo_field *f = pvinfo_field(off);
+
+	if (!f) {
+		v->stats.bad_access++;
+		vgpu_warn_once(v, WARN_PVINFO_UNDEF,
+			       "write %#x to undefined PV info offset %#x dropped", val,
+			       off - PVINFO_BASE);
+		return 0;
+	}
+	if (f->get) {
+		v->ro_writes++;
+		vgpu_warn_once(v, WARN_PVINFO, "write %#x to read-only PV info field %s", val,
+			       f->name);
+		return 0;
+	}
+	if (f->write)
+		return f->write(v, off, val);
+	vreg_set(v, off, val);
 	return 0;
 }
-
 static uint64_t
 pvinfo_pdp0(struct vgpu *v)
 {
@@ -141,40 +211,29 @@ pvinfo_g2v_write(struct vgpu *v, uint32_t off, uint32_t val)
 	return 0;
 }
 
-/* Rows within the page; anything else in it is an unknown register. */
+int
+pvinfo_init(struct vgpu *v)
+{
+	for (size_t i = 0; i < PVINFO_NR_FIELDS; i++) {
+		const struct pvinfo_field *f = &pvinfo_fields[i];
+
+		for (uint32_t o = 0; !f->get && o < f->size; o += 4)
+			vreg_set(v, f->off + o, f->reset);
+	}
+	return 0;
+}
+
+void
+pvinfo_fini(struct vgpu *v)
+{
+	(void)v; /* nothing but register-file state */
+}
+
+/* One row for the whole page; pvinfo_fields[] says what each offset is. */
+#define PVINFO_PAGE PVINFO_BASE
 static const struct mmio_reg pvinfo_regs[] = {
-	/* Identity: magic, version, vgt_id, caps (read-only, from v). */
-	{ REG(PVINFO_MAGIC_LO), .size = 4, .flags = MF_VIRT | MF_RO, .read = pvinfo_read,
-	  .write = pvinfo_ro_write },
-	{ REG(PVINFO_MAGIC_HI), .size = 4, .flags = MF_VIRT | MF_RO, .read = pvinfo_read,
-	  .write = pvinfo_ro_write },
-	{ REG(PVINFO_VERSION), .size = 4, .flags = MF_VIRT | MF_RO, .read = pvinfo_read,
-	  .write = pvinfo_ro_write },
-	{ REG(PVINFO_VGT_ID), .size = 4, .flags = MF_VIRT | MF_RO, .read = pvinfo_read,
-	  .write = pvinfo_ro_write },
-	{ REG(PVINFO_VGT_CAPS), .size = 4, .flags = MF_VIRT | MF_RO, .reset = PVINFO_CAPS,
-	  .write = pvinfo_ro_write },
-	/* avail_rs: the guest's GM ranges and fences (read-only, from v->part). */
-	{ REG(PVINFO_MAPPABLE_BASE), .size = 4, .flags = MF_VIRT | MF_RO,
-	  .read = pvinfo_read, .write = pvinfo_ro_write },
-	{ REG(PVINFO_MAPPABLE_SIZE), .size = 4, .flags = MF_VIRT | MF_RO,
-	  .read = pvinfo_read, .write = pvinfo_ro_write },
-	{ REG(PVINFO_NONMAPPABLE_BASE), .size = 4, .flags = MF_VIRT | MF_RO,
-	  .read = pvinfo_read, .write = pvinfo_ro_write },
-	{ REG(PVINFO_NONMAPPABLE_SIZE), .size = 4, .flags = MF_VIRT | MF_RO,
-	  .read = pvinfo_read, .write = pvinfo_ro_write },
-	{ REG(PVINFO_FENCE_NUM), .size = 4, .flags = MF_VIRT | MF_RO, .read = pvinfo_read,
-	  .write = pvinfo_ro_write },
-	/* 0 not ready, 1 ready: the guest's display is set up (plain RW). */
-	{ REG(PVINFO_DISPLAY_READY), .size = 4, .flags = MF_VIRT },
-	/* Guest-to-vGPU notification: acts on the value written. */
-	{ REG(PVINFO_G2V_NOTIFY), .size = 4, .flags = MF_VIRT, .write = pvinfo_g2v_write },
-	{ REG(PVINFO_CURSOR_X_HOT), .size = 4, .flags = MF_VIRT },
-	{ REG(PVINFO_CURSOR_Y_HOT), .size = 4, .flags = MF_VIRT },
-	/* PPGTT roots the next g2v notify refers to (plain RW). */
-	{ REG(PVINFO_PDP), .size = 4 * 8, .flags = MF_VIRT },
-	/* Execlist context descriptor of a context g2v notify (plain RW). */
-	{ REG(PVINFO_EXECLIST_DESC), .size = 8, .flags = MF_VIRT },
+	{ REG(PVINFO_PAGE), .size = 0x1000, .flags = MF_VIRT | MF_NOLOG, .read = pvinfo_read,
+	  .write = pvinfo_write },
 };
 
 const struct mmio_table pvinfo_mmio_table = {

@@ -102,6 +102,7 @@ static const struct {
 	void (*fini)(struct vgpu *v);
 } vgpu_modules[] = {
 	{ "mmio", mmio_init, mmio_fini },
+	{ "pvinfo", pvinfo_init, pvinfo_fini },
 	{ "ggtt", ggtt_init, ggtt_fini },
 	{ "irq", irq_init, irq_fini },
 	{ "display", display_init, display_fini },
@@ -262,6 +263,8 @@ vgpu_destroy(struct vgpu *v)
 		gpu->nr_vgpus--;
 	}
 	pthread_mutex_unlock(&gpu->lock);
+	/* Its context registers leave the physical GPU before its state goes. */
+	mmio_context_release(v);
 
 	pthread_mutex_lock(&v->lock);
 	for (size_t m = VGPU_NR_MODULES; m-- > 0;)

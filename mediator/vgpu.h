@@ -54,6 +54,7 @@ struct vgpu_stats {
 	uint64_t unknown_reg;	   /* accesses to registers with no row */
 	uint64_t bad_access;	   /* malformed accesses rejected (size, alignment, range) */
 	uint64_t msi_injected, msi_suppressed;
+	uint64_t msi_failed;	   /* injections the hypervisor refused (-errno) */
 	uint64_t vblanks;
 	bool failsafe;
 	char failsafe_reason[64];
@@ -90,6 +91,21 @@ struct gpu_usage {
 };
 void gpu_get_usage(struct gpu *gpu, struct gpu_usage *out);
 
+/*
+ * Make next (NULL = the host) the owner of the physical GPU's per-context
+ * registers (rows flagged MF_SAVE; mmio_context.c): the physical values
+ * are saved into the outgoing owner's register file (or the host's saved
+ * area), then next's virtual values are written to the physical GPU
+ * (masked registers with all mask bits set). Registers without MF_SAVE
+ * are never touched. Called by the scheduler thread, WITHOUT any vGPU
+ * lock or gpu->lock held (it takes them). Returns 0, -ENOENT if next is
+ * not (or no longer) a vGPU of gpu, -ENOMEM if the host area cannot be
+ * allocated.
+ */
+int gpu_switch_to(struct gpu *gpu, struct vgpu *next);
+/* The current owner (NULL = host), for tests and xengt-ctl. */
+struct vgpu *gpu_owner(struct gpu *gpu);
+
 /* ---- vGPU lifecycle ---- */
 
 /*
@@ -101,7 +117,10 @@ void gpu_get_usage(struct gpu *gpu, struct gpu_usage *out);
 int vgpu_create(struct gpu *gpu, const struct vgpu_config *cfg, uint32_t domid,
 		const struct hv_ops *ops, struct hv *hv, struct vgpu **out,
 		char *err, size_t errlen);
-/* Unclaim everything, drop tracked pages and aperture mappings, return the share. */
+/*
+ * Unclaim everything, drop tracked pages and aperture mappings, return the
+ * share. If v owns the physical GPU, it is switched back to the host first.
+ */
 void vgpu_destroy(struct vgpu *v);
 
 /* ---- guest accesses (ioreq thread; each takes the vGPU lock) ---- */
@@ -141,6 +160,22 @@ struct vgpu_partition {
 	unsigned int fence_base, fence_num;
 };
 void vgpu_get_partition(struct vgpu *v, struct vgpu_partition *out);
+/*
+ * Registers without a row that the guest touched (the unknown-register
+ * policy's evidence, for xengt-ctl): up to VGPU_UNKNOWN_MAX distinct
+ * offsets with their hit counts, in order of first touch; hits on
+ * further offsets are only summed into *overflow. Fills up to max rows,
+ * returns the number filled (takes the lock).
+ */
+#define VGPU_UNKNOWN_MAX 64
+struct vgpu_unknown_reg {
+	uint32_t off;	/* BAR0 offset, dword aligned */
+	uint64_t hits;	/* reads + writes */
+};
+size_t vgpu_unknown_regs(struct vgpu *v, struct vgpu_unknown_reg *rows, size_t max,
+			 uint64_t *overflow);
+/* The vGPU's unknown-register policy (fixed at creation). */
+enum unknown_reg_policy vgpu_unknown_policy(const struct vgpu *v);
 uint32_t vgpu_domid(const struct vgpu *v);
 unsigned int vgpu_id(const struct vgpu *v);
 

@@ -36,6 +36,10 @@ struct gpu {
 	unsigned int nr_vgpus;
 	unsigned int next_id;
 	uint64_t id_used;	/* bit (id - 1) per vGPU id in use */
+	/* mmio_context.c: who owns the MF_SAVE registers of the physical GPU. */
+	pthread_mutex_t switch_lock; /* serialises gpu_switch_to; taken before any vGPU lock */
+	struct vgpu *owner;	/* NULL = host (under gpu->lock and switch_lock) */
+	uint32_t *host_vreg;	/* host's saved MF_SAVE values, MMIO_REG_SIZE bytes (lazy) */
 };
 
 /* Guest-triggerable warnings, each logged once per vGPU (vgpu_warn_once). */
@@ -54,6 +58,9 @@ enum warn_cause {
 	WARN_BAR0_HOLE,		/* access to the unused part of BAR0 (2..8 MiB) */
 	WARN_PIO,		/* BAR4 access other than the index/data dwords */
 	WARN_PPGTT,		/* bad PPGTT root (outside RAM, too many, unaligned) */
+	WARN_MSI_FAIL,		/* the hypervisor refused an MSI injection */
+	WARN_PVINFO_UNDEF,	/* write to an undefined PV info offset */
+	WARN_HWS_PGA,		/* status page address outside its GM */
 	WARN_NR_CAUSES
 };
 
@@ -94,6 +101,10 @@ struct vgpu {
 	uint64_t warned;	/* bit per enum warn_cause */
 	uint64_t ro_writes;	/* writes that hit read-only bits/registers */
 	unsigned int unknown_logged; /* distinct unknown registers logged (capped) */
+	/* Distinct unknown registers with hit counts (mmio.c), first VGPU_UNKNOWN_MAX. */
+	struct vgpu_unknown_reg unknown[VGPU_UNKNOWN_MAX];
+	unsigned int nr_unknown;
+	uint64_t unknown_overflow; /* hits on unknown registers past the table */
 	uint32_t pio_index;	/* BAR4 +0: the MMIO index the data port uses */
 };
 
@@ -109,5 +120,16 @@ void vgpu_log(struct vgpu *v, enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Stop emulating: reads all-ones, writes dropped, reason kept for xengt-ctl. */
 void vgpu_enter_failsafe(struct vgpu *v, const char *reason);
+/*
+ * pvinfo.c: load the reset values of the PV info page's guest-writable
+ * fields (after mmio_init; returns 0), and its no-op counterpart.
+ */
+int pvinfo_init(struct vgpu *v);
+void pvinfo_fini(struct vgpu *v);
+/*
+ * mmio_context.c: if v owns the physical GPU, switch it back to the host
+ * (vgpu_destroy, no lock held). Never fails for the host switch-back.
+ */
+void mmio_context_release(struct vgpu *v);
 
 #endif

@@ -110,6 +110,7 @@ xendevicemodel_create_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, i
 		s->buf_port = (uint32_t)rc;
 	}
 	s->used = 1;
+	s->ioreq_gfn = s->bufioreq_gfn = SIM_NO_GFN;
 	s->emu_domid = XENSIM_DM_DOMID;
 	s->bufioreq = handle_bufioreq;
 	s->owner_pid = getpid();
@@ -124,11 +125,72 @@ err_ports:
 	if (s->buf_port)
 		sim_port_close(m, s->buf_port);
 	memset(s, 0, sizeof(*s));
+	s->ioreq_gfn = s->bufioreq_gfn = SIM_NO_GFN;
 out:
 	sim_unlock(m);
 	return sim_ret_errno(rc);
 }
 
+/*
+ * Lock held. x86 hvm_map_ioreq_gfn: a page already handed out by
+ * map_resource cannot go into a gfn (-EPERM); otherwise take a gfn from
+ * the pool at the top of guest RAM (-ENOMEM when empty). The server page
+ * then IS that guest page (prepare_ring_for_helper).
+ */
+static int
+legacy_gfn_alloc(struct sim_machine *m, struct sim_domain *d, struct sim_server *s, uint64_t *gfn)
+{
+	uint8_t *p2m = sim_p2m(m, d);
+
+	if (*gfn != SIM_NO_GFN)
+		return 0;
+	if (s->res_mapped)
+		return -EPERM;
+	for (unsigned int i = 0; i < XENSIM_IOREQ_GFN_POOL && i < d->ram_pages; i++) {
+		uint64_t g = d->ram_pages - 1 - i;
+
+		if ((d->ioreq_gfn_used & (1u << i)) || p2m[g] != P2M_RAM_RW)
+			continue;
+		d->ioreq_gfn_used |= 1u << i;
+		*gfn = g;
+		return 0;
+	}
+	return -ENOMEM;
+}
+
+/* Lock held. hvm_unmap_ioreq_gfn: the gfn goes back to the pool. */
+static void
+legacy_gfn_free(struct sim_domain *d, uint64_t *gfn)
+{
+	if (*gfn == SIM_NO_GFN)
+		return;
+	d->ioreq_gfn_used &= ~(1u << (d->ram_pages - 1 - *gfn));
+	*gfn = SIM_NO_GFN;
+}
+
+/*
+ * Lock held. Enable takes the legacy gfns out of the guest p2m (the guest
+ * then sees a hole there), disable puts them back; both clear the page
+ * (hvm_remove_ioreq_gfn / hvm_add_ioreq_gfn).
+ */
+static void
+legacy_gfns_set(struct sim_machine *m, struct sim_domain *d, struct sim_server *s, bool in_p2m)
+{
+	uint64_t gfns[2] = { s->ioreq_gfn, s->bufioreq_gfn };
+
+	for (int i = 0; i < 2; i++) {
+		if (gfns[i] == SIM_NO_GFN)
+			continue;
+		memset(m->mem + d->mem_base + gfns[i] * SIM_PAGE, 0, SIM_PAGE);
+		sim_p2m(m, d)[gfns[i]] = in_p2m ? P2M_RAM_RW : P2M_HOLE;
+	}
+}
+
+/*
+ * ioreq_server_get_info: -ENOENT, -EPERM; with gfn pointers the pages are
+ * placed into guest gfns (arch_ioreq_server_map_pages). The bufioreq gfn
+ * and port are only reported with bufioreq on.
+ */
 int
 xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id,
 				     xen_pfn_t *ioreq_gfn, xen_pfn_t *bufioreq_gfn,
@@ -138,15 +200,27 @@ xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t domid,
 	struct sim_server *s;
 	int rc;
 
-	/* Deviation: the legacy "pages in guest gfns" path is not simulated. */
-	if (ioreq_gfn || bufioreq_gfn)
-		return sim_ret_errno(-EOPNOTSUPP);
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
 	rc = srv_get(d, id, &s);
-	if (!rc && bufioreq_port)
-		*bufioreq_port = s->buf_port;
+	if (!rc && (ioreq_gfn || bufioreq_gfn)) {
+		rc = legacy_gfn_alloc(dmod->rh.m, d, s, &s->ioreq_gfn);
+		if (!rc && s->bufioreq != HVM_IOREQSRV_BUFIOREQ_OFF)
+			rc = legacy_gfn_alloc(dmod->rh.m, d, s, &s->bufioreq_gfn);
+		if (rc)
+			legacy_gfn_free(d, &s->ioreq_gfn);
+	}
+	if (!rc) {
+		if (ioreq_gfn)
+			*ioreq_gfn = s->ioreq_gfn;
+		if (s->bufioreq != HVM_IOREQSRV_BUFIOREQ_OFF) {
+			if (bufioreq_gfn)
+				*bufioreq_gfn = s->bufioreq_gfn;
+			if (bufioreq_port)
+				*bufioreq_port = s->buf_port;
+		}
+	}
 	sim_unlock(dmod->rh.m);
 	return sim_ret_errno(rc);
 }
@@ -329,10 +403,15 @@ xendevicemodel_set_ioreq_server_state(xendevicemodel_handle *dmod, domid_t domid
 	if (rc)
 		return sim_ret_errno(rc);
 	rc = srv_get(d, id, &s);
-	if (!rc) {
+	if (!rc && !!enabled != !!s->enabled) {
 		s->enabled = !!enabled;
-		/* ioreq_server_update_evtchn: enabling publishes each vCPU's port. */
-		if (s->enabled)
+		legacy_gfns_set(dmod->rh.m, d, s, !s->enabled);
+		/*
+		 * ioreq_server_update_evtchn: enabling publishes each vCPU's port,
+		 * but only into pages that exist (mapped by map_resource or placed
+		 * in gfns). Pages mapped later get no port until the next enable.
+		 */
+		if (s->enabled && (s->res_mapped || s->ioreq_gfn != SIM_NO_GFN))
 			for (uint32_t v = 0; v < d->vcpus; v++)
 				sim_srv_slot(dmod->rh.m, d, id, v)->vp_eport = s->vcpu_port[v];
 	}
@@ -362,22 +441,49 @@ xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, 
 			d->memtype_server = -1;
 			d->memtype_flags = 0;
 		}
+		/* ioreq_server_deinit: disable (gfns back into the p2m), then unmap. */
+		if (s->enabled)
+			legacy_gfns_set(dmod->rh.m, d, s, true);
+		legacy_gfn_free(d, &s->ioreq_gfn);
+		legacy_gfn_free(d, &s->bufioreq_gfn);
 		memset(s, 0, sizeof(*s));
+		s->ioreq_gfn = s->bufioreq_gfn = SIM_NO_GFN;
 	}
 	sim_unlock(dmod->rh.m);
 	return sim_ret_errno(rc);
 }
 
+/*
+ * hvm_inject_msi: vector 0 is the PIRQ path, pirq = (addr[63:40] << 8) |
+ * dest_id; pirq <= 0 is -ERANGE. Deviation: the sim has no PIRQ/event
+ * channel model, so a valid pirq is -EINVAL (Xen would bind an emulated
+ * pirq on first use and send it). Otherwise vmsi_deliver: only Fixed (0)
+ * and LowestPrio (1) delivery, anything else -EINVAL. Only delivered
+ * MSIs enter the domain's MSI log.
+ */
 int
 xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid, uint64_t msi_addr,
 			  uint32_t msi_data)
 {
+	uint8_t dest = (uint8_t)(msi_addr >> 12);
+	unsigned int mode = (msi_data >> 8) & 7;
 	struct sim_domain *d;
 	int rc;
 
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
+	if ((msi_data & 0xff) == 0) {
+		int pirq = (int)(((msi_addr >> 32) & 0xffffff00u) | dest);
+
+		rc = pirq > 0 ? -EINVAL : -ERANGE;
+	} else if (mode != 0 && mode != 1) {
+		rc = -EINVAL;
+	}
+	if (rc) {
+		sim_unlock(dmod->rh.m);
+		return sim_ret_errno(rc);
+	}
 	d->msi[d->msi_count % SIM_MSI_LOG].addr = msi_addr;
 	d->msi[d->msi_count % SIM_MSI_LOG].data = msi_data;
 	__atomic_store_n(&d->msi_count, d->msi_count + 1, __ATOMIC_RELEASE);

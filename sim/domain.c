@@ -25,6 +25,8 @@ static const char *const route_names[ROUTE_NR] = {
 	[ROUTE_UNCLAIMED_WRITE] = "unclaimed_write",
 	[ROUTE_BUFFERED] = "buffered",
 	[ROUTE_BROADCAST] = "broadcast",
+	[ROUTE_WP_RETRY] = "wp_retry",
+	[ROUTE_BAD_IOSTATE] = "bad_iostate",
 };
 
 const char *
@@ -82,6 +84,8 @@ xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpu
 	}
 	memset(d, 0, sizeof(*d));
 	memset(sim_p2m(m, d), P2M_RAM_RW, bytes >> 12);
+	for (int i = 0; i < SIM_MAX_SERVERS; i++)
+		d->srv[i].ioreq_gfn = d->srv[i].bufioreq_gfn = SIM_NO_GFN;
 	d->used = 1;
 	d->domid = m->st->next_domid++;
 	d->ram_pages = bytes >> 12;
@@ -150,6 +154,7 @@ xensim_domain_list(const char *machine, struct sim_domain_info *out, int max)
 		out[n].ram_bytes = d->ram_pages << 12;
 		out[n].vcpus = d->vcpus;
 		out[n].paused = d->paused;
+		out[n].crashed = d->crashed;
 		out[n].nr_servers = 0;
 		for (int s = 0; s < SIM_MAX_SERVERS; s++)
 			out[n].nr_servers += d->srv[s].used;
@@ -210,7 +215,7 @@ xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t 
 
 	if (rc)
 		return rc;
-	if (gfn < d->ram_pages)
+	if (gfn < d->ram_pages && sim_p2m(m, d)[gfn] <= P2M_IOREQ_SERVER)
 		*maddr = d->mem_base + (gfn << 12);
 	else if (sim_dmap_lookup(d, gfn, &mfn))
 		*maddr = mfn << 12;
@@ -218,4 +223,40 @@ xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t 
 		rc = -ENOENT;
 	sim_tool_end(m);
 	return rc;
+}
+
+/* Xen domain_crash(): the domain stops running; the sim keeps it listed, marked. */
+void
+sim_domain_crash(struct sim_domain *d)
+{
+	d->crashed = 1;
+}
+
+int
+xensim_set_legacy_ioreq_pages(const char *machine, bool on)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	m->st->legacy_ioreq_pages = on;
+	sim_unlock(m);
+	sim_machine_put(m);
+	return 0;
+}
+
+int
+xensim_get_legacy_ioreq_pages(const char *machine)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+	int on;
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	on = !!m->st->legacy_ioreq_pages;
+	sim_unlock(m);
+	sim_machine_put(m);
+	return on;
 }

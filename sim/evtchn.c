@@ -4,7 +4,9 @@
  * machine-wide numbers in the shared state; each xenevtchn handle owns a
  * slot with a ring of fired ports and an AF_UNIX datagram doorbell that
  * makes xenevtchn_fd pollable. A fired port stays masked until unmask(),
- * like the Linux evtchn driver.
+ * like the Linux evtchn driver. Deviation: xenevtchn_pending on an empty
+ * queue returns -1/EAGAIN; the real library's fd is blocking, so there it
+ * would block until a port fires (poll the fd first, as QEMU does).
  */
 #include <errno.h>
 #include <stdlib.h>

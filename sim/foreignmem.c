@@ -53,7 +53,8 @@ xenforeignmemory_restrict(xenforeignmemory_handle *fmem, domid_t domid)
 
 /*
  * Map pages gfns of dom. RAM pages (also those typed p2m_ioreq_server)
- * map; anything else (holes, direct-mapped MMIO) gets err[i] = -EFAULT
+ * map; anything else (holes, direct-mapped MMIO, RAM gfns taken out of
+ * the p2m or replaced by a direct map) gets err[i] = -EFAULT
  * and stays an inaccessible hole. Without err[], any bad page fails the
  * whole call (NULL, errno from the first bad page), as libxenforeignmemory.
  */
@@ -63,7 +64,7 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 {
 	struct sim_domain *d;
 	uint64_t base, ram_pages;
-	uint8_t *va;
+	uint8_t *va, *p2m;
 	int first_err = 0;
 
 	if (fmem->rh.rdom >= 0 && (uint32_t)fmem->rh.rdom != dom) {
@@ -78,6 +79,7 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 	d = sim_domain_find(fmem->rh.m, dom);
 	base = d ? d->mem_base : 0;
 	ram_pages = d ? d->ram_pages : 0;
+	p2m = d ? sim_p2m(fmem->rh.m, d) : NULL;
 	sim_unlock(fmem->rh.m);
 	if (!d) {
 		errno = ESRCH;
@@ -90,7 +92,7 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 	for (size_t i = 0; i < pages; i++) {
 		int e = 0;
 
-		if (arr[i] >= ram_pages) {
+		if (arr[i] >= ram_pages || p2m[arr[i]] > P2M_IOREQ_SERVER) {
 			e = -EFAULT;
 		} else if (mmap(va + i * SIM_PAGE, SIM_PAGE, prot, MAP_SHARED | MAP_FIXED,
 				fmem->rh.m->mem_fd, (off_t)(base + arr[i] * SIM_PAGE)) == MAP_FAILED) {
@@ -119,7 +121,9 @@ xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr, size_t pages)
 /*
  * Xen ioreq_server_get_frame: frame 0 is the buffered page (-ENOENT with
  * bufioreq off), frame 1 the shared_iopage; anything else -EINVAL. Other
- * resource types are -EOPNOTSUPP.
+ * resource types are -EOPNOTSUPP, and so is everything on a machine with
+ * the legacy-ioreq-pages switch on (no map_resource support). Pages
+ * already placed in guest gfns: -EPERM (ioreq_server_alloc_mfn).
  */
 xenforeignmemory_resource_handle *
 xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsigned int type,
@@ -146,19 +150,23 @@ xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsi
 	}
 	sim_lock(fmem->rh.m);
 	d = sim_domain_find(fmem->rh.m, domid);
-	if (!d) {
+	if (fmem->rh.m->st->legacy_ioreq_pages) {
+		rc = -EOPNOTSUPP;
+	} else if (!d) {
 		rc = -ESRCH;
 	} else if (id >= SIM_MAX_SERVERS || !d->srv[id].used) {
 		rc = -ENOENT;
 	} else {
 		s = &d->srv[id];
-		if (s->emu_domid != XENSIM_DM_DOMID)
+		if (s->emu_domid != XENSIM_DM_DOMID || s->ioreq_gfn != SIM_NO_GFN)
 			rc = -EPERM;
 		else if (frame == XENMEM_resource_ioreq_server_frame_bufioreq &&
 			 s->bufioreq == HVM_IOREQSRV_BUFIOREQ_OFF)
 			rc = -ENOENT;
 		else
 			off = sim_srv_pages_off(fmem->rh.m, d, (int)id) + frame * SIM_PAGE;
+		if (!rc)
+			s->res_mapped = 1;
 	}
 	sim_unlock(fmem->rh.m);
 	if (rc) {

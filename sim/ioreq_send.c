@@ -28,7 +28,11 @@ slot_state(volatile ioreq_t *slot)
  * IORESP_READY and notifies back; Xen takes data and writes NONE. The sim
  * waits at most c->timeout_ms, and gives up early if the server's owner
  * process is gone; then the slot is reset to NONE (Xen would have
- * crashed the domain instead) and -ETIMEDOUT returned.
+ * crashed the domain instead) and -ETIMEDOUT returned. As in Xen, a slot
+ * not in state NONE or whose vp_eport the device model changed (or never
+ * got: pages not mapped at enable) is not sent to ("device model set bad
+ * IO state/event channel"): ROUTE_BAD_IOSTATE and -EBUSY. The one
+ * exception: the late IORESP_READY of a request the sim timed out.
  */
 int
 sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
@@ -41,18 +45,23 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	int owner;
 
 	sim_lock(m);
-	d = sim_domain_find(m, c->domid);
-	if (!d || sid < 0 || sid >= SIM_MAX_SERVERS || !d->srv[sid].used) {
+	d = sim_vcpu_domain(c);
+	if (!d) {
+		sim_unlock(m);
+		return -ESRCH;
+	}
+	if (sid < 0 || sid >= SIM_MAX_SERVERS || !d->srv[sid].used) {
 		sim_unlock(m);
 		return -ENOENT;
 	}
 	s = &d->srv[sid];
 	slot = sim_srv_slot(m, d, sid, c->vcpu);
-	/* A late answer to a request that already timed out: drop it. */
-	if (slot_state(slot) == STATE_IORESP_READY)
+	if ((c->late_mask & (1u << sid)) && slot_state(slot) == STATE_IORESP_READY) {
 		slot->state = STATE_IOREQ_NONE;
-	if (slot_state(slot) != STATE_IOREQ_NONE) {
-		/* "device model set bad IO state": Xen refuses to send. */
+		c->late_mask &= ~(1u << sid);
+	}
+	if (slot_state(slot) != STATE_IOREQ_NONE || slot->vp_eport != s->vcpu_port[c->vcpu]) {
+		__atomic_fetch_add(&d->routes[ROUTE_BAD_IOSTATE], 1, __ATOMIC_RELAXED);
 		sim_unlock(m);
 		return -EBUSY;
 	}
@@ -85,6 +94,7 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 		wait = sim_vcpu_wait(c, deadline, owner);
 	}
 	slot->state = STATE_IOREQ_NONE;
+	c->late_mask |= 1u << sid;
 	return -ETIMEDOUT;
 }
 

@@ -365,9 +365,12 @@ sim_srv_pages_off(struct sim_machine *m, struct sim_domain *d, int sid)
 	       ((uint64_t)sim_dom_index(m, d) * SIM_MAX_SERVERS + (uint64_t)sid) * 2 * SIM_PAGE;
 }
 
+/* Legacy servers (get_ioreq_server_info with gfns) keep their pages in guest RAM. */
 buffered_iopage_t *
 sim_srv_bufpage(struct sim_machine *m, struct sim_domain *d, int sid)
 {
+	if (d->srv[sid].bufioreq_gfn != SIM_NO_GFN)
+		return (buffered_iopage_t *)(m->mem + d->mem_base + d->srv[sid].bufioreq_gfn * SIM_PAGE);
 	return (buffered_iopage_t *)(m->state_base + sim_srv_pages_off(m, d, sid));
 }
 
@@ -376,6 +379,9 @@ sim_srv_slot(struct sim_machine *m, struct sim_domain *d, int sid, unsigned int 
 {
 	shared_iopage_t *p =
 		(shared_iopage_t *)(m->state_base + sim_srv_pages_off(m, d, sid) + SIM_PAGE);
+
+	if (d->srv[sid].ioreq_gfn != SIM_NO_GFN)
+		p = (shared_iopage_t *)(m->mem + d->mem_base + d->srv[sid].ioreq_gfn * SIM_PAGE);
 
 	return &p->vcpu_ioreq[vcpu];
 }

@@ -2,7 +2,8 @@
 /*
  * rangeset.c — an ioreq server's range sets (PORT, MEMORY, PCI), kept as
  * sorted, disjoint, inclusive ranges that merge when adjacent and split on
- * partial removal, as Xen's rangesets do. Overlap rules live in the caller.
+ * partial removal, as Xen's rangesets do (overlap rules live in the caller);
+ * and a generic rangeset (a domain's iomem permissions).
  */
 #include <errno.h>
 #include <string.h>
@@ -111,4 +112,82 @@ sim_range_map(struct sim_server *s, int kind, uint64_t start, uint64_t end)
 	if (overlaps(s, kind, start, end))
 		return -EEXIST;
 	return sim_range_add(s, kind, start, end);
+}
+
+/*
+ * The generic rangeset (iomem permissions): Xen's rangeset_add_range
+ * merges anything overlapping or adjacent; rangeset_remove_range cuts any
+ * overlap out, splitting a range that covers it strictly.
+ */
+int
+sim_rset_add(struct sim_rset rs, uint64_t start, uint64_t end)
+{
+	uint32_t i = 0, j;
+
+	if (end < start)
+		return -EINVAL;
+	/* First range that overlaps or touches [start, end] (or lies after it). */
+	while (i < *rs.nr && rs.r[i].end != UINT64_MAX && rs.r[i].end + 1 < start)
+		i++;
+	j = i;
+	while (j < *rs.nr && (end == UINT64_MAX || rs.r[j].start <= end + 1)) {
+		if (rs.r[j].start < start)
+			start = rs.r[j].start;
+		if (rs.r[j].end > end)
+			end = rs.r[j].end;
+		j++;
+	}
+	if (j == i) {
+		if (*rs.nr >= rs.max)
+			return -ENOMEM;
+		memmove(&rs.r[i + 1], &rs.r[i], (*rs.nr - i) * sizeof(*rs.r));
+		(*rs.nr)++;
+	} else if (j > i + 1) {
+		memmove(&rs.r[i + 1], &rs.r[j], (*rs.nr - j) * sizeof(*rs.r));
+		*rs.nr -= j - i - 1;
+	}
+	rs.r[i].start = start;
+	rs.r[i].end = end;
+	return 0;
+}
+
+int
+sim_rset_remove(struct sim_rset rs, uint64_t start, uint64_t end)
+{
+	if (end < start)
+		return -EINVAL;
+	for (uint32_t i = 0; i < *rs.nr;) {
+		struct sim_range *r = &rs.r[i];
+
+		if (r->end < start || r->start > end) {
+			i++;
+		} else if (r->start < start && r->end > end) {
+			if (*rs.nr >= rs.max)
+				return -ENOMEM;
+			memmove(&rs.r[i + 1], &rs.r[i], (*rs.nr - i) * sizeof(*rs.r));
+			(*rs.nr)++;
+			rs.r[i].end = start - 1;
+			rs.r[i + 1].start = end + 1;
+			return 0;
+		} else if (r->start < start) {
+			r->end = start - 1;
+			i++;
+		} else if (r->end > end) {
+			r->start = end + 1;
+			i++;
+		} else {
+			memmove(&rs.r[i], &rs.r[i + 1], (*rs.nr - i - 1) * sizeof(*rs.r));
+			(*rs.nr)--;
+		}
+	}
+	return 0;
+}
+
+bool
+sim_rset_contains(struct sim_rset rs, uint64_t start, uint64_t end)
+{
+	for (uint32_t i = 0; i < *rs.nr; i++)
+		if (rs.r[i].start <= start && end <= rs.r[i].end)
+			return true;
+	return false;
 }

@@ -17,7 +17,7 @@
 
 #include "xensim.h"
 
-#define SIM_MAGIC 0x58454e53494d3031ull /* "XENSIM01" */
+#define SIM_MAGIC 0x58454e53494d3032ull /* "XENSIM02" */
 #define SIM_PAGE 4096u
 #define SIM_MAX_SERVERS 8	/* Xen's MAX_NR_IOREQ_SERVERS */
 #define SIM_MAX_RANGES 32	/* per server and range type */
@@ -40,8 +40,15 @@
 #define SIM_DRAIN_BATCH 16	/* doorbell datagrams taken per recvmmsg */
 #define SIM_WAIT_SLICE_MS 50	/* longest sleep between liveness checks */
 
-/* p2m types kept per RAM gfn (non-RAM gfns are holes or direct maps). */
-enum sim_p2m { P2M_RAM_RW = 0, P2M_IOREQ_SERVER = 1 };
+/*
+ * p2m types kept per RAM gfn (gfns above RAM are holes or direct maps).
+ * P2M_HOLE: a RAM gfn taken out of the p2m (legacy ioreq page while its
+ * server is enabled, or a direct map over RAM that was removed again).
+ * P2M_DIRECT: a RAM gfn replaced by a direct (mmio_direct) mapping.
+ */
+enum sim_p2m { P2M_RAM_RW = 0, P2M_IOREQ_SERVER = 1, P2M_HOLE = 2, P2M_DIRECT = 3 };
+
+#define SIM_NO_GFN UINT64_MAX
 
 /* Range set kinds: the XEN_DMOP_IO_RANGE_* values. */
 enum { SIM_RANGE_PORT, SIM_RANGE_MEMORY, SIM_RANGE_PCI, SIM_RANGE_NR };
@@ -58,6 +65,9 @@ struct sim_server {
 	int32_t owner_pid;	/* process that created it (liveness for waiters) */
 	uint32_t vcpu_port[XENSIM_MAX_VCPUS]; /* guest-side ports */
 	uint32_t buf_port;
+	uint32_t res_mapped;	/* pages handed out by map_resource */
+	uint64_t ioreq_gfn;	/* legacy: pages placed in guest gfns, else SIM_NO_GFN */
+	uint64_t bufioreq_gfn;
 	uint32_t nr[SIM_RANGE_NR];
 	struct sim_range r[SIM_RANGE_NR][SIM_MAX_RANGES];
 };
@@ -79,13 +89,16 @@ struct sim_domain {
 	uint64_t mem_base;	/* machine address of gfn 0 */
 	uint32_t vcpus;
 	uint32_t paused;
+	uint32_t crashed;	/* domain_crash(): vCPU accesses fail -ESRCH */
+	uint32_t ioreq_gfn_used; /* legacy ioreq gfn pool: bit i = ram_pages - 1 - i */
 	uint32_t cf8;		/* the CF8 latch */
 	int32_t memtype_server;	/* server holding HVMMEM_ioreq_server, -1 none */
 	uint32_t memtype_flags;
 	uint64_t ioreq_entries;	/* gfns typed p2m_ioreq_server */
 	struct sim_server srv[SIM_MAX_SERVERS];
 	struct sim_dmap dmap[SIM_MAX_DMAPS];
-	struct sim_range iomem[SIM_MAX_IOMEM]; /* permitted mfn ranges */
+	uint32_t nr_iomem;
+	struct sim_range iomem[SIM_MAX_IOMEM]; /* permitted mfn ranges (a rangeset) */
 	uint64_t routes[ROUTE_NR];
 	uint64_t msi_count;
 	struct {
@@ -145,6 +158,7 @@ struct sim_state {
 	pthread_mutex_t lock;	/* PROCESS_SHARED + ROBUST: guards everything below */
 	uint64_t mem_next;	/* bump allocator for machine RAM */
 	uint32_t nonce;
+	uint32_t legacy_ioreq_pages; /* map_resource EOPNOTSUPP: xensim_set_legacy_ioreq_pages */
 	struct sim_domain dom[XENSIM_MAX_DOMAINS];
 	struct sim_port port[SIM_MAX_PORTS];
 	struct sim_handle h[SIM_MAX_HANDLES];
@@ -181,6 +195,7 @@ struct sim_vcpu {
 	int timeout_ms;
 	int owner_pid, owner_fd;	/* server owner being watched; its pidfd or -1 */
 	uint64_t msi_seen;
+	uint32_t late_mask;	/* bit sid: a request to sid timed out, its answer may come late */
 	struct softgpu *gpu;	/* for aperture translation, opened lazily */
 };
 
@@ -254,6 +269,8 @@ int sim_tool_begin(const char *machine, uint32_t domid, struct sim_machine **m,
 void sim_tool_end(struct sim_machine *m);
 
 /* ---- vcpu.c ---- */
+/* Lock held. c's domain, or NULL if it is gone or crashed (accesses: -ESRCH). */
+struct sim_domain *sim_vcpu_domain(struct sim_vcpu *c);
 /*
  * Sleep on c's doorbell until it rings (then empty it), at most
  * SIM_WAIT_SLICE_MS and never past deadline_ms (sim_now_ms clock).
@@ -268,10 +285,26 @@ void sim_port_close(struct sim_machine *m, uint32_t port);
 void sim_port_notify(struct sim_machine *m, uint32_t port);
 
 /* ---- rangeset.c ---- */
+/* A generic rangeset: nr sorted disjoint inclusive ranges in r[max]. */
+struct sim_rset {
+	struct sim_range *r;
+	uint32_t *nr;
+	uint32_t max;
+};
+/* Xen rangeset_add_range: merges overlapping and adjacent ranges. 0 or -ENOMEM. */
+int sim_rset_add(struct sim_rset rs, uint64_t start, uint64_t end);
+/* Xen rangeset_remove_range: removes any overlap, splitting as needed. 0 or -ENOMEM. */
+int sim_rset_remove(struct sim_rset rs, uint64_t start, uint64_t end);
+/* Xen rangeset_contains_range. */
+bool sim_rset_contains(struct sim_rset rs, uint64_t start, uint64_t end);
 int sim_range_add(struct sim_server *s, int kind, uint64_t start, uint64_t end);
 int sim_range_del(struct sim_server *s, int kind, uint64_t start, uint64_t end);
 bool sim_range_within(const struct sim_server *s, int kind, uint64_t start, uint64_t end);
 int sim_range_map(struct sim_server *s, int kind, uint64_t start, uint64_t end);
+
+/* ---- domain.c (lock held) ---- */
+/* domain_crash(): mark d crashed (sticky until destroy). */
+void sim_domain_crash(struct sim_domain *d);
 
 /* ---- xc.c (lock held) ---- */
 bool sim_dmap_lookup(const struct sim_domain *d, uint64_t gfn, uint64_t *mfn);

@@ -21,6 +21,8 @@
 
 #define PCI_CF8 0xcf8
 #define PCI_CFC 0xcfc
+#define VGA_MEM_BASE 0xa0000ull	/* stdvga's window: buffered writes (x86 stdvga.c) */
+#define VGA_MEM_END 0xbffffull
 
 static void
 count(struct sim_domain *d, enum sim_route r)
@@ -97,6 +99,14 @@ void
 sim_vcpu_set_timeout(struct sim_vcpu *c, int timeout_ms)
 {
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : SIM_IOREQ_TIMEOUT_MS;
+}
+
+struct sim_domain *
+sim_vcpu_domain(struct sim_vcpu *c)
+{
+	struct sim_domain *d = sim_domain_find(c->m, c->domid);
+
+	return d && !d->crashed ? d : NULL;
 }
 
 /* Lock held. First enabled server whose kind ranges hold [start, end] entirely. */
@@ -199,6 +209,72 @@ sync_ioreq(struct sim_vcpu *c, int sid, uint8_t type, uint64_t addr, unsigned in
 	return rc;
 }
 
+/*
+ * Lock held (dropped on return). RAM, possibly typed p2m_ioreq_server
+ * (wp): reads direct; writes to the claimant as COPY. With the claimant
+ * destroyed without unclaiming, the EPT entries keep w=0 (they were
+ * computed with the WRITE flag and nothing recalculates them), so
+ * hvmemul_do_io finds no server and returns X86EMUL_RETRY: on Xen the
+ * vCPU re-executes the write forever. The sim counts ROUTE_WP_RETRY and
+ * returns -EAGAIN instead of spinning.
+ */
+static int
+ram_access(struct sim_vcpu *c, struct sim_domain *d, uint64_t gpa, unsigned int size, bool write,
+	   uint64_t *val, bool wp)
+{
+	uint8_t *ram = c->m->mem + d->mem_base + gpa;
+	uint8_t buf[8];
+	int sid = -1, rc = 0;
+
+	if (!write) {
+		memcpy(buf, ram, size);
+		count(d, wp ? ROUTE_WP_READ : ROUTE_RAM_READ);
+	} else if (wp && d->memtype_server >= 0) {
+		/* Only a WRITE claim exists (READ is refused): the entry is r-only. */
+		sid = d->memtype_server;
+		count(d, ROUTE_WP_WRITE_IOREQ);
+	} else if (wp) {
+		count(d, ROUTE_WP_RETRY);
+		rc = -EAGAIN;
+	} else {
+		memcpy(ram, val, size);
+		count(d, ROUTE_RAM_WRITE);
+	}
+	sim_unlock(c->m);
+	if (sid >= 0)
+		return sync_ioreq(c, sid, IOREQ_TYPE_COPY, gpa, size, true, val);
+	if (!write) {
+		*val = 0;
+		memcpy(val, buf, size);
+	}
+	return rc;
+}
+
+/*
+ * Lock held (dropped on return). A single write inside the VGA window
+ * (not RAM on an HVM guest): stdvga_mem_write sends it buffered to the
+ * server claiming it; no ring, or a full one, falls back to a sync ioreq;
+ * no claimant: dropped. Reads there are ordinary MMIO.
+ */
+static int
+vga_write(struct sim_vcpu *c, struct sim_domain *d, uint64_t gpa, unsigned int size, uint64_t val)
+{
+	int sid = find_server(d, SIM_RANGE_MEMORY, gpa, gpa + size - 1);
+	int rc;
+
+	if (sid < 0) {
+		count(d, ROUTE_UNCLAIMED_WRITE);
+		sim_unlock(c->m);
+		return 0;
+	}
+	rc = sim_ioreq_buffered(c->m, d, sid, IOREQ_TYPE_COPY, gpa, size, val & size_mask(size));
+	count(d, rc == 0 ? ROUTE_BUFFERED : ROUTE_MMIO_IOREQ);
+	sim_unlock(c->m);
+	if (rc == 0)
+		return 0;
+	return sync_ioreq(c, sid, IOREQ_TYPE_COPY, gpa, size, true, &val);
+}
+
 static int
 mem_access(struct sim_vcpu *c, uint64_t gpa, unsigned int size, bool write, uint64_t *val)
 {
@@ -212,38 +288,22 @@ mem_access(struct sim_vcpu *c, uint64_t gpa, unsigned int size, bool write, uint
 		return -EINVAL;
 	memcpy(buf, val, sizeof(buf));
 	sim_lock(m);
-	d = sim_domain_find(m, c->domid);
+	d = sim_vcpu_domain(c);
 	if (!d) {
 		sim_unlock(m);
 		return -ESRCH;
 	}
-	if ((last >> 12) < d->ram_pages) {
+	if ((last >> 12) < d->ram_pages && !(gpa <= VGA_MEM_END && last >= VGA_MEM_BASE)) {
 		uint8_t *p2m = sim_p2m(m, d);
-		bool wp = p2m[gpa >> 12] == P2M_IOREQ_SERVER || p2m[last >> 12] == P2M_IOREQ_SERVER;
-		uint8_t *ram = m->mem + d->mem_base + gpa;
+		uint8_t t0 = p2m[gpa >> 12], t1 = p2m[last >> 12];
 
-		if (!write) {
-			memcpy(buf, ram, size);
-			count(d, wp ? ROUTE_WP_READ : ROUTE_RAM_READ);
-		} else if (wp && d->memtype_server >= 0 &&
-			   (d->memtype_flags & 2 /* XEN_DMOP_IOREQ_MEM_ACCESS_WRITE */)) {
-			/* The EPT entry is r-only: the write becomes a COPY ioreq to the claimant. */
-			sid = d->memtype_server;
-			count(d, ROUTE_WP_WRITE_IOREQ);
-		} else {
-			/* No claimant: the entry is writable again (flags 0 => w=1). */
-			memcpy(ram, buf, size);
-			count(d, ROUTE_RAM_WRITE);
-		}
-		sim_unlock(m);
-		if (sid >= 0)
-			return sync_ioreq(c, sid, IOREQ_TYPE_COPY, gpa, size, true, val);
-		if (!write) {
-			*val = 0;
-			memcpy(val, buf, size);
-		}
-		return 0;
+		if (t0 <= P2M_IOREQ_SERVER && t1 <= P2M_IOREQ_SERVER)
+			return ram_access(c, d, gpa, size, write, val, t0 | t1);
+		/* A hole or a direct map over RAM: as above RAM. */
 	}
+	if (gpa <= VGA_MEM_END && last >= VGA_MEM_BASE && write && gpa >= VGA_MEM_BASE &&
+	    last <= VGA_MEM_END)
+		return vga_write(c, d, gpa, size, *val);
 	if (sim_dmap_lookup(d, gpa >> 12, &(uint64_t){ 0 })) {
 		direct_access(c, d, gpa, size, write, buf);
 		count(d, write ? ROUTE_DIRECT_WRITE : ROUTE_DIRECT_READ);
@@ -278,10 +338,13 @@ sim_mem_write(struct sim_vcpu *c, uint64_t gpa, unsigned int size, uint64_t val)
 }
 
 /*
- * Port I/O. CF8 (dword) is the config address latch, kept per domain;
- * CFC-CFF with the enable bit set become PCI_CONFIG ioreqs with
- * addr = (SBDF << 32) | reg for the server that registered the SBDF
- * (x86 arch_ioreq_server_get_type_addr); otherwise they stay port I/O.
+ * Port I/O. A dword write to CF8 latches the config address
+ * (hvm_access_cf8), but that handler always returns UNHANDLEABLE, so every
+ * CF8 access then goes on like any port: to the server claiming it, else
+ * unclaimed. Any access at (port & ~3) == 0xcfc with the latch enabled is
+ * a PCI_CONFIG cycle, addr = (SBDF << 32) | reg, for the server that
+ * registered the SBDF; with no such server it is unclaimed (all-ones),
+ * never a port access (x86 arch_ioreq_server_get_type_addr).
  */
 static int
 pio_access(struct sim_vcpu *c, uint16_t port, unsigned int size, bool write, uint64_t *val)
@@ -295,33 +358,25 @@ pio_access(struct sim_vcpu *c, uint16_t port, unsigned int size, bool write, uin
 	if ((size != 1 && size != 2 && size != 4) || port + size - 1 > 0xffff)
 		return -EINVAL;
 	sim_lock(m);
-	d = sim_domain_find(m, c->domid);
+	d = sim_vcpu_domain(c);
 	if (!d) {
 		sim_unlock(m);
 		return -ESRCH;
 	}
-	if (port == PCI_CF8 && size == 4) {
-		if (write)
-			d->cf8 = (uint32_t)*val;
-		else
-			*val = d->cf8;
+	if (port == PCI_CF8 && size == 4 && write) {
+		d->cf8 = (uint32_t)*val;
 		count(d, ROUTE_CF8);
-		sim_unlock(m);
-		return 0;
 	}
-	if (port >= PCI_CFC && port + size <= PCI_CFC + 4 && (d->cf8 & 0x80000000u)) {
+	if ((port & ~3u) == PCI_CFC && (d->cf8 & 0x80000000u)) {
 		uint64_t sbdf = (d->cf8 >> 8) & 0xffff; /* segment 0 */
 		uint64_t reg = (d->cf8 & 0xfc) | (port & 3u);
 
+		type = IOREQ_TYPE_PCI_CONFIG;
+		addr = (sbdf << 32) | reg;
 		sid = find_server(d, SIM_RANGE_PCI, sbdf, sbdf);
-		if (sid >= 0) {
-			type = IOREQ_TYPE_PCI_CONFIG;
-			addr = (sbdf << 32) | reg;
-			count(d, ROUTE_PCI_IOREQ);
-		}
-	}
-	if (type != IOREQ_TYPE_PCI_CONFIG) {
-		/* Unclaimed SBDFs stay plain port I/O, as in Xen. */
+		count(d, sid >= 0 ? ROUTE_PCI_IOREQ
+			  : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+	} else {
 		sid = find_server(d, SIM_RANGE_PORT, port, port + size - 1u);
 		count(d, sid >= 0 ? ROUTE_PIO_IOREQ
 			  : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
@@ -391,7 +446,7 @@ sim_rep(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr, uint64_
 	if (df && ram_gpa < span - size)
 		return -EINVAL;
 	sim_lock(m);
-	d = sim_domain_find(m, c->domid);
+	d = sim_vcpu_domain(c);
 	if (!d || ((ram_lo + span - 1) >> 12) >= d->ram_pages) {
 		sim_unlock(m);
 		return d ? -EINVAL : -ESRCH;
@@ -430,7 +485,7 @@ sim_broadcast_invalidate(struct sim_vcpu *c)
 		ioreq_t r;
 
 		sim_lock(c->m);
-		d = sim_domain_find(c->m, c->domid);
+		d = sim_vcpu_domain(c);
 		on = d && d->srv[sid].used && d->srv[sid].enabled;
 		if (on)
 			count(d, ROUTE_BROADCAST);
@@ -440,9 +495,8 @@ sim_broadcast_invalidate(struct sim_vcpu *c)
 		if (!on)
 			continue;
 		memset(&r, 0, sizeof(r));
-		r.type = IOREQ_TYPE_INVALIDATE;
+		r.type = IOREQ_TYPE_INVALIDATE; /* count 0, as ioreq_signal_mapcache_invalidate */
 		r.size = 4;
-		r.count = 1;
 		r.dir = IOREQ_WRITE;
 		r.data = ~0ull;
 		int e = sim_ioreq_sync(c, sid, &r);
@@ -460,7 +514,7 @@ sim_broadcast_timeoffset(struct sim_vcpu *c, uint64_t offset)
 	struct sim_domain *d;
 
 	sim_lock(c->m);
-	d = sim_domain_find(c->m, c->domid);
+	d = sim_vcpu_domain(c);
 	if (!d) {
 		sim_unlock(c->m);
 		return -ESRCH;
@@ -481,28 +535,16 @@ int
 sim_buffered_write(struct sim_vcpu *c, uint64_t addr, unsigned int size, uint64_t val)
 {
 	struct sim_domain *d;
-	int sid, rc;
 
 	if (addr + size > 0x100000 || (size != 1 && size != 2 && size != 4 && size != 8))
 		return -EINVAL;
 	sim_lock(c->m);
-	d = sim_domain_find(c->m, c->domid);
+	d = sim_vcpu_domain(c);
 	if (!d) {
 		sim_unlock(c->m);
 		return -ESRCH;
 	}
-	sid = find_server(d, SIM_RANGE_MEMORY, addr, addr + size - 1);
-	if (sid < 0) {
-		count(d, ROUTE_UNCLAIMED_WRITE);
-		sim_unlock(c->m);
-		return 0;
-	}
-	rc = sim_ioreq_buffered(c->m, d, sid, IOREQ_TYPE_COPY, addr, size, val & size_mask(size));
-	count(d, rc == 0 ? ROUTE_BUFFERED : ROUTE_MMIO_IOREQ);
-	sim_unlock(c->m);
-	if (rc == 0)
-		return 0;
-	return sync_ioreq(c, sid, IOREQ_TYPE_COPY, addr, size, true, &val);
+	return vga_write(c, d, addr, size, val);
 }
 
 /*
@@ -558,7 +600,7 @@ sim_wait_msi(struct sim_vcpu *c, int timeout_ms, uint64_t *addr, uint32_t *data)
 		bool got = false;
 
 		sim_lock(c->m);
-		d = sim_domain_find(c->m, c->domid);
+		d = sim_vcpu_domain(c);
 		if (!d) {
 			sim_unlock(c->m);
 			return -ESRCH;
@@ -589,7 +631,7 @@ sim_msi_count(struct sim_vcpu *c)
 	uint64_t n = 0;
 
 	sim_lock(c->m);
-	d = sim_domain_find(c->m, c->domid);
+	d = sim_vcpu_domain(c);
 	if (d)
 		n = d->msi_count;
 	sim_unlock(c->m);
@@ -603,7 +645,7 @@ sim_guest_ram(struct sim_vcpu *c, uint64_t gpa, size_t len)
 	void *p = NULL;
 
 	sim_lock(c->m);
-	d = sim_domain_find(c->m, c->domid);
+	d = sim_vcpu_domain(c);
 	if (d && len && gpa + len > gpa && ((gpa + len - 1) >> 12) < d->ram_pages)
 		p = c->m->mem + d->mem_base + gpa;
 	sim_unlock(c->m);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xc.c — the libxenctrl subset: iomem permissions and direct (p2m_mmio_direct)
- * mappings of machine frames into a guest, with Xen's rules (domctl.c
- * XEN_DOMCTL_memory_mapping): permission first, no remapping of a mapped
- * gfn to another mfn, no mapping over RAM.
+ * xc.c — the libxenctrl subset: iomem permissions (a rangeset) and direct
+ * (p2m_mmio_direct) mappings of machine frames into a guest as Xen 4.17's
+ * XEN_DOMCTL_memory_mapping does: permission first; RAM is replaced; a gfn
+ * mapped to another mfn is -EPERM and crashes the domain; removal ignores
+ * an mfn mismatch.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,6 +51,13 @@ domctl_begin(xc_interface *xch, uint32_t domid, struct sim_domain **d)
 	return 0;
 }
 
+static struct sim_rset
+iomem_set(struct sim_domain *d)
+{
+	return (struct sim_rset){ .r = d->iomem, .nr = &d->nr_iomem, .max = SIM_MAX_IOMEM };
+}
+
+/* iomem_permit_access / iomem_deny_access: a rangeset of mfns (merge, split). */
 int
 xc_domain_iomem_permission(xc_interface *xch, uint32_t domid, unsigned long first_mfn,
 			   unsigned long nr_mfns, uint8_t allow_access)
@@ -63,33 +71,12 @@ xc_domain_iomem_permission(xc_interface *xch, uint32_t domid, unsigned long firs
 	rc = domctl_begin(xch, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
-	if (allow_access) {
-		rc = -ENOSPC;
-		for (int i = 0; i < SIM_MAX_IOMEM; i++)
-			if (d->iomem[i].end == 0 && d->iomem[i].start == 0) {
-				d->iomem[i].start = first_mfn;
-				d->iomem[i].end = last + 1; /* exclusive; 0,0 = free */
-				rc = 0;
-				break;
-			}
-	} else {
-		/* Revoke: drop every permission range that overlaps. */
-		for (int i = 0; i < SIM_MAX_IOMEM; i++)
-			if (d->iomem[i].end && d->iomem[i].start <= last &&
-			    first_mfn < d->iomem[i].end)
-				d->iomem[i].start = d->iomem[i].end = 0;
-	}
+	if (allow_access)
+		rc = sim_rset_add(iomem_set(d), first_mfn, last);
+	else
+		rc = sim_rset_remove(iomem_set(d), first_mfn, last);
 	sim_unlock(xch->rh.m);
 	return sim_ret_errno(rc);
-}
-
-static bool
-iomem_permitted(const struct sim_domain *d, uint64_t first, uint64_t nr)
-{
-	for (int i = 0; i < SIM_MAX_IOMEM; i++)
-		if (d->iomem[i].end && d->iomem[i].start <= first && first + nr <= d->iomem[i].end)
-			return true;
-	return false;
 }
 
 /* Lock held. The machine frame gfn is direct-mapped to, if any. */
@@ -107,34 +94,56 @@ sim_dmap_lookup(const struct sim_domain *d, uint64_t gfn, uint64_t *mfn)
 	return false;
 }
 
+static int dmap_remove(struct sim_machine *m, struct sim_domain *d, uint64_t gfn, uint64_t mfn,
+		       uint64_t nr);
+
+/*
+ * set_typed_p2m_entry: a gfn already direct-mapped to another mfn is
+ * -EPERM and domain_crash(); the same mapping again is a no-op; RAM (any
+ * RAM type) is replaced by the mapping.
+ */
 static int
-dmap_add(struct sim_domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr)
+dmap_add(struct sim_machine *m, struct sim_domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr)
 {
+	uint8_t *p2m = sim_p2m(m, d);
 	uint64_t cur;
+	bool all_same = true;
 	int i;
 
 	for (uint64_t g = gfn; g < gfn + nr; g++) {
-		if (g < d->ram_pages)
-			return -EBUSY;
-		if (sim_dmap_lookup(d, g, &cur) && cur != mfn + (g - gfn))
-			return -EBUSY;
+		if (!sim_dmap_lookup(d, g, &cur)) {
+			all_same = false;
+		} else if (cur != mfn + (g - gfn)) {
+			sim_domain_crash(d);
+			return -EPERM;
+		}
 	}
-	/* Idempotent if already mapped exactly so; otherwise one new entry. */
-	for (i = 0; i < SIM_MAX_DMAPS; i++) {
-		struct sim_dmap *e = &d->dmap[i];
-
-		if (e->nr && e->gfn <= gfn && gfn + nr <= e->gfn + e->nr &&
-		    e->mfn + (gfn - e->gfn) == mfn)
-			return 0;
-	}
+	if (all_same)
+		return 0;
+	for (i = 0; i < SIM_MAX_DMAPS; i++)
+		if (!d->dmap[i].nr)
+			break;
+	if (i == SIM_MAX_DMAPS)
+		return -ENOSPC;
+	/* Pages already mapped identically keep their entry; drop them from it first. */
+	for (uint64_t g = gfn; g < gfn + nr; g++)
+		if (sim_dmap_lookup(d, g, &cur))
+			dmap_remove(m, d, g, cur, 1);
 	for (i = 0; i < SIM_MAX_DMAPS; i++)
 		if (!d->dmap[i].nr) {
 			d->dmap[i].gfn = gfn;
 			d->dmap[i].mfn = mfn;
 			d->dmap[i].nr = nr;
-			return 0;
+			break;
 		}
-	return -ENOSPC;
+	if (i == SIM_MAX_DMAPS)
+		return -ENOSPC;
+	for (uint64_t g = gfn; g < gfn + nr && g < d->ram_pages; g++) {
+		if (p2m[g] == P2M_IOREQ_SERVER && d->ioreq_entries)
+			d->ioreq_entries--;
+		p2m[g] = P2M_DIRECT;
+	}
+	return 0;
 }
 
 static struct sim_dmap *
@@ -146,12 +155,18 @@ dmap_free_slot(struct sim_domain *d)
 	return NULL;
 }
 
-/* Remove gfn -> mfn page by page; carries on past mismatches, returns the first error. */
+/*
+ * clear_mmio_p2m_entry, page by page: a gfn that is not direct-mapped is
+ * -EINVAL and stops the walk (unmap_mmio_regions); a different mfn only
+ * draws a warning in Xen and the page is removed anyway. A RAM gfn that
+ * was replaced stays a hole.
+ */
 static int
-dmap_remove(struct sim_domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr)
+dmap_remove(struct sim_machine *m, struct sim_domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr)
 {
-	int rc = 0;
+	uint8_t *p2m = sim_p2m(m, d);
 
+	(void)mfn;
 	for (uint64_t k = 0; k < nr; k++) {
 		uint64_t g = gfn + k, cur;
 		struct sim_dmap *e = NULL;
@@ -159,11 +174,9 @@ dmap_remove(struct sim_domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr)
 		for (int i = 0; i < SIM_MAX_DMAPS; i++)
 			if (d->dmap[i].nr && g >= d->dmap[i].gfn && g < d->dmap[i].gfn + d->dmap[i].nr)
 				e = &d->dmap[i];
-		if (!e || (cur = e->mfn + (g - e->gfn)) != mfn + k) {
-			if (!rc)
-				rc = -EINVAL;
-			continue;
-		}
+		if (!e)
+			return -EINVAL;
+		cur = e->mfn + (g - e->gfn);
 		if (g == e->gfn) {
 			e->gfn++;
 			e->mfn++;
@@ -180,8 +193,10 @@ dmap_remove(struct sim_domain *d, uint64_t gfn, uint64_t mfn, uint64_t nr)
 			n->nr = e->gfn + e->nr - (g + 1);
 			e->nr = g - e->gfn;
 		}
+		if (g < d->ram_pages)
+			p2m[g] = P2M_HOLE;
 	}
-	return rc;
+	return 0;
 }
 
 int
@@ -199,12 +214,12 @@ xc_domain_memory_mapping(xc_interface *xch, uint32_t domid, unsigned long first_
 	rc = domctl_begin(xch, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
-	if (!iomem_permitted(d, first_mfn, nr_mfns))
+	if (!sim_rset_contains(iomem_set(d), first_mfn, first_mfn + nr_mfns - 1))
 		rc = -EPERM;
 	else if (add_mapping == DPCI_ADD_MAPPING)
-		rc = dmap_add(d, first_gfn, first_mfn, nr_mfns);
+		rc = dmap_add(xch->rh.m, d, first_gfn, first_mfn, nr_mfns);
 	else
-		rc = dmap_remove(d, first_gfn, first_mfn, nr_mfns);
+		rc = dmap_remove(xch->rh.m, d, first_gfn, first_mfn, nr_mfns);
 	sim_unlock(xch->rh.m);
 	return sim_ret_errno(rc);
 }

@@ -43,6 +43,8 @@ enum sim_route {
 	ROUTE_UNCLAIMED_WRITE,	/* nobody: dropped */
 	ROUTE_BUFFERED,		/* sent on the buffered ring */
 	ROUTE_BROADCAST,	/* INVALIDATE / TIMEOFFSET to every server */
+	ROUTE_WP_RETRY,		/* typed page, claimant gone: Xen retries forever */
+	ROUTE_BAD_IOSTATE,	/* slot state != NONE or vp_eport changed: not sent */
 	ROUTE_NR
 };
 const char *sim_route_name(enum sim_route r);
@@ -52,6 +54,7 @@ struct sim_domain_info {
 	uint64_t ram_bytes;
 	unsigned int vcpus;
 	bool paused;
+	bool crashed;		/* domain_crash()ed: its vCPU accesses fail -ESRCH */
 	unsigned int nr_servers;
 };
 
@@ -86,7 +89,13 @@ void sim_vcpu_detach(struct sim_vcpu *c);
  * One guest access, routed as Xen's EPT and I/O dispatch would. Sizes
  * 1/2/4/8 (PIO: 1/2/4). Blocks while a device model handles an ioreq.
  * Returns 0, or -errno on a simulator failure (-ETIMEDOUT if no device
- * model answered within the vCPU's timeout, default 10 s).
+ * model answered within the vCPU's timeout, default 10 s; -ESRCH once the
+ * domain is gone or crashed; -EBUSY when Xen would refuse to send: slot
+ * not NONE or vp_eport changed, ROUTE_BAD_IOSTATE). sim_mem_write gives
+ * -EAGAIN (ROUTE_WP_RETRY) for a p2m_ioreq_server page whose claimant was
+ * destroyed without unclaiming: on Xen that vCPU would retry forever.
+ * Writes inside 0xa0000-0xbffff (not RAM: the VGA hole) go buffered to
+ * the server claiming them, as stdvga sends them; reads there are sync.
  */
 int sim_mem_read(struct sim_vcpu *c, uint64_t gpa, unsigned int size, uint64_t *val);
 int sim_mem_write(struct sim_vcpu *c, uint64_t gpa, unsigned int size, uint64_t val);
@@ -130,6 +139,17 @@ int xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint6
 /* Test hook: make server id of domid look created by emulator domain emu_domid. */
 int xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id,
 			       uint32_t emu_domid);
+/*
+ * Legacy ioreq page switch (per machine, default off). On: map_resource of
+ * XENMEM_resource_ioreq_server fails EOPNOTSUPP (an old Xen/privcmd), so a
+ * device model must use get_ioreq_server_info with gfn pointers, which puts
+ * the server pages into guest gfns from a pool of XENSIM_IOREQ_GFN_POOL
+ * pages at the top of guest RAM (ram_pages - 1 downwards).
+ */
+#define XENSIM_IOREQ_GFN_POOL 8
+int xensim_set_legacy_ioreq_pages(const char *machine, bool on);
+/* 1 or 0, or -errno. */
+int xensim_get_legacy_ioreq_pages(const char *machine);
 /* Per-vCPU timeout for a synchronous ioreq (default 10 s). */
 void sim_vcpu_set_timeout(struct sim_vcpu *c, int timeout_ms);
 

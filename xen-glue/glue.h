@@ -40,7 +40,7 @@ struct glue_config {
 
 /* Per-domain counters (read from any thread). */
 struct glue_stats {
-	uint64_t by_kind[IOK_NR];	/* handled requests per kind */
+	uint64_t by_kind[IOK_NR];	/* handled requests per kind (ram_write: completed) */
 	uint64_t by_err[IOE_NR];	/* refused requests per cause */
 	uint64_t buffered;		/* requests drained from the buffered ring */
 	uint64_t null_mmio;		/* requests answered by the null handler */
@@ -61,7 +61,13 @@ int ioreq_server_attach(const struct glue_config *cfg, struct hv **out,
 void ioreq_server_set_vgpu(struct hv *hv, struct vgpu *v);
 /* Write device-model/<domid>/state = "running" (after the vGPU exists). */
 int ioreq_server_set_running(struct hv *hv);
-/* The fd to poll for POLLIN (this domain's event channel handle). */
+/*
+ * The fd to poll for POLLIN (this domain's event channel handle). On real
+ * Xen it is BLOCKING (/dev/xen/evtchn opened without O_NONBLOCK, and
+ * xenevtchn_pending() is a plain read()): call ioreq_loop_run_once() only
+ * after poll() reported POLLIN, or the thread sleeps until the next event.
+ * (libxensim's fd happens to be non-blocking; do not rely on it.)
+ */
 int ioreq_server_fd(struct hv *hv);
 /* Undo attach in reverse order: unclaim mem type, disable, destroy, unmap, close. */
 void ioreq_server_detach(struct hv *hv);
@@ -70,8 +76,11 @@ uint32_t ioreq_server_domid(const struct hv *hv);
 
 /*
  * Handle one wakeup of the event channel fd: pending port, unmask, the
- * vCPU slots with READY requests, the buffered ring. Runs on the domain's
- * own thread only. Returns 0 or -errno (a Xen handle failure).
+ * buffered ring, then the vCPU slots with READY requests (the ring is
+ * drained again before each one, so earlier buffered writes apply before a
+ * later synchronous access). Call it only after poll() said POLLIN on
+ * ioreq_server_fd(): it calls xenevtchn_pending(), which blocks on real Xen.
+ * Runs on the domain's own thread only. Returns 0 or -errno.
  */
 int ioreq_loop_run_once(struct hv *hv);
 

@@ -79,10 +79,16 @@ void ioreq_loop_refuse(struct hv *hv, enum ioreq_err e, const struct ioreq_raw *
 /* Mapping cache (mapcache.c); lock held by the caller. */
 void *mapcache_get(struct hv *hv, uint64_t gfn);
 void mapcache_flush(struct hv *hv);
-/* Copy between guest memory and buf (takes the lock). 0 or -EFAULT. */
+/* Copy between guest memory and buf (takes the lock). 0 or -EFAULT; all or nothing. */
 int mapcache_copy(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest);
+/* The same with hv->lock already held. */
+int mapcache_copy_locked(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest);
+/* Is every page of [lo, hi] guest RAM? (lock held; maps them into the cache) */
+bool mapcache_is_ram(struct hv *hv, uint64_t lo, uint64_t hi);
 
 /* Is [lo, hi] inside one write-protected page? (lock held) */
 bool hv_xen_wp_owned(void *arg, uint64_t lo, uint64_t hi);
+/* Does any page of [lo, hi] have a write protection of ours? (lock held) */
+bool hv_xen_wp_any(const struct hv *hv, uint64_t lo, uint64_t hi);
 
 #endif

@@ -153,6 +153,17 @@ hv_xen_wp_owned(void *arg, uint64_t lo, uint64_t hi)
 	return wp_find(hv, lo >> 12, &pos);
 }
 
+bool
+hv_xen_wp_any(const struct hv *hv, uint64_t lo, uint64_t hi)
+{
+	unsigned int pos;
+
+	if (hi < lo)
+		return false;
+	wp_find(hv, lo >> 12, &pos);	/* first protected gfn >= lo's */
+	return pos < hv->nr_wp && hv->wp_gfns[pos] <= hi >> 12;
+}
+
 static int
 wp_set(struct hv *hv, uint64_t gfn, bool on)
 {

@@ -36,6 +36,7 @@ static const char *const ioreq_kind_names[IOK_NR] = {
 	[IOK_PCI] = "pci",
 	[IOK_TIMEOFFSET] = "timeoffset",
 	[IOK_INVALIDATE] = "invalidate",
+	[IOK_RAM_WRITE] = "ram_write",
 };
 
 const char *
@@ -152,7 +153,11 @@ decode_copy(const struct ioreq_raw *r, const struct ioreq_claims *c, struct iore
 		return IOE_OK;
 	if (c->mem_owned && c->mem_owned(c->arg, lo, hi))
 		return IOE_OK;
-	return IOE_RANGE;
+	if (!a->write)
+		return IOE_RANGE;
+	/* Not ours any more: bounded like any rep, done on RAM by the glue. */
+	a->kind = IOK_RAM_WRITE;
+	return IOE_OK;
 }
 
 /*

@@ -36,6 +36,7 @@ enum ioreq_kind {
 	IOK_PCI,	/* config cycle: sbdf + reg */
 	IOK_TIMEOFFSET,	/* RTC offset broadcast: data is the offset */
 	IOK_INVALIDATE,	/* flush the mapping cache */
+	IOK_RAM_WRITE,	/* COPY write outside every claim: a late write to guest RAM */
 	IOK_NR
 };
 
@@ -64,7 +65,15 @@ struct ioreq_range {
 	uint64_t start, end;
 };
 
-/* What this server owns; decode refuses everything else with IOE_RANGE. */
+/*
+ * What this server owns; decode refuses everything else with IOE_RANGE,
+ * except a COPY write, which becomes IOK_RAM_WRITE: Xen picks the server
+ * when the vCPU faults, so a write to a page the mediator un-protected (or
+ * a range it unclaimed) after that still arrives here, and Xen never
+ * performs a write to a p2m_ioreq_server page itself (hvm/emulate.c
+ * hvmemul_do_io: "the device model side needs to check the incoming ioreq").
+ * The glue completes it on guest memory if the target is RAM, else drops it.
+ */
 struct ioreq_claims {
 	bool has_sbdf;
 	uint32_t sbdf;			/* seg<<16 | bus<<8 | dev<<3 | fn */

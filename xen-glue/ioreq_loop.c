@@ -148,21 +148,64 @@ exec_invalidate(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uin
 	return 0;
 }
 
+/*
+ * A COPY write outside every claim (IOK_RAM_WRITE): Xen chose this server
+ * when the page was still ours (p2m_ioreq_server) or the range still
+ * claimed, and will not do the write itself. Done on guest memory when
+ * every page it touches is RAM without a write protection of ours (that
+ * one would bypass the mediator); else dropped whole (-ERANGE), never half
+ * done. The span is bounded by decode (IOREQ_MAX_REP_BYTES, no wrap).
+ */
+static int
+exec_ram_write(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t *data)
+{
+	uint64_t d0, m0, d1, m1, lo, hi, mlo, mhi;
+	int rc = 0;
+
+	(void)v;
+	(void)data;
+	ioreq_item(a, 0, &d0, &m0);
+	ioreq_item(a, a->count - 1, &d1, &m1);
+	lo = d0 < d1 ? d0 : d1;
+	hi = (d0 < d1 ? d1 : d0) + a->size - 1;
+	mlo = m0 < m1 ? m0 : m1;
+	mhi = (m0 < m1 ? m1 : m0) + a->size - 1;
+	pthread_mutex_lock(&hv->lock);
+	if (hv_xen_wp_any(hv, lo, hi) || !mapcache_is_ram(hv, lo, hi))
+		rc = -ERANGE;
+	else if (a->data_is_ptr && !mapcache_is_ram(hv, mlo, mhi))
+		rc = -EFAULT;
+	for (uint32_t i = 0; !rc && i < a->count; i++) {
+		uint64_t dev, mem, val = a->data;
+
+		ioreq_item(a, i, &dev, &mem);
+		if (a->data_is_ptr)
+			rc = mapcache_copy_locked(hv, mem, &val, a->size, false);
+		if (!rc)
+			rc = mapcache_copy_locked(hv, dev, &val, a->size, true);
+	}
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}
+
 static ioreq_exec_fn *const ioreq_exec[IOK_NR] = {
 	[IOK_PIO] = exec_rep,
 	[IOK_MMIO] = exec_rep,
 	[IOK_PCI] = exec_pci,
 	[IOK_TIMEOFFSET] = exec_timeoffset,
 	[IOK_INVALIDATE] = exec_invalidate,
+	[IOK_RAM_WRITE] = exec_ram_write,
 };
 
 /*
  * Decode and execute one request; returns the value for data (reads) or
  * the unchanged data (writes). Never fails: refused requests get the safe
  * answer (reads all-ones, writes dropped), a counter and one log line.
+ * buffered: from the buffered ring, which never carries a write to guest
+ * RAM (Xen buffers only stdvga MMIO), so IOK_RAM_WRITE is refused there.
  */
 static uint64_t
-ioreq_handle(struct hv *hv, const struct ioreq_raw *r)
+ioreq_handle(struct hv *hv, const struct ioreq_raw *r, bool buffered)
 {
 	struct vgpu *v = __atomic_load_n(&hv->vgpu, __ATOMIC_ACQUIRE);
 	struct ioreq_claims c;
@@ -180,53 +223,28 @@ ioreq_handle(struct hv *hv, const struct ioreq_raw *r)
 	};
 	e = ioreq_decode(r, &c, &a);
 	pthread_mutex_unlock(&hv->lock);
+	if (!e && a.kind == IOK_RAM_WRITE && buffered)
+		e = IOE_RANGE;
 	if (e) {
 		ioreq_loop_refuse(hv, e, r);
 		/* A refused read of a pointer form leaves guest memory alone. */
 		return (a.write || r->data_is_ptr) ? r->data : ioreq_ones(a.size);
 	}
-	GLUE_COUNT(hv->stats.by_kind[a.kind]);
 	log_dbg(DBG_IOREQ, "[%s] %s %s addr=%#llx size=%u count=%u", hv->tag,
 		ioreq_kind_name(a.kind), a.write ? "write" : "read",
 		(unsigned long long)a.addr, a.size, a.count);
 	rc = ioreq_exec[a.kind](hv, v, &a, &data);
 	if (rc == -EFAULT)
 		ioreq_loop_refuse(hv, IOE_PTR, r);
+	else if (rc == -ERANGE)		/* a late write to something not RAM */
+		ioreq_loop_refuse(hv, IOE_RANGE, r);
 	else if (rc)
 		GLUE_COUNT(hv->stats.unhandled);
+	if (a.kind != IOK_RAM_WRITE || !rc)
+		GLUE_COUNT(hv->stats.by_kind[a.kind]);
 	if (a.data_is_ptr)
 		return r->data;
 	return data;
-}
-
-/*
- * The synchronous handshake for vCPU i (XEN-IOREQ-NOTES.md section 2):
- * READY -> rmb -> INPROCESS -> handle -> wmb -> IORESP_READY -> notify.
- * Xen owns every field until READY; we write only data and state.
- */
-static int
-ioreq_loop_slot(struct hv *hv, unsigned int i)
-{
-	volatile ioreq_t *req = &((ioreq_t *)hv->iopage)[i];
-	struct ioreq_raw r;
-
-	if (req->state != STATE_IOREQ_READY)
-		return 0;
-	ioreq_rmb();		/* fields written before READY are visible now */
-	req->state = STATE_IOREQ_INPROCESS;
-	ioreq_mb();
-	r = (struct ioreq_raw){
-		.addr = req->addr, .data = req->data, .count = req->count,
-		.size = req->size, .type = req->type, .dir = req->dir,
-		.df = req->df, .data_is_ptr = req->data_is_ptr,
-	};
-	req->data = ioreq_handle(hv, &r);
-	ioreq_wmb();		/* data before the state that publishes it */
-	req->state = STATE_IORESP_READY;
-	ioreq_mb();
-	if (xenevtchn_notify(hv->xce, hv->local_port[i]) < 0)
-		return errno ? -errno : -EIO;
-	return 0;
 }
 
 static void
@@ -270,7 +288,7 @@ ioreq_loop_buffered(struct hv *hv)
 			ioreq_loop_refuse(hv, e, &r);
 		else {
 			GLUE_COUNT(hv->stats.buffered);
-			ioreq_handle(hv, &r);
+			ioreq_handle(hv, &r, true);
 		}
 		if (hv->cfg.bufioreq == GLUE_BUFIOREQ_ATOMIC)
 			__atomic_fetch_add(&bp->read_pointer, used, __ATOMIC_SEQ_CST);
@@ -279,6 +297,48 @@ ioreq_loop_buffered(struct hv *hv)
 	}
 }
 
+/*
+ * The synchronous handshake for vCPU i (XEN-IOREQ-NOTES.md section 2):
+ * READY -> rmb -> INPROCESS -> handle -> wmb -> IORESP_READY -> notify.
+ * Xen owns every field until READY; we write only data and state.
+ * Buffered requests the vCPU queued before this one are on the ring by the
+ * time READY is visible, so the ring is drained first: an earlier buffered
+ * write lands before a later synchronous access (QEMU cpu_handle_ioreq
+ * drains the buffered page before handling the vCPU's request too).
+ */
+static int
+ioreq_loop_slot(struct hv *hv, unsigned int i)
+{
+	volatile ioreq_t *req = &((ioreq_t *)hv->iopage)[i];
+	struct ioreq_raw r;
+
+	if (req->state != STATE_IOREQ_READY)
+		return 0;
+	ioreq_rmb();		/* fields written before READY are visible now */
+	if (hv->bufpage)
+		ioreq_loop_buffered(hv);
+	req->state = STATE_IOREQ_INPROCESS;
+	ioreq_mb();
+	r = (struct ioreq_raw){
+		.addr = req->addr, .data = req->data, .count = req->count,
+		.size = req->size, .type = req->type, .dir = req->dir,
+		.df = req->df, .data_is_ptr = req->data_is_ptr,
+	};
+	req->data = ioreq_handle(hv, &r, false);
+	ioreq_wmb();		/* data before the state that publishes it */
+	req->state = STATE_IORESP_READY;
+	ioreq_mb();
+	if (xenevtchn_notify(hv->xce, hv->local_port[i]) < 0)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/*
+ * Called only after poll() reported POLLIN on ioreq_server_fd(): the real
+ * xenevtchn fd is blocking, so xenevtchn_pending() would sleep in read()
+ * until the next event (libxenevtchn does a plain read of one port). The
+ * sim's fd is non-blocking, which is why EAGAIN is tolerated here.
+ */
 int
 ioreq_loop_run_once(struct hv *hv)
 {
@@ -290,13 +350,14 @@ ioreq_loop_run_once(struct hv *hv)
 		xenevtchn_unmask(hv->xce, (evtchn_port_t)port);
 	else if (errno != EAGAIN && errno != EINTR)
 		return errno ? -errno : -EIO;
+	/* Buffered first, as QEMU does: they were queued before any sync request. */
+	if (hv->bufpage)
+		ioreq_loop_buffered(hv);
 	/*
 	 * Scan every vCPU, not just the pending port's: a request whose
 	 * notification we coalesced is still READY on its slot.
 	 */
 	for (unsigned int i = 0; i < hv->nr_vcpus && !rc; i++)
 		rc = ioreq_loop_slot(hv, i);
-	if (hv->bufpage)
-		ioreq_loop_buffered(hv);
 	return rc;
 }

@@ -58,25 +58,42 @@ mapcache_flush(struct hv *hv)
 		slot_drop(hv, &hv->cache[i]);
 }
 
-/* Copy len bytes between gpa and buf, page by page. 0 or -EFAULT. */
+/* Is every page of [lo, hi] guest RAM (mappable)? Caller holds hv->lock. */
+bool
+mapcache_is_ram(struct hv *hv, uint64_t lo, uint64_t hi)
+{
+	if (hi < lo)
+		return false;
+	for (uint64_t gfn = lo >> PAGE_SHIFT_4K; gfn <= hi >> PAGE_SHIFT_4K; gfn++)
+		if (!mapcache_get(hv, gfn))
+			return false;
+	return true;
+}
+
+/*
+ * Copy len bytes between gpa and buf, page by page, with hv->lock held.
+ * All or nothing: every page is checked to be RAM before the first byte
+ * moves, so a span running off the end of RAM writes nothing. 0 or -EFAULT
+ * (also when gpa + len wraps the 64-bit address space).
+ */
 int
-mapcache_copy(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest)
+mapcache_copy_locked(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest)
 {
 	uint8_t *p = buf;
-	int rc = 0;
 
-	if (gpa + len < gpa)
+	if (!len)
+		return 0;
+	if (gpa + len < gpa || gpa + len - 1 < gpa)
 		return -EFAULT;
-	pthread_mutex_lock(&hv->lock);
+	if (!mapcache_is_ram(hv, gpa, gpa + len - 1))
+		return -EFAULT;
 	while (len) {
 		size_t off = gpa & (PAGE_SIZE_4K - 1);
 		size_t n = PAGE_SIZE_4K - off < len ? PAGE_SIZE_4K - off : len;
 		uint8_t *va = mapcache_get(hv, gpa >> PAGE_SHIFT_4K);
 
-		if (!va) {
-			rc = -EFAULT;
-			break;
-		}
+		if (!va)	/* checked above; only a p2m change under us */
+			return -EFAULT;
 		if (to_guest)
 			memcpy(va + off, p, n);
 		else
@@ -85,6 +102,17 @@ mapcache_copy(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest)
 		p += n;
 		len -= n;
 	}
+	return 0;
+}
+
+/* Copy len bytes between gpa and buf (takes hv->lock). 0 or -EFAULT. */
+int
+mapcache_copy(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest)
+{
+	int rc;
+
+	pthread_mutex_lock(&hv->lock);
+	rc = mapcache_copy_locked(hv, gpa, buf, len, to_guest);
 	pthread_mutex_unlock(&hv->lock);
 	return rc;
 }

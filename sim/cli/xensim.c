@@ -79,7 +79,9 @@ cmd_list(int argc, char **argv)
 	printf("%-6s %8s %5s %-7s %s\n", "domid", "mem_mb", "vcpus", "state", "servers");
 	for (int i = 0; i < n; i++)
 		printf("%-6u %8" PRIu64 " %5u %-7s %u\n", info[i].domid, info[i].ram_bytes >> 20,
-		       info[i].vcpus, info[i].paused ? "paused" : "running", info[i].nr_servers);
+		       info[i].vcpus,
+		       info[i].crashed ? "crashed" : info[i].paused ? "paused" : "running",
+		       info[i].nr_servers);
 	return 0;
 }
 
@@ -161,6 +163,23 @@ cmd_xs_read(int argc, char **argv)
 	return rc;
 }
 
+/* set legacy-ioreq-pages on|off: map_resource EOPNOTSUPP, pages in guest gfns. */
+static int
+cmd_set(int argc, char **argv)
+{
+	bool on;
+
+	if (argc < 3 || strcmp(argv[1], "legacy-ioreq-pages"))
+		return -EINVAL;
+	if (!strcmp(argv[2], "on"))
+		on = true;
+	else if (!strcmp(argv[2], "off"))
+		on = false;
+	else
+		return -EINVAL;
+	return xensim_set_legacy_ioreq_pages(machine, on);
+}
+
 static int
 cmd_machine_destroy(int argc, char **argv)
 {
@@ -181,6 +200,7 @@ static const struct {
 	{ "counts", cmd_counts, "counts DOMID                   guest access route counters" },
 	{ "msi", cmd_msi, "msi DOMID                      MSIs injected so far" },
 	{ "xs-read", cmd_xs_read, "xs-read PATH" },
+	{ "set", cmd_set, "set legacy-ioreq-pages on|off   ioreq pages via guest gfns only" },
 	{ "machine-destroy", cmd_machine_destroy, "machine-destroy                remove the machine's files" },
 };
 

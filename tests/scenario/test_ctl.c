@@ -332,7 +332,10 @@ test_ctl_list_and_json(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "GVTg_V5_4"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "GVTg_V5_8"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "0000:00:02.0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "UNKNOWN"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "tolerate"));
 	run_ctl(t, NULL, (const char *[]){ "-s", d.sock, "--json", "list", NULL });
+	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "\"unknown\": \"tolerate\""));
 	CU_ASSERT_EQUAL(t->status, 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "\"type\": \"GVTg_V5_8\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(t->out, "\"state\": \"running\""));
@@ -379,6 +382,9 @@ test_ctl_partition_stats(void)
 	CU_ASSERT_EQUAL(t->status, 0);
 	CU_ASSERT_TRUE(has_kv(t, "failsafe", "0"));
 	CU_ASSERT_TRUE(has_kv(t, "mmio_reads", "0"));
+	CU_ASSERT_TRUE(has_kv(t, "msi_failed", "0"));
+	CU_ASSERT_TRUE(has_kv(t, "unknown_regs", "0"));
+	CU_ASSERT_TRUE(has_kv(t, "unknown_overflow", "0"));
 	/* A domain without a vGPU: the daemon's error, exit status 1. */
 	run_ctl(t, NULL, (const char *[]){ "-s", d.sock, "stats", "77", NULL });
 	CU_ASSERT_EQUAL(t->status, 1);

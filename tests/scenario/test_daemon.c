@@ -26,6 +26,7 @@
 #define T_BAR4 0xc000u
 #define T_DEV 2
 #define T_SPEC "type=xengt_small"
+#define BAR0_GGTT_TEST_OFF (8ull << 20)	/* the GGTT half of BAR0 (Gen9) */
 
 struct daemon {
 	char machine[64];
@@ -469,6 +470,379 @@ out:
 	daemon_stop(&d);
 }
 
+/*
+ * Xen picks the server when the vCPU faults and never performs a write to
+ * a p2m_ioreq_server page itself (hvm/emulate.c). A write already in
+ * flight when the mediator un-protects the page (here: right after the
+ * g2v L4 destroy) must still land in guest RAM; sim_send_raw_ioreq plays
+ * the request Xen had queued. Writes to what is not RAM are dropped whole.
+ */
+static void
+test_late_write_after_unprotect(void)
+{
+	const uint64_t root = 0x30000, top = 64ull << 20;
+	uint64_t v = 0, before[ROUTE_NR], after[ROUTE_NR];
+	uint32_t *src;
+	uint8_t *pg;
+	struct daemon d;
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	place_bars(&d);
+	pg = sim_guest_ram(d.c, root, 4096);
+	src = sim_guest_ram(d.c, 0x50000, 16);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(pg);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(src);
+	memset(pg, 0, 4096);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x78838, 4, (uint32_t)root), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x7883c, 4, 0), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x78818, 4, 4), 0);	/* L4 create */
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x78818, 4, 5), 0);	/* L4 destroy */
+	/* The write Xen had already sent to us: plain 8 bytes. */
+	{
+		struct sim_raw_ioreq r = { .type = 1, .size = 8, .count = 1, .addr = root + 0x20,
+					   .data = 0xfeedface12345678ull };
+
+		CU_ASSERT_EQUAL(sim_send_raw_ioreq(d.c, 0, &r), 0);
+		memcpy(&v, pg + 0x20, 8);
+		CU_ASSERT_EQUAL(v, 0xfeedface12345678ull);
+	}
+	/* rep movsd from RAM (data_is_ptr) and a backwards rep stosw. */
+	{
+		struct sim_raw_ioreq r = { .type = 1, .size = 4, .count = 4, .data_is_ptr = 1,
+					   .addr = root + 0x100, .data = 0x50000 };
+		struct sim_raw_ioreq s2 = { .type = 1, .size = 2, .count = 3, .df = 1,
+					    .addr = root + 0x204, .data = 0xbeef };
+
+		for (uint32_t i = 0; i < 4; i++)
+			src[i] = 0x1000 + i;
+		CU_ASSERT_EQUAL(sim_send_raw_ioreq(d.c, 0, &r), 0);
+		CU_ASSERT_EQUAL(memcmp(pg + 0x100, src, 16), 0);
+		CU_ASSERT_EQUAL(sim_send_raw_ioreq(d.c, 0, &s2), 0);
+		CU_ASSERT_EQUAL(pg[0x1fe], 0);
+		CU_ASSERT_EQUAL(pg[0x200] | pg[0x201] << 8, 0xbeef);
+		CU_ASSERT_EQUAL(pg[0x204] | pg[0x205] << 8, 0xbeef);
+		CU_ASSERT_EQUAL(pg[0x206], 0);
+	}
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_ram_write"), 3);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "page_writes"), 0);	/* not the mediator's */
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_bad_range"), 0);
+	/* Not RAM (an MMIO hole), and a write running off the end of RAM: dropped whole. */
+	{
+		struct sim_raw_ioreq hole = { .type = 1, .size = 4, .count = 1, .addr = 0xd0000000,
+					      .data = 1 };
+		struct sim_raw_ioreq edge = { .type = 1, .size = 8, .count = 1, .addr = top - 4,
+					      .data = ~0ull };
+		uint32_t *last = sim_guest_ram(d.c, top - 4, 4);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(last);
+		*last = 0x12345678;
+		CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, before), 0);
+		CU_ASSERT_EQUAL(sim_send_raw_ioreq(d.c, 0, &hole), 0);
+		CU_ASSERT_EQUAL(sim_send_raw_ioreq(d.c, 0, &edge), 0);
+		CU_ASSERT_EQUAL(*last, 0x12345678u);
+		CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, after), 0);
+		CU_ASSERT_EQUAL(after[ROUTE_RAM_WRITE], before[ROUTE_RAM_WRITE]);
+	}
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_bad_range"), 2);
+	/* Protected again: a late write straddling out of it must not bypass the mediator. */
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, T_BAR0 + 0x78818, 4, 4), 0);
+	{
+		struct sim_raw_ioreq r = { .type = 1, .size = 8, .count = 1, .addr = root + 0xffc,
+					   .data = ~0ull };
+
+		CU_ASSERT_EQUAL(sim_send_raw_ioreq(d.c, 0, &r), 0);
+		CU_ASSERT_EQUAL(pg[0xffc] | pg[0xffd] | pg[0xffe] | pg[0xfff], 0);
+	}
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_bad_range"), 3);
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_ram_write"), 3);
+out:
+	daemon_stop(&d);
+}
+
+/* Position of the first line of the log containing pat, or -1. */
+static long
+log_pos(const char *log, const char *pat)
+{
+	const char *p = strstr(log, pat);
+
+	return p ? p - log : -1;
+}
+
+/*
+ * Buffered writes apply before a later synchronous access (QEMU's
+ * cpu_handle_ioreq drains the buffered page first). vCPU 0 keeps the
+ * daemon busy with long rep requests on slot 0, so vCPU 1's buffered write
+ * and its following sync read of the same address are both waiting when
+ * the daemon reaches slot 1; the daemon's ioreq debug log gives the order.
+ */
+static void
+test_buffered_before_sync(void)
+{
+	const char *const opts[] = { "--null-mmio", "0xa0000", "--bufioreq", "atomic",
+				     "--debug", "ioreq", NULL };
+	char path[160], pat[64], *log = NULL;
+	struct sim_vcpu *c1 = NULL;
+	struct daemon d;
+	pid_t storm = -1;
+	size_t len = 0;
+	char *quiet = getenv("XENGT_QUIET") ? strdup(getenv("XENGT_QUIET")) : NULL;
+	bool started;
+	FILE *f;
+
+	/* XENGT_QUIET=1 would cap the daemon's log level below its --debug lines. */
+	unsetenv("XENGT_QUIET");
+	started = daemon_start(&d, opts);
+	if (quiet)
+		setenv("XENGT_QUIET", quiet, 1);
+	free(quiet);
+	if (!started)
+		goto out;
+	place_bars(&d);
+	sim_vcpu_detach(d.c);
+	d.c = NULL;
+	storm = fork();
+	if (storm == 0) {
+		struct sim_vcpu *c = sim_vcpu_attach(d.machine, (uint32_t)d.domid, 0);
+
+		for (int i = 0; c && i < 1000000; i++)
+			sim_rep(c, false, false, T_BAR0 + 0x78000, 0x10000, 4, 1024, false);
+		_exit(0);
+	}
+	c1 = sim_vcpu_attach(d.machine, (uint32_t)d.domid, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
+	sleep_ms(20);
+	for (int i = 0; i < 40; i++) {
+		uint64_t v = 1;
+
+		CU_ASSERT_EQUAL(sim_buffered_write(c1, 0xa0000 + i * 8, 4, (uint64_t)i), 0);
+		CU_ASSERT_EQUAL(sim_mem_read(c1, 0xa0000 + i * 8, 4, &v), 0);
+		CU_ASSERT_EQUAL(v, 0);		/* the null page */
+	}
+	kill(storm, SIGKILL);
+	waitpid(storm, NULL, 0);
+	storm = -1;
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "ioreq_null"), 80);
+	snprintf(path, sizeof(path), "/tmp/xengt-test-%s.log", d.machine);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	{
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+
+		/* Keep only the lines about the null page (the storm logs a lot). */
+		while ((n = getline(&line, &cap, f)) > 0) {
+			if (!strstr(line, "addr=0xa0"))
+				continue;
+			log = realloc(log, len + (size_t)n + 1);
+			CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+			memcpy(log + len, line, (size_t)n + 1);
+			len += (size_t)n;
+		}
+		free(line);
+	}
+	fclose(f);
+	if (!log)
+		printf("\n    no null-page lines in %s", path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(log);
+	for (int i = 0; i < 40; i++) {
+		long w, r;
+
+		snprintf(pat, sizeof(pat), "mmio write addr=%#x ", 0xa0000 + i * 8);
+		w = log_pos(log, pat);
+		snprintf(pat, sizeof(pat), "mmio read addr=%#x ", 0xa0000 + i * 8);
+		r = log_pos(log, pat);
+		if (w < 0 || r < 0 || w > r)
+			printf("\n    access %d: buffered write at %ld, sync read at %ld", i, w, r);
+		CU_ASSERT_TRUE(w >= 0 && r > w);
+	}
+	free(log);
+out:
+	if (storm > 0) {
+		kill(storm, SIGKILL);
+		waitpid(storm, NULL, 0);
+	}
+	if (c1)
+		sim_vcpu_detach(c1);
+	daemon_stop(&d);
+}
+
+/* The trap map of the domain, from the control socket. */
+static void
+trap_map(const struct daemon *d, char *out, size_t len)
+{
+	char req[32];
+
+	snprintf(req, sizeof(req), "trap-map %d", d->domid);
+	CU_ASSERT_EQUAL(ctl(d, req, out, len), 0);
+}
+
+static bool
+has_row(const char *map, const char *mech, uint64_t start)
+{
+	char pat[96];
+
+	snprintf(pat, sizeof(pat), "mech=%s start=%#llx ", mech, (unsigned long long)start);
+	return strstr(map, pat) != NULL;
+}
+
+/* A guest read: value, and the route counters that moved. */
+static uint64_t
+rd_routes(struct daemon *d, bool pio, uint64_t addr, unsigned int size, uint64_t delta[ROUTE_NR])
+{
+	uint64_t b[ROUTE_NR], a[ROUTE_NR], v = 0;
+	uint32_t p = 0;
+
+	CU_ASSERT_EQUAL(xensim_route_counts(d->machine, d->domid, b), 0);
+	if (pio) {
+		CU_ASSERT_EQUAL(sim_pio_read(d->c, (uint16_t)addr, size, &p), 0);
+		v = p;
+	} else {
+		CU_ASSERT_EQUAL(sim_mem_read(d->c, addr, size, &v), 0);
+	}
+	CU_ASSERT_EQUAL(xensim_route_counts(d->machine, d->domid, a), 0);
+	for (int i = 0; i < ROUTE_NR; i++)
+		delta[i] = a[i] - b[i];
+	return v;
+}
+
+/* Reads at the BARs' places: where each one answers, and with which route. */
+static void
+check_bars(struct daemon *d, uint64_t bar0, uint32_t bar4, uint64_t ap_gpa, bool live)
+{
+	uint64_t dl[ROUTE_NR], v;
+
+	v = rd_routes(d, false, bar0 + 0x78000, 8, dl);
+	if (live) {
+		CU_ASSERT_EQUAL(v, 0x4776544776544776ull);
+		CU_ASSERT_EQUAL(dl[ROUTE_MMIO_IOREQ], 1);
+	} else {
+		CU_ASSERT_EQUAL(v, ~0ull);
+		CU_ASSERT_EQUAL(dl[ROUTE_UNCLAIMED_READ], 1);
+		CU_ASSERT_EQUAL(dl[ROUTE_MMIO_IOREQ], 0);
+	}
+	CU_ASSERT_EQUAL(sim_pio_write(d->c, (uint16_t)bar4, 4, 0x78000), 0);
+	v = rd_routes(d, true, bar4 + 4, 4, dl);
+	CU_ASSERT_EQUAL(v, live ? 0x76544776u : 0xffffffffu);
+	CU_ASSERT_EQUAL(dl[ROUTE_PIO_IOREQ], live ? 1 : 0);
+	CU_ASSERT_EQUAL(dl[ROUTE_UNCLAIMED_READ], live ? 0 : 1);
+	v = rd_routes(d, false, ap_gpa, 4, dl);
+	CU_ASSERT_EQUAL(dl[ROUTE_DIRECT_READ], live ? 1 : 0);
+	CU_ASSERT_EQUAL(dl[ROUTE_UNCLAIMED_READ], live ? 0 : 1);
+	CU_ASSERT_EQUAL(dl[ROUTE_MMIO_IOREQ], 0);
+	if (!live)
+		CU_ASSERT_EQUAL(v, 0xffffffffu);
+}
+
+/*
+ * BAR moves end to end: BAR0 and BAR4 claims follow the BAR (the old place
+ * reads all-ones without reaching the vGPU), the aperture slice is direct
+ * at the new BAR2 and gone from the old one, memory/IO decode off removes
+ * everything and on restores it; the trap map follows each step.
+ */
+static void
+test_bar_moves(void)
+{
+	const uint64_t nbar0 = 0xd0000000ull, nbar2 = 0x100000000ull;
+	const uint32_t nbar4 = 0xd000;
+	uint64_t low = 0, dl[ROUTE_NR], v = 0;
+	char map[8192];
+	uint32_t *ram;
+	struct daemon d;
+
+	if (!daemon_start(&d, NULL))
+		goto out;
+	place_bars(&d);
+	CU_ASSERT_EQUAL(sim_mem_read(d.c, T_BAR0 + 0x78040, 4, &low), 0);
+	check_bars(&d, T_BAR0, T_BAR4, T_BAR2 + low, true);
+	trap_map(&d, map, sizeof(map));
+	CU_ASSERT_TRUE(has_row(map, "ioreq-mmio", T_BAR0));
+	CU_ASSERT_TRUE(has_row(map, "ioreq-port", T_BAR4));
+	CU_ASSERT_TRUE(has_row(map, "direct", T_BAR2 + low));
+
+	/* BAR0 */
+	cfg_write(&d, 0x10, 4, (uint32_t)nbar0);
+	CU_ASSERT_EQUAL(cfg_read(&d, 0x10, 4) & ~0xfu, (uint32_t)nbar0);
+	v = rd_routes(&d, false, T_BAR0 + 0x78000, 8, dl);
+	CU_ASSERT_EQUAL(v, ~0ull);
+	CU_ASSERT_EQUAL(dl[ROUTE_UNCLAIMED_READ], 1);
+	CU_ASSERT_EQUAL(dl[ROUTE_MMIO_IOREQ], 0);
+	v = rd_routes(&d, false, T_BAR0 + BAR0_GGTT_TEST_OFF, 8, dl);
+	CU_ASSERT_EQUAL(dl[ROUTE_UNCLAIMED_READ], 1);
+	check_bars(&d, nbar0, T_BAR4, T_BAR2 + low, true);
+	trap_map(&d, map, sizeof(map));
+	CU_ASSERT_TRUE(has_row(map, "ioreq-mmio", nbar0));
+	CU_ASSERT_TRUE(has_row(map, "ioreq-mmio", nbar0 + BAR0_GGTT_TEST_OFF));
+	CU_ASSERT_FALSE(has_row(map, "ioreq-mmio", T_BAR0));
+
+	/* BAR4 */
+	cfg_write(&d, 0x20, 4, nbar4);
+	CU_ASSERT_EQUAL(cfg_read(&d, 0x20, 4) & ~0x3u, nbar4);
+	CU_ASSERT_EQUAL(sim_pio_write(d.c, T_BAR4, 4, 0x78000), 0);
+	v = rd_routes(&d, true, T_BAR4 + 4, 4, dl);
+	CU_ASSERT_EQUAL(v, 0xffffffffu);
+	CU_ASSERT_EQUAL(dl[ROUTE_PIO_IOREQ], 0);
+	check_bars(&d, nbar0, nbar4, T_BAR2 + low, true);
+	trap_map(&d, map, sizeof(map));
+	CU_ASSERT_TRUE(has_row(map, "ioreq-port", nbar4));
+	CU_ASSERT_FALSE(has_row(map, "ioreq-port", T_BAR4));
+
+	/* BAR2, 64-bit, above 4 GiB (high dword first: never a transient BAR at 0). */
+	cfg_write(&d, 0x1c, 4, (uint32_t)(nbar2 >> 32));
+	cfg_write(&d, 0x18, 4, (uint32_t)nbar2);
+	CU_ASSERT_EQUAL(cfg_read(&d, 0x18, 4) & ~0xfu, (uint32_t)nbar2);
+	CU_ASSERT_EQUAL(cfg_read(&d, 0x1c, 4), (uint32_t)(nbar2 >> 32));
+	/* A GGTT entry backs the slice's first page with guest page 0x100. */
+	CU_ASSERT_EQUAL(sim_mem_write(d.c, nbar0 + BAR0_GGTT_TEST_OFF + (low >> 12) * 8, 8,
+				      0x100001), 0);
+	ram = sim_guest_ram(d.c, 0x100040, 4);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ram);
+	{
+		uint64_t b[ROUTE_NR], a[ROUTE_NR];
+
+		CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, b), 0);
+		CU_ASSERT_EQUAL(sim_mem_write(d.c, nbar2 + low + 0x40, 4, 0x600df00d), 0);
+		CU_ASSERT_EQUAL(sim_mem_read(d.c, nbar2 + low + 0x40, 4, &v), 0);
+		CU_ASSERT_EQUAL(xensim_route_counts(d.machine, d.domid, a), 0);
+		CU_ASSERT_EQUAL(v, 0x600df00d);
+		CU_ASSERT_EQUAL(*ram, 0x600df00du);
+		CU_ASSERT_EQUAL(a[ROUTE_DIRECT_WRITE] - b[ROUTE_DIRECT_WRITE], 1);
+		CU_ASSERT_EQUAL(a[ROUTE_DIRECT_READ] - b[ROUTE_DIRECT_READ], 1);
+		CU_ASSERT_EQUAL(a[ROUTE_MMIO_IOREQ] - b[ROUTE_MMIO_IOREQ], 0);
+	}
+	v = rd_routes(&d, false, T_BAR2 + low + 0x40, 4, dl);
+	CU_ASSERT_EQUAL(v, 0xffffffffu);
+	CU_ASSERT_EQUAL(dl[ROUTE_DIRECT_READ], 0);
+	CU_ASSERT_EQUAL(dl[ROUTE_UNCLAIMED_READ], 1);
+	check_bars(&d, nbar0, nbar4, nbar2 + low + 0x40, true);
+	trap_map(&d, map, sizeof(map));
+	CU_ASSERT_TRUE(has_row(map, "direct", nbar2 + low));
+	CU_ASSERT_FALSE(has_row(map, "direct", T_BAR2 + low));
+
+	/* Decode off: nothing of the vGPU is reachable; the trap map keeps only config. */
+	cfg_write(&d, 0x04, 2, 0x0000);
+	check_bars(&d, nbar0, nbar4, nbar2 + low + 0x40, false);
+	trap_map(&d, map, sizeof(map));
+	CU_ASSERT_PTR_NOT_NULL(strstr(map, "mech=pci-sbdf"));
+	CU_ASSERT_PTR_NULL(strstr(map, "mech=ioreq-mmio"));
+	CU_ASSERT_PTR_NULL(strstr(map, "mech=ioreq-port"));
+	CU_ASSERT_PTR_NULL(strstr(map, "mech=direct"));
+
+	/* Decode on again: everything back at the new places, data still there. */
+	cfg_write(&d, 0x04, 2, 0x0007);
+	check_bars(&d, nbar0, nbar4, nbar2 + low + 0x40, true);
+	CU_ASSERT_EQUAL(sim_mem_read(d.c, nbar2 + low + 0x40, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, 0x600df00d);
+	trap_map(&d, map, sizeof(map));
+	CU_ASSERT_TRUE(has_row(map, "ioreq-mmio", nbar0));
+	CU_ASSERT_TRUE(has_row(map, "ioreq-port", nbar4));
+	CU_ASSERT_TRUE(has_row(map, "direct", nbar2 + low));
+	CU_ASSERT_EQUAL(stat_of(&d, d.domid, "failsafe"), 0);
+out:
+	daemon_stop(&d);
+}
+
 static void
 test_buffered_atomic(void)
 {
@@ -710,6 +1084,9 @@ suite_daemon(void)
 		{ "bufioreq_off", test_bufioreq_off },
 		{ "storm_isolation", test_storm_isolation },
 		{ "guest_survives_kill", test_guest_survives_kill },
+		{ "late_write_after_unprotect", test_late_write_after_unprotect },
+		{ "buffered_before_sync", test_buffered_before_sync },
+		{ "bar_moves", test_bar_moves },
 		{ NULL, NULL },
 	};
 

@@ -231,7 +231,11 @@ b_unaffected(struct hostile *h)
 				      "state=running"));
 }
 
-/* A GGTT entry naming a page outside A's RAM: dropped, counted, not failsafe. */
+/*
+ * A GGTT entry naming a page outside A's RAM: counted, not failsafe; the
+ * guest reads back its value but the physical entry points at the scratch
+ * page (the old mapping does not stay live).
+ */
 static void
 test_ggtt_page_outside_ram(void)
 {
@@ -248,15 +252,23 @@ test_ggtt_page_outside_ram(void)
 	CU_ASSERT_EQUAL(before, maddr | 1);
 	/* 1008 MiB: past A's 64 MiB of RAM, in no BAR. */
 	wr(&h, A, ggtt_gpa(a->low_base), 8, 0x3f000001);
-	CU_ASSERT_EQUAL(rd(&h, A, ggtt_gpa(a->low_base), 8), 0x100001);
-	CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, a->low_base >> 12), before);
+	CU_ASSERT_EQUAL(rd(&h, A, ggtt_gpa(a->low_base), 8), 0x3f000001);
+	CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, a->low_base >> 12), SOFTGPU_SCRATCH_MADDR | 1);
 	/* Also in the other half, written as two dwords. */
 	wr(&h, A, ggtt_gpa(a->high_base), 4, 0x3f001001);
 	wr(&h, A, ggtt_gpa(a->high_base) + 4, 4, 0);
-	CU_ASSERT_EQUAL(rd(&h, A, ggtt_gpa(a->high_base), 8), 0);
+	CU_ASSERT_EQUAL(rd(&h, A, ggtt_gpa(a->high_base), 8), 0x3f001001);
+	CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, a->high_base >> 12), SOFTGPU_SCRATCH_MADDR | 1);
 	CU_ASSERT_EQUAL(dstat(&h, A, "ggtt_writes"), 4);
 	CU_ASSERT_EQUAL(dstat(&h, A, "ggtt_bad"), 2);
 	CU_ASSERT_EQUAL(dstat(&h, A, "failsafe"), 0);
+	/* An unknown register (tolerated): its hits show in A's stats only. */
+	wr(&h, A, SCN_BAR0 + 0x1f0000, 4, 7);
+	CU_ASSERT_EQUAL(rd(&h, A, SCN_BAR0 + 0x1f0000, 4), 7);
+	CU_ASSERT_EQUAL(rd(&h, A, SCN_BAR0 + 0x1f0000, 4), 7);
+	CU_ASSERT_EQUAL(dstat(&h, A, "unknown_regs"), 1);
+	CU_ASSERT_EQUAL(dstat(&h, A, "unknown_0x1f0000"), 3);
+	CU_ASSERT_EQUAL(dstat(&h, B, "unknown_regs"), 0);
 	CU_ASSERT_EQUAL(rd(&h, A, SCN_BAR0 + PV_MAGIC_OFF, 8), PV_MAGIC);
 	b_unaffected(&h);
 out:

@@ -138,6 +138,48 @@ test_bar_place_and_move(void)
 	fake_teardown(&s);
 }
 
+/* Sizing a placed BAR with decode on releases it; a real base claims it again. */
+static void
+test_bar_sizing_live(void)
+{
+	struct vgpu *v = setup_unplaced();
+	unsigned int claims;
+
+	fake_place_bars(v);
+	CU_ASSERT(fake_hv_claimed(s.hv, 'm', FAKE_BAR0, FAKE_BAR0 + (16 << 20) - 1));
+	claims = s.hv->nr_claims;
+	/* BAR0 low dword: the 0xff000000 it reads back is never claimed. */
+	cfgw(v, 0x10, 4, 0xffffffff);
+	CU_ASSERT_EQUAL(cfgr(v, 0x10, 4), 0xff000004);
+	CU_ASSERT(!fake_hv_claimed(s.hv, 'm', FAKE_BAR0, FAKE_BAR0 + (16 << 20) - 1));
+	CU_ASSERT(!fake_hv_claimed(s.hv, 'm', 0xff000000ull, 0xffffffffull));
+	CU_ASSERT_FALSE(v->cfgs.bar_live[VBAR0]);
+	CU_ASSERT_EQUAL(s.hv->nr_claims, claims);
+	cfgw(v, 0x10, 4, (uint32_t)FAKE_BAR0);
+	CU_ASSERT(fake_hv_claimed(s.hv, 'm', FAKE_BAR0, FAKE_BAR0 + (16 << 20) - 1));
+	/* High dword, in two 16-bit halves: released until restored. */
+	cfgw(v, 0x14, 2, 0xffff);
+	CU_ASSERT(!fake_hv_claimed(s.hv, 'm', FAKE_BAR0, FAKE_BAR0 + (16 << 20) - 1));
+	cfgw(v, 0x16, 2, 0xffff);
+	cfgw(v, 0x14, 4, 0);
+	CU_ASSERT(fake_hv_claimed(s.hv, 'm', FAKE_BAR0, FAKE_BAR0 + (16 << 20) - 1));
+	/* BAR2: the aperture slice is unmapped while sized, mapped again after. */
+	CU_ASSERT(s.hv->ap_mapped);
+	cfgw(v, 0x18, 4, 0xffffffff);
+	CU_ASSERT_FALSE(s.hv->ap_mapped);
+	cfgw(v, 0x18, 4, (uint32_t)FAKE_BAR2);
+	CU_ASSERT(s.hv->ap_mapped);
+	CU_ASSERT_EQUAL(s.hv->ap_gfn, (FAKE_BAR2 + v->part.low_base) >> 12);
+	/* BAR4. */
+	cfgw(v, 0x20, 4, 0xffffffff);
+	CU_ASSERT_EQUAL(cfgr(v, 0x20, 4), 0x0000ffc1);
+	CU_ASSERT(!fake_hv_claimed(s.hv, 'p', FAKE_BAR4, FAKE_BAR4 + 63));
+	CU_ASSERT(!fake_hv_claimed(s.hv, 'p', 0xffc0, 0xffff));
+	cfgw(v, 0x20, 4, FAKE_BAR4);
+	CU_ASSERT(fake_hv_claimed(s.hv, 'p', FAKE_BAR4, FAKE_BAR4 + 63));
+	fake_teardown(&s);
+}
+
 static void
 test_claim_refused(void)
 {
@@ -250,6 +292,7 @@ suite_cfg_space(void)
 	static const struct test_case cases[] = {
 		{ "identity and capability walk", test_identity },
 		{ "BAR sizing", test_bar_sizing },
+		{ "BAR sizing with decode on releases the claim", test_bar_sizing_live },
 		{ "BAR placement and moves", test_bar_place_and_move },
 		{ "claim refused then retried", test_claim_refused },
 		{ "MSI target", test_msi_target },

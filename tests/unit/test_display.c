@@ -3,7 +3,8 @@
  * test_display.c — the virtual display (mediator/display.c, gmbus.c,
  * edid.c) on a vGPU over the fake hypervisor: the EDID block, vblanks only
  * on enabled pipes with frame counters and surface latching, port
- * presence, and EDID reads over GMBUS including hostile ones.
+ * presence (monitor on DDI D), EDID reads over GMBUS including hostile
+ * ones, the display core (power wells, DBUF, DPLLs) and the pcode mailbox.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -47,6 +48,10 @@
 #define G2_ACTIVE     (1u << 9)
 
 #define MS (1000000ull)
+
+/* The monitor: DDI D (GVT-g's SKL choice), DDC on GMBUS pin 6 (GMBUS_PIN_DPD). */
+#define MON_PIN	   6u
+#define PORTB_PIN  5u	/* GMBUS_PIN_DPB: nothing plugged into port B */
 
 struct rig {
 	struct gpu *gpu;
@@ -204,16 +209,17 @@ test_display_ports(void)
 	struct rig r;
 
 	rig_up(&r);
-	CU_ASSERT_EQUAL(rd(r.v, SFUSE_STRAP) & 0x7, 1u << 2);	/* DDI B only */
+	CU_ASSERT_EQUAL(rd(r.v, SFUSE_STRAP) & 0x7, 1u << 0);	/* DDI D only */
 	wr(r.v, SFUSE_STRAP, 0x7);
-	CU_ASSERT_EQUAL(rd(r.v, SFUSE_STRAP) & 0x7, 1u << 2);
+	CU_ASSERT_EQUAL(rd(r.v, SFUSE_STRAP) & 0x7, 1u << 0);
 	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(0)) & 1, 0);	/* no eDP panel */
-	CU_ASSERT(rd(r.v, SDEISR) & (1u << 21));		/* port B live */
-	CU_ASSERT(rd(r.v, DDI_BUF_CTL(1)) & (1u << 7));		/* idle */
-	wr(r.v, DDI_BUF_CTL(1), (1u << 31) | 1u);
-	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(1)), 1u << 31);	/* running, bit 0 RO */
-	wr(r.v, DDI_BUF_CTL(1), 0);
-	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(1)), 1u << 7);
+	/* SDEISR: port D live (SDE_PORTD_HOTPLUG_CPT), B and C not. */
+	CU_ASSERT_EQUAL(rd(r.v, SDEISR) & (7u << 21), 1u << 23);
+	CU_ASSERT(rd(r.v, DDI_BUF_CTL(3)) & (1u << 7));		/* idle */
+	wr(r.v, DDI_BUF_CTL(3), (1u << 31) | 1u);
+	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(3)), 1u << 31);	/* running, bit 0 RO */
+	wr(r.v, DDI_BUF_CTL(3), 0);
+	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(3)), 1u << 7);
 	rig_down(&r);
 }
 
@@ -385,7 +391,7 @@ test_gmbus_edid_read(void)
 	rig_up(&r);
 	edid_build(want, 1920, 1200);
 	CU_ASSERT(rd(r.v, GMBUS2) & G2_HW_RDY);
-	gmbus_read_start(r.v, 5, 0x50, 0, 128);
+	gmbus_read_start(r.v, MON_PIN, 0x50, 0, 128);
 	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_SATOER);
 	CU_ASSERT(rd(r.v, GMBUS2) & G2_ACTIVE);
 	for (unsigned int i = 0; i < EDID_BLOCK_SIZE; i += 4) {
@@ -421,8 +427,8 @@ test_gmbus_nak(void)
 	uint32_t before;
 
 	rig_up(&r);
-	/* Pin 4 is port C: nothing plugged in. */
-	gmbus_read_start(r.v, 4, 0x50, 0, 128);
+	/* Pin 5 is port B: nothing plugged in. */
+	gmbus_read_start(r.v, PORTB_PIN, 0x50, 0, 128);
 	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
 	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_ACTIVE);
 	before = rd(r.v, GMBUS3);
@@ -433,9 +439,12 @@ test_gmbus_nak(void)
 	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_SATOER);
 	CU_ASSERT(rd(r.v, GMBUS2) & G2_HW_RDY);
 	/* Right pin, wrong slave (e.g. 0x37 DDC/CI, 0x54 SCDC): NAK too. */
-	gmbus_read_start(r.v, 5, 0x37, 0, 4);
+	gmbus_read_start(r.v, MON_PIN, 0x37, 0, 4);
 	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
-	gmbus_read_start(r.v, 5, 0x54, 0, 4);
+	gmbus_read_start(r.v, MON_PIN, 0x54, 0, 4);
+	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
+	/* Pin 4 is port C: nothing there either. */
+	gmbus_read_start(r.v, 4, 0x50, 0, 4);
 	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
 	/* Pin 0 (none selected). */
 	gmbus_read_start(r.v, 0, 0x50, 0, 4);
@@ -453,7 +462,7 @@ test_gmbus_read_past_end(void)
 	rig_up(&r);
 	e = r.v->disp.edid;
 	/* From 124, 8 bytes: 124..127 then 0xff past the block. */
-	gmbus_read_start(r.v, 5, 0x50, 124, 8);
+	gmbus_read_start(r.v, MON_PIN, 0x50, 124, 8);
 	w = rd(r.v, GMBUS3);
 	CU_ASSERT_EQUAL(w, (uint32_t)e[124] | e[125] << 8 | e[126] << 16 |
 				   (uint32_t)e[127] << 24);
@@ -464,7 +473,7 @@ test_gmbus_read_past_end(void)
 
 	/* The maximum count (511) from 0: bounded, wraps at the 8-bit address. */
 	wr(r.v, GMBUS1, G1_SW_RDY | G1_STOP);
-	gmbus_read_start(r.v, 5, 0x50, 0, 511);
+	gmbus_read_start(r.v, MON_PIN, 0x50, 0, 511);
 	for (unsigned int i = 0; i < 200; i++) {
 		w = rd(r.v, GMBUS3);
 		if (i == 64)	/* bytes 256..259 = EEPROM address 0..3 again */
@@ -479,9 +488,145 @@ test_gmbus_read_past_end(void)
 
 	/* A 2-byte index far out of range is clamped to the 8-bit address. */
 	wr(r.v, GMBUS5, (1u << 31) | 0xfff0u);
-	gmbus_read_start(r.v, 5, 0x50, 0, 4);
+	gmbus_read_start(r.v, MON_PIN, 0x50, 0, 4);
 	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), 0xffffffffu); /* address 0xf0.. */
 	CU_ASSERT(r.v->disp.gmbus_index < 256);
+	rig_down(&r);
+}
+
+/* ---- display core (display_core.c) and pcode mailbox (pcode.c) ---- */
+
+#define SKL_FUSE_STATUS	 0x42000u
+#define DBUF_CTL	 0x45008u
+#define PWR_WELL_CTL(n)	 (0x45400u + (n) * 4u)	/* CTL1..4: BIOS, DRIVER, KVMR, DEBUG */
+#define LCPLL1_CTL	 0x46010u
+#define LCPLL2_CTL	 0x46014u
+#define WRPLL_CTL1	 0x46040u
+#define WRPLL_CTL2	 0x46060u
+#define DPLL_CTRL1	 0x6c058u
+#define DPLL_CTRL2	 0x6c05cu
+#define DPLL_STATUS	 0x6c060u
+#define PCODE_MAILBOX	 0x138124u
+#define PCODE_DATA	 0x138128u
+#define PCODE_DATA1	 0x13812cu
+#define PCODE_READY	 (1u << 31)
+
+static void
+test_display_core_power_wells(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	/* Fuses downloaded, PG0..2 distributed (bits 31, 27, 26, 25); read-only. */
+	CU_ASSERT_EQUAL(rd(r.v, SKL_FUSE_STATUS), 0x8e000000u);
+	wr(r.v, SKL_FUSE_STATUS, 0);
+	CU_ASSERT_EQUAL(rd(r.v, SKL_FUSE_STATUS), 0x8e000000u);
+	for (unsigned int n = 0; n < 4; n++)
+		CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(n)), 0);
+	/* DRIVER: PW1 (idx 14) and MISC_IO (idx 0) requested -> both states on. */
+	wr(r.v, PWR_WELL_CTL(1), (1u << 29) | (1u << 1));
+	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), (3u << 28) | 3u);
+	/* Add PW2 (idx 15) and DDI D (idx 4). */
+	wr(r.v, PWR_WELL_CTL(1), rd(r.v, PWR_WELL_CTL(1)) | (1u << 31) | (1u << 9));
+	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), (0xfu << 28) | (3u << 8) | 3u);
+	/* Release PW2: its state drops with the request. */
+	wr(r.v, PWR_WELL_CTL(1), rd(r.v, PWR_WELL_CTL(1)) & ~(1u << 31));
+	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), (3u << 28) | (3u << 8) | 3u);
+	/* State bits alone and requests of wells SKL lacks (idx 5, 13) are dropped. */
+	wr(r.v, PWR_WELL_CTL(1), (1u << 0) | (1u << 11) | (1u << 27) | (1u << 30));
+	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), 0);
+	wr(r.v, PWR_WELL_CTL(1), 0xffffffffu);
+	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), 0xf00003ffu);
+	/* The BIOS requester register behaves the same way. */
+	wr(r.v, PWR_WELL_CTL(0), 1u << 29);
+	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(0)), 3u << 28);
+	/* DBUF: state follows request; the state bit alone is dropped. */
+	CU_ASSERT_EQUAL(rd(r.v, DBUF_CTL), 0);
+	wr(r.v, DBUF_CTL, 1u << 31);
+	CU_ASSERT_EQUAL(rd(r.v, DBUF_CTL), 3u << 30);
+	wr(r.v, DBUF_CTL, 1u << 30);
+	CU_ASSERT_EQUAL(rd(r.v, DBUF_CTL), 0);
+	rig_down(&r);
+}
+
+static void
+test_display_core_dplls(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	/* GVT-g's reset: DPLL0 on and locked, DP 1620 (rate 3 << 1 | override). */
+	CU_ASSERT_EQUAL(rd(r.v, LCPLL1_CTL), 3u << 30);
+	CU_ASSERT_EQUAL(rd(r.v, DPLL_CTRL1), 0x7u);
+	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 1u);
+	/* DDI D clocked from DPLL0 (override bit 9, CLK_OFF bit 18 clear), A/B/C/E gated. */
+	CU_ASSERT_EQUAL(rd(r.v, DPLL_CTRL2), 0xb8200u);
+	/* Lock follows enable; only bits 31:30 exist. */
+	wr(r.v, LCPLL1_CTL, 0);
+	CU_ASSERT_EQUAL(rd(r.v, LCPLL1_CTL), 0);
+	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 0);
+	wr(r.v, LCPLL1_CTL, 1u << 30);			/* lock alone: nothing */
+	CU_ASSERT_EQUAL(rd(r.v, LCPLL1_CTL), 0);
+	wr(r.v, LCPLL1_CTL, 0xffffffffu);
+	CU_ASSERT_EQUAL(rd(r.v, LCPLL1_CTL), 3u << 30);
+	/* DPLL1..3 lock bits 8, 16, 24 follow LCPLL2 / WRPLL1 / WRPLL2 enables. */
+	wr(r.v, LCPLL2_CTL, 1u << 31);
+	CU_ASSERT_EQUAL(rd(r.v, LCPLL2_CTL), 3u << 30);
+	wr(r.v, WRPLL_CTL1, 1u << 31);
+	wr(r.v, WRPLL_CTL2, 1u << 31);
+	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 0x01010101u);
+	wr(r.v, WRPLL_CTL1, 0);
+	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 0x01000101u);
+	/* DPLL_STATUS is read-only. */
+	wr(r.v, DPLL_STATUS, 0);
+	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 0x01000101u);
+	/* DPLL_CTRL1/2 are plain storage the guest programs. */
+	wr(r.v, DPLL_CTRL1, 0x3fu << 6);
+	CU_ASSERT_EQUAL(rd(r.v, DPLL_CTRL1), 0x3fu << 6);
+	rig_down(&r);
+}
+
+/* One mailbox command as i915's __snb_pcode_rw issues it; returns DATA. */
+static uint32_t
+pcode_cmd(struct vgpu *v, uint32_t mbox, uint32_t data)
+{
+	CU_ASSERT_FALSE(rd(v, PCODE_MAILBOX) & PCODE_READY);
+	wr(v, PCODE_DATA, data);
+	wr(v, PCODE_DATA1, 0);
+	wr(v, PCODE_MAILBOX, PCODE_READY | mbox);
+	/* Done at once: READY clear, status (bits 7:0) 0 = success. */
+	CU_ASSERT_EQUAL(rd(v, PCODE_MAILBOX) & (PCODE_READY | 0xffu), 0);
+	return rd(v, PCODE_DATA);
+}
+
+static void
+test_pcode_mailbox(void)
+{
+	struct rig r;
+
+	rig_up(&r);
+	/* GEN9_PCODE_READ_MEM_LATENCY (6): levels 0-3, then 4-7. */
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x6, 0), 0x1e1a1100u);
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x6, 1), 0x61514b3du);
+	/* SKL_PCODE_CDCLK_CONTROL (7): PREPARE (3) answered READY_FOR_CHANGE (1). */
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x7, 0x3), 0x1u);
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x7, 0x2) & 0x1u, 0x1u);	/* voltage level write */
+	/* GEN6_PCODE_READ_RC6VIDS (5). */
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x5, 0x40), 0x41u);
+	/* Other commands (SAGV 0x21, min freq table 0x8) succeed, DATA untouched. */
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x21, 0), 0);
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x8, 0x1234), 0x1234u);
+	/* Parameters (bits 23:8) stay; command/status byte and READY clear. */
+	wr(r.v, PCODE_MAILBOX, PCODE_READY | (0x12u << 8) | 0x9u);
+	CU_ASSERT_EQUAL(rd(r.v, PCODE_MAILBOX), 0x1200u);
+	/* Without READY nothing runs: value stored, DATA unchanged. */
+	wr(r.v, PCODE_DATA, 0);
+	wr(r.v, PCODE_MAILBOX, 0x6);
+	CU_ASSERT_EQUAL(rd(r.v, PCODE_MAILBOX), 0x6u);
+	CU_ASSERT_EQUAL(rd(r.v, PCODE_DATA), 0);
+	/* All ones: command 0xff, completes, no out-of-table access. */
+	wr(r.v, PCODE_MAILBOX, 0xffffffffu);
+	CU_ASSERT_EQUAL(rd(r.v, PCODE_MAILBOX), 0x7fffff00u);
 	rig_down(&r);
 }
 
@@ -502,6 +647,9 @@ suite_display(void)
 		{ "GMBUS reads the whole EDID", test_gmbus_edid_read },
 		{ "GMBUS NAKs absent port and other slaves", test_gmbus_nak },
 		{ "GMBUS reads past the end are safe", test_gmbus_read_past_end },
+		{ "power wells, fuses and DBUF grant requests", test_display_core_power_wells },
+		{ "DPLL locks follow enables, GVT reset", test_display_core_dplls },
+		{ "pcode mailbox answers and completes", test_pcode_mailbox },
 		{ NULL, NULL },
 	};
 

@@ -159,19 +159,30 @@ test_not_ram(void)
 	ia = ix(a->part.high_base) + 7;
 	CU_ASSERT_EQUAL(gput(a, ia, good), 0);
 	writes = fake_pgpu(&fx.gpu.dev)->ggtt_writes;
-	/* gfn one past its RAM; then a gfn at the top of the 46-bit space. */
+	/*
+	 * gfn one past its RAM: the old mapping must not stay live, the
+	 * physical entry goes to the scratch page (none here: 0), the guest
+	 * reads back what it wrote.
+	 */
 	CU_ASSERT_EQUAL(gput(a, ia, ((uint64_t)GUEST_RAM_MB << 20) | 1), 0);
-	CU_ASSERT_EQUAL(gput(a, ia, GGTT_PTE_ADDR_MASK | 1), 0);
-	CU_ASSERT_EQUAL(fake_pgpu(&fx.gpu.dev)->ggtt_writes, writes);
+	CU_ASSERT_EQUAL(fake_pgpu(&fx.gpu.dev)->ggtt_writes, writes + 1);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia], 0);
+	CU_ASSERT_EQUAL(gget(a, ia), ((uint64_t)GUEST_RAM_MB << 20) | 1);
+	/* Good again, then a gfn at the top of the 46-bit space. */
+	CU_ASSERT_EQUAL(gput(a, ia, good), 0);
 	CU_ASSERT_EQUAL(pggtt(&fx)[ia], 0x100000000ull + 0x42000 + 1);
-	CU_ASSERT_EQUAL(gget(a, ia), good);
+	CU_ASSERT_EQUAL(gput(a, ia, GGTT_PTE_ADDR_MASK | 1), 0);
+	CU_ASSERT_EQUAL(fake_pgpu(&fx.gpu.dev)->ggtt_writes, writes + 3);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia], 0);
+	CU_ASSERT_EQUAL(gget(a, ia), GGTT_PTE_ADDR_MASK | 1);
 	CU_ASSERT_EQUAL(a->stats.ggtt_bad, 2);
-	CU_ASSERT_EQUAL(a->stats.ggtt_writes, 3);
+	CU_ASSERT_EQUAL(a->stats.ggtt_writes, 4);
 	CU_ASSERT_FALSE(a->stats.failsafe);
 	/* A DMA address the PTE cannot hold (above bit 45) is refused too. */
 	a->hv->dma_base = 1ull << 47;
 	CU_ASSERT_EQUAL(gput(a, ia + 1, good), 0);
 	CU_ASSERT_EQUAL(pggtt(&fx)[ia + 1], 0);
+	CU_ASSERT_EQUAL(gget(a, ia + 1), good);
 	CU_ASSERT_EQUAL(a->stats.ggtt_bad, 3);
 	CU_ASSERT_EQUAL(b->stats.ggtt_bad, 0);
 	fx_done(&fx);
@@ -357,6 +368,39 @@ test_scratch_page(void)
 	fx_done(&fx);
 }
 
+/* A refused entry (frame not its RAM) replaces a live mapping by the scratch page. */
+static void
+test_not_ram_scratch(void)
+{
+	struct fx fx;
+	struct vgpu *a, *b;
+	uint64_t ia, ib, bad = ((uint64_t)GUEST_RAM_MB << 20) | 0x3;
+
+	fx_init(&fx);
+	fx.gpu.info.scratch_maddr = SCRATCH;
+	a = fx.v[0];
+	b = fx.v[1];
+	ia = ix(a->part.high_base) + 9;
+	ib = ix(b->part.high_base) + 9;
+	CU_ASSERT_EQUAL(gput(a, ia, 0x5001), 0);
+	CU_ASSERT_EQUAL(gput(b, ib, 0x5001), 0);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia], 0x100000000ull + 0x5001);
+	CU_ASSERT_EQUAL(gput(a, ia, bad), 0);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia], SCRATCH | GGTT_PTE_PRESENT);
+	CU_ASSERT_EQUAL(gget(a, ia), bad);
+	CU_ASSERT_EQUAL(a->stats.ggtt_bad, 1);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ib], B_DMA_BASE + 0x5001);
+	CU_ASSERT_EQUAL(b->stats.ggtt_bad, 0);
+	/* With the failsafe policy: same physical outcome, and the vGPU stops. */
+	a->cfg.ggtt_failsafe = true;
+	CU_ASSERT_EQUAL(gput(a, ia + 1, 0x6001), 0);
+	CU_ASSERT_EQUAL(gput(a, ia + 1, bad), 0);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia + 1], SCRATCH | GGTT_PTE_PRESENT);
+	CU_ASSERT_TRUE(a->stats.failsafe);
+	CU_ASSERT_FALSE(b->stats.failsafe);
+	fx_done(&fx);
+}
+
 static const struct pgpu_ops *real_ops;
 
 static void
@@ -392,6 +436,7 @@ static const struct test_case ggtt_cases[] = {
 	{ "partial, unaligned and oversized accesses", test_partial_and_malformed },
 	{ "fini clears its physical entries only", test_fini_clears },
 	{ "scratch page behind non-present entries", test_scratch_page },
+	{ "refused entry points at the scratch page", test_not_ram_scratch },
 	{ "unaligned scratch page refused", test_scratch_unaligned },
 	{ NULL, NULL },
 };

@@ -88,9 +88,13 @@ test_mmio_rep_df(void)
 	ioreq_item(&a, 3, &dev, &mem);
 	CU_ASSERT_EQUAL(dev, BAR0 + 0x100 - 12);
 	CU_ASSERT_EQUAL(mem, 0x9000 - 12);
-	/* The same going down past the BAR start is outside the claim. */
-	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = BAR0 + 8, .size = 4,
+	/* The same going down past the BAR start is outside the claim... */
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .dir = 1, .addr = BAR0 + 8, .size = 4,
 						.count = 16, .df = 1 }, &a), IOE_RANGE);
+	/* ... and as a write it is left to the RAM path (dropped there: not RAM). */
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = BAR0 + 8, .size = 4,
+						.count = 16, .df = 1 }, &a), IOE_OK);
+	CU_ASSERT_EQUAL(a.kind, IOK_RAM_WRITE);
 }
 
 static void
@@ -111,9 +115,10 @@ test_mmio_forms(void)
 	/* A write to a write-protected page (p2m ioreq_server). */
 	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = (wp_gfn << 12) + 0xff8,
 						.size = 8, .count = 1 }, &a), IOE_OK);
-	/* ... straddling off its end is not ours. */
+	/* ... straddling off its end is not ours: the RAM path (which refuses wp pages). */
 	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = (wp_gfn << 12) + 0xffc,
-						.size = 8, .count = 1 }, &a), IOE_RANGE);
+						.size = 8, .count = 1 }, &a), IOE_OK);
+	CU_ASSERT_EQUAL(a.kind, IOK_RAM_WRITE);
 	/* Exactly the rep limit passes. */
 	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = BAR0, .size = 4,
 						.count = IOREQ_MAX_REP_BYTES / 4 }, &a), IOE_OK);
@@ -149,45 +154,61 @@ test_invalidate_timeoffset(void)
 	CU_ASSERT_EQUAL(a.data, 0x123456789ull);
 }
 
-/* Malformed requests: exact class, and the fields the safe reply needs. */
+/*
+ * Malformed requests: exact class, and the size of the safe reply (a read
+ * gets all-ones of that many bytes): the request's own size when it is
+ * 1/2/4/8, else 8.
+ */
 static const struct {
 	const char *what;
 	struct ioreq_raw r;
 	enum ioreq_err want;
+	unsigned int reply_size;
 } malformed[] = {
-	{ "unknown type 3", { .type = 3, .dir = 1, .size = 4, .count = 1 }, IOE_TYPE },
-	{ "unknown type 200", { .type = 200, .size = 4, .count = 1 }, IOE_TYPE },
-	{ "size 0", { .type = 1, .addr = BAR0, .size = 0, .count = 1 }, IOE_SIZE },
-	{ "size 3", { .type = 1, .addr = BAR0, .size = 3, .count = 1 }, IOE_SIZE },
-	{ "size 16", { .type = 1, .addr = BAR0, .size = 16, .count = 1 }, IOE_SIZE },
-	{ "PIO size 8", { .type = 0, .addr = 0xc000, .size = 8, .count = 1 }, IOE_SIZE },
-	{ "count 0", { .type = 1, .addr = BAR0, .size = 4, .count = 0 }, IOE_COUNT_ZERO },
-	{ "count ~0", { .type = 1, .addr = BAR0, .size = 4, .count = 0xffffffffu }, IOE_COUNT_MAX },
+	{ "unknown type 3", { .type = 3, .dir = 1, .size = 4, .count = 1 }, IOE_TYPE, 4 },
+	{ "unknown type 200", { .type = 200, .size = 2, .count = 1 }, IOE_TYPE, 2 },
+	{ "size 0", { .type = 1, .addr = BAR0, .size = 0, .count = 1 }, IOE_SIZE, 8 },
+	{ "size 3", { .type = 1, .addr = BAR0, .size = 3, .count = 1 }, IOE_SIZE, 8 },
+	{ "size 16", { .type = 1, .addr = BAR0, .size = 16, .count = 1 }, IOE_SIZE, 8 },
+	{ "PIO size 8", { .type = 0, .addr = 0xc000, .size = 8, .count = 1 }, IOE_SIZE, 8 },
+	{ "count 0", { .type = 1, .addr = BAR0, .size = 4, .count = 0 }, IOE_COUNT_ZERO, 4 },
+	{ "count ~0", { .type = 1, .addr = BAR0, .size = 4, .count = 0xffffffffu },
+	  IOE_COUNT_MAX, 4 },
 	{ "count one past limit", { .type = 1, .addr = BAR0, .size = 4,
-				    .count = IOREQ_MAX_REP_BYTES / 4 + 1 }, IOE_COUNT_MAX },
-	{ "gpa wraps", { .type = 1, .addr = ~0ull - 1, .size = 4, .count = 1 }, IOE_WRAP },
-	{ "df below 0", { .type = 1, .addr = 8, .size = 4, .count = 4, .df = 1 }, IOE_WRAP },
+				    .count = IOREQ_MAX_REP_BYTES / 4 + 1 }, IOE_COUNT_MAX, 4 },
+	{ "gpa wraps", { .type = 1, .addr = ~0ull - 1, .size = 4, .count = 1 }, IOE_WRAP, 4 },
+	{ "df below 0", { .type = 1, .addr = 8, .size = 2, .count = 8, .df = 1 }, IOE_WRAP, 2 },
 	{ "ptr wraps", { .type = 1, .addr = BAR0, .size = 4, .count = 2, .data_is_ptr = 1,
-			 .data = ~0ull - 2 }, IOE_WRAP },
-	{ "port span past 0xffff", { .type = 0, .addr = 0xfffe, .size = 4, .count = 1 }, IOE_PORT },
-	{ "port 0x10000", { .type = 0, .addr = 0x10000, .size = 1, .count = 1 }, IOE_PORT },
-	{ "PCI size 8", { .type = 2, .addr = 0x10ull << 32, .size = 8, .count = 1 }, IOE_PCI_SIZE },
-	{ "PCI count 2", { .type = 2, .addr = 0x10ull << 32, .size = 4, .count = 2 }, IOE_PCI_FORM },
-	{ "PCI data_is_ptr", { .type = 2, .addr = 0x10ull << 32, .size = 4, .count = 1,
-			       .data_is_ptr = 1 }, IOE_PCI_FORM },
-	{ "PCI other SBDF", { .type = 2, .dir = 1, .addr = 0x18ull << 32, .size = 4, .count = 1 },
-	  IOE_PCI_SBDF },
+			 .data = ~0ull - 2 }, IOE_WRAP, 4 },
+	{ "port span past 0xffff", { .type = 0, .addr = 0xfffe, .size = 4, .count = 1 },
+	  IOE_PORT, 4 },
+	{ "port 0x10000", { .type = 0, .addr = 0x10000, .size = 1, .count = 1 }, IOE_PORT, 1 },
+	{ "PCI size 8", { .type = 2, .addr = 0x10ull << 32, .size = 8, .count = 1 },
+	  IOE_PCI_SIZE, 8 },
+	{ "PCI size 3", { .type = 2, .dir = 1, .addr = 0x10ull << 32, .size = 3, .count = 1 },
+	  IOE_PCI_SIZE, 8 },
+	{ "PCI count 2", { .type = 2, .addr = 0x10ull << 32, .size = 4, .count = 2 },
+	  IOE_PCI_FORM, 4 },
+	{ "PCI data_is_ptr", { .type = 2, .addr = 0x10ull << 32, .size = 2, .count = 1,
+			       .data_is_ptr = 1 }, IOE_PCI_FORM, 2 },
+	{ "PCI other SBDF", { .type = 2, .dir = 1, .addr = 0x18ull << 32, .size = 1, .count = 1 },
+	  IOE_PCI_SBDF, 1 },
 	{ "PCI reg 4096", { .type = 2, .addr = 0x10ull << 32 | 0x1000, .size = 4, .count = 1 },
-	  IOE_PCI_REG },
+	  IOE_PCI_REG, 4 },
 	{ "PCI unaligned", { .type = 2, .addr = 0x10ull << 32 | 0x11, .size = 4, .count = 1 },
-	  IOE_PCI_REG },
+	  IOE_PCI_REG, 4 },
 	{ "MMIO outside", { .type = 1, .dir = 1, .addr = 0xd0000000, .size = 4, .count = 1 },
-	  IOE_RANGE },
-	{ "MMIO straddles end", { .type = 1, .addr = BAR0 + 0xfffffe, .size = 4, .count = 1 },
-	  IOE_RANGE },
-	{ "rep runs off the BAR", { .type = 1, .addr = BAR0 + 0xfffff0, .size = 4, .count = 8 },
-	  IOE_RANGE },
-	{ "PIO outside", { .type = 0, .dir = 1, .addr = 0x3f8, .size = 1, .count = 1 }, IOE_RANGE },
+	  IOE_RANGE, 4 },
+	{ "MMIO byte outside", { .type = 1, .dir = 1, .addr = 0xd0000000, .size = 1, .count = 1 },
+	  IOE_RANGE, 1 },
+	{ "MMIO straddles end", { .type = 1, .dir = 1, .addr = BAR0 + 0xfffffe, .size = 4,
+				  .count = 1 }, IOE_RANGE, 4 },
+	{ "rep runs off the BAR", { .type = 1, .dir = 1, .addr = BAR0 + 0xfffff0, .size = 8,
+				    .count = 8 }, IOE_RANGE, 8 },
+	{ "PIO outside", { .type = 0, .dir = 1, .addr = 0x3f8, .size = 1, .count = 1 },
+	  IOE_RANGE, 1 },
+	{ "PIO write outside", { .type = 0, .addr = 0x3f8, .size = 2, .count = 1 },
+	  IOE_RANGE, 2 },
 };
 
 static void
@@ -197,15 +218,78 @@ test_malformed(void)
 		struct ioreq_access a;
 		enum ioreq_err e = dec(malformed[i].r, &a);
 
-		if (e != malformed[i].want)
-			printf("\n    %s: got %s, want %s", malformed[i].what, ioreq_err_name(e),
-			       ioreq_err_name(malformed[i].want));
+		if (e != malformed[i].want || a.size != malformed[i].reply_size)
+			printf("\n    %s: got %s size %u, want %s size %u", malformed[i].what,
+			       ioreq_err_name(e), a.size, ioreq_err_name(malformed[i].want),
+			       malformed[i].reply_size);
 		CU_ASSERT_EQUAL(e, malformed[i].want);
 		CU_ASSERT_EQUAL(a.write, !malformed[i].r.dir);
-		/* The safe reply to a refused read: all-ones of a valid size. */
-		CU_ASSERT_TRUE(a.size == 1 || a.size == 2 || a.size == 4 || a.size == 8);
+		CU_ASSERT_EQUAL(a.size, malformed[i].reply_size);
+		CU_ASSERT_EQUAL(ioreq_ones(a.size), malformed[i].reply_size == 8 ? ~0ull :
+				(1ull << (8 * malformed[i].reply_size)) - 1);
 	}
-	CU_ASSERT_TRUE(sizeof(malformed) / sizeof(malformed[0]) >= 12);
+	CU_ASSERT_TRUE(sizeof(malformed) / sizeof(malformed[0]) >= 20);
+}
+
+/*
+ * A COPY write outside every claim (a page the mediator un-protected, or a
+ * range it unclaimed, after Xen had picked this server): every form decodes
+ * to IOK_RAM_WRITE with its fields intact, still bounded; reads and port
+ * writes outside the claims stay refused.
+ */
+static void
+test_ram_write(void)
+{
+	struct ioreq_access a;
+	uint64_t dev, mem;
+
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = 0x30010, .size = 4,
+						.count = 1, .data = 0x1122334455667788ull }, &a),
+			IOE_OK);
+	CU_ASSERT_EQUAL(a.kind, IOK_RAM_WRITE);
+	CU_ASSERT_TRUE(a.write);
+	CU_ASSERT_EQUAL(a.addr, 0x30010);
+	CU_ASSERT_EQUAL(a.data, 0x55667788);	/* masked to size */
+	CU_ASSERT_EQUAL(a.count, 1);
+	/* rep movsq from RAM, backwards: pointer kept whole, items walk down. */
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = 0x30ff8, .size = 8,
+						.count = 4, .df = 1, .data_is_ptr = 1,
+						.data = 0x50018 }, &a), IOE_OK);
+	CU_ASSERT_EQUAL(a.kind, IOK_RAM_WRITE);
+	CU_ASSERT_TRUE(a.data_is_ptr);
+	CU_ASSERT_TRUE(a.df);
+	CU_ASSERT_EQUAL(a.count, 4);
+	CU_ASSERT_EQUAL(a.data, 0x50018);
+	ioreq_item(&a, 3, &dev, &mem);
+	CU_ASSERT_EQUAL(dev, 0x30ff8 - 24);
+	CU_ASSERT_EQUAL(mem, 0x50018 - 24);
+	/* rep stos: same value to count items. */
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = 0x31000, .size = 2,
+						.count = 100, .data = 0xabcd }, &a), IOE_OK);
+	CU_ASSERT_EQUAL(a.kind, IOK_RAM_WRITE);
+	CU_ASSERT_EQUAL(a.count, 100);
+	/* Bounded exactly like claimed requests. */
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = 0x30000, .size = 4,
+						.count = IOREQ_MAX_REP_BYTES / 4 + 1 }, &a),
+			IOE_COUNT_MAX);
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = ~0ull - 3, .size = 8,
+						.count = 1 }, &a), IOE_WRAP);
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = 0x30000, .size = 4,
+						.count = 2, .data_is_ptr = 1, .data = ~0ull - 4 },
+			    &a), IOE_WRAP);
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = 0x30000, .size = 3,
+						.count = 1 }, &a), IOE_SIZE);
+	/* A read there is not ours (Xen reads p2m_ioreq_server pages itself). */
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .dir = 1, .addr = 0x30000, .size = 4,
+						.count = 1 }, &a), IOE_RANGE);
+	/* Claimed and owned requests keep their own kinds. */
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = BAR0, .size = 4,
+						.count = 1 }, &a), IOE_OK);
+	CU_ASSERT_EQUAL(a.kind, IOK_MMIO);
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 1, .addr = wp_gfn << 12, .size = 8,
+						.count = 1 }, &a), IOE_OK);
+	CU_ASSERT_EQUAL(a.kind, IOK_MMIO);
+	CU_ASSERT_STRING_EQUAL(ioreq_kind_name(IOK_RAM_WRITE), "ram_write");
 }
 
 static void
@@ -250,8 +334,9 @@ test_buffered(void)
 	CU_ASSERT_EQUAL(r.data, 0xdeadbeef);
 	CU_ASSERT_EQUAL(r.dir, 0);
 	CU_ASSERT_EQUAL(r.count, 1);
-	/* Not ours: a stdvga write decodes, then is refused by range. */
-	CU_ASSERT_EQUAL(ioreq_decode(&r, &claims, &a), IOE_RANGE);
+	/* Not ours: a stdvga write decodes as a RAM write (the glue refuses that from the ring). */
+	CU_ASSERT_EQUAL(ioreq_decode(&r, &claims, &a), IOE_OK);
+	CU_ASSERT_EQUAL(a.kind, IOK_RAM_WRITE);
 
 	/* Two-slot 8-byte form: the second slot carries the high half. */
 	s[0] = (struct ioreq_bufslot){ .type = 7, .size_code = 3, .data = 0x89abcdef };
@@ -289,6 +374,7 @@ suite_ioreq_decode(void)
 		{ "pci_config", test_pci_config },
 		{ "invalidate_timeoffset", test_invalidate_timeoffset },
 		{ "malformed", test_malformed },
+		{ "ram_write", test_ram_write },
 		{ "pci_unclaimed", test_pci_unclaimed },
 		{ "ones_and_names", test_ones },
 		{ "buffered", test_buffered },

@@ -235,15 +235,24 @@ test_irq_ier_gates(void)
 	rig_up(&r);
 	arm_gt0(r.v, RCS_CTX);	/* IER has only the context-switch bit */
 	wr(r.v, GT0_IMR, 0);	/* nothing masked */
+	/* IMR clear: IIR latches even though IER does not enable the bit ... */
 	raise_ev(r.v, EV_RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	/* ... but it drives neither the master summary nor an MSI. */
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	raise_ev(r.v, EV_RCS_CTX_SWITCH);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_CTX);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | 1u);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
 	/* Disabling IER with IIR still set drops the line: no summary bit. */
 	wr(r.v, GT0_IER, 0);
 	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN);
+	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
+	/* Enabling IER for a latched bit raises the line at once: a new MSI. */
+	wr(r.v, GT0_IER, RCS_USER);
+	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | 1u);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 2);
 	rig_down(&r);
 }
 
@@ -396,14 +405,48 @@ static void
 test_irq_inject_failure(void)
 {
 	struct rig r;
+	uint64_t lines;
 
 	rig_up(&r);
 	arm_gt0(r.v, RCS_USER);
 	r.hv->fail_next = -EIO;
+	lines = log_lines();
 	raise_ev(r.v, EV_RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 0);
+	CU_ASSERT_EQUAL(r.v->stats.msi_failed, 1);
+	CU_ASSERT_EQUAL(log_lines(), lines + 1);
+	CU_ASSERT(r.v->warned & (1ull << WARN_MSI_FAIL));
+	/* Every later failure is counted, none is logged. */
+	for (int i = 0; i < 5; i++) {
+		wr(r.v, GT0_IIR, RCS_USER);
+		r.hv->fail_next = -EINVAL;
+		raise_ev(r.v, EV_RCS_USER);
+	}
+	CU_ASSERT_EQUAL(r.v->stats.msi_failed, 6);
+	CU_ASSERT_EQUAL(log_lines(), lines + 1);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	/* The hypervisor accepts again: delivered and counted as injected. */
+	wr(r.v, GT0_IIR, RCS_USER);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 1);
+	CU_ASSERT_EQUAL(r.v->stats.msi_failed, 6);
 	rig_down(&r);
+}
+
+/* The address check: x86 MSI window; a high half only with vector 0 (Xen PIRQ MSI). */
+static void
+test_irq_msi_addr_rule(void)
+{
+	CU_ASSERT_TRUE(irq_msi_addr_ok(0xfee00000ull, 0x4031));
+	CU_ASSERT_TRUE(irq_msi_addr_ok(0xfeeff00cull, 0x0031));
+	CU_ASSERT_FALSE(irq_msi_addr_ok(0xfed00000ull, 0x31));
+	CU_ASSERT_FALSE(irq_msi_addr_ok(0x12345000ull, 0x31));
+	CU_ASSERT_FALSE(irq_msi_addr_ok(0x0000000100000000ull | 0xfee00000ull, 0x31));
+	/* Linux PV-on-HVM: pirq 0x1234 = high bits 0x12 in addr[63:40], vector 0. */
+	CU_ASSERT_TRUE(irq_msi_addr_ok(0x0000120000000000ull | 0xfee34000ull, 0x0300));
+	CU_ASSERT_FALSE(irq_msi_addr_ok(0x0000120000000000ull | 0x12345000ull, 0x0300));
 }
 
 static void
@@ -438,7 +481,8 @@ suite_irq(void)
 		  test_irq_no_msi_when_master_disabled },
 		{ "master summary bits", test_irq_summary_bits },
 		{ "bogus MSI address suppressed", test_irq_bogus_msi_addr },
-		{ "inject failure not counted", test_irq_inject_failure },
+		{ "inject failure counted, logged once", test_irq_inject_failure },
+		{ "MSI address rule (PIRQ MSI)", test_irq_msi_addr_rule },
 		{ "out-of-range event ignored", test_irq_bad_event },
 		{ NULL, NULL },
 	};

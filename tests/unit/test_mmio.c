@@ -215,6 +215,108 @@ test_unknown_tolerate(void)
 	fake_teardown(&s);
 }
 
+/* The per-vGPU table of unknown registers: hits per offset, first-touch order, bounded. */
+static void
+test_unknown_table(void)
+{
+	struct vgpu_unknown_reg u[VGPU_UNKNOWN_MAX + 4];
+	uint32_t offs[VGPU_UNKNOWN_MAX + 3];
+	unsigned int n = 0;
+	uint64_t overflow = 99;
+
+	up(UNKNOWN_TOLERATE);
+	for (uint32_t off = 0x4000; off < MMIO_REG_SIZE && n < VGPU_UNKNOWN_MAX + 3; off += 4)
+		if (!mmio_find(off))
+			offs[n++] = off;
+	CU_ASSERT_FATAL(n == VGPU_UNKNOWN_MAX + 3);
+	CU_ASSERT_EQUAL(vgpu_unknown_regs(s.v, u, VGPU_UNKNOWN_MAX, &overflow), 0);
+	CU_ASSERT_EQUAL(overflow, 0);
+	fake_writel(s.v, offs[1], 1);
+	fake_readl(s.v, offs[0]);
+	fake_readl(s.v, offs[1]);
+	fake_readl(s.v, offs[1] + 2 - 2);
+	CU_ASSERT_EQUAL(vgpu_unknown_regs(s.v, u, VGPU_UNKNOWN_MAX, &overflow), 2);
+	CU_ASSERT_EQUAL(u[0].off, offs[1]);
+	CU_ASSERT_EQUAL(u[0].hits, 3);
+	CU_ASSERT_EQUAL(u[1].off, offs[0]);
+	CU_ASSERT_EQUAL(u[1].hits, 1);
+	/* Fill the table; the three registers past it only count as overflow. */
+	for (unsigned int i = 2; i < n; i++)
+		fake_readl(s.v, offs[i]);
+	fake_readl(s.v, offs[n - 1]);
+	fake_readl(s.v, offs[5]);
+	CU_ASSERT_EQUAL(vgpu_unknown_regs(s.v, u, VGPU_UNKNOWN_MAX + 4, &overflow),
+			VGPU_UNKNOWN_MAX);
+	CU_ASSERT_EQUAL(overflow, 4);
+	CU_ASSERT_EQUAL(u[VGPU_UNKNOWN_MAX - 1].off, offs[VGPU_UNKNOWN_MAX - 1]);
+	CU_ASSERT_EQUAL(u[5].hits, 2);
+	/* max bounds the copy. */
+	CU_ASSERT_EQUAL(vgpu_unknown_regs(s.v, u, 1, NULL), 1);
+	CU_ASSERT_EQUAL(vgpu_unknown_policy(s.v), UNKNOWN_TOLERATE);
+	fake_teardown(&s);
+}
+
+/*
+ * Strict mode against a stock guest: registers a 6.1 i915 guest touches on
+ * its probe and GGTT paths (outside display) all have rows.
+ */
+static void
+test_strict_probe_rows(void)
+{
+	static const uint32_t probe_regs[] = {
+		0x101008, /* GFX_FLSH_CNTL_GEN6: gen8_ggtt_invalidate */
+		0x40e0, 0x40e4, /* GEN8_PRIVATE_PAT_LO/HI: bdw_setup_private_ppat */
+		0x120010, /* HSW_EDRAM_CAP: eDRAM detection */
+		0x145000, 0x14500c, 0x145010, /* SKL MAD_INTER_CHANNEL, MAD_DIMM_CH0/1 */
+		0x145e04, /* SKL_MC_BIOS_DATA_0_0_0_MCHBAR_PCU: memory frequency */
+		0x2080, 0x2098, 0x209c, 0x20a8, 0x229c, /* engine setup */
+		0xa278, 0x0d84, 0x9120, 0x78000, 0x78818,
+	};
+	struct vgpu_stats st;
+
+	up(UNKNOWN_STRICT);
+	for (size_t i = 0; i < sizeof(probe_regs) / sizeof(probe_regs[0]); i++) {
+		CU_ASSERT_PTR_NOT_NULL(mmio_find(probe_regs[i]));
+		(void)fake_readl(s.v, probe_regs[i]);
+	}
+	fake_writel(s.v, 0x101008, 1);	/* the flush itself */
+	CU_ASSERT_EQUAL(fake_readl(s.v, 0x101008), 0); /* completes at once */
+	fake_writel(s.v, 0x40e0, 0x01020304);
+	CU_ASSERT_EQUAL(fake_readl(s.v, 0x40e0), 0x01020304);
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT_FALSE(st.failsafe);
+	CU_ASSERT_EQUAL(st.unknown_reg, 0);
+	fake_teardown(&s);
+}
+
+/* RING_HWS_PGA accepts only addresses inside the vGPU's own GM. */
+static void
+test_hws_pga(void)
+{
+	const uint32_t hws = 0x2080;
+	struct vgpu_stats st;
+	uint32_t own, other;
+
+	up(UNKNOWN_TOLERATE);
+	own = (uint32_t)s.v->part.low_base + 0x3000;
+	other = (uint32_t)s.v->part.low_base - 0x1000; /* host / neighbour GM */
+	fake_writel(s.v, hws, own);
+	CU_ASSERT_EQUAL(fake_readl(s.v, hws), own);
+	fake_writel(s.v, hws, other);
+	CU_ASSERT_EQUAL(fake_readl(s.v, hws), own);
+	fake_writel(s.v, hws, (uint32_t)(s.v->part.high_base + s.v->part.high_size));
+	CU_ASSERT_EQUAL(fake_readl(s.v, hws), own);
+	fake_writel(s.v, hws, (uint32_t)s.v->part.high_base);
+	CU_ASSERT_EQUAL(fake_readl(s.v, hws), (uint32_t)s.v->part.high_base);
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT_EQUAL(st.bad_access, 2);
+	CU_ASSERT(s.v->warned & (1ull << WARN_HWS_PGA));
+	CU_ASSERT_FALSE(mmio_find(hws)->flags & MF_SAVE);
+	/* Never written to the physical register. */
+	CU_ASSERT_EQUAL(fake_pgpu(&s.dev)->mmio[hws / 4], 0);
+	fake_teardown(&s);
+}
+
 static void
 test_unknown_strict(void)
 {
@@ -316,6 +418,9 @@ suite_mmio(void)
 		{ "8-byte split, sub-dword merge, BAR4 index/data", test_split_merge },
 		{ "unknown register tolerated", test_unknown_tolerate },
 		{ "unknown register strict -> failsafe", test_unknown_strict },
+		{ "unknown-register table with hit counts", test_unknown_table },
+		{ "strict mode: stock guest probe registers have rows", test_strict_probe_rows },
+		{ "HWS_PGA inside its own GM only", test_hws_pga },
 		{ "malformed accesses", test_malformed },
 		{ NULL, NULL },
 	};

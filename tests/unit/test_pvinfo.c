@@ -5,6 +5,7 @@
  * PPGTT notifications (good root, root outside RAM, unknown notify).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "mediator/vgpu_int.h"
@@ -58,6 +59,12 @@ test_detect_and_ranges(void)
 	fake_writel(s.v, PV + 0x804, 1);
 	CU_ASSERT_EQUAL(fake_readl(s.v, PV + 0x804), 1);
 	CU_ASSERT_EQUAL(fake_readl(v2, PV + 0x804), 0);
+	/* Cursor hot-spot: "none" (UINT32_MAX) until the guest sets it. */
+	CU_ASSERT_EQUAL(fake_readl(s.v, PV + 0x830), 0xffffffffu);
+	CU_ASSERT_EQUAL(fake_readl(s.v, PV + 0x834), 0xffffffffu);
+	fake_writel(s.v, PV + 0x830, 5);
+	CU_ASSERT_EQUAL(fake_readl(s.v, PV + 0x830), 5);
+	CU_ASSERT_EQUAL(fake_readl(v2, PV + 0x830), 0xffffffffu);
 	vgpu_destroy(v2);
 	fake_hv_free(hv2);
 	fake_teardown(&s);
@@ -115,6 +122,40 @@ test_g2v_hostile(void)
 	fake_teardown(&s);
 }
 
+/* Undefined offsets of the page: read 0, writes dropped, logged once, never the unknown policy. */
+static void
+test_undefined_offsets(void)
+{
+	struct vgpu_config cfg;
+	struct vgpu_stats st;
+	uint64_t lines;
+
+	vgpu_config_default(&cfg);
+	snprintf(cfg.type, sizeof(cfg.type), "%s", "xengt_small");
+	CU_ASSERT_FATAL(vgpu_type_apply(&cfg) == 0);
+	cfg.unknown = UNKNOWN_STRICT;
+	CU_ASSERT_FATAL(fake_setup(&s, &cfg) == 0);
+	lines = log_lines();
+	CU_ASSERT_EQUAL(fake_readl(s.v, PV + 0x20), 0);	/* rsv1 */
+	fake_writel(s.v, PV + 0x20, 0x1234);
+	fake_writel(s.v, PV + 0x900, 0x1);
+	fake_writel(s.v, PV + 0xffc, 0x1);
+	CU_ASSERT_EQUAL(fake_readl(s.v, PV + 0x20), 0);
+	CU_ASSERT_EQUAL(fake_readl(s.v, PV + 0x900), 0);
+	CU_ASSERT_EQUAL(log_lines(), lines + 1);
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT_EQUAL(st.bad_access, 3);
+	CU_ASSERT_EQUAL(st.unknown_reg, 0);
+	CU_ASSERT_FALSE(st.failsafe);
+	CU_ASSERT(s.v->warned & (1ull << WARN_PVINFO_UNDEF));
+	/* Identity still answers, and read-only writes are counted as such. */
+	CU_ASSERT_EQUAL(readq(s.v, PV), 0x4776544776544776ull);
+	fake_writel(s.v, PV + 0x0c, 99);
+	CU_ASSERT_EQUAL(fake_readl(s.v, PV + 0x0c), vgpu_id(s.v));
+	CU_ASSERT_EQUAL(s.v->ro_writes, 1);
+	fake_teardown(&s);
+}
+
 void suite_pvinfo(void);
 
 void
@@ -122,6 +163,7 @@ suite_pvinfo(void)
 {
 	static const struct test_case cases[] = {
 		{ "detection, ids and GM ranges of two vGPUs", test_detect_and_ranges },
+		{ "undefined offsets dropped, not unknown registers", test_undefined_offsets },
 		{ "g2v PPGTT L4 create/destroy", test_g2v_l4 },
 		{ "g2v with bogus roots and values", test_g2v_hostile },
 		{ NULL, NULL },

@@ -213,6 +213,140 @@ test_glue_failure(void)
 	fake_teardown(&s);
 }
 
+/* ---- mmio_context.c: switching the MF_SAVE registers between owners ---- */
+
+#define RCS_HWSTAM	0x2098u
+#define RCS_MI_MODE	0x209cu /* masked */
+#define RCS_IMR		0x20a8u
+#define RCS_RING_MODE	0x229cu /* masked */
+#define RCS_RING_TAIL	0x2030u /* not MF_SAVE */
+
+static bool
+is_save_reg(uint32_t off)
+{
+	const struct mmio_reg *r = mmio_find(off);
+
+	return r && (r->flags & MF_SAVE);
+}
+
+/* Every physical dword outside the MF_SAVE rows equals the snapshot. */
+static bool
+others_untouched(const uint32_t *phys, const uint32_t *snap)
+{
+	for (uint32_t o = 0; o < MMIO_REG_SIZE; o += 4)
+		if (!is_save_reg(o) && phys[o / 4] != snap[o / 4])
+			return false;
+	return true;
+}
+
+static void
+test_context_switch(void)
+{
+	static uint32_t snap[MMIO_REG_SIZE / 4];
+	struct pgpu_fake *pf;
+	struct hv *hv2;
+	struct vgpu *a, *b;
+	size_t nsave = 0;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 2, NULL, true, &hv2, &b) == 0);
+	a = s.v;
+	pf = fake_pgpu(&s.dev);
+	for (size_t i = 0; i < mmio_row_count(); i++)
+		nsave += (mmio_row(i)->flags & MF_SAVE) != 0;
+	CU_ASSERT(nsave >= 4 * 4);	/* four engines' HWSTAM, MI_MODE, IMR, RING_MODE */
+	CU_ASSERT_FALSE(is_save_reg(RCS_RING_TAIL));
+	CU_ASSERT_FALSE(is_save_reg(0x2080)); /* RCS_HWS_PGA: never the guest's value */
+	CU_ASSERT_PTR_NULL(gpu_owner(s.gpu));
+	/* The host's values on the physical GPU, and the rest of it. */
+	for (uint32_t o = 0; o < MMIO_REG_SIZE; o += 4)
+		pf->mmio[o / 4] = o * 2654435761u;
+	pf->mmio[RCS_HWSTAM / 4] = 0x1111;
+	pf->mmio[RCS_MI_MODE / 4] = 0x0022;
+	pf->mmio[RCS_IMR / 4] = 0x3333;
+	pf->mmio[RCS_RING_MODE / 4] = 0x0044;
+	memcpy(snap, pf->mmio, sizeof(snap));
+	/* A's guest programs its context registers (virtual only so far). */
+	fake_writel(a, RCS_HWSTAM, 0xa1);
+	fake_writel(a, RCS_IMR, 0xa2);
+	fake_writel(a, RCS_MI_MODE, 0xffff0001);
+	fake_writel(a, RCS_RING_MODE, 0xffff0008);
+	fake_writel(a, RCS_RING_TAIL, 0x40);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0x1111);
+
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, a), 0);
+	CU_ASSERT_PTR_EQUAL(gpu_owner(s.gpu), a);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xa1);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0xa2);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0xffff0001); /* all mask bits set */
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0xffff0008);
+	CU_ASSERT_EQUAL(pf->mmio[0x12098 / 4], 0xffffffffu); /* VCS HWSTAM reset value */
+	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_TAIL / 4], snap[RCS_RING_TAIL / 4]);
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, a), 0); /* already the owner: nothing */
+
+	/* The engine changes A's IMR while A runs; then B gets the GPU. */
+	pf->mmio[RCS_IMR / 4] = 0xa9;
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, b), 0);
+	CU_ASSERT_PTR_EQUAL(gpu_owner(s.gpu), b);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xffffffffu);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0xffffffffu);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0xffff0200); /* MODE_IDLE reset */
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0xffff0000);
+	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
+	/* A's register file took what the hardware held (masked: value bits). */
+	CU_ASSERT_EQUAL(fake_readl(a, RCS_IMR), 0xa9);
+	CU_ASSERT_EQUAL(fake_readl(a, RCS_MI_MODE), 0x0001);
+	CU_ASSERT_EQUAL(fake_readl(a, RCS_RING_MODE), 0x0008);
+
+	/* Back to the host: its values are restored exactly. */
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, NULL), 0);
+	CU_ASSERT_PTR_NULL(gpu_owner(s.gpu));
+	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0x1111);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0x3333);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0xffff0022);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0xffff0044);
+	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
+
+	/* Destroying the owner hands the GPU back to the host first. */
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, b), 0);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xffffffffu);
+	vgpu_destroy(b);
+	fake_hv_free(hv2);
+	CU_ASSERT_PTR_NULL(gpu_owner(s.gpu));
+	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0x1111);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0xffff0022);
+	/* Besides, destroy cleared B's physical fences (gm_release), nothing else. */
+	memcpy(&snap[0x100000 / 4], &pf->mmio[0x100000 / 4], GM_MAX_FENCES * 8);
+	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
+	fake_teardown(&s);
+}
+
+/* A vGPU of another GPU, or one no longer alive, cannot become the owner. */
+static void
+test_context_switch_refused(void)
+{
+	struct fake_setup other;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	CU_ASSERT_FATAL(fake_setup(&other, NULL) == 0);
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, other.v), -EINVAL);
+	CU_ASSERT_EQUAL(gpu_switch_to(NULL, s.v), -EINVAL);
+	CU_ASSERT_PTR_NULL(gpu_owner(s.gpu));
+	/* Removed from its GPU (as vgpu_destroy does first): refused. */
+	pthread_mutex_lock(&s.gpu->lock);
+	s.gpu->vgpus[s.v->id - 1] = NULL;
+	pthread_mutex_unlock(&s.gpu->lock);
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, s.v), -ENOENT);
+	CU_ASSERT_PTR_NULL(gpu_owner(s.gpu));
+	pthread_mutex_lock(&s.gpu->lock);
+	s.gpu->vgpus[s.v->id - 1] = s.v;
+	pthread_mutex_unlock(&s.gpu->lock);
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, s.v), 0);
+	fake_teardown(&other);
+	fake_teardown(&s);
+}
+
 void suite_vgpu(void);
 
 void
@@ -225,6 +359,8 @@ suite_vgpu(void)
 		{ "trap map; destroy releases claims", test_trap_map_and_destroy },
 		{ "failsafe, warn once, tick", test_failsafe_and_tick },
 		{ "glue failure puts the vGPU in failsafe", test_glue_failure },
+		{ "context registers switched between owners", test_context_switch },
+		{ "context switch refused for foreign or dead vGPUs", test_context_switch_refused },
 		{ NULL, NULL },
 	};
 

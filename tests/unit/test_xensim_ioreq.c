@@ -36,6 +36,8 @@
 #define WP_GFN 0x40
 #define NBUF 600	/* 8-byte buffered writes: > 2 laps of the 511-slot ring */
 #define MAX_REC 256
+#define VGA_LOG 0xb8000ull	/* buffered writes from here on are logged in arrival order */
+#define MAX_VGA 16
 
 struct rec {
 	uint8_t type, dir, df, data_is_ptr;
@@ -53,6 +55,11 @@ struct shared {
 	uint64_t buf_seen[NBUF];	/* value of each buffered write by index */
 	volatile uint32_t timeoffsets;
 	uint64_t timeoffset;
+	volatile uint32_t nvga;
+	struct {
+		uint32_t addr, size;	/* size: the buf_ioreq_t code 0..3 */
+		uint64_t data;
+	} vga[MAX_VGA];
 };
 
 static char mach[64];
@@ -143,6 +150,15 @@ drain_buffered(struct shared *sh, buffered_iopage_t *bp)
 		if (b0.type == IOREQ_TYPE_TIMEOFFSET) {
 			sh->timeoffset = data;
 			__atomic_fetch_add(&sh->timeoffsets, 1, __ATOMIC_RELEASE);
+		} else if (b0.type == IOREQ_TYPE_COPY && b0.addr >= VGA_LOG) {
+			uint32_t k = sh->nvga;
+
+			if (k < MAX_VGA) {
+				sh->vga[k].addr = b0.addr;
+				sh->vga[k].size = b0.size;
+				sh->vga[k].data = data;
+				__atomic_store_n(&sh->nvga, k + 1, __ATOMIC_RELEASE);
+			}
 		} else if (b0.type == IOREQ_TYPE_COPY && b0.addr >= 0xa0000) {
 			uint32_t idx = (b0.addr - 0xa0000) / 8;
 
@@ -192,6 +208,7 @@ dm_child(struct shared *sh, uint32_t domid)
 	    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, 0xa0000, 0xbffff) ||
 	    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 0, PORT_BASE,
 							PORT_BASE + 15) ||
+	    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 0, 0xcf8, 0xcff) ||
 	    xendevicemodel_map_pcidev_to_ioreq_server(dm, domid, id, 0, 0, 2, 0) ||
 	    xendevicemodel_map_mem_type_to_ioreq_server(dm, domid, id, HVMMEM_ioreq_server,
 							XEN_DMOP_IOREQ_MEM_ACCESS_WRITE) ||
@@ -308,10 +325,24 @@ test_roundtrip(void)
 	CU_ASSERT_EQUAL(sim_pio_write(c, PORT_BASE + 8, 1, 0x5a), 0);
 	CU_ASSERT_EQUAL(last_rec(sh)->data, 0x5a);
 
-	/* CF8/CFC for 00:02.0 register 0x10, byte 2 -> PCI_CONFIG (SBDF << 32) | 0x12. */
+	/*
+	 * CF8/CFC for 00:02.0 register 0x10, byte 2 -> PCI_CONFIG (SBDF << 32) | 0x12.
+	 * The DM also claims ports 0xcf8-0xcff: a CF8 access is latched (dword
+	 * writes) AND forwarded as port I/O; CFC with the latch on is PCI_CONFIG
+	 * or nothing, never port I/O.
+	 */
+	before = sh->nrec;
 	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 4, 0x80000000u | (2u << 11) | 0x10), 0);
+	CU_ASSERT_EQUAL(sh->nrec, before + 1);
+	CU_ASSERT_EQUAL(last_rec(sh)->type, IOREQ_TYPE_PIO);
+	CU_ASSERT_EQUAL(last_rec(sh)->addr, 0xcf8);
+	CU_ASSERT_EQUAL(last_rec(sh)->data, 0x80000000u | (2u << 11) | 0x10);
 	CU_ASSERT_EQUAL(sim_pio_read(c, 0xcf8, 4, &pv), 0);
-	CU_ASSERT_EQUAL(pv, 0x80000000u | (2u << 11) | 0x10);
+	CU_ASSERT_EQUAL(pv, 0x5500u + 0xcf8); /* the claimant's answer, not the latch */
+	CU_ASSERT_EQUAL(last_rec(sh)->dir, IOREQ_READ);
+	/* A byte write to CF8 is forwarded but does not latch. */
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 1, 0), 0);
+	CU_ASSERT_EQUAL(last_rec(sh)->size, 1);
 	CU_ASSERT_EQUAL(sim_pio_read(c, 0xcfe, 2, &pv), 0);
 	CU_ASSERT_EQUAL(pv, 0x0012);
 	r = last_rec(sh);
@@ -321,10 +352,18 @@ test_roundtrip(void)
 	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcfc, 4, 0xfffffff0u), 0);
 	CU_ASSERT_EQUAL(last_rec(sh)->data, 0xfffffff0u);
 	CU_ASSERT_EQUAL(last_rec(sh)->addr, ((uint64_t)0x10 << 32) | 0x10);
-	/* 00:03.0 is nobody's: all-ones. */
+	/* 00:03.0 is nobody's: all-ones, and the 0xcfc port claimant never sees it. */
 	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 4, 0x80000000u | (3u << 11)), 0);
+	before = sh->nrec;
 	CU_ASSERT_EQUAL(sim_pio_read(c, 0xcfc, 4, &pv), 0);
 	CU_ASSERT_EQUAL(pv, 0xffffffffu);
+	CU_ASSERT_EQUAL(sh->nrec, before);
+	/* Latch off: CFC is plain port I/O to its claimant. */
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0xcf8, 4, 0), 0);
+	CU_ASSERT_EQUAL(sim_pio_read(c, 0xcfd, 1, &pv), 0);
+	CU_ASSERT_EQUAL(pv, (0x5500u + 0xcfd) & 0xff);
+	CU_ASSERT_EQUAL(last_rec(sh)->type, IOREQ_TYPE_PIO);
+	CU_ASSERT_EQUAL(last_rec(sh)->addr, 0xcfd);
 
 	/* Write-protected page: write -> COPY ioreq (DM completes it), reads direct. */
 	ram = sim_guest_ram(c, (WP_GFN << 12) + 8, 4);
@@ -361,6 +400,8 @@ test_roundtrip(void)
 	/* INVALIDATE must be answered; TIMEOFFSET goes on the ring. */
 	CU_ASSERT_EQUAL(sim_broadcast_invalidate(c), 0);
 	CU_ASSERT_EQUAL(last_rec(sh)->type, IOREQ_TYPE_INVALIDATE);
+	CU_ASSERT_EQUAL(last_rec(sh)->count, 0); /* as ioreq_signal_mapcache_invalidate */
+	CU_ASSERT_EQUAL(last_rec(sh)->size, 4);
 	CU_ASSERT_EQUAL(sim_broadcast_timeoffset(c, 0x1234567890ull), 0);
 	wait_until(&sh->timeoffsets, 1);
 	CU_ASSERT_EQUAL(sh->timeoffsets, 1);
@@ -413,14 +454,55 @@ test_roundtrip(void)
 
 	/* Route counters: ground truth of everything above. */
 	CU_ASSERT_EQUAL(counts[ROUTE_MMIO_IOREQ], 3 + (NBUF - counts[ROUTE_BUFFERED]));
-	CU_ASSERT_EQUAL(counts[ROUTE_PIO_IOREQ], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_PIO_IOREQ], 2 + 6); /* + four CF8 writes, a CF8 read, a CFD read */
 	CU_ASSERT_EQUAL(counts[ROUTE_PCI_IOREQ], 2);
-	CU_ASSERT_EQUAL(counts[ROUTE_CF8], 3);
+	CU_ASSERT_EQUAL(counts[ROUTE_CF8], 3); /* dword writes only */
 	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_READ], 4);
 	CU_ASSERT_EQUAL(counts[ROUTE_WP_WRITE_IOREQ], 1);
 	CU_ASSERT_EQUAL(counts[ROUTE_WP_READ], 1);
 	CU_ASSERT_EQUAL(counts[ROUTE_BROADCAST], 2);
 	CU_ASSERT_EQUAL(counts[ROUTE_RAM_READ], 0);
+
+	/*
+	 * Ordinary guest writes into the VGA window (stdvga): buffered to the
+	 * claimant, arriving in order with their sizes and values, 8-byte ones
+	 * in two slots; a read there is a synchronous COPY.
+	 */
+	{
+		static const struct {
+			uint64_t addr;
+			unsigned int size, code;
+			uint64_t val;
+		} w[] = {
+			{ VGA_LOG + 0x10, 1, 0, 0x5a },
+			{ VGA_LOG + 0x02, 2, 1, 0xbeef },
+			{ VGA_LOG + 0x04, 4, 2, 0xcafef00d },
+			{ VGA_LOG + 0x08, 8, 3, 0x8877665544332211ull },
+			{ VGA_LOG + 0x00, 8, 3, 0xfedcba9876543210ull },
+			{ VGA_LOG + 0x11, 1, 0, 0xa5 },
+		};
+		uint64_t c2[ROUTE_NR];
+		unsigned int n = sizeof(w) / sizeof(w[0]);
+
+		for (unsigned int i = 0; i < n; i++)
+			CU_ASSERT_EQUAL(sim_mem_write(c, w[i].addr, w[i].size, w[i].val), 0);
+		wait_until(&sh->nvga, n);
+		CU_ASSERT_EQUAL_FATAL(sh->nvga, n);
+		for (unsigned int i = 0; i < n; i++) {
+			CU_ASSERT_EQUAL(sh->vga[i].addr, w[i].addr);
+			CU_ASSERT_EQUAL(sh->vga[i].size, w[i].code);
+			CU_ASSERT_EQUAL(sh->vga[i].data, w[i].val);
+		}
+		before = sh->nrec;
+		CU_ASSERT_EQUAL(sim_mem_read(c, VGA_LOG + 4, 4, &v), 0);
+		CU_ASSERT_EQUAL(v, (0x1111000000000000ull | (VGA_LOG + 4)) & 0xffffffff);
+		CU_ASSERT_EQUAL(sh->nrec, before + 1);
+		CU_ASSERT_EQUAL(last_rec(sh)->dir, IOREQ_READ);
+		CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, c2), 0);
+		CU_ASSERT_EQUAL(c2[ROUTE_BUFFERED], counts[ROUTE_BUFFERED] + n);
+		CU_ASSERT_EQUAL(c2[ROUTE_MMIO_IOREQ], counts[ROUTE_MMIO_IOREQ] + 1);
+		CU_ASSERT_EQUAL(c2[ROUTE_RAM_WRITE], counts[ROUTE_RAM_WRITE]);
+	}
 
 	/* Stop the DM; a vCPU access then times out instead of hanging. */
 	sh->quit = 1;
@@ -457,8 +539,14 @@ test_dead_dm(void)
 	if (pid == 0) {
 		ioservid_t id;
 
+		xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
+		void *addr = NULL;
+
 		dm = xendevicemodel_open(NULL, 0);
-		if (!dm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
+		/* Pages mapped before enable, or the port is never published. */
+		if (!dm || !fm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
+		    !xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, id, 1,
+						   1, &addr, PROT_READ | PROT_WRITE, 0) ||
 		    xendevicemodel_set_ioreq_server_state(dm, domid, id, 1) ||
 		    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, MMIO_BASE, MMIO_END))
 			_exit(1);
@@ -529,8 +617,14 @@ test_dm_dies_mid_wait(void)
 	if (pid == 0) {
 		ioservid_t id;
 
+		xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
+		void *addr = NULL;
+
 		dm = xendevicemodel_open(NULL, 0);
-		if (!dm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
+		/* Pages mapped before enable, or the port is never published. */
+		if (!dm || !fm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
+		    !xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, id, 1,
+						   1, &addr, PROT_READ | PROT_WRITE, 0) ||
 		    xendevicemodel_set_ioreq_server_state(dm, domid, id, 1) ||
 		    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, MMIO_BASE, MMIO_END))
 			_exit(1);

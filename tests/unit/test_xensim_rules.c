@@ -278,23 +278,56 @@ test_memory_mapping(void)
 {
 	int domid = setup(1);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
+	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	unsigned long ap_mfn = XENSIM_APERTURE_MADDR >> 12;
 	unsigned long gfn = 0xe0000;
-	uint64_t maddr = 0;
+	struct sim_domain_info info[2];
+	uint64_t maddr = 0, v = 0, counts[ROUTE_NR];
+	xen_pfn_t ram_gfn = 0x10;
+	struct sim_vcpu *c;
+	uint32_t *ram;
 
-	CU_ASSERT_FATAL(xc != NULL);
+	CU_ASSERT_FATAL(xc && fm);
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
 	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 16, DPCI_ADD_MAPPING), EPERM);
 	CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, ap_mfn, 0x10000, 1), 0);
 	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 16, DPCI_ADD_MAPPING), 0);
-	/* Same mapping again is harmless; a different mfn for a mapped gfn is not. */
+	/* Same mapping again is harmless. */
 	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 16, DPCI_ADD_MAPPING), 0);
-	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 8, ap_mfn + 100, 16, DPCI_ADD_MAPPING),
-		   EBUSY);
-	/* Over RAM: refused. */
-	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, 0x10, ap_mfn, 1, DPCI_ADD_MAPPING), EBUSY);
 	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, gfn + 3, &maddr), 0);
 	CU_ASSERT_EQUAL(maddr, XENSIM_APERTURE_MADDR + 3 * 4096);
-	/* Remove, then the new mapping goes in. */
+	/* Over RAM: allowed, the RAM page is replaced (set_typed_p2m_entry). */
+	ram = sim_guest_ram(c, ram_gfn << 12, 4);
+	CU_ASSERT_FATAL(ram != NULL);
+	*ram = 0x600df00d;
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, ram_gfn, ap_mfn + 200, 1,
+						 DPCI_ADD_MAPPING), 0);
+	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, ram_gfn, &maddr), 0);
+	CU_ASSERT_EQUAL(maddr, XENSIM_APERTURE_MADDR + 200 * 4096ull);
+	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(c, ram_gfn << 12, 4, &v), 0);
+	CU_ASSERT(v != 0x600df00d);
+	{
+		uint64_t c2[ROUTE_NR];
+
+		CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, c2), 0);
+		CU_ASSERT_EQUAL(c2[ROUTE_DIRECT_READ], counts[ROUTE_DIRECT_READ] + 1);
+		CU_ASSERT_EQUAL(c2[ROUTE_RAM_READ], counts[ROUTE_RAM_READ]);
+	}
+	errno = 0;
+	CU_ASSERT_PTR_NULL(xenforeignmemory_map(fm, domid, PROT_READ, 1, &ram_gfn, NULL));
+	CU_ASSERT_EQUAL(errno, EFAULT);
+	/* Removing with a different mfn: Xen only warns and removes; RAM stays gone. */
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, ram_gfn, ap_mfn + 999, 1,
+						 DPCI_REMOVE_MAPPING), 0);
+	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, ram_gfn, &maddr), -ENOENT);
+	CU_ASSERT_EQUAL(sim_mem_read(c, ram_gfn << 12, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, 0xffffffffu);
+	/* Removing what is not mapped: EINVAL. */
+	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, ram_gfn, ap_mfn + 200, 1,
+					    DPCI_REMOVE_MAPPING), EINVAL);
+	/* Remove, then a new mapping goes in. */
 	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 16, DPCI_REMOVE_MAPPING), 0);
 	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, gfn + 3, &maddr), -ENOENT);
 	CU_ASSERT_EQUAL(
@@ -310,7 +343,302 @@ test_memory_mapping(void)
 	CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, ap_mfn, 0x10000, 0), 0);
 	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 1, DPCI_ADD_MAPPING), EPERM);
 	EXPECT_ERR(xc_domain_iomem_permission(xc, domid + 50, ap_mfn, 1, 1), ESRCH);
+	/* A mapped gfn to another mfn: EPERM and domain_crash(). */
+	CU_ASSERT_EQUAL(xensim_domain_list(mach, info, 2), 1);
+	CU_ASSERT(!info[0].crashed);
+	CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, ap_mfn, 0x10000, 1), 0);
+	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 12, ap_mfn + 500, 1, DPCI_ADD_MAPPING),
+		   EPERM);
+	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, gfn + 12, &maddr), 0);
+	CU_ASSERT_EQUAL(maddr, XENSIM_APERTURE_MADDR + 104 * 4096ull); /* unchanged */
+	CU_ASSERT_EQUAL(xensim_domain_list(mach, info, 2), 1);
+	CU_ASSERT(info[0].crashed);
+	CU_ASSERT_EQUAL(sim_mem_read(c, 0x1000, 4, &v), -ESRCH);
+	CU_ASSERT_EQUAL(sim_pio_write(c, 0x80, 1, 0), -ESRCH);
+	sim_vcpu_detach(c);
+	xenforeignmemory_close(fm);
 	xc_interface_close(xc);
+	test_machine_done(mach);
+}
+
+/* iomem permissions are a rangeset: grants merge, a revoke splits. */
+static void
+test_iomem_rangeset(void)
+{
+	int domid = setup(1);
+	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
+	unsigned long a = XENSIM_APERTURE_MADDR >> 12;
+	unsigned long gfn = 0xe0000;
+
+	CU_ASSERT_FATAL(xc != NULL);
+	/* 64 adjacent single-page grants (> SIM_MAX_IOMEM entries) merge into one. */
+	for (unsigned long i = 0; i < 64; i++)
+		CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, a + i, 1, 1), 0);
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, a, 64, DPCI_ADD_MAPPING), 0);
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, a, 64, DPCI_REMOVE_MAPPING), 0);
+	/* Overlapping grant extends it. */
+	CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, a + 32, 64, 1), 0);
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, a, 96, DPCI_ADD_MAPPING), 0);
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, a, 96, DPCI_REMOVE_MAPPING), 0);
+	/* Revoke the middle: both sides stay permitted, the hole does not. */
+	CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, a + 8, 2, 0), 0);
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, a, 8, DPCI_ADD_MAPPING), 0);
+	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 8, a + 8, 1, DPCI_ADD_MAPPING), EPERM);
+	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 9, a + 9, 2, DPCI_ADD_MAPPING), EPERM);
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn + 10, a + 10, 86, DPCI_ADD_MAPPING),
+			0);
+	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 200, a, 16, DPCI_ADD_MAPPING), EPERM);
+	/* Revoke spanning the ends of two ranges and past the last one. */
+	CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, a + 4, 200, 0), 0);
+	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn + 300, a, 4, DPCI_ADD_MAPPING), 0);
+	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 310, a + 4, 1, DPCI_ADD_MAPPING),
+		   EPERM);
+	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 320, a + 95, 1, DPCI_ADD_MAPPING),
+		   EPERM);
+	xc_interface_close(xc);
+	test_machine_done(mach);
+}
+
+/* hvm_inject_msi / vmsi_deliver errors; only delivered MSIs are logged. */
+static void
+test_inject_msi_errors(void)
+{
+	int domid = setup(1);
+	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
+	struct sim_vcpu *c;
+	uint64_t addr = 0;
+	uint32_t data = 0;
+
+	CU_ASSERT_FATAL(dm != NULL);
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	/* Delivery modes other than Fixed (0) / LowestPrio (1). */
+	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x0241), EINVAL); /* SMI */
+	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x0441), EINVAL); /* NMI */
+	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x0741), EINVAL); /* ExtINT */
+	/* Vector 0: the PIRQ path. pirq 0, or negative (bit 63): ERANGE. */
+	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0), ERANGE);
+	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0x80000000fee00000ull, 0), ERANGE);
+	/* A positive pirq (dest 5; or high address bits): no PIRQ model, EINVAL. */
+	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee05000, 0), EINVAL);
+	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0x00000100fee00000ull, 0), EINVAL);
+	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid + 9, 0xfee00000, 0x41), ESRCH);
+	CU_ASSERT_EQUAL(sim_msi_count(c), 0);
+	/* Fixed and LowestPrio go through, in order. */
+	CU_ASSERT_EQUAL(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x4041), 0);
+	CU_ASSERT_EQUAL(xendevicemodel_inject_msi(dm, domid, 0xfee01000, 0x0151), 0);
+	CU_ASSERT_EQUAL(sim_msi_count(c), 2);
+	CU_ASSERT_EQUAL(sim_wait_msi(c, 100, &addr, &data), 0);
+	CU_ASSERT_EQUAL(data, 0x4041);
+	CU_ASSERT_EQUAL(sim_wait_msi(c, 100, &addr, &data), 0);
+	CU_ASSERT_EQUAL(addr, 0xfee01000);
+	CU_ASSERT_EQUAL(data, 0x0151);
+	sim_vcpu_detach(c);
+	xendevicemodel_close(dm);
+	test_machine_done(mach);
+}
+
+/*
+ * ioreq_send refuses a slot not in state NONE or with a changed vp_eport
+ * (ROUTE_BAD_IOSTATE); vp_eport is only published into pages that exist
+ * at enable time; INVALIDATE goes out with count 0.
+ */
+static void
+test_send_refusals(void)
+{
+	int domid = setup(1);
+	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
+	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
+	xenforeignmemory_resource_handle *res, *res2;
+	struct sim_raw_ioreq raw;
+	uint64_t counts[ROUTE_NR];
+	void *addr = NULL, *addr2 = NULL;
+	shared_iopage_t *sp, *sp2;
+	evtchn_port_t port;
+	struct sim_vcpu *c;
+	ioservid_t a, b;
+
+	CU_ASSERT_FATAL(dm && fm);
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	sim_vcpu_set_timeout(c, 50);
+	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 0, &a), 0);
+	res = xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, a, 1, 1, &addr,
+					    PROT_READ | PROT_WRITE, 0);
+	CU_ASSERT_FATAL(res != NULL);
+	sp = addr;
+	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, a, 1), 0);
+	port = sp->vcpu_ioreq[0].vp_eport;
+	CU_ASSERT(port != 0);
+	memset(&raw, 0, sizeof(raw));
+	raw.type = IOREQ_TYPE_PIO;
+	raw.size = 1;
+	raw.count = 1;
+	raw.addr = 0x1234;
+	/* A slot the DM left INPROCESS: not sent, nothing overwritten. */
+	sp->vcpu_ioreq[0].state = STATE_IOREQ_INPROCESS;
+	sp->vcpu_ioreq[0].addr = 0x99;
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, a, &raw), -EBUSY);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].addr, 0x99);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].state, STATE_IOREQ_INPROCESS);
+	/* An IORESP_READY nobody asked for is refused too. */
+	sp->vcpu_ioreq[0].state = STATE_IORESP_READY;
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, a, &raw), -EBUSY);
+	/* State fine, vp_eport changed by the DM. */
+	sp->vcpu_ioreq[0].state = STATE_IOREQ_NONE;
+	sp->vcpu_ioreq[0].vp_eport = port + 1;
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, a, &raw), -EBUSY);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].addr, 0x99);
+	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
+	CU_ASSERT_EQUAL(counts[ROUTE_BAD_IOSTATE], 3);
+	/* Restored: sent (nobody answers: the sim's timeout). */
+	sp->vcpu_ioreq[0].vp_eport = port;
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, a, &raw), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].addr, 0x1234);
+	/* INVALIDATE: count 0, size 4, data all-ones. */
+	CU_ASSERT_EQUAL(sim_broadcast_invalidate(c), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].type, IOREQ_TYPE_INVALIDATE);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].count, 0);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].size, 4);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].data, ~0ull);
+	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, a, 0), 0);
+	/* Enabled before its pages were mapped: no port published, nothing sent. */
+	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 0, &b), 0);
+	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, b, 1), 0);
+	res2 = xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, b, 1, 1,
+					     &addr2, PROT_READ | PROT_WRITE, 0);
+	CU_ASSERT_FATAL(res2 != NULL);
+	sp2 = addr2;
+	CU_ASSERT_EQUAL(sp2->vcpu_ioreq[0].vp_eport, 0);
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, b, &raw), -EBUSY);
+	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
+	CU_ASSERT_EQUAL(counts[ROUTE_BAD_IOSTATE], 4);
+	/* Enabling again is a no-op; disable + enable publishes. */
+	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, b, 1), 0);
+	CU_ASSERT_EQUAL(sp2->vcpu_ioreq[0].vp_eport, 0);
+	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, b, 0), 0);
+	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, b, 1), 0);
+	CU_ASSERT(sp2->vcpu_ioreq[0].vp_eport != 0);
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, b, &raw), -ETIMEDOUT);
+	xenforeignmemory_unmap_resource(fm, res);
+	xenforeignmemory_unmap_resource(fm, res2);
+	sim_vcpu_detach(c);
+	xenforeignmemory_close(fm);
+	xendevicemodel_close(dm);
+	test_machine_done(mach);
+}
+
+/*
+ * Legacy ioreq pages: with the switch on map_resource is EOPNOTSUPP;
+ * get_ioreq_server_info with gfns puts the pages into guest gfns at the
+ * top of RAM; enable takes them out of the guest p2m, disable puts them
+ * back. Without the switch the two ways exclude each other (-EPERM).
+ */
+static void
+test_legacy_ioreq_pages(void)
+{
+	int domid = setup(1);
+	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
+	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
+	xenforeignmemory_resource_handle *res;
+	uint64_t top = (64ull << 20) / 4096, counts[ROUTE_NR], c0[ROUTE_NR], v = 0;
+	xen_pfn_t ioreq_gfn = 0, buf_gfn = 0, g[2];
+	evtchn_port_t bufport = 0;
+	shared_iopage_t *sp;
+	buffered_iopage_t *bp;
+	void *addr = NULL;
+	struct sim_vcpu *c;
+	ioservid_t a, b;
+	uint32_t *ram;
+	int err[2];
+
+	CU_ASSERT_FATAL(dm && fm);
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	/* Switch off: resource first, then gfns are EPERM (and the other way round). */
+	CU_ASSERT_EQUAL(xensim_get_legacy_ioreq_pages(mach), 0);
+	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 2, &a), 0);
+	res = xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, a, 0, 2, &addr,
+					    PROT_READ | PROT_WRITE, 0);
+	CU_ASSERT_FATAL(res != NULL);
+	EXPECT_ERR(xendevicemodel_get_ioreq_server_info(dm, domid, a, &ioreq_gfn, NULL, NULL),
+		   EPERM);
+	xenforeignmemory_unmap_resource(fm, res);
+	CU_ASSERT_EQUAL(xendevicemodel_destroy_ioreq_server(dm, domid, a), 0);
+	/* Switch on. */
+	CU_ASSERT_EQUAL(xensim_set_legacy_ioreq_pages(mach, true), 0);
+	CU_ASSERT_EQUAL(xensim_get_legacy_ioreq_pages(mach), 1);
+	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 2, &b), 0);
+	addr = NULL;
+	errno = 0;
+	CU_ASSERT_PTR_NULL(xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, b,
+							 0, 2, &addr, PROT_READ | PROT_WRITE, 0));
+	CU_ASSERT_EQUAL(errno, EOPNOTSUPP);
+	CU_ASSERT_EQUAL(xendevicemodel_get_ioreq_server_info(dm, domid, b, &ioreq_gfn, &buf_gfn,
+							     &bufport), 0);
+	CU_ASSERT_EQUAL(ioreq_gfn, top - 1);
+	CU_ASSERT_EQUAL(buf_gfn, top - 2);
+	CU_ASSERT(bufport != 0);
+	/* Asking again gives the same gfns. */
+	g[0] = g[1] = 0;
+	CU_ASSERT_EQUAL(xendevicemodel_get_ioreq_server_info(dm, domid, b, &g[0], &g[1], NULL), 0);
+	CU_ASSERT_EQUAL(g[0], top - 1);
+	CU_ASSERT_EQUAL(g[1], top - 2);
+	sp = xenforeignmemory_map(fm, domid, PROT_READ | PROT_WRITE, 1, &ioreq_gfn, NULL);
+	bp = xenforeignmemory_map(fm, domid, PROT_READ | PROT_WRITE, 1, &buf_gfn, NULL);
+	CU_ASSERT_FATAL(sp && bp);
+	/* Before enable the guest still sees the page as its RAM. */
+	ram = sim_guest_ram(c, ioreq_gfn << 12, 4);
+	CU_ASSERT_FATAL(ram != NULL);
+	*ram = 0x5151;
+	CU_ASSERT_EQUAL(*(volatile uint32_t *)(void *)sp, 0x5151);
+	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, b, 1), 0);
+	/* Enabled: page cleared, port published, gfns gone from the guest p2m. */
+	CU_ASSERT(sp->vcpu_ioreq[0].vp_eport != 0);
+	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].addr, 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, c0), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(c, (ioreq_gfn << 12) + 4, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, 0xffffffffu);
+	CU_ASSERT_EQUAL(sim_mem_write(c, buf_gfn << 12, 4, 0x1234), 0);
+	CU_ASSERT_EQUAL(bp->read_pointer, 0);
+	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
+	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_READ], c0[ROUTE_UNCLAIMED_READ] + 1);
+	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_WRITE], c0[ROUTE_UNCLAIMED_WRITE] + 1);
+	CU_ASSERT_EQUAL(counts[ROUTE_RAM_READ], c0[ROUTE_RAM_READ]);
+	errno = 0;
+	g[0] = ioreq_gfn;
+	g[1] = buf_gfn;
+	err[0] = err[1] = 1;
+	addr = xenforeignmemory_map(fm, domid, PROT_READ, 2, g, err);
+	CU_ASSERT_FATAL(addr != NULL);
+	CU_ASSERT_EQUAL(err[0], -EFAULT);
+	CU_ASSERT_EQUAL(err[1], -EFAULT);
+	xenforeignmemory_unmap(fm, addr, 2);
+	/* The ioreq protocol runs through those pages: a raw request lands in sp. */
+	{
+		struct sim_raw_ioreq raw = { .addr = 0x4321, .size = 2, .count = 1 };
+
+		sim_vcpu_set_timeout(c, 30);
+		CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, b, &raw), -ETIMEDOUT);
+		CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].addr, 0x4321);
+		CU_ASSERT_EQUAL(sim_buffered_write(c, 0xa0000, 4, 7), 0); /* unclaimed */
+	}
+	/* Disabled: back in the p2m, cleared. */
+	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, b, 0), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(c, (ioreq_gfn << 12), 4, &v), 0);
+	CU_ASSERT_EQUAL(v, 0);
+	/* Destroy: gfns back to the pool; the next server gets the same ones. */
+	CU_ASSERT_EQUAL(xendevicemodel_destroy_ioreq_server(dm, domid, b), 0);
+	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 0, &a), 0);
+	g[0] = 0;
+	CU_ASSERT_EQUAL(xendevicemodel_get_ioreq_server_info(dm, domid, a, &g[0], NULL, NULL), 0);
+	CU_ASSERT_EQUAL(g[0], top - 1);
+	xenforeignmemory_unmap(fm, sp, 1);
+	xenforeignmemory_unmap(fm, bp, 1);
+	CU_ASSERT_EQUAL(xensim_set_legacy_ioreq_pages(mach, false), 0);
+	sim_vcpu_detach(c);
+	xenforeignmemory_close(fm);
+	xendevicemodel_close(dm);
 	test_machine_done(mach);
 }
 
@@ -451,16 +779,20 @@ test_routes_without_dm(void)
 	CU_ASSERT_EQUAL(sim_mem_read(c, 0x2000, 2, &v), 0);
 	CU_ASSERT_EQUAL(v, 0x3344);
 	CU_ASSERT_EQUAL(sim_mem_read(c, 0x2000, 3, &v), -EINVAL);
-	/* Typed page left behind by a destroyed claimant: reads direct, writes direct (w=1). */
+	/*
+	 * Typed page left behind by a destroyed claimant: reads direct; its
+	 * EPT entry keeps w=0 and no server takes the write: X86EMUL_RETRY,
+	 * the vCPU would spin (sim: -EAGAIN, ROUTE_WP_RETRY, RAM unchanged).
+	 */
 	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 0, &id), 0);
 	CU_ASSERT_EQUAL(xendevicemodel_map_mem_type_to_ioreq_server(dm, domid, id, HVMMEM_ioreq_server,
 								    XEN_DMOP_IOREQ_MEM_ACCESS_WRITE),
 			0);
 	CU_ASSERT_EQUAL(xendevicemodel_set_mem_type(dm, domid, HVMMEM_ioreq_server, 3, 1), 0);
 	CU_ASSERT_EQUAL(xendevicemodel_destroy_ioreq_server(dm, domid, id), 0);
-	CU_ASSERT_EQUAL(sim_mem_write(c, 0x3000, 4, 0xabcd), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(c, 0x3000, 4, 0xabcd), -EAGAIN);
 	CU_ASSERT_EQUAL(sim_mem_read(c, 0x3000, 4, &v), 0);
-	CU_ASSERT_EQUAL(v, 0xabcd);
+	CU_ASSERT_EQUAL(v, 0);
 	/* Nothing claimed: all-ones, writes dropped, CF8 latched. */
 	CU_ASSERT_EQUAL(sim_pio_read(c, 0x3f8, 1, &pv), 0);
 	CU_ASSERT_EQUAL(pv, 0xff);
@@ -473,12 +805,14 @@ test_routes_without_dm(void)
 	CU_ASSERT_EQUAL(sim_pio_read(c, 0x60, 8, &pv), -EINVAL);
 	CU_ASSERT_EQUAL(sim_broadcast_invalidate(c), 0); /* no server: nothing to wait for */
 	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
-	CU_ASSERT_EQUAL(counts[ROUTE_RAM_WRITE], 2);
+	CU_ASSERT_EQUAL(counts[ROUTE_RAM_WRITE], 1);
+	CU_ASSERT_EQUAL(counts[ROUTE_WP_RETRY], 1);
 	CU_ASSERT_EQUAL(counts[ROUTE_RAM_READ], 2);
 	CU_ASSERT_EQUAL(counts[ROUTE_WP_READ], 1);
 	CU_ASSERT_EQUAL(counts[ROUTE_WP_WRITE_IOREQ], 0);
 	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_READ], 2);
-	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_WRITE], 2);
+	/* 0xf0000000, the VGA write, and the CF8 write (latched, then nobody's). */
+	CU_ASSERT_EQUAL(counts[ROUTE_UNCLAIMED_WRITE], 3);
 	CU_ASSERT_EQUAL(counts[ROUTE_CF8], 1);
 	CU_ASSERT_EQUAL(counts[ROUTE_BROADCAST], 0);
 	sim_vcpu_detach(c);
@@ -497,6 +831,10 @@ suite_xensim_rules(void)
 		{ "resource frames and vp_eport", test_resource_and_vp_eport },
 		{ "foreign map err[] and typed pages", test_foreign_map },
 		{ "memory_mapping permission/remap/remove", test_memory_mapping },
+		{ "iomem permissions as a rangeset", test_iomem_rangeset },
+		{ "inject_msi errors", test_inject_msi_errors },
+		{ "bad IO state, vp_eport, INVALIDATE count", test_send_refusals },
+		{ "legacy ioreq pages in guest gfns", test_legacy_ioreq_pages },
 		{ "aperture direct map through the GGTT", test_aperture_direct },
 		{ "guest routes without a device model", test_routes_without_dm },
 		{ "restrict_all", test_restrict },
