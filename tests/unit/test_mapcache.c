@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,7 +199,7 @@ out:
 
 struct loop_arg {
 	struct hv *hv;
-	volatile int stop;
+	atomic_int stop;
 };
 
 /* The domain's ioreq thread, as dm/ runs it: poll, then one run of the loop. */
@@ -208,7 +209,7 @@ loop_thread(void *p)
 	struct loop_arg *a = p;
 	struct pollfd pfd = { .fd = ioreq_server_fd(a->hv), .events = POLLIN };
 
-	while (!a->stop)
+	while (!atomic_load(&a->stop))
 		if (poll(&pfd, 1, 20) > 0 && (pfd.revents & POLLIN))
 			ioreq_loop_run_once(a->hv);
 	return NULL;
@@ -229,10 +230,11 @@ test_invalidate_flush(void)
 	for (unsigned int i = 0; i < 10; i++)
 		CU_ASSERT_EQUAL(mapcache_copy(m.hv, (uint64_t)i << 12, &v, 8, true), 0);
 	CU_ASSERT_EQUAL(slots_used(m.hv), 10);
-	la = (struct loop_arg){ .hv = m.hv };
+	la.hv = m.hv;
+	atomic_init(&la.stop, 0);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, loop_thread, &la), 0);
 	CU_ASSERT_EQUAL(sim_broadcast_invalidate(m.c), 0);	/* returns once answered */
-	la.stop = 1;
+	atomic_store(&la.stop, 1);
 	pthread_join(t, NULL);
 	CU_ASSERT_EQUAL(slots_used(m.hv), 0);
 	ioreq_server_get_stats(m.hv, &st);
