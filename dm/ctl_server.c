@@ -116,6 +116,27 @@ parse_domid(const char *s, uint32_t *domid)
 	return 0;
 }
 
+/* parse_domid of a command's DOMID word; on failure the reply's error text. */
+static int
+arg_domid(const char *s, uint32_t *domid, char *err, size_t errlen)
+{
+	if (!parse_domid(s, domid))
+		return 0;
+	snprintf(err, errlen, "bad domid '%s'", s);
+	return -EINVAL;
+}
+
+/* Run fn on domid's vGPU; -ENOENT with the reply's error text if it has none. */
+static int
+with_vgpu(uint32_t domid, void (*fn)(struct vgpu *v, struct hv *hv, void *arg), void *arg,
+	  char *err, size_t errlen)
+{
+	if (!instance_with(domid, fn, arg))
+		return 0;
+	snprintf(err, errlen, "no vGPU for domain %u", domid);
+	return -ENOENT;
+}
+
 static int
 cmd_version(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 {
@@ -233,15 +254,9 @@ cmd_stats(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	uint32_t domid;
 
 	(void)argc;
-	if (parse_domid(argv[1], &domid)) {
-		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+	if (arg_domid(argv[1], &domid, err, errlen))
 		return -EINVAL;
-	}
-	if (instance_with(domid, do_stats, o)) {
-		snprintf(err, errlen, "no vGPU for domain %u", domid);
-		return -ENOENT;
-	}
-	return 0;
+	return with_vgpu(domid, do_stats, o, err, errlen);
 }
 
 static void
@@ -263,15 +278,9 @@ cmd_partition(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen
 	uint32_t domid;
 
 	(void)argc;
-	if (parse_domid(argv[1], &domid)) {
-		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+	if (arg_domid(argv[1], &domid, err, errlen))
 		return -EINVAL;
-	}
-	if (instance_with(domid, do_partition, o)) {
-		snprintf(err, errlen, "no vGPU for domain %u", domid);
-		return -ENOENT;
-	}
-	return 0;
+	return with_vgpu(domid, do_partition, o, err, errlen);
 }
 
 static const char *const ctl_mech_names[] = {
@@ -321,15 +330,9 @@ cmd_trap_map(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	uint32_t domid;
 
 	(void)argc;
-	if (parse_domid(argv[1], &domid)) {
-		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+	if (arg_domid(argv[1], &domid, err, errlen))
 		return -EINVAL;
-	}
-	if (instance_with(domid, do_trap_map, &t)) {
-		snprintf(err, errlen, "no vGPU for domain %u", domid);
-		return -ENOENT;
-	}
-	return 0;
+	return with_vgpu(domid, do_trap_map, &t, err, errlen);
 }
 
 static int
@@ -353,10 +356,8 @@ cmd_attach(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	uint32_t domid;
 	int rc;
 
-	if (parse_domid(argv[1], &domid)) {
-		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+	if (arg_domid(argv[1], &domid, err, errlen))
 		return -EINVAL;
-	}
 	rc = instance_attach(domid, argc > 2 ? argv[2] : "", &id, err, errlen);
 	if (!rc)
 		out_printf(o, "domid=%u vgpu=%u\n", domid, id);
@@ -369,10 +370,8 @@ cmd_detach(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	uint32_t domid;
 
 	(void)o, (void)argc;
-	if (parse_domid(argv[1], &domid)) {
-		snprintf(err, errlen, "bad domid '%s'", argv[1]);
+	if (arg_domid(argv[1], &domid, err, errlen))
 		return -EINVAL;
-	}
 	if (instance_detach(domid)) {
 		snprintf(err, errlen, "no vGPU for domain %u", domid);
 		return -ENOENT;

@@ -167,28 +167,29 @@ spec_unknown(const char *val, struct vgpu_config *cfg)
 	return 0;
 }
 
+/* A two-word switch: off_word sets *out false, on_word true, anything else -EINVAL. */
 static int
-spec_ggtt(const char *val, struct vgpu_config *cfg)
+parse_switch(const char *s, const char *off_word, const char *on_word, bool *out)
 {
-	if (!strcmp(val, "drop"))
-		cfg->ggtt_failsafe = false;
-	else if (!strcmp(val, "failsafe"))
-		cfg->ggtt_failsafe = true;
+	if (!strcmp(s, off_word))
+		*out = false;
+	else if (!strcmp(s, on_word))
+		*out = true;
 	else
 		return -EINVAL;
 	return 0;
 }
 
 static int
+spec_ggtt(const char *val, struct vgpu_config *cfg)
+{
+	return parse_switch(val, "drop", "failsafe", &cfg->ggtt_failsafe);
+}
+
+static int
 spec_msi(const char *val, struct vgpu_config *cfg)
 {
-	if (!strcmp(val, "on"))
-		cfg->msi = true;
-	else if (!strcmp(val, "off"))
-		cfg->msi = false;
-	else
-		return -EINVAL;
-	return 0;
+	return parse_switch(val, "off", "on", &cfg->msi);
 }
 
 /* The type row comes first: it is applied before any explicit key. */

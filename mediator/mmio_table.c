@@ -56,17 +56,27 @@ forcewake_write(struct vgpu *v, uint32_t off, uint32_t val)
 #define MI_MODE_STOP_RING (1u << 8)
 #define MI_MODE_IDLE	  (1u << 9)
 
+/*
+ * A masked request/acknowledge pair answered at once: after the write the
+ * read-only ack bit mirrors the request bit.
+ */
 static int
-mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
+req_ack_write(struct vgpu *v, uint32_t off, uint32_t val, uint32_t req, uint32_t ack)
 {
 	uint32_t nv = mmio_apply_write(row_of(off), vreg_get(v, off), val);
 
-	if (nv & MI_MODE_STOP_RING)
-		nv |= MI_MODE_IDLE;
+	if (nv & req)
+		nv |= ack;
 	else
-		nv &= ~MI_MODE_IDLE;
+		nv &= ~ack;
 	vreg_set(v, off, nv);
 	return 0;
+}
+
+static int
+mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	return req_ack_write(v, off, val, MI_MODE_STOP_RING, MI_MODE_IDLE);
 }
 
 /*
@@ -79,14 +89,7 @@ mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
 static int
 reset_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
 {
-	uint32_t nv = mmio_apply_write(row_of(off), vreg_get(v, off), val);
-
-	if (nv & RESET_CTL_REQUEST)
-		nv |= RESET_CTL_READY;
-	else
-		nv &= ~RESET_CTL_READY;
-	vreg_set(v, off, nv);
-	return 0;
+	return req_ack_write(v, off, val, RESET_CTL_REQUEST, RESET_CTL_READY);
 }
 
 /*

@@ -50,6 +50,34 @@ srv_get(struct sim_domain *d, ioservid_t id, struct sim_server **s)
 	return 0;
 }
 
+/* dm_begin + srv_get; on success the lock is held, on failure it is not. */
+static int
+srv_begin(xendevicemodel_handle *h, domid_t domid, ioservid_t id, struct sim_domain **d,
+	  struct sim_server **s)
+{
+	int rc = dm_begin(h, domid, d);
+
+	if (rc)
+		return rc;
+	rc = srv_get(*d, id, s);
+	if (rc)
+		sim_unlock(h->rh.m);
+	return rc;
+}
+
+/* Lock held: close the server's event channel ports and clear its slot. */
+static void
+srv_release(struct sim_machine *m, struct sim_server *s)
+{
+	for (uint32_t v = 0; v < XENSIM_MAX_VCPUS; v++)
+		if (s->vcpu_port[v])
+			sim_port_close(m, s->vcpu_port[v]);
+	if (s->buf_port)
+		sim_port_close(m, s->buf_port);
+	memset(s, 0, sizeof(*s));
+	s->ioreq_gfn = s->bufioreq_gfn = SIM_NO_GFN;
+}
+
 xendevicemodel_handle *
 xendevicemodel_open(struct xentoollog_logger *logger, unsigned int open_flags)
 {
@@ -119,13 +147,7 @@ xendevicemodel_create_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, i
 	goto out;
 
 err_ports:
-	for (uint32_t v = 0; v < XENSIM_MAX_VCPUS; v++)
-		if (s->vcpu_port[v])
-			sim_port_close(m, s->vcpu_port[v]);
-	if (s->buf_port)
-		sim_port_close(m, s->buf_port);
-	memset(s, 0, sizeof(*s));
-	s->ioreq_gfn = s->bufioreq_gfn = SIM_NO_GFN;
+	srv_release(m, s);
 out:
 	sim_unlock(m);
 	return sim_ret_errno(rc);
@@ -200,11 +222,10 @@ xendevicemodel_get_ioreq_server_info(xendevicemodel_handle *dmod, domid_t domid,
 	struct sim_server *s;
 	int rc;
 
-	rc = dm_begin(dmod, domid, &d);
+	rc = srv_begin(dmod, domid, id, &d, &s);
 	if (rc)
 		return sim_ret_errno(rc);
-	rc = srv_get(d, id, &s);
-	if (!rc && (ioreq_gfn || bufioreq_gfn)) {
+	if (ioreq_gfn || bufioreq_gfn) {
 		rc = legacy_gfn_alloc(dmod->rh.m, d, s, &s->ioreq_gfn);
 		if (!rc && s->bufioreq != HVM_IOREQSRV_BUFIOREQ_OFF)
 			rc = legacy_gfn_alloc(dmod->rh.m, d, s, &s->bufioreq_gfn);
@@ -233,16 +254,13 @@ range_op(xendevicemodel_handle *dmod, domid_t domid, ioservid_t id, int kind, ui
 	struct sim_server *s;
 	int rc;
 
-	rc = dm_begin(dmod, domid, &d);
+	rc = srv_begin(dmod, domid, id, &d, &s);
 	if (rc)
 		return sim_ret_errno(rc);
-	rc = srv_get(d, id, &s);
-	if (!rc) {
-		if (map)
-			rc = sim_range_map(s, kind, start, end);
-		else
-			rc = end < start ? -EINVAL : sim_range_del(s, kind, start, end);
-	}
+	if (map)
+		rc = sim_range_map(s, kind, start, end);
+	else
+		rc = end < start ? -EINVAL : sim_range_del(s, kind, start, end);
 	sim_unlock(dmod->rh.m);
 	return sim_ret_errno(rc);
 }
@@ -317,12 +335,9 @@ xendevicemodel_map_mem_type_to_ioreq_server(xendevicemodel_handle *dmod, domid_t
 	/* dm.c: only HVMMEM_ioreq_server, and only the WRITE flag (READ is rejected). */
 	if (type != HVMMEM_ioreq_server || (flags & ~XEN_DMOP_IOREQ_MEM_ACCESS_WRITE))
 		return sim_ret_errno(-EINVAL);
-	rc = dm_begin(dmod, domid, &d);
+	rc = srv_begin(dmod, domid, id, &d, &s);
 	if (rc)
 		return sim_ret_errno(rc);
-	rc = srv_get(d, id, &s);
-	if (rc)
-		goto out;
 	if (flags == 0) {
 		/* p2m_set_ioreq_server(d, 0, s): only the holder may unclaim. */
 		if (d->memtype_server != (int32_t)id) {
@@ -399,11 +414,10 @@ xendevicemodel_set_ioreq_server_state(xendevicemodel_handle *dmod, domid_t domid
 	struct sim_server *s;
 	int rc;
 
-	rc = dm_begin(dmod, domid, &d);
+	rc = srv_begin(dmod, domid, id, &d, &s);
 	if (rc)
 		return sim_ret_errno(rc);
-	rc = srv_get(d, id, &s);
-	if (!rc && !!enabled != !!s->enabled) {
+	if (!!enabled != !!s->enabled) {
 		s->enabled = !!enabled;
 		legacy_gfns_set(dmod->rh.m, d, s, !s->enabled);
 		/*
@@ -426,31 +440,22 @@ xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, 
 	struct sim_server *s;
 	int rc;
 
-	rc = dm_begin(dmod, domid, &d);
+	rc = srv_begin(dmod, domid, id, &d, &s);
 	if (rc)
 		return sim_ret_errno(rc);
-	rc = srv_get(d, id, &s);
-	if (!rc) {
-		for (uint32_t v = 0; v < XENSIM_MAX_VCPUS; v++)
-			if (s->vcpu_port[v])
-				sim_port_close(dmod->rh.m, s->vcpu_port[v]);
-		if (s->buf_port)
-			sim_port_close(dmod->rh.m, s->buf_port);
-		/* The claim goes, but typed pages are NOT swept (x86 arch_ioreq_server_destroy). */
-		if (d->memtype_server == (int32_t)id) {
-			d->memtype_server = -1;
-			d->memtype_flags = 0;
-		}
-		/* ioreq_server_deinit: disable (gfns back into the p2m), then unmap. */
-		if (s->enabled)
-			legacy_gfns_set(dmod->rh.m, d, s, true);
-		legacy_gfn_free(d, &s->ioreq_gfn);
-		legacy_gfn_free(d, &s->bufioreq_gfn);
-		memset(s, 0, sizeof(*s));
-		s->ioreq_gfn = s->bufioreq_gfn = SIM_NO_GFN;
+	/* The claim goes, but typed pages are NOT swept (x86 arch_ioreq_server_destroy). */
+	if (d->memtype_server == (int32_t)id) {
+		d->memtype_server = -1;
+		d->memtype_flags = 0;
 	}
+	/* ioreq_server_deinit: disable (gfns back into the p2m), then unmap. */
+	if (s->enabled)
+		legacy_gfns_set(dmod->rh.m, d, s, true);
+	legacy_gfn_free(d, &s->ioreq_gfn);
+	legacy_gfn_free(d, &s->bufioreq_gfn);
+	srv_release(dmod->rh.m, s);
 	sim_unlock(dmod->rh.m);
-	return sim_ret_errno(rc);
+	return 0;
 }
 
 /*

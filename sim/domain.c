@@ -35,13 +35,23 @@ sim_route_name(enum sim_route r)
 	return (unsigned int)r < ROUTE_NR ? route_names[r] : "?";
 }
 
+/* Attach machine and lock it; NULL with errno set if it does not exist. */
+static struct sim_machine *
+tool_machine(const char *machine)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+
+	if (m)
+		sim_lock(m);
+	return m;
+}
+
 int
 sim_tool_begin(const char *machine, uint32_t domid, struct sim_machine **m, struct sim_domain **d)
 {
-	*m = sim_machine_get(machine, false);
+	*m = tool_machine(machine);
 	if (!*m)
 		return -errno;
-	sim_lock(*m);
 	*d = sim_domain_find(*m, domid);
 	if (!*d) {
 		sim_tool_end(*m);
@@ -67,10 +77,9 @@ xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpu
 
 	if (!ram_mb || ram_mb > SIM_MAX_RAM_MB || !vcpus || vcpus > XENSIM_MAX_VCPUS)
 		return -EINVAL;
-	m = sim_machine_get(machine, false);
+	m = tool_machine(machine);
 	if (!m)
 		return -errno;
-	sim_lock(m);
 	for (int i = 0; i < XENSIM_MAX_DOMAINS && !d; i++)
 		if (!m->st->dom[i].used)
 			d = &m->st->dom[i];
@@ -96,8 +105,7 @@ xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpu
 	d->memtype_server = -1;
 	rc = (int)d->domid;
 out:
-	sim_unlock(m);
-	sim_machine_put(m);
+	sim_tool_end(m);
 	return rc;
 }
 
@@ -139,12 +147,11 @@ xensim_domain_unpause(const char *machine, uint32_t domid)
 int
 xensim_domain_list(const char *machine, struct sim_domain_info *out, int max)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m = tool_machine(machine);
 	int n = 0;
 
 	if (!m)
 		return -errno;
-	sim_lock(m);
 	for (int i = 0; i < XENSIM_MAX_DOMAINS && n < max; i++) {
 		struct sim_domain *d = &m->st->dom[i];
 
@@ -160,8 +167,7 @@ xensim_domain_list(const char *machine, struct sim_domain_info *out, int max)
 			out[n].nr_servers += d->srv[s].used;
 		n++;
 	}
-	sim_unlock(m);
-	sim_machine_put(m);
+	sim_tool_end(m);
 	return n;
 }
 
@@ -235,28 +241,24 @@ sim_domain_crash(struct sim_domain *d)
 int
 xensim_set_legacy_ioreq_pages(const char *machine, bool on)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m = tool_machine(machine);
 
 	if (!m)
 		return -errno;
-	sim_lock(m);
 	m->st->legacy_ioreq_pages = on;
-	sim_unlock(m);
-	sim_machine_put(m);
+	sim_tool_end(m);
 	return 0;
 }
 
 int
 xensim_get_legacy_ioreq_pages(const char *machine)
 {
-	struct sim_machine *m = sim_machine_get(machine, false);
+	struct sim_machine *m = tool_machine(machine);
 	int on;
 
 	if (!m)
 		return -errno;
-	sim_lock(m);
 	on = !!m->st->legacy_ioreq_pages;
-	sim_unlock(m);
-	sim_machine_put(m);
+	sim_tool_end(m);
 	return on;
 }

@@ -228,25 +228,46 @@ xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 	return own_port_op(xce, port, op_notify);
 }
 
+/* A port number, or -1 with errno set from -rc (Xen's convention). */
+static xenevtchn_port_or_error_t
+port_or_error(int rc)
+{
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
+}
+
+/* Bind calls on a handle restricted to another domain fail with EPERM. */
+static bool
+bind_refused(xenevtchn_handle *xce, uint32_t domid)
+{
+	return xce->rh.rdom >= 0 && (uint32_t)xce->rh.rdom != domid;
+}
+
+/* Lock held. A new unbound dom0 port towards domid, delivered to xce; or -errno. */
+static int
+bind_new_port(xenevtchn_handle *xce, uint32_t domid)
+{
+	int p = sim_port_alloc_unbound(xce->rh.m, XENSIM_DM_DOMID, domid, 0);
+
+	if (p > 0)
+		xce->rh.m->st->port[p].handle = xce->slot;
+	return p;
+}
+
 xenevtchn_port_or_error_t
 xenevtchn_bind_unbound_port(xenevtchn_handle *xce, uint32_t domid)
 {
 	int p;
 
-	if (xce->rh.rdom >= 0 && (uint32_t)xce->rh.rdom != domid) {
-		errno = EPERM;
-		return -1;
-	}
+	if (bind_refused(xce, domid))
+		return port_or_error(-EPERM);
 	sim_lock(xce->rh.m);
-	p = sim_port_alloc_unbound(xce->rh.m, XENSIM_DM_DOMID, domid, 0);
-	if (p > 0)
-		xce->rh.m->st->port[p].handle = xce->slot;
+	p = bind_new_port(xce, domid);
 	sim_unlock(xce->rh.m);
-	if (p < 0) {
-		errno = -p;
-		return -1;
-	}
-	return p;
+	return port_or_error(p);
 }
 
 xenevtchn_port_or_error_t
@@ -255,10 +276,8 @@ xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid, evtchn_port_t 
 	struct sim_port *rp;
 	int rc, p;
 
-	if (xce->rh.rdom >= 0 && (uint32_t)xce->rh.rdom != domid) {
-		errno = EPERM;
-		return -1;
-	}
+	if (bind_refused(xce, domid))
+		return port_or_error(-EPERM);
 	sim_lock(xce->rh.m);
 	rc = -EINVAL;
 	if (remote_port == 0 || remote_port >= SIM_MAX_PORTS)
@@ -267,24 +286,19 @@ xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid, evtchn_port_t 
 	/* Xen evtchn_bind_interdomain: the remote end must be unbound and waiting for us. */
 	if (rp->state != PORT_UNBOUND || rp->domid != domid || rp->remote_dom != XENSIM_DM_DOMID)
 		goto out;
-	p = sim_port_alloc_unbound(xce->rh.m, XENSIM_DM_DOMID, domid, 0);
+	p = bind_new_port(xce, domid);
 	if (p < 0) {
 		rc = p;
 		goto out;
 	}
 	xce->rh.m->st->port[p].state = PORT_INTERDOMAIN;
-	xce->rh.m->st->port[p].handle = xce->slot;
 	xce->rh.m->st->port[p].peer = remote_port;
 	rp->state = PORT_INTERDOMAIN;
 	rp->peer = (uint32_t)p;
 	rc = p;
 out:
 	sim_unlock(xce->rh.m);
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	return rc;
+	return port_or_error(rc);
 }
 
 xenevtchn_port_or_error_t

@@ -36,6 +36,13 @@ size_mask(unsigned int size)
 	return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
+/* Count an access as routed to server sid (claimed), or as unclaimed when sid < 0. */
+static void
+count_claim(struct sim_domain *d, int sid, enum sim_route claimed, bool write)
+{
+	count(d, sid >= 0 ? claimed : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+}
+
 struct sim_vcpu *
 sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 {
@@ -209,6 +216,18 @@ sync_ioreq(struct sim_vcpu *c, int sid, uint8_t type, uint64_t addr, unsigned in
 	return rc;
 }
 
+/* Lock not held. Send to server sid, or with none (sid < 0) answer as unclaimed: reads all-ones. */
+static int
+send_or_unclaimed(struct sim_vcpu *c, int sid, uint8_t type, uint64_t addr, unsigned int size,
+		  bool write, uint64_t *val)
+{
+	if (sid >= 0)
+		return sync_ioreq(c, sid, type, addr, size, write, val);
+	if (!write)
+		*val = size_mask(size);
+	return 0;
+}
+
 /*
  * Lock held (dropped on return). RAM, possibly typed p2m_ioreq_server
  * (wp): reads direct; writes to the claimant as COPY. With the claimant
@@ -315,13 +334,9 @@ mem_access(struct sim_vcpu *c, uint64_t gpa, unsigned int size, bool write, uint
 		return 0;
 	}
 	sid = find_server(d, SIM_RANGE_MEMORY, gpa, last);
-	count(d, sid >= 0 ? ROUTE_MMIO_IOREQ : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+	count_claim(d, sid, ROUTE_MMIO_IOREQ, write);
 	sim_unlock(m);
-	if (sid >= 0)
-		return sync_ioreq(c, sid, IOREQ_TYPE_COPY, gpa, size, write, val);
-	if (!write)
-		*val = size_mask(size);
-	return 0;
+	return send_or_unclaimed(c, sid, IOREQ_TYPE_COPY, gpa, size, write, val);
 }
 
 int
@@ -374,19 +389,13 @@ pio_access(struct sim_vcpu *c, uint16_t port, unsigned int size, bool write, uin
 		type = IOREQ_TYPE_PCI_CONFIG;
 		addr = (sbdf << 32) | reg;
 		sid = find_server(d, SIM_RANGE_PCI, sbdf, sbdf);
-		count(d, sid >= 0 ? ROUTE_PCI_IOREQ
-			  : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+		count_claim(d, sid, ROUTE_PCI_IOREQ, write);
 	} else {
 		sid = find_server(d, SIM_RANGE_PORT, port, port + size - 1u);
-		count(d, sid >= 0 ? ROUTE_PIO_IOREQ
-			  : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
+		count_claim(d, sid, ROUTE_PIO_IOREQ, write);
 	}
 	sim_unlock(m);
-	if (sid >= 0)
-		return sync_ioreq(c, sid, type, addr, size, write, val);
-	if (!write)
-		*val = size_mask(size);
-	return 0;
+	return send_or_unclaimed(c, sid, type, addr, size, write, val);
 }
 
 int

@@ -408,6 +408,29 @@ fake_setup(struct fake_setup *s, const struct vgpu_config *cfg)
 	return fake_vgpu_new(s->gpu, 1, cfg, true, &s->hv, &s->v);
 }
 
+int
+fake_setup_whole(struct fake_setup *s, uint32_t domid, const struct vgpu_config *cfg)
+{
+	struct vgpu_config def;
+	char err[128];
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	fake_pgpu_open(&s->dev);
+	rc = gpu_create(&s->dev, &s->gpu);
+	if (rc < 0)
+		return rc;
+	if (!cfg) {
+		vgpu_config_default(&def);
+		cfg = &def;
+	}
+	s->hv = fake_hv_new(16);
+	rc = vgpu_create(s->gpu, cfg, domid, &fake_hv_ops, s->hv, &s->v, err, sizeof(err));
+	if (rc < 0)
+		s->v = NULL;
+	return rc;
+}
+
 void
 fake_teardown(struct fake_setup *s)
 {

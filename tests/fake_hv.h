@@ -80,6 +80,13 @@ struct fake_setup {
 	struct vgpu *v;
 };
 int fake_setup(struct fake_setup *s, const struct vgpu_config *cfg);
+/*
+ * The whole-GPU rig of the register-level module tests (display, irq,
+ * DP AUX): one vGPU for domid of config cfg (NULL = vgpu_config_default)
+ * over a fresh fake GPU and a 16 MiB fake guest, BARs not placed.
+ * Returns 0 or the first failing step's -errno; fake_teardown undoes it.
+ */
+int fake_setup_whole(struct fake_setup *s, uint32_t domid, const struct vgpu_config *cfg);
 void fake_teardown(struct fake_setup *s);
 /* Guest-style accessors through vgpu_mem_access on BAR0 (returns all-ones on error). */
 uint32_t fake_readl(struct vgpu *v, uint32_t off);

@@ -72,7 +72,6 @@ int ioreq_server_fd(struct hv *hv);
 /* Undo attach in reverse order: unclaim mem type, disable, destroy, unmap, close. */
 void ioreq_server_detach(struct hv *hv);
 void ioreq_server_get_stats(struct hv *hv, struct glue_stats *out);
-uint32_t ioreq_server_domid(const struct hv *hv);
 
 /*
  * Handle one wakeup of the event channel fd: pending port, unmask, the

@@ -214,12 +214,6 @@ ioreq_server_fd(struct hv *hv)
 	return xenevtchn_fd(hv->xce);
 }
 
-uint32_t
-ioreq_server_domid(const struct hv *hv)
-{
-	return hv->cfg.domid;
-}
-
 void
 ioreq_server_get_stats(struct hv *hv, struct glue_stats *out)
 {

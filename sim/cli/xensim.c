@@ -124,29 +124,22 @@ cmd_msi(int argc, char **argv)
 {
 	struct sim_machine *m;
 	struct sim_domain *d;
+	uint64_t first;
 	uint32_t domid;
 	int rc = parse_domid(argc, argv, &domid);
 
 	if (rc)
 		return rc;
-	m = sim_machine_get(machine, false);
-	if (!m)
-		return -errno;
-	sim_lock(m);
-	d = sim_domain_find(m, domid);
-	if (d) {
-		uint64_t first = d->msi_count > SIM_MSI_LOG ? d->msi_count - SIM_MSI_LOG : 0;
-
-		printf("msi_count %" PRIu64 "\n", d->msi_count);
-		for (uint64_t i = first; i < d->msi_count; i++)
-			printf("%" PRIu64 " addr %#" PRIx64 " data %#x\n", i,
-			       d->msi[i % SIM_MSI_LOG].addr, d->msi[i % SIM_MSI_LOG].data);
-	} else {
-		rc = -ESRCH;
-	}
-	sim_unlock(m);
-	sim_machine_put(m);
-	return rc;
+	rc = sim_tool_begin(machine, domid, &m, &d);
+	if (rc)
+		return rc;
+	first = d->msi_count > SIM_MSI_LOG ? d->msi_count - SIM_MSI_LOG : 0;
+	printf("msi_count %" PRIu64 "\n", d->msi_count);
+	for (uint64_t i = first; i < d->msi_count; i++)
+		printf("%" PRIu64 " addr %#" PRIx64 " data %#x\n", i,
+		       d->msi[i % SIM_MSI_LOG].addr, d->msi[i % SIM_MSI_LOG].data);
+	sim_tool_end(m);
+	return 0;
 }
 
 static int

@@ -2,7 +2,8 @@
 /*
  * scenario_util.c — a multi-domain xengt-dm-sim on a private machine for
  * scenario tests: spawn, wait for every device-model state "running",
- * control-socket requests, and the guest's PCI config cycles.
+ * control-socket requests, the guest's PCI config cycles, the daemon's
+ * log, route-counted reads and trap storms.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +21,7 @@
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 
-static void
+void
 scn_sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
@@ -44,6 +45,11 @@ scn_ctl(const struct scn *s, const char *req, char *out, size_t len)
 		close(fd);
 		return -ECONNREFUSED;
 	}
+	/*
+	 * The daemon may close the connection after refusing an oversized
+	 * request before it has read it all: a failed send is fine as long as
+	 * its reply can be read.
+	 */
 	if (send(fd, req, strlen(req), MSG_NOSIGNAL) >= 0)
 		(void)send(fd, "\n", 1, MSG_NOSIGNAL);
 	shutdown(fd, SHUT_WR);
@@ -78,16 +84,46 @@ scn_stat(const struct scn *s, uint32_t domid, const char *key)
 	return scn_ctl_val(reply, key);
 }
 
+const char *
+scn_log_path(const struct scn *s, char *buf, size_t len)
+{
+	snprintf(buf, len, "/tmp/xengt-test-%s.log", s->machine);
+	return buf;
+}
+
+char *
+scn_log_lines(const struct scn *s, const char *pat)
+{
+	char path[160], *line = NULL, *out = NULL;
+	size_t cap = 0, len = 0;
+	ssize_t n;
+	FILE *f = fopen(scn_log_path(s, path, sizeof(path)), "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (!strstr(line, pat))
+			continue;
+		out = realloc(out, len + (size_t)n + 1);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+		memcpy(out + len, line, (size_t)n + 1);
+		len += (size_t)n;
+	}
+	free(line);
+	fclose(f);
+	return out;
+}
+
+/* The daemon serving every domain of s, output to its log. */
 static pid_t
-scn_spawn(const struct scn *s, const char *const *specs)
+scn_spawn(const struct scn *s, const char *const *specs, const struct scn_opts *o)
 {
 	char bin[256], log[160], dom[SCN_MAX_DOMS][16];
-	const char *argv[4 + 4 * SCN_MAX_DOMS];
+	const char *argv[4 + 4 * SCN_MAX_DOMS + SCN_MAX_EXTRA];
 	unsigned int n = 0;
 	pid_t pid;
 
 	test_build_path("xengt-dm-sim", bin, sizeof(bin));
-	snprintf(log, sizeof(log), "/tmp/xengt-test-%s.log", s->machine);
+	scn_log_path(s, log, sizeof(log));
 	argv[n++] = bin;
 	argv[n++] = "--socket";
 	argv[n++] = s->sock;
@@ -97,6 +133,10 @@ scn_spawn(const struct scn *s, const char *const *specs)
 		argv[n++] = dom[i];
 		argv[n++] = "--vgpu";
 		argv[n++] = specs[i];
+	}
+	for (unsigned int i = 0; o->extra && o->extra[i]; i++) {
+		CU_ASSERT_TRUE_FATAL(i < SCN_MAX_EXTRA);
+		argv[n++] = o->extra[i];
 	}
 	argv[n] = NULL;
 	fflush(NULL);
@@ -109,6 +149,8 @@ scn_spawn(const struct scn *s, const char *const *specs)
 			dup2(fd, 1);
 		}
 		setenv("XENSIM_MACHINE", s->machine, 1);
+		if (o->loud)
+			unsetenv("XENGT_QUIET");
 		execv(bin, (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
@@ -135,6 +177,15 @@ scn_wait_running(const struct scn *s, uint32_t domid)
 bool
 scn_start(struct scn *s, const char *const *specs, unsigned int n)
 {
+	static const struct scn_opts none;
+
+	return scn_start_with(s, specs, n, &none);
+}
+
+bool
+scn_start_with(struct scn *s, const char *const *specs, unsigned int n,
+	       const struct scn_opts *o)
+{
 	char bin[256];
 
 	memset(s, 0, sizeof(*s));
@@ -145,14 +196,16 @@ scn_start(struct scn *s, const char *const *specs, unsigned int n)
 	CU_ASSERT_TRUE_FATAL(n >= 1 && n <= SCN_MAX_DOMS);
 	test_machine_new(s->machine, sizeof(s->machine));
 	snprintf(s->sock, sizeof(s->sock), "/tmp/xengt-test-%s.sock", s->machine);
+	if (o->legacy_ioreq_pages)
+		CU_ASSERT_EQUAL_FATAL(xensim_set_legacy_ioreq_pages(s->machine, true), 0);
 	for (unsigned int i = 0; i < n; i++) {
-		int rc = xensim_domain_create(s->machine, 64, 1);
+		int rc = xensim_domain_create(s->machine, 64, o->vcpus ? o->vcpus : 1);
 
 		CU_ASSERT_TRUE_FATAL(rc > 0);
 		s->dom[i] = (uint32_t)rc;
 	}
 	s->ndom = n;
-	s->pid = scn_spawn(s, specs);
+	s->pid = scn_spawn(s, specs, o);
 	CU_ASSERT_TRUE_FATAL(s->pid > 0);
 	for (unsigned int i = 0; i < n; i++) {
 		if (!scn_wait_running(s, s->dom[i])) {
@@ -168,6 +221,15 @@ scn_start(struct scn *s, const char *const *specs, unsigned int n)
 	return true;
 }
 
+bool
+scn_start_small(struct scn *s, const char *const *extra)
+{
+	static const char *const specs[] = { "type=xengt_small" };
+	const struct scn_opts o = { .extra = extra, .vcpus = 2 };
+
+	return scn_start_with(s, specs, 1, &o);
+}
+
 void
 scn_stop(struct scn *s)
 {
@@ -181,10 +243,73 @@ scn_stop(struct scn *s)
 		waitpid(s->pid, NULL, 0);
 	}
 	unlink(s->sock);
-	snprintf(log, sizeof(log), "/tmp/xengt-test-%s.log", s->machine);
 	if (!getenv("XENGT_TEST_VERBOSE"))
-		unlink(log);
+		unlink(scn_log_path(s, log, sizeof(log)));
 	test_machine_done(s->machine);
+}
+
+void
+scn_trap_map(const struct scn *s, uint32_t domid, char *out, size_t len)
+{
+	char req[32];
+
+	snprintf(req, sizeof(req), "trap-map %u", domid);
+	CU_ASSERT_EQUAL(scn_ctl(s, req, out, len), 0);
+}
+
+bool
+scn_has_row(const char *map, const char *mech, uint64_t start)
+{
+	char pat[96];
+
+	snprintf(pat, sizeof(pat), "mech=%s start=%#llx ", mech, (unsigned long long)start);
+	return strstr(map, pat) != NULL;
+}
+
+uint64_t
+scn_read_routes(const struct scn *s, unsigned int i, bool pio, uint64_t addr,
+		unsigned int size, uint64_t delta[])
+{
+	uint64_t b[ROUTE_NR], a[ROUTE_NR], v = 0;
+	uint32_t p = 0;
+
+	CU_ASSERT_EQUAL(xensim_route_counts(s->machine, s->dom[i], b), 0);
+	if (pio) {
+		CU_ASSERT_EQUAL(sim_pio_read(s->c[i], (uint16_t)addr, size, &p), 0);
+		v = p;
+	} else {
+		CU_ASSERT_EQUAL(sim_mem_read(s->c[i], addr, size, &v), 0);
+	}
+	CU_ASSERT_EQUAL(xensim_route_counts(s->machine, s->dom[i], a), 0);
+	for (int r = 0; r < ROUTE_NR; r++)
+		delta[r] = a[r] - b[r];
+	return v;
+}
+
+pid_t
+scn_storm_start(const struct scn *s, unsigned int i, unsigned int vcpu)
+{
+	pid_t storm;
+
+	fflush(NULL);
+	storm = fork();
+	if (storm == 0) {
+		struct sim_vcpu *c = sim_vcpu_attach(s->machine, s->dom[i], vcpu);
+
+		for (int k = 0; c && k < 1000000; k++)
+			sim_rep(c, false, false, SCN_BAR0 + 0x78000, 0x10000, 4, 1024, false);
+		_exit(0);
+	}
+	return storm;
+}
+
+void
+scn_storm_stop(pid_t storm)
+{
+	if (storm <= 0)
+		return;
+	kill(storm, SIGKILL);
+	waitpid(storm, NULL, 0);
 }
 
 uint32_t

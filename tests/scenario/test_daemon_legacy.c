@@ -6,120 +6,36 @@
  * see those pages while the server is enabled.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "scenario_util.h"
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 
 #define LEG_SPEC "type=xengt_small"
-#define LEG_RAM_MB 64u
+#define LEG_RAM_MB 64u	/* what scn_start gives every domain */
 
-static void
-legacy_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-
-	nanosleep(&ts, NULL);
-}
-
-static pid_t
-legacy_spawn(const struct scn *s)
-{
-	char bin[256], log[160], dom[16];
-	pid_t pid;
-
-	test_build_path("xengt-dm-sim", bin, sizeof(bin));
-	snprintf(log, sizeof(log), "/tmp/xengt-test-%s.log", s->machine);
-	snprintf(dom, sizeof(dom), "%u", s->dom[0]);
-	fflush(NULL);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 2);
-			dup2(fd, 1);
-		}
-		setenv("XENSIM_MACHINE", s->machine, 1);
-		/* The test reads the daemon's info line about the legacy path. */
-		unsetenv("XENGT_QUIET");
-		execl(bin, bin, "--socket", s->sock, "--domid", dom, "--vgpu", LEG_SPEC,
-		      (char *)NULL);
-		_exit(127);
-	}
-	return pid;
-}
-
-static bool
-legacy_wait_running(const struct scn *s)
-{
-	char path[96], val[32];
-
-	snprintf(path, sizeof(path), "/local/domain/0/device-model/%u/state", s->dom[0]);
-	for (int i = 0; i < 1000; i++) {
-		if (xensim_xs_read(s->machine, path, val, sizeof(val)) == 0 &&
-		    !strcmp(val, "running"))
-			return true;
-		if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
-			return false;
-		legacy_sleep_ms(10);
-	}
-	return false;
-}
-
-/* Like scn_start for one domain, with the switch on before the daemon starts. */
+/*
+ * Like scn_start for one domain, with the switch on before the daemon
+ * starts; loud: the test reads the daemon's info line about the legacy path.
+ */
 static bool
 legacy_start(struct scn *s)
 {
-	char bin[256];
-	int rc;
+	static const char *const specs[] = { LEG_SPEC };
+	const struct scn_opts o = { .legacy_ioreq_pages = true, .loud = true };
 
-	memset(s, 0, sizeof(*s));
-	if (access(test_build_path("xengt-dm-sim", bin, sizeof(bin)), X_OK)) {
-		test_skip("build/xengt-dm-sim missing");
-		return false;
-	}
-	test_machine_new(s->machine, sizeof(s->machine));
-	snprintf(s->sock, sizeof(s->sock), "/tmp/xengt-test-%s.sock", s->machine);
-	CU_ASSERT_EQUAL_FATAL(xensim_set_legacy_ioreq_pages(s->machine, true), 0);
-	rc = xensim_domain_create(s->machine, LEG_RAM_MB, 1);
-	CU_ASSERT_TRUE_FATAL(rc > 0);
-	s->dom[0] = (uint32_t)rc;
-	s->ndom = 1;
-	s->pid = legacy_spawn(s);
-	CU_ASSERT_TRUE_FATAL(s->pid > 0);
-	if (!legacy_wait_running(s)) {
-		CU_FAIL("daemon did not reach state running");
-		return false;
-	}
-	CU_ASSERT_EQUAL(xensim_domain_unpause(s->machine, s->dom[0]), 0);
-	s->c[0] = sim_vcpu_attach(s->machine, s->dom[0], 0);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(s->c[0]);
-	return true;
+	return scn_start_with(s, specs, 1, &o);
 }
 
 /* Did the daemon say it took the legacy path? */
 static bool
 legacy_logged(const struct scn *s)
 {
-	char log[160], line[512];
-	bool found = false;
-	FILE *f;
+	char *lines = scn_log_lines(s, "legacy ioreq gfns");
+	bool found = lines != NULL;
 
-	snprintf(log, sizeof(log), "/tmp/xengt-test-%s.log", s->machine);
-	f = fopen(log, "r");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, "legacy ioreq gfns") != NULL;
-	fclose(f);
+	free(lines);
 	return found;
 }
 

@@ -14,6 +14,7 @@
 #include "mediator/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
+#include "tests/unit/reg.h"
 
 #define MASTER	       0x44200u
 #define MASTER_EN      (1u << 31)
@@ -53,63 +54,28 @@
 #define MON_PIN	   6u
 #define PORTB_PIN  5u	/* GMBUS_PIN_DPB: nothing plugged into port B */
 
-struct rig {
-	struct gpu *gpu;
-	struct hv *hv;
-	struct vgpu *v;
-};
-
+/*
+ * The whole default vGPU (domid 9) with MSI, its monitor's mode w x h
+ * (0: the default), driven through the register dispatcher.
+ */
 static void
-rig_up_mode(struct rig *r, unsigned int w, unsigned int h)
+rig_up_mode(struct fake_setup *r, unsigned int w, unsigned int h)
 {
-	struct pgpu_dev dev;
 	struct vgpu_config cfg;
-	char err[128];
 
-	memset(r, 0, sizeof(*r));
-	fake_pgpu_open(&dev);
-	CU_ASSERT_FATAL(gpu_create(&dev, &r->gpu) == 0);
-	r->hv = fake_hv_new(16);
-	CU_ASSERT_FATAL(r->hv != NULL);
 	vgpu_config_default(&cfg);
 	cfg.msi = true;
 	if (w) {
 		cfg.max_w = w;
 		cfg.max_h = h;
 	}
-	CU_ASSERT_FATAL(vgpu_create(r->gpu, &cfg, 9, &fake_hv_ops, r->hv, &r->v, err,
-				    sizeof(err)) == 0);
+	CU_ASSERT_FATAL(fake_setup_whole(r, 9, &cfg) == 0);
 }
 
 static void
-rig_up(struct rig *r)
+rig_up(struct fake_setup *r)
 {
 	rig_up_mode(r, 0, 0);
-}
-
-static void
-rig_down(struct rig *r)
-{
-	vgpu_destroy(r->v);
-	gpu_destroy(r->gpu);
-	fake_hv_free(r->hv);
-}
-
-static uint32_t
-rd(struct vgpu *v, uint32_t off)
-{
-	uint64_t val = 0;
-
-	CU_ASSERT(fake_mmio_access(v, false, off, 4, &val) == 0);
-	return (uint32_t)val;
-}
-
-static void
-wr(struct vgpu *v, uint32_t off, uint32_t val)
-{
-	uint64_t v64 = val;
-
-	CU_ASSERT(fake_mmio_access(v, true, off, 4, &v64) == 0);
 }
 
 static uint64_t
@@ -194,61 +160,61 @@ test_edid_small_and_clamped(void)
 static void
 test_display_edid_follows_config(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up_mode(&r, 1280, 1024);
 	CU_ASSERT_EQUAL(edid_checksum(r.v->disp.edid), 0);
 	CU_ASSERT_EQUAL(dtd_hactive(r.v->disp.edid), 1280);
 	CU_ASSERT_EQUAL(dtd_vactive(r.v->disp.edid), 1024);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_display_ports(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
-	CU_ASSERT_EQUAL(rd(r.v, SFUSE_STRAP) & 0x7, 1u << 0);	/* DDI D only */
-	wr(r.v, SFUSE_STRAP, 0x7);
-	CU_ASSERT_EQUAL(rd(r.v, SFUSE_STRAP) & 0x7, 1u << 0);
-	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(0)) & 1, 0);	/* no eDP panel */
+	CU_ASSERT_EQUAL(reg_rd(r.v, SFUSE_STRAP) & 0x7, 1u << 0);	/* DDI D only */
+	reg_wr(r.v, SFUSE_STRAP, 0x7);
+	CU_ASSERT_EQUAL(reg_rd(r.v, SFUSE_STRAP) & 0x7, 1u << 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DDI_BUF_CTL(0)) & 1, 0);	/* no eDP panel */
 	/* SDEISR: port D live (SDE_PORTD_HOTPLUG_CPT), B and C not. */
-	CU_ASSERT_EQUAL(rd(r.v, SDEISR) & (7u << 21), 1u << 23);
-	CU_ASSERT(rd(r.v, DDI_BUF_CTL(3)) & (1u << 7));		/* idle */
-	wr(r.v, DDI_BUF_CTL(3), (1u << 31) | 1u);
-	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(3)), 1u << 31);	/* running, bit 0 RO */
-	wr(r.v, DDI_BUF_CTL(3), 0);
-	CU_ASSERT_EQUAL(rd(r.v, DDI_BUF_CTL(3)), 1u << 7);
-	rig_down(&r);
+	CU_ASSERT_EQUAL(reg_rd(r.v, SDEISR) & (7u << 21), 1u << 23);
+	CU_ASSERT(reg_rd(r.v, DDI_BUF_CTL(3)) & (1u << 7));		/* idle */
+	reg_wr(r.v, DDI_BUF_CTL(3), (1u << 31) | 1u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DDI_BUF_CTL(3)), 1u << 31);	/* running, bit 0 RO */
+	reg_wr(r.v, DDI_BUF_CTL(3), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DDI_BUF_CTL(3)), 1u << 7);
+	fake_teardown(&r);
 }
 
 static void
 test_display_pipeconf_state(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint32_t a, b;
 
 	rig_up(&r);
-	wr(r.v, PIPECONF(0), 1u << 30);		/* state bit is not the guest's */
-	CU_ASSERT_EQUAL(rd(r.v, PIPECONF(0)), 0);
-	wr(r.v, PIPECONF(0), 1u << 31);
-	CU_ASSERT_EQUAL(rd(r.v, PIPECONF(0)), (1u << 31) | (1u << 30));
+	reg_wr(r.v, PIPECONF(0), 1u << 30);		/* state bit is not the guest's */
+	CU_ASSERT_EQUAL(reg_rd(r.v, PIPECONF(0)), 0);
+	reg_wr(r.v, PIPECONF(0), 1u << 31);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PIPECONF(0)), (1u << 31) | (1u << 30));
 	/* The scanline moves on a running pipe. */
-	wr(r.v, VTOTAL(0), (1234u << 16) | 1199u);
-	a = rd(r.v, PIPEDSL(0));
-	b = rd(r.v, PIPEDSL(0));
+	reg_wr(r.v, VTOTAL(0), (1234u << 16) | 1199u);
+	a = reg_rd(r.v, PIPEDSL(0));
+	b = reg_rd(r.v, PIPEDSL(0));
 	CU_ASSERT(a != b);
 	CU_ASSERT(a < 1235 && b < 1235);
-	wr(r.v, PIPECONF(0), 0);
-	CU_ASSERT_EQUAL(rd(r.v, PIPECONF(0)), 0);
-	rig_down(&r);
+	reg_wr(r.v, PIPECONF(0), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PIPECONF(0)), 0);
+	fake_teardown(&r);
 }
 
 static void
 test_display_vblank_enabled_pipes(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	unsigned int cap;
 	uint32_t val;
 	uint64_t t0 = 1000 * MS, next;
@@ -256,10 +222,10 @@ test_display_vblank_enabled_pipes(void)
 	rig_up(&r);
 	/* Vblank interrupts open on pipes A and B, master and MSI on. */
 	for (unsigned int p = 0; p < 2; p++) {
-		wr(r.v, PIPE_IER(p), 1);
-		wr(r.v, PIPE_IMR(p), ~1u);
+		reg_wr(r.v, PIPE_IER(p), 1);
+		reg_wr(r.v, PIPE_IMR(p), ~1u);
 	}
-	wr(r.v, MASTER, MASTER_EN);
+	reg_wr(r.v, MASTER, MASTER_EN);
 	val = 0;
 	CU_ASSERT(vgpu_cfg_access(r.v, false, 0x34, 1, &val) == 0);
 	cap = val; /* first capability; walk to MSI (id 5) */
@@ -283,7 +249,7 @@ test_display_vblank_enabled_pipes(void)
 	tick(r.v, t0 + 100 * MS);
 	CU_ASSERT_EQUAL(r.v->stats.vblanks, 0);
 
-	wr(r.v, PIPECONF(0), 1u << 31);	/* only pipe A */
+	reg_wr(r.v, PIPECONF(0), 1u << 31);	/* only pipe A */
 	next = tick(r.v, t0);		/* arms */
 	CU_ASSERT_EQUAL(next, DISPLAY_DEFAULT_PERIOD_NS);
 	CU_ASSERT_EQUAL(r.v->stats.vblanks, 0);
@@ -293,10 +259,10 @@ test_display_vblank_enabled_pipes(void)
 	next = tick(r.v, t0 + DISPLAY_DEFAULT_PERIOD_NS);
 	CU_ASSERT_EQUAL(r.v->stats.vblanks, 1);
 	CU_ASSERT_EQUAL(next, DISPLAY_DEFAULT_PERIOD_NS);
-	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(0)), 1);
-	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(1)), 0);
-	CU_ASSERT_EQUAL(rd(r.v, PIPE_IIR(0)), 1);
-	CU_ASSERT_EQUAL(rd(r.v, PIPE_IIR(1)), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, FRMCOUNT(0)), 1);
+	CU_ASSERT_EQUAL(reg_rd(r.v, FRMCOUNT(1)), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PIPE_IIR(0)), 1);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PIPE_IIR(1)), 0);
 	CU_ASSERT_EQUAL(r.v->irq.raised[EV_PIPE_A_VBLANK], 1);
 	CU_ASSERT_EQUAL(r.v->irq.raised[EV_PIPE_B_VBLANK], 0);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
@@ -304,72 +270,72 @@ test_display_vblank_enabled_pipes(void)
 	CU_ASSERT_EQUAL(r.hv->msi_data[0], 0x21);
 
 	/* Both pipes on: one vblank each per frame. */
-	wr(r.v, PIPECONF(1), 1u << 31);
+	reg_wr(r.v, PIPECONF(1), 1u << 31);
 	tick(r.v, t0 + 2 * DISPLAY_DEFAULT_PERIOD_NS);
-	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(0)), 2);
-	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(1)), 1);
+	CU_ASSERT_EQUAL(reg_rd(r.v, FRMCOUNT(0)), 2);
+	CU_ASSERT_EQUAL(reg_rd(r.v, FRMCOUNT(1)), 1);
 	CU_ASSERT_EQUAL(r.v->stats.vblanks, 3);
-	CU_ASSERT_EQUAL(rd(r.v, PIPE_IIR(1)), 1);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PIPE_IIR(1)), 1);
 	/* Frame counter is read-only. */
-	wr(r.v, FRMCOUNT(0), 0);
-	CU_ASSERT_EQUAL(rd(r.v, FRMCOUNT(0)), 2);
+	reg_wr(r.v, FRMCOUNT(0), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, FRMCOUNT(0)), 2);
 
 	/* All off: timer disarms, counters stop. */
-	wr(r.v, PIPECONF(0), 0);
-	wr(r.v, PIPECONF(1), 0);
+	reg_wr(r.v, PIPECONF(0), 0);
+	reg_wr(r.v, PIPECONF(1), 0);
 	tick(r.v, t0 + 3 * DISPLAY_DEFAULT_PERIOD_NS);
 	tick(r.v, t0 + 10 * DISPLAY_DEFAULT_PERIOD_NS);
 	CU_ASSERT_EQUAL(r.v->stats.vblanks, 3);
 	CU_ASSERT_EQUAL(r.v->disp.next_vblank_ns, 0);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_display_period_from_timings(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint64_t p;
 
 	rig_up(&r);
 	/* 1920x1200 CVT-RB: 2080 x 1235 at the monitor's 154 MHz = 16.681 ms. */
-	wr(r.v, HTOTAL(0), (2079u << 16) | 1919u);
-	wr(r.v, VTOTAL(0), (1234u << 16) | 1199u);
-	wr(r.v, PIPECONF(0), 1u << 31);
+	reg_wr(r.v, HTOTAL(0), (2079u << 16) | 1919u);
+	reg_wr(r.v, VTOTAL(0), (1234u << 16) | 1199u);
+	reg_wr(r.v, PIPECONF(0), 1u << 31);
 	p = tick(r.v, 5 * MS);
 	CU_ASSERT_EQUAL(p, 2080ull * 1235ull * 1000000ull / 154000ull);
-	wr(r.v, PIPECONF(0), 0);
+	reg_wr(r.v, PIPECONF(0), 0);
 	tick(r.v, 6 * MS);
 	/* Total smaller than active: not sane, the default period. */
-	wr(r.v, HTOTAL(0), (99u << 16) | 1919u);
-	wr(r.v, PIPECONF(0), 1u << 31);
+	reg_wr(r.v, HTOTAL(0), (99u << 16) | 1919u);
+	reg_wr(r.v, PIPECONF(0), 1u << 31);
 	p = tick(r.v, 7 * MS);
 	CU_ASSERT_EQUAL(p, DISPLAY_DEFAULT_PERIOD_NS);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_display_surface_latch(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint64_t t = 50 * MS;
 
 	rig_up(&r);
 	/* Pipe off: a surface write is live at once. */
-	wr(r.v, DSPSURF(0), 0x100000);
-	CU_ASSERT_EQUAL(rd(r.v, DSPSURFLIVE(0)), 0x100000);
-	wr(r.v, PIPECONF(0), 1u << 31);
+	reg_wr(r.v, DSPSURF(0), 0x100000);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DSPSURFLIVE(0)), 0x100000);
+	reg_wr(r.v, PIPECONF(0), 1u << 31);
 	tick(r.v, t);
 	/* Pipe on: it waits for the vblank. */
-	wr(r.v, DSPSURF(0), 0x200000);
-	CU_ASSERT_EQUAL(rd(r.v, DSPSURFLIVE(0)), 0x100000);
-	CU_ASSERT_EQUAL(rd(r.v, FLIPCOUNT(0)), 1);
+	reg_wr(r.v, DSPSURF(0), 0x200000);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DSPSURFLIVE(0)), 0x100000);
+	CU_ASSERT_EQUAL(reg_rd(r.v, FLIPCOUNT(0)), 1);
 	tick(r.v, t + DISPLAY_DEFAULT_PERIOD_NS);
-	CU_ASSERT_EQUAL(rd(r.v, DSPSURFLIVE(0)), 0x200000);
-	CU_ASSERT_EQUAL(rd(r.v, FLIPCOUNT(0)), 2);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DSPSURFLIVE(0)), 0x200000);
+	CU_ASSERT_EQUAL(reg_rd(r.v, FLIPCOUNT(0)), 2);
 	/* The guest cannot write the live register. */
-	wr(r.v, DSPSURFLIVE(0), 0x300000);
-	CU_ASSERT_EQUAL(rd(r.v, DSPSURFLIVE(0)), 0x200000);
-	rig_down(&r);
+	reg_wr(r.v, DSPSURFLIVE(0), 0x300000);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DSPSURFLIVE(0)), 0x200000);
+	fake_teardown(&r);
 }
 
 /* Start an EDID read the way i915 does: index cycle, WAIT, count bytes. */
@@ -377,28 +343,28 @@ static void
 gmbus_read_start(struct vgpu *v, unsigned int pin, unsigned int slave,
 		 unsigned int index, unsigned int count)
 {
-	wr(v, GMBUS0, pin);
-	wr(v, GMBUS1, G1_SW_RDY | G1_INDEX | G1_WAIT | (count << 16) | (index << 8) |
+	reg_wr(v, GMBUS0, pin);
+	reg_wr(v, GMBUS1, G1_SW_RDY | G1_INDEX | G1_WAIT | (count << 16) | (index << 8) |
 			      (slave << 1) | 1u);
 }
 
 static void
 test_gmbus_edid_read(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint8_t got[EDID_BLOCK_SIZE], want[EDID_BLOCK_SIZE];
 
 	rig_up(&r);
 	edid_build(want, 1920, 1200);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_HW_RDY);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_HW_RDY);
 	gmbus_read_start(r.v, MON_PIN, 0x50, 0, 128);
-	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_SATOER);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_ACTIVE);
+	CU_ASSERT_FALSE(reg_rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_ACTIVE);
 	for (unsigned int i = 0; i < EDID_BLOCK_SIZE; i += 4) {
 		uint32_t w;
 
-		CU_ASSERT(rd(r.v, GMBUS2) & G2_HW_RDY);
-		w = rd(r.v, GMBUS3);
+		CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_HW_RDY);
+		w = reg_rd(r.v, GMBUS3);
 		for (unsigned int b = 0; b < 4; b++)
 			got[i + b] = (uint8_t)(w >> (8 * b));
 	}
@@ -406,56 +372,56 @@ test_gmbus_edid_read(void)
 	CU_ASSERT(memcmp(got, r.v->disp.edid, sizeof(got)) == 0);
 	CU_ASSERT_EQUAL(edid_checksum(got), 0);
 	/* Data phase over: waiting; then a STOP makes it idle. */
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_WAIT);
-	wr(r.v, GMBUS1, G1_SW_RDY | G1_STOP);
-	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & (G2_ACTIVE | G2_WAIT | G2_SATOER));
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_WAIT);
+	reg_wr(r.v, GMBUS1, G1_SW_RDY | G1_STOP);
+	CU_ASSERT_FALSE(reg_rd(r.v, GMBUS2) & (G2_ACTIVE | G2_WAIT | G2_SATOER));
 
 	/* Offset set by a one-byte write, then a plain read: bytes 8..11. */
-	wr(r.v, GMBUS3, 8);
-	wr(r.v, GMBUS1, G1_SW_RDY | G1_WAIT | (1u << 16) | (0x50u << 1));
-	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_SATOER);
-	wr(r.v, GMBUS1, G1_SW_RDY | G1_WAIT | (4u << 16) | (0x50u << 1) | 1u);
-	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), (uint32_t)want[8] | want[9] << 8 |
+	reg_wr(r.v, GMBUS3, 8);
+	reg_wr(r.v, GMBUS1, G1_SW_RDY | G1_WAIT | (1u << 16) | (0x50u << 1));
+	CU_ASSERT_FALSE(reg_rd(r.v, GMBUS2) & G2_SATOER);
+	reg_wr(r.v, GMBUS1, G1_SW_RDY | G1_WAIT | (4u << 16) | (0x50u << 1) | 1u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GMBUS3), (uint32_t)want[8] | want[9] << 8 |
 						 want[10] << 16 | (uint32_t)want[11] << 24);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_gmbus_nak(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint32_t before;
 
 	rig_up(&r);
 	/* Pin 5 is port B: nothing plugged in. */
 	gmbus_read_start(r.v, PORTB_PIN, 0x50, 0, 128);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
-	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_ACTIVE);
-	before = rd(r.v, GMBUS3);
-	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), before);	/* no data flows */
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT_FALSE(reg_rd(r.v, GMBUS2) & G2_ACTIVE);
+	before = reg_rd(r.v, GMBUS3);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GMBUS3), before);	/* no data flows */
 	/* i915's recovery: SW_CLR_INT then 0 clears the NAK. */
-	wr(r.v, GMBUS1, G1_SW_CLR_INT);
-	wr(r.v, GMBUS1, 0);
-	CU_ASSERT_FALSE(rd(r.v, GMBUS2) & G2_SATOER);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_HW_RDY);
+	reg_wr(r.v, GMBUS1, G1_SW_CLR_INT);
+	reg_wr(r.v, GMBUS1, 0);
+	CU_ASSERT_FALSE(reg_rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_HW_RDY);
 	/* Right pin, wrong slave (e.g. 0x37 DDC/CI, 0x54 SCDC): NAK too. */
 	gmbus_read_start(r.v, MON_PIN, 0x37, 0, 4);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_SATOER);
 	gmbus_read_start(r.v, MON_PIN, 0x54, 0, 4);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_SATOER);
 	/* Pin 4 is port C: nothing there either. */
 	gmbus_read_start(r.v, 4, 0x50, 0, 4);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_SATOER);
 	/* Pin 0 (none selected). */
 	gmbus_read_start(r.v, 0, 0x50, 0, 4);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_SATOER);
-	rig_down(&r);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_SATOER);
+	fake_teardown(&r);
 }
 
 static void
 test_gmbus_read_past_end(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	const uint8_t *e;
 	uint32_t w, last = 0;
 
@@ -463,19 +429,19 @@ test_gmbus_read_past_end(void)
 	e = r.v->disp.edid;
 	/* From 124, 8 bytes: 124..127 then 0xff past the block. */
 	gmbus_read_start(r.v, MON_PIN, 0x50, 124, 8);
-	w = rd(r.v, GMBUS3);
+	w = reg_rd(r.v, GMBUS3);
 	CU_ASSERT_EQUAL(w, (uint32_t)e[124] | e[125] << 8 | e[126] << 16 |
 				   (uint32_t)e[127] << 24);
-	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), 0xffffffffu);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GMBUS3), 0xffffffffu);
 	/* Count exhausted: further reads return the last value, no overrun. */
-	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), 0xffffffffu);
-	CU_ASSERT(rd(r.v, GMBUS2) & G2_WAIT);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GMBUS3), 0xffffffffu);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_WAIT);
 
 	/* The maximum count (511) from 0: bounded, wraps at the 8-bit address. */
-	wr(r.v, GMBUS1, G1_SW_RDY | G1_STOP);
+	reg_wr(r.v, GMBUS1, G1_SW_RDY | G1_STOP);
 	gmbus_read_start(r.v, MON_PIN, 0x50, 0, 511);
 	for (unsigned int i = 0; i < 200; i++) {
-		w = rd(r.v, GMBUS3);
+		w = reg_rd(r.v, GMBUS3);
 		if (i == 64)	/* bytes 256..259 = EEPROM address 0..3 again */
 			CU_ASSERT_EQUAL(w, (uint32_t)e[0] | e[1] << 8 | e[2] << 16 |
 						   (uint32_t)e[3] << 24);
@@ -483,15 +449,15 @@ test_gmbus_read_past_end(void)
 			CU_ASSERT_EQUAL(w, 0xffffffffu);
 		last = w;
 	}
-	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), last);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GMBUS3), last);
 	CU_ASSERT_EQUAL(r.v->disp.gmbus_remaining, 0);
 
 	/* A 2-byte index far out of range is clamped to the 8-bit address. */
-	wr(r.v, GMBUS5, (1u << 31) | 0xfff0u);
+	reg_wr(r.v, GMBUS5, (1u << 31) | 0xfff0u);
 	gmbus_read_start(r.v, MON_PIN, 0x50, 0, 4);
-	CU_ASSERT_EQUAL(rd(r.v, GMBUS3), 0xffffffffu); /* address 0xf0.. */
+	CU_ASSERT_EQUAL(reg_rd(r.v, GMBUS3), 0xffffffffu); /* address 0xf0.. */
 	CU_ASSERT(r.v->disp.gmbus_index < 256);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 /* ---- display core (display_core.c) and pcode mailbox (pcode.c) ---- */
@@ -514,95 +480,95 @@ test_gmbus_read_past_end(void)
 static void
 test_display_core_power_wells(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	/* Fuses downloaded, PG0..2 distributed (bits 31, 27, 26, 25); read-only. */
-	CU_ASSERT_EQUAL(rd(r.v, SKL_FUSE_STATUS), 0x8e000000u);
-	wr(r.v, SKL_FUSE_STATUS, 0);
-	CU_ASSERT_EQUAL(rd(r.v, SKL_FUSE_STATUS), 0x8e000000u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, SKL_FUSE_STATUS), 0x8e000000u);
+	reg_wr(r.v, SKL_FUSE_STATUS, 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, SKL_FUSE_STATUS), 0x8e000000u);
 	for (unsigned int n = 0; n < 4; n++)
-		CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(n)), 0);
+		CU_ASSERT_EQUAL(reg_rd(r.v, PWR_WELL_CTL(n)), 0);
 	/* DRIVER: PW1 (idx 14) and MISC_IO (idx 0) requested -> both states on. */
-	wr(r.v, PWR_WELL_CTL(1), (1u << 29) | (1u << 1));
-	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), (3u << 28) | 3u);
+	reg_wr(r.v, PWR_WELL_CTL(1), (1u << 29) | (1u << 1));
+	CU_ASSERT_EQUAL(reg_rd(r.v, PWR_WELL_CTL(1)), (3u << 28) | 3u);
 	/* Add PW2 (idx 15) and DDI D (idx 4). */
-	wr(r.v, PWR_WELL_CTL(1), rd(r.v, PWR_WELL_CTL(1)) | (1u << 31) | (1u << 9));
-	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), (0xfu << 28) | (3u << 8) | 3u);
+	reg_wr(r.v, PWR_WELL_CTL(1), reg_rd(r.v, PWR_WELL_CTL(1)) | (1u << 31) | (1u << 9));
+	CU_ASSERT_EQUAL(reg_rd(r.v, PWR_WELL_CTL(1)), (0xfu << 28) | (3u << 8) | 3u);
 	/* Release PW2: its state drops with the request. */
-	wr(r.v, PWR_WELL_CTL(1), rd(r.v, PWR_WELL_CTL(1)) & ~(1u << 31));
-	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), (3u << 28) | (3u << 8) | 3u);
+	reg_wr(r.v, PWR_WELL_CTL(1), reg_rd(r.v, PWR_WELL_CTL(1)) & ~(1u << 31));
+	CU_ASSERT_EQUAL(reg_rd(r.v, PWR_WELL_CTL(1)), (3u << 28) | (3u << 8) | 3u);
 	/* State bits alone and requests of wells SKL lacks (idx 5, 13) are dropped. */
-	wr(r.v, PWR_WELL_CTL(1), (1u << 0) | (1u << 11) | (1u << 27) | (1u << 30));
-	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), 0);
-	wr(r.v, PWR_WELL_CTL(1), 0xffffffffu);
-	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(1)), 0xf00003ffu);
+	reg_wr(r.v, PWR_WELL_CTL(1), (1u << 0) | (1u << 11) | (1u << 27) | (1u << 30));
+	CU_ASSERT_EQUAL(reg_rd(r.v, PWR_WELL_CTL(1)), 0);
+	reg_wr(r.v, PWR_WELL_CTL(1), 0xffffffffu);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PWR_WELL_CTL(1)), 0xf00003ffu);
 	/* The BIOS requester register behaves the same way. */
-	wr(r.v, PWR_WELL_CTL(0), 1u << 29);
-	CU_ASSERT_EQUAL(rd(r.v, PWR_WELL_CTL(0)), 3u << 28);
+	reg_wr(r.v, PWR_WELL_CTL(0), 1u << 29);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PWR_WELL_CTL(0)), 3u << 28);
 	/* DBUF: state follows request; the state bit alone is dropped. */
-	CU_ASSERT_EQUAL(rd(r.v, DBUF_CTL), 0);
-	wr(r.v, DBUF_CTL, 1u << 31);
-	CU_ASSERT_EQUAL(rd(r.v, DBUF_CTL), 3u << 30);
-	wr(r.v, DBUF_CTL, 1u << 30);
-	CU_ASSERT_EQUAL(rd(r.v, DBUF_CTL), 0);
-	rig_down(&r);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DBUF_CTL), 0);
+	reg_wr(r.v, DBUF_CTL, 1u << 31);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DBUF_CTL), 3u << 30);
+	reg_wr(r.v, DBUF_CTL, 1u << 30);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DBUF_CTL), 0);
+	fake_teardown(&r);
 }
 
 static void
 test_display_core_dplls(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	/* GVT-g's reset: DPLL0 on and locked, DP 1620 (rate 3 << 1 | override). */
-	CU_ASSERT_EQUAL(rd(r.v, LCPLL1_CTL), 3u << 30);
-	CU_ASSERT_EQUAL(rd(r.v, DPLL_CTRL1), 0x7u);
-	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 1u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, LCPLL1_CTL), 3u << 30);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DPLL_CTRL1), 0x7u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DPLL_STATUS), 1u);
 	/* DDI D clocked from DPLL0 (override bit 9, CLK_OFF bit 18 clear), A/B/C/E gated. */
-	CU_ASSERT_EQUAL(rd(r.v, DPLL_CTRL2), 0xb8200u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DPLL_CTRL2), 0xb8200u);
 	/* Lock follows enable; only bits 31:30 exist. */
-	wr(r.v, LCPLL1_CTL, 0);
-	CU_ASSERT_EQUAL(rd(r.v, LCPLL1_CTL), 0);
-	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 0);
-	wr(r.v, LCPLL1_CTL, 1u << 30);			/* lock alone: nothing */
-	CU_ASSERT_EQUAL(rd(r.v, LCPLL1_CTL), 0);
-	wr(r.v, LCPLL1_CTL, 0xffffffffu);
-	CU_ASSERT_EQUAL(rd(r.v, LCPLL1_CTL), 3u << 30);
+	reg_wr(r.v, LCPLL1_CTL, 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, LCPLL1_CTL), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DPLL_STATUS), 0);
+	reg_wr(r.v, LCPLL1_CTL, 1u << 30);			/* lock alone: nothing */
+	CU_ASSERT_EQUAL(reg_rd(r.v, LCPLL1_CTL), 0);
+	reg_wr(r.v, LCPLL1_CTL, 0xffffffffu);
+	CU_ASSERT_EQUAL(reg_rd(r.v, LCPLL1_CTL), 3u << 30);
 	/* DPLL1..3 lock bits 8, 16, 24 follow LCPLL2 / WRPLL1 / WRPLL2 enables. */
-	wr(r.v, LCPLL2_CTL, 1u << 31);
-	CU_ASSERT_EQUAL(rd(r.v, LCPLL2_CTL), 3u << 30);
-	wr(r.v, WRPLL_CTL1, 1u << 31);
-	wr(r.v, WRPLL_CTL2, 1u << 31);
-	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 0x01010101u);
-	wr(r.v, WRPLL_CTL1, 0);
-	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 0x01000101u);
+	reg_wr(r.v, LCPLL2_CTL, 1u << 31);
+	CU_ASSERT_EQUAL(reg_rd(r.v, LCPLL2_CTL), 3u << 30);
+	reg_wr(r.v, WRPLL_CTL1, 1u << 31);
+	reg_wr(r.v, WRPLL_CTL2, 1u << 31);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DPLL_STATUS), 0x01010101u);
+	reg_wr(r.v, WRPLL_CTL1, 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DPLL_STATUS), 0x01000101u);
 	/* DPLL_STATUS is read-only. */
-	wr(r.v, DPLL_STATUS, 0);
-	CU_ASSERT_EQUAL(rd(r.v, DPLL_STATUS), 0x01000101u);
+	reg_wr(r.v, DPLL_STATUS, 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DPLL_STATUS), 0x01000101u);
 	/* DPLL_CTRL1/2 are plain storage the guest programs. */
-	wr(r.v, DPLL_CTRL1, 0x3fu << 6);
-	CU_ASSERT_EQUAL(rd(r.v, DPLL_CTRL1), 0x3fu << 6);
-	rig_down(&r);
+	reg_wr(r.v, DPLL_CTRL1, 0x3fu << 6);
+	CU_ASSERT_EQUAL(reg_rd(r.v, DPLL_CTRL1), 0x3fu << 6);
+	fake_teardown(&r);
 }
 
 /* One mailbox command as i915's __snb_pcode_rw issues it; returns DATA. */
 static uint32_t
 pcode_cmd(struct vgpu *v, uint32_t mbox, uint32_t data)
 {
-	CU_ASSERT_FALSE(rd(v, PCODE_MAILBOX) & PCODE_READY);
-	wr(v, PCODE_DATA, data);
-	wr(v, PCODE_DATA1, 0);
-	wr(v, PCODE_MAILBOX, PCODE_READY | mbox);
+	CU_ASSERT_FALSE(reg_rd(v, PCODE_MAILBOX) & PCODE_READY);
+	reg_wr(v, PCODE_DATA, data);
+	reg_wr(v, PCODE_DATA1, 0);
+	reg_wr(v, PCODE_MAILBOX, PCODE_READY | mbox);
 	/* Done at once: READY clear, status (bits 7:0) 0 = success. */
-	CU_ASSERT_EQUAL(rd(v, PCODE_MAILBOX) & (PCODE_READY | 0xffu), 0);
-	return rd(v, PCODE_DATA);
+	CU_ASSERT_EQUAL(reg_rd(v, PCODE_MAILBOX) & (PCODE_READY | 0xffu), 0);
+	return reg_rd(v, PCODE_DATA);
 }
 
 static void
 test_pcode_mailbox(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	/* GEN9_PCODE_READ_MEM_LATENCY (6): levels 0-3, then 4-7. */
@@ -617,17 +583,17 @@ test_pcode_mailbox(void)
 	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x21, 0), 0);
 	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x8, 0x1234), 0x1234u);
 	/* Parameters (bits 23:8) stay; command/status byte and READY clear. */
-	wr(r.v, PCODE_MAILBOX, PCODE_READY | (0x12u << 8) | 0x9u);
-	CU_ASSERT_EQUAL(rd(r.v, PCODE_MAILBOX), 0x1200u);
+	reg_wr(r.v, PCODE_MAILBOX, PCODE_READY | (0x12u << 8) | 0x9u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PCODE_MAILBOX), 0x1200u);
 	/* Without READY nothing runs: value stored, DATA unchanged. */
-	wr(r.v, PCODE_DATA, 0);
-	wr(r.v, PCODE_MAILBOX, 0x6);
-	CU_ASSERT_EQUAL(rd(r.v, PCODE_MAILBOX), 0x6u);
-	CU_ASSERT_EQUAL(rd(r.v, PCODE_DATA), 0);
+	reg_wr(r.v, PCODE_DATA, 0);
+	reg_wr(r.v, PCODE_MAILBOX, 0x6);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PCODE_MAILBOX), 0x6u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PCODE_DATA), 0);
 	/* All ones: command 0xff, completes, no out-of-table access. */
-	wr(r.v, PCODE_MAILBOX, 0xffffffffu);
-	CU_ASSERT_EQUAL(rd(r.v, PCODE_MAILBOX), 0x7fffff00u);
-	rig_down(&r);
+	reg_wr(r.v, PCODE_MAILBOX, 0xffffffffu);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PCODE_MAILBOX), 0x7fffff00u);
+	fake_teardown(&r);
 }
 
 void suite_display(void);

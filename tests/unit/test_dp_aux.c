@@ -11,6 +11,7 @@
 #include "mediator/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
+#include "tests/unit/reg.h"
 
 #define AUX_CTL(ch)	(0x64010u + (ch) * 0x100u)
 #define AUX_DATA(ch, i) (AUX_CTL(ch) + 4u + (i) * 4u)
@@ -31,52 +32,11 @@
 #define I2C_READ     0x1u
 #define I2C_MOT	     0x4u
 
-struct rig {
-	struct gpu *gpu;
-	struct hv *hv;
-	struct vgpu *v;
-};
-
+/* The whole default vGPU (domid 7), driven through the register dispatcher. */
 static void
-rig_up(struct rig *r)
+rig_up(struct fake_setup *r)
 {
-	struct pgpu_dev dev;
-	struct vgpu_config cfg;
-	char err[128];
-
-	memset(r, 0, sizeof(*r));
-	fake_pgpu_open(&dev);
-	CU_ASSERT_FATAL(gpu_create(&dev, &r->gpu) == 0);
-	r->hv = fake_hv_new(16);
-	CU_ASSERT_FATAL(r->hv != NULL);
-	vgpu_config_default(&cfg);
-	CU_ASSERT_FATAL(vgpu_create(r->gpu, &cfg, 7, &fake_hv_ops, r->hv, &r->v, err,
-				    sizeof(err)) == 0);
-}
-
-static void
-rig_down(struct rig *r)
-{
-	vgpu_destroy(r->v);
-	gpu_destroy(r->gpu);
-	fake_hv_free(r->hv);
-}
-
-static uint32_t
-rd(struct vgpu *v, uint32_t off)
-{
-	uint64_t val = 0;
-
-	CU_ASSERT(fake_mmio_access(v, false, off, 4, &val) == 0);
-	return (uint32_t)val;
-}
-
-static void
-wr(struct vgpu *v, uint32_t off, uint32_t val)
-{
-	uint64_t v64 = val;
-
-	CU_ASSERT(fake_mmio_access(v, true, off, 4, &v64) == 0);
+	CU_ASSERT_FATAL(fake_setup_whole(r, 7, NULL) == 0);
 }
 
 /*
@@ -97,15 +57,15 @@ aux_xfer_raw(struct vgpu *v, unsigned int ch, const uint8_t *req, unsigned int s
 
 		for (unsigned int b = 0; b < 4 && i + b < send; b++)
 			w |= (uint32_t)req[i + b] << (24 - 8 * b);
-		wr(v, AUX_DATA(ch, i / 4), w);
+		reg_wr(v, AUX_DATA(ch, i / 4), w);
 	}
-	wr(v, AUX_CTL(ch), SEND_BUSY | DONE | TIME_OUT | RECV_ERROR | INTERRUPT | TIMEOUT_MAX |
+	reg_wr(v, AUX_CTL(ch), SEND_BUSY | DONE | TIME_OUT | RECV_ERROR | INTERRUPT | TIMEOUT_MAX |
 				   SIZE(size_field));
-	st = rd(v, AUX_CTL(ch));
+	st = reg_rd(v, AUX_CTL(ch));
 	for (unsigned int i = 0; rep && i < SIZE_OF(st) && i < 20; i++)
-		rep[i] = (uint8_t)(rd(v, AUX_DATA(ch, i / 4)) >> (24 - 8 * (i % 4)));
-	wr(v, AUX_CTL(ch), st | DONE | TIME_OUT | RECV_ERROR);
-	CU_ASSERT_EQUAL(rd(v, AUX_CTL(ch)) & (SEND_BUSY | DONE | TIME_OUT | RECV_ERROR), 0);
+		rep[i] = (uint8_t)(reg_rd(v, AUX_DATA(ch, i / 4)) >> (24 - 8 * (i % 4)));
+	reg_wr(v, AUX_CTL(ch), st | DONE | TIME_OUT | RECV_ERROR);
+	CU_ASSERT_EQUAL(reg_rd(v, AUX_CTL(ch)) & (SEND_BUSY | DONE | TIME_OUT | RECV_ERROR), 0);
 	return st;
 }
 
@@ -160,7 +120,7 @@ dpcd_write1(struct vgpu *v, unsigned int addr, uint8_t val)
 static void
 test_dp_aux_dpcd_read(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint8_t buf[16], all[DP_AUX_DPCD_SIZE];
 
 	rig_up(&r);
@@ -188,13 +148,13 @@ test_dp_aux_dpcd_read(void)
 	for (unsigned int i = 8; i < 16; i++)
 		CU_ASSERT_EQUAL(buf[i], 0);
 	CU_ASSERT(r.v->disp.aux.transactions >= DP_AUX_DPCD_SIZE / 16);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_dp_aux_dpcd_write_training(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint8_t buf[16];
 
 	rig_up(&r);
@@ -225,14 +185,14 @@ test_dp_aux_dpcd_write_training(void)
 	/* Past the DPCD: native NACK, nothing written anywhere. */
 	CU_ASSERT_EQUAL(dpcd_write1(r.v, 0xfffff, 0x55), 0x10);
 	CU_ASSERT_EQUAL(dpcd_write1(r.v, DP_AUX_DPCD_SIZE, 0x55), 0x10);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 /* The I2C-over-AUX sequence drm_dp_i2c_xfer uses for an EDID block. */
 static void
 test_dp_aux_edid(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint8_t req[20], rep[20], got[EDID_BLOCK_SIZE], want[EDID_BLOCK_SIZE];
 	unsigned int n;
 	uint32_t st;
@@ -279,13 +239,13 @@ test_dp_aux_edid(void)
 	CU_ASSERT_EQUAL(rep[0], 0x40);
 	aux_xfer(r.v, AUX_D, req, aux_hdr(req, I2C_READ, 0x30, 1), rep);
 	CU_ASSERT_EQUAL(rep[0], 0x40);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_dp_aux_absent_ports(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint8_t req[20], rep[20];
 	uint32_t st;
 
@@ -297,21 +257,21 @@ test_dp_aux_absent_ports(void)
 		CU_ASSERT_EQUAL(st & (SEND_BUSY | DONE | TIME_OUT), DONE | TIME_OUT);
 	}
 	/* Errors are sticky until written 1: a write of 0 keeps them. */
-	wr(r.v, AUX_CTL(1), SEND_BUSY | SIZE(4));
-	CU_ASSERT_EQUAL(rd(r.v, AUX_CTL(1)) & (SEND_BUSY | DONE | TIME_OUT), DONE | TIME_OUT);
-	wr(r.v, AUX_CTL(1), 0);
-	CU_ASSERT_EQUAL(rd(r.v, AUX_CTL(1)) & (DONE | TIME_OUT), DONE | TIME_OUT);
-	wr(r.v, AUX_CTL(1), TIME_OUT);
-	CU_ASSERT_EQUAL(rd(r.v, AUX_CTL(1)) & (DONE | TIME_OUT), DONE);
-	wr(r.v, AUX_CTL(1), DONE);
-	CU_ASSERT_EQUAL(rd(r.v, AUX_CTL(1)) & (DONE | TIME_OUT), 0);
-	rig_down(&r);
+	reg_wr(r.v, AUX_CTL(1), SEND_BUSY | SIZE(4));
+	CU_ASSERT_EQUAL(reg_rd(r.v, AUX_CTL(1)) & (SEND_BUSY | DONE | TIME_OUT), DONE | TIME_OUT);
+	reg_wr(r.v, AUX_CTL(1), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, AUX_CTL(1)) & (DONE | TIME_OUT), DONE | TIME_OUT);
+	reg_wr(r.v, AUX_CTL(1), TIME_OUT);
+	CU_ASSERT_EQUAL(reg_rd(r.v, AUX_CTL(1)) & (DONE | TIME_OUT), DONE);
+	reg_wr(r.v, AUX_CTL(1), DONE);
+	CU_ASSERT_EQUAL(reg_rd(r.v, AUX_CTL(1)) & (DONE | TIME_OUT), 0);
+	fake_teardown(&r);
 }
 
 static void
 test_dp_aux_malformed(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint8_t req[20], rep[20];
 	uint32_t st;
 
@@ -357,7 +317,7 @@ test_dp_aux_malformed(void)
 	CU_ASSERT_EQUAL(st & (DONE | TIME_OUT), DONE);
 	CU_ASSERT_EQUAL(rep[1], 0x12);
 	CU_ASSERT_FALSE(r.v->stats.failsafe);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 void suite_dp_aux(void);

@@ -12,6 +12,7 @@
 #include "mediator/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
+#include "tests/unit/reg.h"
 
 #define MASTER	    0x44200u
 #define MASTER_EN   (1u << 31)
@@ -30,59 +31,15 @@
 #define MSI_ADDR_OK 0xfee01000u
 #define MSI_DATA_OK 0x4041u
 
-struct rig {
-	struct gpu *gpu;
-	struct hv *hv;
-	struct vgpu *v;
-};
-
+/* The whole default vGPU (domid 7) with MSI, driven through the register dispatcher. */
 static void
-rig_up(struct rig *r)
+rig_up(struct fake_setup *r)
 {
-	struct pgpu_dev dev;
 	struct vgpu_config cfg;
-	char err[128];
 
-	memset(r, 0, sizeof(*r));
-	fake_pgpu_open(&dev);
-	CU_ASSERT_FATAL(gpu_create(&dev, &r->gpu) == 0);
-	r->hv = fake_hv_new(16);
-	CU_ASSERT_FATAL(r->hv != NULL);
 	vgpu_config_default(&cfg);
 	cfg.msi = true;
-	CU_ASSERT_FATAL(vgpu_create(r->gpu, &cfg, 7, &fake_hv_ops, r->hv, &r->v, err,
-				    sizeof(err)) == 0);
-}
-
-static void
-rig_down(struct rig *r)
-{
-	vgpu_destroy(r->v);
-	gpu_destroy(r->gpu);
-	fake_hv_free(r->hv);
-}
-
-static uint32_t
-rd(struct vgpu *v, uint32_t off)
-{
-	uint64_t val = 0;
-
-	CU_ASSERT(fake_mmio_access(v, false, off, 4, &val) == 0);
-	return (uint32_t)val;
-}
-
-static void
-wr_sized(struct vgpu *v, uint32_t off, unsigned int size, uint32_t val)
-{
-	uint64_t v64 = val;
-
-	CU_ASSERT(fake_mmio_access(v, true, off, size, &v64) == 0);
-}
-
-static void
-wr(struct vgpu *v, uint32_t off, uint32_t val)
-{
-	wr_sized(v, off, 4, val);
+	CU_ASSERT_FATAL(fake_setup_whole(r, 7, &cfg) == 0);
 }
 
 static void
@@ -138,128 +95,128 @@ msi_program(struct vgpu *v, uint32_t addr, uint16_t data, bool enable)
 static void
 arm_gt0(struct vgpu *v, uint32_t bits)
 {
-	wr(v, GT0_IER, bits);
-	wr(v, GT0_IMR, ~bits);
+	reg_wr(v, GT0_IER, bits);
+	reg_wr(v, GT0_IMR, ~bits);
 	msi_program(v, MSI_ADDR_OK, MSI_DATA_OK, true);
-	wr(v, MASTER, MASTER_EN);
+	reg_wr(v, MASTER, MASTER_EN);
 }
 
 static void
 test_irq_reset_state(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IMR), 0xffffffffu);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IER), 0);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IMR), 0xffffffffu);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IER), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), 0);
 	/* A raise with everything masked leaves no trace but the event count. */
 	raise_ev(r.v, EV_RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), 0);
 	CU_ASSERT_EQUAL(r.v->irq.raised[EV_RCS_USER], 1);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_iir_w1c(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
-	wr(r.v, GT0_IER, RCS_USER | RCS_CTX);
-	wr(r.v, GT0_IMR, ~(RCS_USER | RCS_CTX));
+	reg_wr(r.v, GT0_IER, RCS_USER | RCS_CTX);
+	reg_wr(r.v, GT0_IMR, ~(RCS_USER | RCS_CTX));
 	raise_ev(r.v, EV_RCS_USER);
 	raise_ev(r.v, EV_RCS_CTX_SWITCH);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
 	/* Writing 0 changes nothing; writing 1 clears exactly that bit. */
-	wr(r.v, GT0_IIR, 0);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
-	wr(r.v, GT0_IIR, RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_CTX);
+	reg_wr(r.v, GT0_IIR, 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
+	reg_wr(r.v, GT0_IIR, RCS_USER);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_CTX);
 	/* A one-byte write to byte 1 clears bit 8 and does not touch byte 0. */
 	raise_ev(r.v, EV_RCS_USER);
-	wr_sized(r.v, GT0_IIR + 1, 1, 0x01);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
-	wr(r.v, GT0_IIR, 0xffffffffu);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
-	rig_down(&r);
+	reg_wr_sized(r.v, GT0_IIR + 1, 1, 0x01);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER);
+	reg_wr(r.v, GT0_IIR, 0xffffffffu);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), 0);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_isr_read_only(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint64_t ro;
 
 	rig_up(&r);
 	ro = r.v->ro_writes;
-	wr(r.v, GT0_ISR, 0xdeadbeef);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_ISR), 0);
+	reg_wr(r.v, GT0_ISR, 0xdeadbeef);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_ISR), 0);
 	CU_ASSERT_EQUAL(r.v->ro_writes, ro + 1);
 	/* Master: only bit 31 is the guest's; the summary bits are not writable. */
-	wr(r.v, MASTER, 0x7fffffffu);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), 0);
-	rig_down(&r);
+	reg_wr(r.v, MASTER, 0x7fffffffu);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), 0);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_imr_masks(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	arm_gt0(r.v, RCS_USER | RCS_CTX);
-	wr(r.v, GT0_IMR, ~RCS_CTX); /* user interrupt masked */
+	reg_wr(r.v, GT0_IMR, ~RCS_CTX); /* user interrupt masked */
 	raise_ev(r.v, EV_RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), 0);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 0);
 	/* A masked pulse is gone (hardware): unmasking delivers nothing stale. */
-	wr(r.v, GT0_IMR, ~(RCS_USER | RCS_CTX));
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	reg_wr(r.v, GT0_IMR, ~(RCS_USER | RCS_CTX));
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), 0);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	/* The next one goes through. */
 	raise_ev(r.v, EV_RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_ier_gates(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	arm_gt0(r.v, RCS_CTX);	/* IER has only the context-switch bit */
-	wr(r.v, GT0_IMR, 0);	/* nothing masked */
+	reg_wr(r.v, GT0_IMR, 0);	/* nothing masked */
 	/* IMR clear: IIR latches even though IER does not enable the bit ... */
 	raise_ev(r.v, EV_RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER);
 	/* ... but it drives neither the master summary nor an MSI. */
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	raise_ev(r.v, EV_RCS_CTX_SWITCH);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | 1u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN | 1u);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
 	/* Disabling IER with IIR still set drops the line: no summary bit. */
-	wr(r.v, GT0_IER, 0);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
+	reg_wr(r.v, GT0_IER, 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER | RCS_CTX);
 	/* Enabling IER for a latched bit raises the line at once: a new MSI. */
-	wr(r.v, GT0_IER, RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | 1u);
+	reg_wr(r.v, GT0_IER, RCS_USER);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN | 1u);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 2);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_msi_exact(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	arm_gt0(r.v, RCS_USER);
@@ -269,57 +226,57 @@ test_irq_msi_exact(void)
 	CU_ASSERT_EQUAL(r.hv->msi_data[0], MSI_DATA_OK);
 	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 1);
 	/* Master shows enable + the RCS summary bit (bit 0). */
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | 1u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN | 1u);
 	/* Still pending: a second event is no new edge. */
 	raise_ev(r.v, EV_RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
 	/* The i915 handler dance: master off, ack IIR, master on: nothing left. */
-	wr(r.v, MASTER, 0);
-	wr(r.v, GT0_IIR, RCS_USER);
-	wr(r.v, MASTER, MASTER_EN);
+	reg_wr(r.v, MASTER, 0);
+	reg_wr(r.v, GT0_IIR, RCS_USER);
+	reg_wr(r.v, MASTER, MASTER_EN);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN);
 	/* Next event: next MSI, same target. */
 	raise_ev(r.v, EV_RCS_USER);
 	CU_ASSERT_EQUAL_FATAL(r.hv->nr_msi, 2);
 	CU_ASSERT_EQUAL(r.hv->msi_addr[1], MSI_ADDR_OK);
 	CU_ASSERT_EQUAL(r.hv->msi_data[1], MSI_DATA_OK);
 	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 2);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_rearm_with_pending(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	arm_gt0(r.v, RCS_USER | RCS_CTX);
 	raise_ev(r.v, EV_RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
 	/* Handler: master off, an event arrives meanwhile, ack only the first. */
-	wr(r.v, MASTER, 0);
-	wr(r.v, GT0_IIR, RCS_USER);
+	reg_wr(r.v, MASTER, 0);
+	reg_wr(r.v, GT0_IIR, RCS_USER);
 	raise_ev(r.v, EV_RCS_CTX_SWITCH);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
 	/* Re-enabling the master with IIR pending is a new edge. */
-	wr(r.v, MASTER, MASTER_EN);
+	reg_wr(r.v, MASTER, MASTER_EN);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 2);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_no_msi_when_msi_disabled(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
-	wr(r.v, GT0_IER, RCS_USER);
-	wr(r.v, GT0_IMR, ~RCS_USER);
-	wr(r.v, MASTER, MASTER_EN);
+	reg_wr(r.v, GT0_IER, RCS_USER);
+	reg_wr(r.v, GT0_IMR, ~RCS_USER);
+	reg_wr(r.v, MASTER, MASTER_EN);
 	msi_program(r.v, MSI_ADDR_OK, MSI_DATA_OK, false);
 	raise_ev(r.v, EV_RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 0);
 	/* Enabling MSI in config space delivers the pending interrupt. */
@@ -327,53 +284,53 @@ test_irq_no_msi_when_msi_disabled(void)
 	CU_ASSERT_EQUAL_FATAL(r.hv->nr_msi, 1);
 	CU_ASSERT_EQUAL(r.hv->msi_addr[0], MSI_ADDR_OK);
 	CU_ASSERT_EQUAL(r.hv->msi_data[0], MSI_DATA_OK);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_no_msi_when_master_disabled(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	arm_gt0(r.v, RCS_USER);
-	wr(r.v, MASTER, 0);
+	reg_wr(r.v, MASTER, 0);
 	raise_ev(r.v, EV_RCS_USER);
 	raise_ev(r.v, EV_RCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), RCS_USER);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	/* Pending: delivered once the master is enabled, once. */
-	wr(r.v, MASTER, MASTER_EN);
+	reg_wr(r.v, MASTER, MASTER_EN);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
-	wr(r.v, MASTER, MASTER_EN);
+	reg_wr(r.v, MASTER, MASTER_EN);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_summary_bits(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	arm_gt0(r.v, BCS_USER);
 	raise_ev(r.v, EV_BCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), BCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | (1u << 1)); /* BCS */
-	wr(r.v, PIPEB_IER, 1);
-	wr(r.v, PIPEB_IMR, ~1u);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), BCS_USER);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN | (1u << 1)); /* BCS */
+	reg_wr(r.v, PIPEB_IER, 1);
+	reg_wr(r.v, PIPEB_IMR, ~1u);
 	raise_ev(r.v, EV_PIPE_B_VBLANK);
-	CU_ASSERT_EQUAL(rd(r.v, PIPEB_IIR), 1);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | (1u << 1) | (1u << 17));
-	wr(r.v, GT0_IIR, BCS_USER);
-	CU_ASSERT_EQUAL(rd(r.v, MASTER), MASTER_EN | (1u << 17));
-	rig_down(&r);
+	CU_ASSERT_EQUAL(reg_rd(r.v, PIPEB_IIR), 1);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN | (1u << 1) | (1u << 17));
+	reg_wr(r.v, GT0_IIR, BCS_USER);
+	CU_ASSERT_EQUAL(reg_rd(r.v, MASTER), MASTER_EN | (1u << 17));
+	fake_teardown(&r);
 }
 
 static void
 test_irq_bogus_msi_addr(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint64_t lines;
 
 	rig_up(&r);
@@ -387,24 +344,24 @@ test_irq_bogus_msi_addr(void)
 	CU_ASSERT(log_lines() > lines);
 	CU_ASSERT(r.v->warned & (1ull << WARN_MSI_ADDR));
 	/* Ack and again: counted again, logged once only. */
-	wr(r.v, GT0_IIR, RCS_USER);
+	reg_wr(r.v, GT0_IIR, RCS_USER);
 	lines = log_lines();
 	raise_ev(r.v, EV_RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	CU_ASSERT_EQUAL(r.v->stats.msi_suppressed, 2);
 	CU_ASSERT_EQUAL(log_lines(), lines);
 	/* A good address afterwards works. */
-	wr(r.v, GT0_IIR, RCS_USER);
+	reg_wr(r.v, GT0_IIR, RCS_USER);
 	msi_program(r.v, MSI_ADDR_OK, MSI_DATA_OK, true);
 	raise_ev(r.v, EV_RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 static void
 test_irq_inject_failure(void)
 {
-	struct rig r;
+	struct fake_setup r;
 	uint64_t lines;
 
 	rig_up(&r);
@@ -419,7 +376,7 @@ test_irq_inject_failure(void)
 	CU_ASSERT(r.v->warned & (1ull << WARN_MSI_FAIL));
 	/* Every later failure is counted, none is logged. */
 	for (int i = 0; i < 5; i++) {
-		wr(r.v, GT0_IIR, RCS_USER);
+		reg_wr(r.v, GT0_IIR, RCS_USER);
 		r.hv->fail_next = -EINVAL;
 		raise_ev(r.v, EV_RCS_USER);
 	}
@@ -427,12 +384,12 @@ test_irq_inject_failure(void)
 	CU_ASSERT_EQUAL(log_lines(), lines + 1);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
 	/* The hypervisor accepts again: delivered and counted as injected. */
-	wr(r.v, GT0_IIR, RCS_USER);
+	reg_wr(r.v, GT0_IIR, RCS_USER);
 	raise_ev(r.v, EV_RCS_USER);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
 	CU_ASSERT_EQUAL(r.v->stats.msi_injected, 1);
 	CU_ASSERT_EQUAL(r.v->stats.msi_failed, 6);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 /* The address check: x86 MSI window; a high half only with vector 0 (Xen PIRQ MSI). */
@@ -452,15 +409,15 @@ test_irq_msi_addr_rule(void)
 static void
 test_irq_bad_event(void)
 {
-	struct rig r;
+	struct fake_setup r;
 
 	rig_up(&r);
 	arm_gt0(r.v, 0xffffffffu);
 	raise_ev(r.v, EV_NR);
 	raise_ev(r.v, (enum irq_event)-1);
-	CU_ASSERT_EQUAL(rd(r.v, GT0_IIR), 0);
+	CU_ASSERT_EQUAL(reg_rd(r.v, GT0_IIR), 0);
 	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
-	rig_down(&r);
+	fake_teardown(&r);
 }
 
 void suite_irq(void);

@@ -34,6 +34,19 @@ up(enum unknown_reg_policy pol)
 	CU_ASSERT_FATAL(fake_setup(&s, &cfg) == 0);
 }
 
+/*
+ * up(pol) plus a second vGPU (domid 2, placed) on the same GPU; RCS_TAIL
+ * holds 0x80 in the first and 0x40 in the second. The caller frees *v2, *hv2.
+ */
+static void
+up_pair(enum unknown_reg_policy pol, struct hv **hv2, struct vgpu **v2)
+{
+	up(pol);
+	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 2, NULL, true, hv2, v2) == 0);
+	fake_writel(*v2, RCS_TAIL, 0x40);
+	fake_writel(s.v, RCS_TAIL, 0x80);
+}
+
 /* An offset that no table claims. */
 static uint32_t
 unknown_off(void)
@@ -324,10 +337,7 @@ test_unknown_strict(void)
 	struct hv *hv2;
 	struct vgpu *v2;
 
-	up(UNKNOWN_STRICT);
-	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 2, NULL, true, &hv2, &v2) == 0);
-	fake_writel(v2, RCS_TAIL, 0x40);
-	fake_writel(s.v, RCS_TAIL, 0x80);
+	up_pair(UNKNOWN_STRICT, &hv2, &v2);
 	CU_ASSERT_EQUAL(fake_readl(s.v, unknown_off()), 0xffffffff);
 	vgpu_get_stats(s.v, &st);
 	CU_ASSERT(st.failsafe);
@@ -356,10 +366,7 @@ test_malformed(void)
 	struct hv *hv2;
 	struct vgpu *v2;
 
-	up(UNKNOWN_TOLERATE);
-	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 2, NULL, true, &hv2, &v2) == 0);
-	fake_writel(v2, RCS_TAIL, 0x40);
-	fake_writel(s.v, RCS_TAIL, 0x80);
+	up_pair(UNKNOWN_TOLERATE, &hv2, &v2);
 	val = 0;
 	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, FAKE_BAR0 + RCS_TAIL, 3, &val), -EINVAL);
 	CU_ASSERT_EQUAL(val, ~0ull);

@@ -447,7 +447,13 @@ test_roundtrip(void)
 		res = xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server,
 						    sh->server, 0, 1, &addr, PROT_READ, 0);
 		CU_ASSERT_FATAL(res != NULL);
-		CU_ASSERT(((buffered_iopage_t *)addr)->write_pointer <= IOREQ_BUFFER_SLOT_NUM + 2);
+		/*
+		 * Xen rebases only when it sends, and only once the reader has
+		 * passed a lap, so after the last send read_pointer < 511 and at
+		 * most a ring's worth is queued: write_pointer < 2 * 511, far below
+		 * the 2 * NBUF slots written, however slow the reader was.
+		 */
+		CU_ASSERT(((buffered_iopage_t *)addr)->write_pointer < 2 * IOREQ_BUFFER_SLOT_NUM);
 		xenforeignmemory_unmap_resource(fm, res);
 		xenforeignmemory_close(fm);
 	}
@@ -515,17 +521,16 @@ test_roundtrip(void)
 	test_machine_done(mach);
 }
 
-/* A DM that is killed mid-request: the vCPU gets -ETIMEDOUT, quickly. */
-static void
-test_dead_dm(void)
+/*
+ * A fresh machine with one domain and a forked device model (*pid) that
+ * claims MMIO_BASE..MMIO_END and never answers; the domain's vCPU 0.
+ */
+static struct sim_vcpu *
+silent_dm_start(pid_t *pid)
 {
-	xendevicemodel_handle *dm;
 	struct sim_vcpu *c;
 	volatile int *flag;
-	uint64_t v;
-	pid_t pid;
-	int domid, status;
-	time_t t0;
+	int domid;
 
 	test_machine_new(mach, sizeof(mach));
 	setenv("XENSIM_MACHINE", mach, 1);
@@ -534,15 +539,15 @@ test_dead_dm(void)
 	flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	CU_ASSERT_FATAL(flag != MAP_FAILED);
 	*flag = 0;
-	pid = fork();
-	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0) {
+	*pid = fork();
+	CU_ASSERT_FATAL(*pid >= 0);
+	if (*pid == 0) {
 		ioservid_t id;
 
 		xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
+		xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 		void *addr = NULL;
 
-		dm = xendevicemodel_open(NULL, 0);
 		/* Pages mapped before enable, or the port is never published. */
 		if (!dm || !fm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
 		    !xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, id, 1,
@@ -559,6 +564,29 @@ test_dead_dm(void)
 	CU_ASSERT_FATAL(*flag == 1);
 	c = sim_vcpu_attach(mach, domid, 0);
 	CU_ASSERT_FATAL(c != NULL);
+	munmap((void *)flag, 4096);
+	return c;
+}
+
+/* Detach the vCPU and destroy the machine (the device model is the caller's to reap). */
+static void
+silent_dm_stop(struct sim_vcpu *c)
+{
+	sim_vcpu_detach(c);
+	test_machine_done(mach);
+}
+
+/* A DM that is killed mid-request: the vCPU gets -ETIMEDOUT, quickly. */
+static void
+test_dead_dm(void)
+{
+	struct sim_vcpu *c;
+	uint64_t v;
+	pid_t pid;
+	int status;
+	time_t t0;
+
+	c = silent_dm_start(&pid);
 	/* Alive but silent: the vCPU timeout applies. */
 	sim_vcpu_set_timeout(c, 200);
 	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
@@ -569,9 +597,7 @@ test_dead_dm(void)
 	t0 = time(NULL);
 	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
 	CU_ASSERT(time(NULL) - t0 < 5);
-	sim_vcpu_detach(c);
-	munmap((void *)flag, 4096);
-	test_machine_done(mach);
+	silent_dm_stop(c);
 }
 
 static uint64_t
@@ -592,12 +618,10 @@ mono_ms(void)
 static void
 test_dm_dies_mid_wait(void)
 {
-	xendevicemodel_handle *dm;
 	struct sim_vcpu *c;
-	volatile int *flag;
 	uint64_t v, t0;
 	pid_t pid, killer;
-	int domid, status;
+	int status;
 	long probe = syscall(SYS_pidfd_open, getpid(), 0);
 
 	if (probe < 0) {
@@ -605,38 +629,7 @@ test_dm_dies_mid_wait(void)
 		return;
 	}
 	close((int)probe);
-	test_machine_new(mach, sizeof(mach));
-	setenv("XENSIM_MACHINE", mach, 1);
-	domid = xensim_domain_create(mach, 16, 1);
-	CU_ASSERT_FATAL(domid > 0);
-	flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CU_ASSERT_FATAL(flag != MAP_FAILED);
-	*flag = 0;
-	pid = fork();
-	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0) {
-		ioservid_t id;
-
-		xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
-		void *addr = NULL;
-
-		dm = xendevicemodel_open(NULL, 0);
-		/* Pages mapped before enable, or the port is never published. */
-		if (!dm || !fm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
-		    !xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, id, 1,
-						   1, &addr, PROT_READ | PROT_WRITE, 0) ||
-		    xendevicemodel_set_ioreq_server_state(dm, domid, id, 1) ||
-		    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, MMIO_BASE, MMIO_END))
-			_exit(1);
-		*flag = 1;
-		pause(); /* never answers */
-		_exit(0);
-	}
-	for (int i = 0; i < 500 && !*flag; i++)
-		usleep(10000);
-	CU_ASSERT_FATAL(*flag == 1);
-	c = sim_vcpu_attach(mach, domid, 0);
-	CU_ASSERT_FATAL(c != NULL);
+	c = silent_dm_start(&pid);
 	sim_vcpu_set_timeout(c, 20000);
 	killer = fork();
 	CU_ASSERT_FATAL(killer >= 0);
@@ -655,9 +648,7 @@ test_dm_dies_mid_wait(void)
 	waitpid(killer, &status, 0);
 	waitpid(pid, &status, 0);
 	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	sim_vcpu_detach(c);
-	munmap((void *)flag, 4096);
-	test_machine_done(mach);
+	silent_dm_stop(c);
 }
 
 void suite_xensim_ioreq(void);

@@ -13,9 +13,7 @@ ctl_cmd_attach(struct ctl_ctx *c, int argc, char **argv)
 {
 	char req[CTL_LINE_MAX];
 	const char *spec;
-	struct ctl_reply r;
 	uint32_t domid;
-	int rc;
 
 	if (argc != 2 && !ctl_argc_ok(argc, 3, argv[0], "DOMID [SPEC]"))
 		return CTL_EXIT_USAGE;
@@ -28,10 +26,5 @@ ctl_cmd_attach(struct ctl_ctx *c, int argc, char **argv)
 		return CTL_EXIT_USAGE;
 	}
 	snprintf(req, sizeof(req), "attach %u%s%s", domid, *spec ? " " : "", spec);
-	rc = ctl_ask(c, req, &r);
-	if (rc)
-		return rc;
-	ctl_print_reply(c, &r, false);
-	ctl_reply_free(&r);
-	return CTL_EXIT_OK;
+	return ctl_ask_print(c, req, false);
 }

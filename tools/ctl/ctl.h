@@ -8,6 +8,7 @@
 #define TOOLS_CTL_CTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tools/common/ctl_client.h"
@@ -46,6 +47,19 @@ int ctl_ask(struct ctl_ctx *c, const char *request, struct ctl_reply *r);
 
 /* Parse a domid argument (decimal, < 2^16); prints and returns -EINVAL if bad. */
 int ctl_parse_domid(const char *s, uint32_t *domid);
+
+/*
+ * Parse the domid argument arg and build the request "VERB DOMID" in
+ * req[len]. Returns CTL_EXIT_OK, or CTL_EXIT_USAGE (printed) if arg is bad.
+ */
+int ctl_domid_request(const char *arg, const char *verb, char *req, size_t len,
+		      uint32_t *domid);
+
+/*
+ * Send request and print its reply with ctl_print_reply(rows). Returns
+ * the exit status: CTL_EXIT_OK, or as ctl_ask() on failure.
+ */
+int ctl_ask_print(struct ctl_ctx *c, const char *request, bool rows);
 
 /* Check argc == want (argv[0] included); prints usage and returns false if not. */
 bool ctl_argc_ok(int argc, int want, const char *name, const char *args);

@@ -2,27 +2,17 @@
 /*
  * detach.c — `xengt-ctl detach DOMID`: destroy a domain's vGPU (its GM and fences return to the pool).
  */
-#include <stdio.h>
-
 #include "ctl.h"
 
 int
 ctl_cmd_detach(struct ctl_ctx *c, int argc, char **argv)
 {
-	struct ctl_reply r;
 	char req[64];
 	uint32_t domid;
-	int rc;
 
 	if (!ctl_argc_ok(argc, 2, argv[0], "DOMID"))
 		return CTL_EXIT_USAGE;
-	if (ctl_parse_domid(argv[1], &domid))
+	if (ctl_domid_request(argv[1], "detach", req, sizeof(req), &domid))
 		return CTL_EXIT_USAGE;
-	snprintf(req, sizeof(req), "detach %u", domid);
-	rc = ctl_ask(c, req, &r);
-	if (rc)
-		return rc;
-	ctl_print_reply(c, &r, false);
-	ctl_reply_free(&r);
-	return CTL_EXIT_OK;
+	return ctl_ask_print(c, req, false);
 }

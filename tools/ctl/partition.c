@@ -54,10 +54,8 @@ partition_all(struct ctl_ctx *c)
 int
 ctl_cmd_partition(struct ctl_ctx *c, int argc, char **argv)
 {
-	struct ctl_reply r;
 	char req[64];
 	uint32_t domid;
-	int rc;
 
 	if (argc != 1 && argc != 2) {
 		fprintf(stderr, "usage: xengt-ctl %s [DOMID]\n", argv[0]);
@@ -65,13 +63,7 @@ ctl_cmd_partition(struct ctl_ctx *c, int argc, char **argv)
 	}
 	if (argc == 1)
 		return partition_all(c);
-	if (ctl_parse_domid(argv[1], &domid))
+	if (ctl_domid_request(argv[1], "partition", req, sizeof(req), &domid))
 		return CTL_EXIT_USAGE;
-	snprintf(req, sizeof(req), "partition %u", domid);
-	rc = ctl_ask(c, req, &r);
-	if (rc)
-		return rc;
-	ctl_print_reply(c, &r, false);
-	ctl_reply_free(&r);
-	return CTL_EXIT_OK;
+	return ctl_ask_print(c, req, false);
 }

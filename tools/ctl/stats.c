@@ -65,9 +65,8 @@ ctl_cmd_stats(struct ctl_ctx *c, int argc, char **argv)
 		fprintf(stderr, "usage: xengt-ctl %s DOMID [KEY...]\n", argv[0]);
 		return CTL_EXIT_USAGE;
 	}
-	if (ctl_parse_domid(argv[1], &domid))
+	if (ctl_domid_request(argv[1], "stats", req, sizeof(req), &domid))
 		return CTL_EXIT_USAGE;
-	snprintf(req, sizeof(req), "stats %u", domid);
 	rc = ctl_ask(c, req, &r);
 	if (rc)
 		return rc;

@@ -26,9 +26,8 @@ ctl_cmd_trap_map(struct ctl_ctx *c, int argc, char **argv)
 
 	if (!ctl_argc_ok(argc, 2, argv[0], "DOMID"))
 		return CTL_EXIT_USAGE;
-	if (ctl_parse_domid(argv[1], &domid))
+	if (ctl_domid_request(argv[1], "trap-map", req, sizeof(req), &domid))
 		return CTL_EXIT_USAGE;
-	snprintf(req, sizeof(req), "trap-map %u", domid);
 	rc = ctl_ask(c, req, &r);
 	if (rc)
 		return rc;

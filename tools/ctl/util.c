@@ -44,6 +44,28 @@ ctl_parse_domid(const char *s, uint32_t *domid)
 	return 0;
 }
 
+int
+ctl_domid_request(const char *arg, const char *verb, char *req, size_t len, uint32_t *domid)
+{
+	if (ctl_parse_domid(arg, domid))
+		return CTL_EXIT_USAGE;
+	snprintf(req, len, "%s %u", verb, *domid);
+	return CTL_EXIT_OK;
+}
+
+int
+ctl_ask_print(struct ctl_ctx *c, const char *request, bool rows)
+{
+	struct ctl_reply r;
+	int rc = ctl_ask(c, request, &r);
+
+	if (rc)
+		return rc;
+	ctl_print_reply(c, &r, rows);
+	ctl_reply_free(&r);
+	return CTL_EXIT_OK;
+}
+
 bool
 ctl_argc_ok(int argc, int want, const char *name, const char *args)
 {
@@ -105,6 +127,18 @@ is_decimal(const char *s)
 	return true;
 }
 
+/* One JSON member: the quoted key, then the value unquoted if a decimal number. */
+static void
+json_member(const char *key, const char *val)
+{
+	json_str(key);
+	printf(": ");
+	if (is_decimal(val))
+		printf("%s", val);
+	else
+		json_str(val);
+}
+
 static void
 print_json(const struct ctl_reply *r)
 {
@@ -117,12 +151,7 @@ print_json(const struct ctl_reply *r)
 		printf("%s\n  {", l ? "," : "");
 		for (unsigned int i = 0; i < n; i++) {
 			printf("%s", i ? ", " : "");
-			json_str(keys[i]);
-			printf(": ");
-			if (is_decimal(vals[i]))
-				printf("%s", vals[i]);
-			else
-				json_str(vals[i]);
+			json_member(keys[i], vals[i]);
 		}
 		printf("}");
 	}
@@ -209,12 +238,7 @@ print_record(struct ctl_ctx *c, const struct ctl_reply *r)
 			}
 			printf("%s\n  ", first ? "" : ",");
 			first = false;
-			json_str(keys[i]);
-			printf(": ");
-			if (is_decimal(vals[i]))
-				printf("%s", vals[i]);
-			else
-				json_str(vals[i]);
+			json_member(keys[i], vals[i]);
 		}
 	}
 	if (c->json)

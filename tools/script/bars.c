@@ -46,14 +46,20 @@ cf8_addr(const struct guest *g, unsigned int reg)
 	       (uint32_t)g->fn << 8 | (reg & 0xfc);
 }
 
+/* Latch config register reg (0..0xff) of the guest's GPU into CF8. */
+static int
+cf8_latch(struct guest *g, unsigned int reg)
+{
+	if (reg > 0xff)
+		return -EINVAL;
+	return sim_pio_write(g->vcpu, PCI_CONF_ADDR, 4, cf8_addr(g, reg));
+}
+
 int
 guest_cfg_read(struct guest *g, unsigned int reg, unsigned int size, uint32_t *val)
 {
-	int rc;
+	int rc = cf8_latch(g, reg);
 
-	if (reg > 0xff)
-		return -EINVAL;
-	rc = sim_pio_write(g->vcpu, PCI_CONF_ADDR, 4, cf8_addr(g, reg));
 	if (rc)
 		return rc;
 	return sim_pio_read(g->vcpu, (uint16_t)(PCI_CONF_DATA + (reg & 3)), size, val);
@@ -62,11 +68,8 @@ guest_cfg_read(struct guest *g, unsigned int reg, unsigned int size, uint32_t *v
 int
 guest_cfg_write(struct guest *g, unsigned int reg, unsigned int size, uint32_t val)
 {
-	int rc;
+	int rc = cf8_latch(g, reg);
 
-	if (reg > 0xff)
-		return -EINVAL;
-	rc = sim_pio_write(g->vcpu, PCI_CONF_ADDR, 4, cf8_addr(g, reg));
 	if (rc)
 		return rc;
 	return sim_pio_write(g->vcpu, (uint16_t)(PCI_CONF_DATA + (reg & 3)), size, val);

@@ -59,21 +59,40 @@ show(struct guest *g, const char *what, unsigned int size, uint64_t v)
 	printf("%s%s = 0x%0*" PRIx64 "\n", g->prefix, what, (int)(size * 2), v);
 }
 
+/* A read of st->size at addr (gpa or port) returned rc and v: show it, keep it as the last read. */
+static int
+read_done(struct guest *g, const struct script_stmt *st, int rc, uint64_t addr, uint64_t v)
+{
+	char what[96];
+
+	if (rc)
+		return sim_err(g, st, rc);
+	snprintf(what, sizeof(what), "%s 0x%" PRIx64, st->name, addr);
+	show(g, what, st->size, v);
+	return set_last(g, v);
+}
+
+/* A write of v to addr (gpa or port) returned rc: echo it. */
+static int
+write_done(struct guest *g, const struct script_stmt *st, int rc, uint64_t addr, uint64_t v)
+{
+	if (rc)
+		return sim_err(g, st, rc);
+	printf("%s%s 0x%" PRIx64 " 0x%0*" PRIx64 "\n", g->prefix, st->name, addr,
+	       (int)st->size * 2, v);
+	return 0;
+}
+
 static int
 do_read(struct guest *g, const struct script_stmt *st)
 {
-	char what[96];
 	uint64_t gpa, v;
 	int rc;
 
 	if (arg(g, st, 0, &gpa))
 		return -1;
 	rc = sim_mem_read(g->vcpu, gpa, st->size, &v);
-	if (rc)
-		return sim_err(g, st, rc);
-	snprintf(what, sizeof(what), "%s 0x%" PRIx64, st->name, gpa);
-	show(g, what, st->size, v);
-	return set_last(g, v);
+	return read_done(g, st, rc, gpa, v);
 }
 
 /* VALUE must fit the access size: silently truncating would hide typos. */
@@ -96,11 +115,7 @@ do_write(struct guest *g, const struct script_stmt *st)
 	    check_fit(g, st, v, st->size))
 		return -1;
 	rc = sim_mem_write(g->vcpu, gpa, st->size, v);
-	if (rc)
-		return sim_err(g, st, rc);
-	printf("%s%s 0x%" PRIx64 " 0x%0*" PRIx64 "\n", g->prefix, st->name, gpa,
-	       (int)st->size * 2, v);
-	return 0;
+	return write_done(g, st, rc, gpa, v);
 }
 
 static int
@@ -116,7 +131,6 @@ get_port(struct guest *g, const struct script_stmt *st, uint64_t *port)
 static int
 do_in(struct guest *g, const struct script_stmt *st)
 {
-	char what[64];
 	uint64_t port;
 	uint32_t v;
 	int rc;
@@ -124,11 +138,7 @@ do_in(struct guest *g, const struct script_stmt *st)
 	if (get_port(g, st, &port))
 		return -1;
 	rc = sim_pio_read(g->vcpu, (uint16_t)port, st->size, &v);
-	if (rc)
-		return sim_err(g, st, rc);
-	snprintf(what, sizeof(what), "%s 0x%" PRIx64, st->name, port);
-	show(g, what, st->size, v);
-	return set_last(g, v);
+	return read_done(g, st, rc, port, v);
 }
 
 static int
@@ -141,11 +151,7 @@ do_out(struct guest *g, const struct script_stmt *st)
 	    check_fit(g, st, v, st->size))
 		return -1;
 	rc = sim_pio_write(g->vcpu, (uint16_t)port, st->size, (uint32_t)v);
-	if (rc)
-		return sim_err(g, st, rc);
-	printf("%s%s 0x%" PRIx64 " 0x%0*" PRIx64 "\n", g->prefix, st->name, port,
-	       (int)st->size * 2, v);
-	return 0;
+	return write_done(g, st, rc, port, v);
 }
 
 /* OFF and SIZE of cfgr/cfgw/memr/memw, SIZE checked against allowed sizes. */
