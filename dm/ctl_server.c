@@ -241,9 +241,10 @@ do_stats(struct vgpu *v, struct hv *hv, void *arg)
 	for (int k = 0; k < IOK_NR; k++)
 		out_printf(o, "ioreq_%s=%" PRIu64 "\n", ioreq_kind_name(k), g.by_kind[k]);
 	out_printf(o, "ioreq_buffered=%" PRIu64 "\nioreq_null=%" PRIu64
-		   "\nioreq_unhandled=%" PRIu64 "\nioreq_wakeups=%" PRIu64
-		   "\nioreq_time_offset=%" PRIu64 "\n",
-		   g.buffered, g.null_mmio, g.unhandled, g.wakeups, g.time_offset);
+		   "\nioreq_unhandled=%" PRIu64 "\nioreq_tracked_rep=%" PRIu64
+		   "\nioreq_wakeups=%" PRIu64 "\nioreq_time_offset=%" PRIu64 "\n",
+		   g.buffered, g.null_mmio, g.unhandled, g.tracked_rep, g.wakeups,
+		   g.time_offset);
 	for (int e = 1; e < IOE_NR; e++)
 		out_printf(o, "ioreq_bad_%s=%" PRIu64 "\n", ioreq_err_name(e), g.by_err[e]);
 }
@@ -447,6 +448,7 @@ int
 ctl_server_open(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old_mask;
 	int fd, rc;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -456,7 +458,15 @@ ctl_server_open(const char *path)
 	if (fd < 0)
 		return -errno;
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 8) < 0) {
+	/*
+	 * The socket file is created 0600 by bind itself (umask 077), so no
+	 * other local user can connect between bind/listen and the chmod.
+	 * Called once at startup, before any thread that creates files.
+	 */
+	old_mask = umask(077);
+	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(old_mask);
+	if (rc < 0 || listen(fd, 8) < 0) {
 		rc = -errno;
 		close(fd);
 		return rc;

@@ -2,7 +2,8 @@
 /*
  * instance.c — attached vGPUs and their threads. Each instance has its own
  * ioreq server and event-channel handle, polled by its own thread together
- * with a stop eventfd; the thread also calls vgpu_tick about every ms. A
+ * with a stop eventfd; the thread also calls vgpu_tick when the time it
+ * asked for has passed, and sleeps until then (or an event). A
  * trap storm in one domain therefore never delays another.
  */
 #include <errno.h>
@@ -20,7 +21,7 @@
 #include "vgpu_spec.h"
 
 #define INSTANCE_MAX 64
-#define INSTANCE_TICK_MS 1
+#define INSTANCE_MAX_WAIT_MS 60000	/* poll's int timeout; vgpu_tick asks far less */
 
 struct instance {
 	uint32_t domid;
@@ -52,6 +53,18 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* poll timeout until next_tick: ms rounded up, at least 0, bounded. */
+static int
+instance_timeout_ms(uint64_t now, uint64_t next_tick)
+{
+	uint64_t ms;
+
+	if (next_tick <= now)
+		return 0;
+	ms = (next_tick - now + 999999) / 1000000;
+	return ms > INSTANCE_MAX_WAIT_MS ? INSTANCE_MAX_WAIT_MS : (int)ms;
+}
+
 /* The instance's thread: its own poll loop over its event channel and stop fd. */
 static void *
 instance_thread(void *arg)
@@ -66,15 +79,11 @@ instance_thread(void *arg)
 
 	for (;;) {
 		uint64_t now = now_ns();
-		int timeout = INSTANCE_TICK_MS, n;
+		int timeout, n;
 
-		if (now >= next_tick) {
-			uint64_t wait = vgpu_tick(in->vgpu, now);
-
-			if (wait > INSTANCE_TICK_MS * 1000000ull)
-				wait = INSTANCE_TICK_MS * 1000000ull;
-			next_tick = now + wait;
-		}
+		if (now >= next_tick)
+			next_tick = now + vgpu_tick(in->vgpu, now);
+		timeout = instance_timeout_ms(now, next_tick);
 		n = poll(pfd, 2, timeout);
 		if (n < 0 && errno != EINTR) {
 			snprintf(why, sizeof(why), "poll: %s", strerror(errno));
@@ -91,6 +100,12 @@ instance_thread(void *arg)
 				snprintf(why, sizeof(why), "ioreq loop: %s", strerror(-rc));
 				break;
 			}
+			/*
+			 * The request may have enabled a pipe (or failed the
+			 * vGPU): ask vgpu_tick again rather than sleeping on
+			 * the idle period it gave before. Cheap when idle.
+			 */
+			next_tick = 0;
 		} else if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
 			snprintf(why, sizeof(why), "event channel closed");
 			break;

@@ -243,9 +243,18 @@ cfg_update_bars(struct vgpu *v)
 
 		if (c->bar_live[b] && (!want || base != c->bar_base[b])) {
 			rc = bar_hv(v, b, c->bar_base[b], false);
-			if (rc < 0)
-				vgpu_log(v, LOG_WARN, "BAR%u: releasing %#llx failed: %d", b * 2,
-					 (unsigned long long)c->bar_base[b], rc);
+			if (rc < 0) {
+				/*
+				 * Still claimed/mapped at the old base: keep it live
+				 * (the next config write or cfg_space_fini retries),
+				 * and do not place the BAR anew meanwhile.
+				 */
+				c->release_failed++;
+				vgpu_warn_once(v, WARN_HV_RELEASE,
+					       "BAR%u: releasing %#llx failed: %d (kept, retried)",
+					       b * 2, (unsigned long long)c->bar_base[b], rc);
+				continue;
+			}
 			c->bar_live[b] = false;
 		}
 		if (want && !c->bar_live[b]) {
@@ -261,16 +270,36 @@ cfg_update_bars(struct vgpu *v)
 	}
 }
 
+/*
+ * Release every live BAR, with one retry each. A release that still fails
+ * leaves bar_live set: vgpu_destroy then keeps the GM share out of the
+ * allocator if the aperture mapping is the one left (cfg_space_gm_exposed).
+ */
 void
 cfg_space_fini(struct vgpu *v)
 {
 	struct cfg_state *c = &v->cfgs;
 
-	for (unsigned int b = 0; b < VBAR_NR; b++)
-		if (c->bar_live[b]) {
-			bar_hv(v, b, c->bar_base[b], false);
-			c->bar_live[b] = false;
+	for (unsigned int b = 0; b < VBAR_NR; b++) {
+		int rc = 0;
+
+		for (int attempt = 0; attempt < 2 && c->bar_live[b]; attempt++) {
+			rc = bar_hv(v, b, c->bar_base[b], false);
+			if (rc == 0)
+				c->bar_live[b] = false;
+			else
+				c->release_failed++;
 		}
+		if (c->bar_live[b])
+			vgpu_log(v, LOG_ERR, "BAR%u at %#llx still claimed/mapped: release failed: %d",
+				 b * 2, (unsigned long long)c->bar_base[b], rc);
+	}
+}
+
+bool
+cfg_space_gm_exposed(const struct vgpu *v)
+{
+	return v->cfgs.bar_live[VBAR2] && v->part.low_size;
 }
 
 /* ---- guest config cycles ---- */

@@ -29,12 +29,22 @@ struct cfg_state {
 	bool bar_live[VBAR_NR];	  /* claimed with the hypervisor (decode on, base set) */
 	uint8_t bar_sizing[VBAR_NR]; /* bit per BAR dword (0 low, 1 high) last written all-ones */
 	uint8_t msi_cap;	  /* offset of the MSI capability, 0 if hidden */
+	uint64_t release_failed;  /* BAR releases the hypervisor refused (each attempt) */
 };
 
 /* Build the config image for v (called from vgpu_create). */
 int cfg_space_init(struct vgpu *v);
-/* Drop BAR claims and aperture mappings. */
+/*
+ * Drop BAR claims and aperture mappings (retried once). A BAR whose
+ * release the hypervisor keeps refusing stays live (bar_live), logged.
+ */
 void cfg_space_fini(struct vgpu *v);
+/*
+ * After cfg_space_fini: is the BAR2 aperture slice still direct-mapped
+ * into the guest (its release failed)? Then the guest can still reach
+ * its low GM, and the share must not go to another vGPU.
+ */
+bool cfg_space_gm_exposed(const struct vgpu *v);
 /* Guest config cycle (lock held). */
 int cfg_space_access(struct vgpu *v, bool write, unsigned int reg,
 		     unsigned int size, uint32_t *val);

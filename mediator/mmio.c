@@ -315,8 +315,13 @@ dword_write(struct vgpu *v, uint32_t off, uint32_t val)
 			vreg_set(v, off, val);
 		return 0;
 	}
-	if (r->write)
-		return r->write(v, off, val);
+	if (r->write) {
+		int rc = r->write(v, off, val);
+
+		if (!rc && (r->flags & MF_SAVE))
+			mmio_context_write(v, r, off, val);
+		return rc;
+	}
 	old = vreg_get(v, off);
 	if ((r->flags & MF_RO) || (((old ^ val) & r->ro_mask & ~r->w1c_mask) &&
 				   !(r->flags & MF_MASKED))) {
@@ -326,6 +331,8 @@ dword_write(struct vgpu *v, uint32_t off, uint32_t val)
 				       val, r->name);
 	}
 	vreg_set(v, off, mmio_apply_write(r, old, val));
+	if (r->flags & MF_SAVE)
+		mmio_context_write(v, r, off, val);
 	return 0;
 }
 

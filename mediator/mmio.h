@@ -29,7 +29,9 @@ typedef int mmio_write_fn(struct vgpu *v, uint32_t off, uint32_t val);
 
 /* Row flags. */
 #define MF_VIRT	  (1u << 0) /* virtual only: never touches the physical GPU */
-#define MF_SAVE	  (1u << 1) /* saved/restored on the physical GPU at vGPU switch */
+#define MF_SAVE	  (1u << 1) /* per-context: saved/restored at vGPU switch, and written
+			     * through to the physical register while the vGPU owns the GPU
+			     * (overrides MF_VIRT then; mmio_context.c) */
 #define MF_MASKED (1u << 2) /* masked write: bits 31:16 select which of 15:0 change */
 #define MF_RO	  (1u << 3) /* whole register read-only (writes dropped, counted) */
 #define MF_NOLOG  (1u << 4) /* writes that hit ro_mask bits are not logged */

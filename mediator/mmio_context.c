@@ -15,7 +15,9 @@
  * a vGPU in its own register file (the values the guest reads), the host
  * in gpu->host_vreg. As in GVT-g's mmio_context.c, a vGPU's register file
  * takes the physical values at switch-out, so a register the engine
- * changed while the vGPU ran reads back as the engine left it.
+ * changed while the vGPU ran reads back as the engine left it; the
+ * guest's own writes while it owned the GPU went through to the physical
+ * register (mmio_context_write), so the save keeps them too.
  */
 static uint32_t *
 ctx_area(struct gpu *gpu, struct vgpu *v)
@@ -51,6 +53,44 @@ ctx_switch_regs(struct gpu *gpu, uint32_t *from, const uint32_t *to)
 			ops->mmio_write(gpu->dev.p, o, next);
 		}
 	}
+}
+
+/*
+ * While v owns the GPU the physical register is v's context register, so
+ * a guest write must reach it: otherwise the next switch-out would save
+ * the stale physical value over the guest's write. The value written is
+ * what the row's policy left in v's register file (ro bits and handler
+ * side effects applied). A masked register takes only the bits the guest
+ * selected (its own mask half, minus ro_mask), so bits the engine owns or
+ * the guest left alone keep their physical value; a plain register keeps
+ * its physical ro/w1c bits. Caller holds v->lock, and ctx_switch takes the
+ * outgoing and incoming owners' locks, so gpu->owner == v cannot change
+ * under us; gpu->lock serialises the physical access.
+ */
+void
+mmio_context_write(struct vgpu *v, const struct mmio_reg *r, uint32_t off, uint32_t val)
+{
+	struct gpu *gpu = v->gpu;
+	const struct pgpu_ops *ops = gpu->dev.ops;
+	uint32_t nv = vreg_get(v, off);
+
+	if (r->flags & MF_RO)
+		return;
+	pthread_mutex_lock(&gpu->lock);
+	if (gpu->owner == v) {
+		if (r->flags & MF_MASKED) {
+			uint32_t sel = (val >> 16) & ~r->ro_mask & 0xffffu;
+
+			if (sel)
+				ops->mmio_write(gpu->dev.p, off, sel << 16 | (nv & sel));
+		} else {
+			uint32_t keep = r->ro_mask | r->w1c_mask;
+			uint32_t phys = ops->mmio_read(gpu->dev.p, off);
+
+			ops->mmio_write(gpu->dev.p, off, (phys & keep) | (nv & ~keep));
+		}
+	}
+	pthread_mutex_unlock(&gpu->lock);
 }
 
 /* Is v one of gpu's live vGPUs? (gpu->lock held) */

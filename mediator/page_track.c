@@ -2,9 +2,10 @@
 /*
  * page_track.c — guest pages whose writes trap (write-protected through
  * hv wp_gfn): bookkeeping, and completing a trapped write. The owner of a
- * page (ppgtt.c) sees each affected 8-byte entry's old and new value; the
- * write itself always lands in guest memory, because Xen never performs
- * a write to a p2m_ioreq_server page (XEN-IOREQ-NOTES.md section 4).
+ * page (ppgtt.c) sees each affected 8-byte entry's old and new value once
+ * the write has landed in guest memory, which we always complete, because
+ * Xen never performs a write to a p2m_ioreq_server page
+ * (XEN-IOREQ-NOTES.md section 4).
  */
 #include <errno.h>
 #include <string.h>
@@ -39,7 +40,15 @@ page_track_add(struct vgpu *v, uint64_t gfn, page_write_fn *fn, void *priv)
 	struct tracked_page *slot = NULL;
 	int rc;
 
-	if (page_track_find(v, gfn))
+	slot = page_track_find(v, gfn);
+	if (slot && slot->releasing) {
+		/* Still protected from a refused release: take it over. */
+		slot->releasing = false;
+		slot->on_write = fn;
+		slot->priv = priv;
+		return 0;
+	}
+	if (slot)
 		return -EEXIST;
 	for (unsigned int i = 0; i < PT_MAX_PAGES; i++)
 		if (!pt->pages[i].used) {
@@ -53,8 +62,10 @@ page_track_add(struct vgpu *v, uint64_t gfn, page_write_fn *fn, void *priv)
 	}
 	rc = v->hv_ops->wp_gfn(v->hv, gfn, true);
 	if (rc < 0) {
-		vgpu_log(v, LOG_WARN, "write-protecting gfn %#llx failed: %d",
-			 (unsigned long long)gfn, rc);
+		/* A guest can retry PPGTT_L4_CREATE at will: log once, count all. */
+		pt->wp_failed++;
+		vgpu_warn_once(v, WARN_PPGTT, "write-protecting gfn %#llx failed: %d",
+			       (unsigned long long)gfn, rc);
 		return rc;
 	}
 	memset(slot, 0, sizeof(*slot));
@@ -66,16 +77,31 @@ page_track_add(struct vgpu *v, uint64_t gfn, page_write_fn *fn, void *priv)
 	return 0;
 }
 
-static void
+/*
+ * Unprotect tp and free its slot. If the hypervisor refuses, the page is
+ * still write-protected: forgetting it would leave a trapping page nobody
+ * completes writes for, and hide the failure. So the slot stays, detached
+ * from its owner (whose state may be gone) and marked releasing; the
+ * release is retried later. Logged once per vGPU (a guest can drive
+ * remove/create cycles), every attempt counted.
+ */
+static int
 untrack(struct vgpu *v, struct tracked_page *tp)
 {
 	int rc = v->hv_ops->wp_gfn(v->hv, tp->gfn, false);
 
-	if (rc < 0)
-		vgpu_log(v, LOG_WARN, "releasing gfn %#llx failed: %d",
-			 (unsigned long long)tp->gfn, rc);
+	if (rc < 0) {
+		v->pt.release_failed++;
+		vgpu_warn_once(v, WARN_HV_RELEASE, "unprotecting gfn %#llx failed: %d (kept, retried)",
+			       (unsigned long long)tp->gfn, rc);
+		tp->on_write = NULL;
+		tp->priv = NULL;
+		tp->releasing = true;
+		return rc;
+	}
 	memset(tp, 0, sizeof(*tp));
 	v->pt.nr_pages--;
+	return 0;
 }
 
 int
@@ -85,8 +111,7 @@ page_track_remove(struct vgpu *v, uint64_t gfn)
 
 	if (!tp)
 		return -ENOENT;
-	untrack(v, tp);
-	return 0;
+	return untrack(v, tp);
 }
 
 /*
@@ -114,6 +139,13 @@ page_track_write(struct vgpu *v, uint64_t gpa, unsigned int size, uint64_t val)
 		return rc;
 	memcpy(after, before, len);
 	memcpy(after + (off - first), &val, size); /* little-endian, as the guest */
+	/*
+	 * Guest memory first: the owner's shadow must never hold a value the
+	 * guest's page did not get (if write_gpa fails, nothing changed).
+	 */
+	rc = v->hv_ops->write_gpa(v->hv, gpa, &val, size);
+	if (rc < 0)
+		return rc;
 	if (!v->stats.failsafe && tp->on_write) {
 		for (unsigned int o = 0; o < len; o += 8) {
 			uint64_t ov, nv;
@@ -123,19 +155,28 @@ page_track_write(struct vgpu *v, uint64_t gpa, unsigned int size, uint64_t val)
 			tp->on_write(v, tp, first + o, 8, ov, nv);
 		}
 	}
-	rc = v->hv_ops->write_gpa(v->hv, gpa, &val, size);
-	if (rc < 0)
-		return rc;
 	tp->writes++;
 	v->stats.page_writes++;
 	return 0;
 }
 
+/*
+ * Release every page: one pass, then one retry pass over the releases the
+ * hypervisor refused (including ones refused before fini). A page still
+ * protected after that is logged by gfn; it only concerns this guest's
+ * own RAM (it keeps trapping to an ioreq server about to go away), so the
+ * vGPU's teardown goes on.
+ */
 void
 page_track_fini(struct vgpu *v)
 {
+	for (int pass = 0; pass < 2; pass++)
+		for (unsigned int i = 0; i < PT_MAX_PAGES && v->pt.nr_pages; i++)
+			if (v->pt.pages[i].used && (pass == 0 || v->pt.pages[i].releasing))
+				untrack(v, &v->pt.pages[i]);
 	for (unsigned int i = 0; i < PT_MAX_PAGES && v->pt.nr_pages; i++)
 		if (v->pt.pages[i].used)
-			untrack(v, &v->pt.pages[i]);
+			vgpu_log(v, LOG_ERR, "gfn %#llx left write-protected: release refused",
+				 (unsigned long long)v->pt.pages[i].gfn);
 	memset(v->pt.roots, 0, sizeof(v->pt.roots));
 }

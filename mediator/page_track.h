@@ -27,6 +27,13 @@ struct tracked_page {
 	void *priv;
 	uint64_t writes;
 	bool used;
+	/*
+	 * The owner let go but the hypervisor refused to unprotect the page:
+	 * still protected (writes still trap and are completed, nobody is
+	 * notified); the release is retried by page_track_remove/_fini, and
+	 * a page_track_add of the same gfn takes it over.
+	 */
+	bool releasing;
 };
 
 /* Shadow of one guest page-table page: the entries as last seen. */
@@ -43,14 +50,25 @@ struct page_track {
 	struct tracked_page pages[PT_MAX_PAGES];
 	unsigned int nr_pages;
 	struct shadow_page roots[PPGTT_MAX_ROOTS];
+	uint64_t wp_failed;	 /* write-protects the hypervisor refused */
+	uint64_t release_failed; /* unprotects the hypervisor refused (each attempt) */
 };
 
 /* Write-protect gfn and route its writes to fn. -ENOSPC, -EEXIST, or hv's -errno. */
 int page_track_add(struct vgpu *v, uint64_t gfn, page_write_fn *fn, void *priv);
+/*
+ * Stop routing gfn's writes and unprotect it. -ENOENT, or the hypervisor's
+ * -errno: then the page stays tracked as "releasing" (no owner) and the
+ * release is retried by the next remove or by page_track_fini.
+ */
 int page_track_remove(struct vgpu *v, uint64_t gfn);
 struct tracked_page *page_track_find(struct vgpu *v, uint64_t gfn);
-/* A trapped write to a tracked page (lock held): notify, then write guest memory. */
+/*
+ * A trapped write to a tracked page (lock held): write guest memory, then,
+ * only if that succeeded, notify the owner. Returns 0 or -errno.
+ */
 int page_track_write(struct vgpu *v, uint64_t gpa, unsigned int size, uint64_t val);
+/* Release every page, retrying refused releases once more; failures are logged. */
 void page_track_fini(struct vgpu *v);
 
 /* PV g2v notifications for PPGTT roots (ppgtt.c). */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ppgtt.c — PPGTT roots a guest announces through the PV info page
- * (g2v PPGTT_L4_CREATE/DESTROY): the PML4 page is read into a shadow and
- * write-protected, and every trapped write updates the shadow entry.
+ * (g2v PPGTT_L4_CREATE/DESTROY): the PML4 page is write-protected and
+ * read into a shadow, and every trapped write updates the shadow entry.
  * Walking and shadowing the lower levels is later work (issue 5).
  */
 #include <errno.h>
@@ -45,6 +45,7 @@ int
 ppgtt_create_root(struct vgpu *v, uint64_t root_gpa, unsigned int level)
 {
 	struct shadow_page *sp = NULL;
+	uint8_t probe;
 	int rc;
 
 	if (level != 4 || (root_gpa & 0xfff)) {
@@ -64,19 +65,38 @@ ppgtt_create_root(struct vgpu *v, uint64_t root_gpa, unsigned int level)
 			       PPGTT_MAX_ROOTS, (unsigned long long)root_gpa);
 		return -ENOSPC;
 	}
-	memset(sp, 0, sizeof(*sp));
-	rc = v->hv_ops->read_gpa(v->hv, root_gpa, sp->entry, sizeof(sp->entry));
+	/*
+	 * A root outside guest RAM never reaches the hypervisor's p2m: probe
+	 * one byte before protecting anything.
+	 */
+	rc = v->hv_ops->read_gpa(v->hv, root_gpa, &probe, sizeof(probe));
 	if (rc < 0) {
 		vgpu_warn_once(v, WARN_PPGTT, "PPGTT root %#llx is not guest RAM (%d)",
 			       (unsigned long long)root_gpa, rc);
 		return rc;
 	}
+	memset(sp, 0, sizeof(*sp));
 	sp->gfn = root_gpa >> 12;
 	sp->level = level;
+	/*
+	 * Protect first, then read: from the protect on, every guest write
+	 * traps to us (and waits for our lock, held here), so the shadow read
+	 * below sees every write before it and on_write every one after. The
+	 * other order loses a write landing between the read and the protect.
+	 */
 	rc = page_track_add(v, sp->gfn, ppgtt_on_write, sp);
 	if (rc < 0) {
 		vgpu_warn_once(v, WARN_PPGTT, "cannot track PPGTT root %#llx (%d)",
 			       (unsigned long long)root_gpa, rc);
+		memset(sp, 0, sizeof(*sp));
+		return rc;
+	}
+	rc = v->hv_ops->read_gpa(v->hv, root_gpa, sp->entry, sizeof(sp->entry));
+	if (rc < 0) {
+		vgpu_warn_once(v, WARN_PPGTT, "reading PPGTT root %#llx failed (%d)",
+			       (unsigned long long)root_gpa, rc);
+		/* A refused release keeps the page tracked without owner (page_track.c). */
+		page_track_remove(v, sp->gfn);
 		memset(sp, 0, sizeof(*sp));
 		return rc;
 	}
@@ -88,15 +108,21 @@ int
 ppgtt_destroy_root(struct vgpu *v, uint64_t root_gpa)
 {
 	struct shadow_page *sp = root_find(v, root_gpa >> 12);
+	int rc;
 
 	if (!sp || (root_gpa & 0xfff)) {
 		vgpu_warn_once(v, WARN_PPGTT, "destroy of unknown PPGTT root %#llx",
 			       (unsigned long long)root_gpa);
 		return -ENOENT;
 	}
-	page_track_remove(v, sp->gfn);
+	/*
+	 * The shadow goes in any case (the guest let go of the root); if the
+	 * hypervisor refuses the unprotect, page_track keeps the page, detached
+	 * from this shadow, and retries (page_track_remove).
+	 */
+	rc = page_track_remove(v, sp->gfn);
 	memset(sp, 0, sizeof(*sp));
-	return 0;
+	return rc;
 }
 
 int

@@ -155,6 +155,39 @@ id_alloc(struct gpu *gpu)
 	return 0;
 }
 
+/*
+ * Give v's GM share back after its modules are torn down (gpu->lock held).
+ * If the BAR2 aperture slice is still direct-mapped into the guest (the
+ * hypervisor refused the unmap even on cfg_space_fini's retry), the guest
+ * can still reach that GM: handing it to the next vGPU would open a path
+ * between two guests. Options were (a) release anyway (unsafe), (b) fail
+ * the destroy and keep the whole vGPU (the toolstack cannot act on it and
+ * its ioreq server is going away), (c) leak the share: keep it reserved in
+ * the allocator, forever, with an error naming it. We take (c): it costs
+ * one share's GM and fences until the daemon restarts, only after a
+ * hypervisor failure, and nobody else is ever given that GM. The share is
+ * one unit in the allocator, so its high GM and fences are kept as well;
+ * its physical fences are still cleared.
+ */
+static void
+vgpu_release_share(struct vgpu *v)
+{
+	struct gpu *gpu = v->gpu;
+
+	if (v->part.reserved && cfg_space_gm_exposed(v)) {
+		fence_clear_phys(gpu, &v->part);
+		vgpu_log(v, LOG_ERR,
+			 "aperture still mapped into the guest: GM low %#llx+%#llx high "
+			 "%#llx+%#llx, fences %u+%u leaked (never reused)",
+			 (unsigned long long)v->part.low_base, (unsigned long long)v->part.low_size,
+			 (unsigned long long)v->part.high_base,
+			 (unsigned long long)v->part.high_size, v->part.fence_base,
+			 v->part.fence_num);
+		return;
+	}
+	gm_release(gpu, &v->part);
+}
+
 int
 vgpu_create(struct gpu *gpu, const struct vgpu_config *cfg, uint32_t domid,
 	    const struct hv_ops *ops, struct hv *hv, struct vgpu **out, char *err,
@@ -230,7 +263,7 @@ err_modules:
 	vgpu_zfree(v->vreg, MMIO_REG_SIZE);
 err_gm:
 	pthread_mutex_lock(&gpu->lock);
-	gm_release(gpu, &v->part);
+	vgpu_release_share(v);
 	pthread_mutex_unlock(&gpu->lock);
 err_id:
 	pthread_mutex_lock(&gpu->lock);
@@ -272,7 +305,7 @@ vgpu_destroy(struct vgpu *v)
 	pthread_mutex_unlock(&v->lock);
 
 	pthread_mutex_lock(&gpu->lock);
-	gm_release(gpu, &v->part);
+	vgpu_release_share(v);
 	gpu->id_used &= ~(1ull << (v->id - 1));
 	pthread_mutex_unlock(&gpu->lock);
 	vgpu_log(v, LOG_INFO, "destroyed");

@@ -181,8 +181,9 @@ unsigned int vgpu_id(const struct vgpu *v);
 
 /*
  * Periodic work with no guest access behind it (vblank timer). Called from
- * the vGPU's thread about every ms; now_ns is CLOCK_MONOTONIC.
- * Returns the ns until it wants to be called again.
+ * the vGPU's thread once the time it last returned has passed, and after
+ * guest accesses (a pipe just enabled starts its timer at once); now_ns is
+ * CLOCK_MONOTONIC. Returns the ns until it wants to be called again.
  */
 uint64_t vgpu_tick(struct vgpu *v, uint64_t now_ns);
 

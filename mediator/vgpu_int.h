@@ -61,6 +61,7 @@ enum warn_cause {
 	WARN_MSI_FAIL,		/* the hypervisor refused an MSI injection */
 	WARN_PVINFO_UNDEF,	/* write to an undefined PV info offset */
 	WARN_HWS_PGA,		/* status page address outside its GM */
+	WARN_HV_RELEASE,	/* the hypervisor refused to release a claim/map/protect */
 	WARN_NR_CAUSES
 };
 
@@ -131,5 +132,12 @@ void pvinfo_fini(struct vgpu *v);
  * (vgpu_destroy, no lock held). Never fails for the host switch-back.
  */
 void mmio_context_release(struct vgpu *v);
+/*
+ * mmio_context.c: a guest write of val to MF_SAVE row r at off has just
+ * updated v's register file; if v owns the physical GPU, write the new
+ * value through to the physical register (masked rows: only the bits the
+ * guest selected). v->lock held (the owner cannot change); takes gpu->lock.
+ */
+void mmio_context_write(struct vgpu *v, const struct mmio_reg *r, uint32_t off, uint32_t val);
 
 #endif

@@ -16,13 +16,25 @@
 
 /* ---- hypervisor ops ---- */
 
-/* One-shot injected failure: tests set hv->fail_next to make the next op fail. */
+/*
+ * Injected failure: hv->fail_next makes the next op fail (after fail_skip
+ * successful ops), fail_times ops in a row if set.
+ */
 static int
 take_fail(struct hv *hv)
 {
 	int rc = hv->fail_next;
 
+	if (rc && hv->fail_skip) {
+		hv->fail_skip--;
+		return 0;
+	}
+	if (hv->fail_times > 1) {
+		hv->fail_times--;
+		return rc;
+	}
 	hv->fail_next = 0;
+	hv->fail_times = 0;
 	return rc;
 }
 
@@ -121,8 +133,11 @@ in_ram(const struct hv *hv, uint64_t gpa, size_t len)
 static int
 fake_read_gpa(struct hv *hv, uint64_t gpa, void *buf, size_t len)
 {
-	int rc = take_fail(hv);
+	int rc;
 
+	if (hv->read_hook)
+		hv->read_hook(hv, gpa, len);
+	rc = take_fail(hv);
 	if (rc)
 		return rc;
 	if (!in_ram(hv, gpa, len))
@@ -273,11 +288,23 @@ fake_mmio_read(struct pgpu *p, uint32_t off)
 	return pf(p)->mmio[off / 4];
 }
 
+/*
+ * Masked registers (rows flagged MF_MASKED) behave as on the hardware:
+ * bits 31:16 select which of 15:0 change, and the mask half reads as 0.
+ */
 static void
 fake_mmio_write(struct pgpu *p, uint32_t off, uint32_t val)
 {
-	if (off < sizeof(pf(p)->mmio))
-		pf(p)->mmio[off / 4] = val;
+	const struct mmio_reg *r = mmio_find(off & ~3u);
+
+	if (off >= sizeof(pf(p)->mmio))
+		return;
+	if (r && (r->flags & MF_MASKED)) {
+		uint32_t sel = val >> 16;
+
+		val = ((pf(p)->mmio[off / 4] & ~sel) | (val & sel)) & 0xffffu;
+	}
+	pf(p)->mmio[off / 4] = val;
 }
 
 static uint64_t

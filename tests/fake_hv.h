@@ -37,6 +37,11 @@ struct hv {			/* the fake's definition of the opaque handle */
 	uint32_t msi_data[FAKE_MAX_MSI];
 	unsigned int nr_msi;
 	int fail_next;		/* if non-zero, the next op returns this -errno */
+	unsigned int fail_skip;	/* ops that succeed before fail_next fires (default 0) */
+	unsigned int fail_times; /* ops that fail with fail_next (0 or 1: one-shot) */
+	/* If set, called at the start of every read_gpa (ordering tests). */
+	void (*read_hook)(struct hv *hv, uint64_t gpa, size_t len);
+	void *hook_arg;		/* free for the hook's use */
 };
 
 extern const struct hv_ops fake_hv_ops;
@@ -47,7 +52,10 @@ void fake_hv_free(struct hv *hv);
 /* Is [start,end] of kind claimed right now? */
 bool fake_hv_claimed(struct hv *hv, char kind, uint64_t start, uint64_t end);
 
-/* A fake physical GPU (arrays): 256 MiB aperture, 4 GiB GM, 32 fences. */
+/*
+ * A fake physical GPU (arrays): 256 MiB aperture, 4 GiB GM, 32 fences.
+ * Writes to masked registers (MF_MASKED rows) apply the mask half.
+ */
 struct pgpu_fake {
 	uint32_t mmio[0x200000 / 4];
 	uint64_t *ggtt;		/* 1 Mi entries */

@@ -45,6 +45,7 @@ struct glue_stats {
 	uint64_t buffered;		/* requests drained from the buffered ring */
 	uint64_t null_mmio;		/* requests answered by the null handler */
 	uint64_t unhandled;		/* valid, but the mediator said -ENOENT/-EINVAL */
+	uint64_t tracked_rep;		/* rep-read items stored into a protected page */
 	uint64_t wakeups;
 	uint64_t time_offset;		/* last TIMEOFFSET value */
 };

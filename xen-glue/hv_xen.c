@@ -164,22 +164,32 @@ hv_xen_wp_any(const struct hv *hv, uint64_t lo, uint64_t hi)
 	return pos < hv->nr_wp && hv->wp_gfns[pos] <= hi >> 12;
 }
 
+/* Make room for one more protected gfn, so that wp_insert cannot fail. */
 static int
+wp_reserve(struct hv *hv)
+{
+	unsigned int cap;
+	uint64_t *n;
+
+	if (hv->nr_wp < hv->cap_wp)
+		return 0;
+	cap = hv->cap_wp ? hv->cap_wp * 2 : 64;
+	n = realloc(hv->wp_gfns, cap * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	hv->wp_gfns = n;
+	hv->cap_wp = cap;
+	return 0;
+}
+
+/* Record gfn as protected (room reserved by wp_reserve) or forget it. */
+static void
 wp_set(struct hv *hv, uint64_t gfn, bool on)
 {
 	unsigned int pos;
 	bool found = wp_find(hv, gfn, &pos);
 
 	if (on && !found) {
-		if (hv->nr_wp == hv->cap_wp) {
-			unsigned int cap = hv->cap_wp ? hv->cap_wp * 2 : 64;
-			uint64_t *n = realloc(hv->wp_gfns, cap * sizeof(*n));
-
-			if (!n)
-				return -ENOMEM;
-			hv->wp_gfns = n;
-			hv->cap_wp = cap;
-		}
 		memmove(&hv->wp_gfns[pos + 1], &hv->wp_gfns[pos],
 			(hv->nr_wp - pos) * sizeof(*hv->wp_gfns));
 		hv->wp_gfns[pos] = gfn;
@@ -189,13 +199,15 @@ wp_set(struct hv *hv, uint64_t gfn, bool on)
 			(hv->nr_wp - pos - 1) * sizeof(*hv->wp_gfns));
 		hv->nr_wp--;
 	}
-	return 0;
 }
 
 /*
  * Write-protect through the p2m: the first use claims HVMMEM_ioreq_server
  * for this server with WRITE access (only one server per domain may), then
  * each page moves ram_rw <-> ioreq_server (the only change Xen allows).
+ * Everything that can fail is done before the type change (the slot in
+ * the list is reserved first), so the list and the p2m never disagree: a
+ * page Xen traps is always one the mediator believes protected.
  */
 static int
 hv_wp_gfn(struct hv *hv, uint64_t gfn, bool on)
@@ -203,7 +215,9 @@ hv_wp_gfn(struct hv *hv, uint64_t gfn, bool on)
 	int rc = 0;
 
 	pthread_mutex_lock(&hv->lock);
-	if (on && !hv->mem_type_claimed) {
+	if (on)
+		rc = wp_reserve(hv);
+	if (!rc && on && !hv->mem_type_claimed) {
 		rc = xen_rc(xendevicemodel_map_mem_type_to_ioreq_server(
 			hv->dmod, hv->cfg.domid, hv->id, HVMMEM_ioreq_server,
 			XEN_DMOP_IOREQ_MEM_ACCESS_WRITE));
@@ -214,8 +228,9 @@ hv_wp_gfn(struct hv *hv, uint64_t gfn, bool on)
 		rc = xen_rc(xendevicemodel_set_mem_type(hv->dmod, hv->cfg.domid,
 							on ? HVMMEM_ioreq_server : HVMMEM_ram_rw,
 							gfn, 1));
+	/* Nothing after the hypercall can fail: no type to roll back. */
 	if (!rc)
-		rc = wp_set(hv, gfn, on);
+		wp_set(hv, gfn, on);
 	pthread_mutex_unlock(&hv->lock);
 	return rc;
 }

@@ -73,6 +73,62 @@ device_access(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint6
 }
 
 /*
+ * Store size bytes (inside one page) at gpa. An untracked page is written
+ * through the mapping cache, checked and written under the lock so that a
+ * protection cannot slip in between. A page we write-protect goes through
+ * the mediator as a tracked write, as if the guest had stored the value
+ * itself: page_track sees old and new, then writes guest memory. A page
+ * unprotected meanwhile (-ENOENT) is retried once as RAM.
+ * Returns 0 (RAM), 1 (tracked) or -EFAULT.
+ */
+static int
+ram_store_page(struct hv *hv, struct vgpu *v, uint64_t gpa, uint64_t val, unsigned int size)
+{
+	int rc = -ENOENT;
+
+	for (int tries = 0; tries < 2 && rc == -ENOENT; tries++) {
+		bool tracked;
+
+		pthread_mutex_lock(&hv->lock);
+		tracked = hv_xen_wp_any(hv, gpa, gpa + size - 1);
+		if (!tracked)
+			rc = mapcache_copy_locked(hv, gpa, &val, size, true);
+		pthread_mutex_unlock(&hv->lock);
+		if (!tracked)
+			return rc ? -EFAULT : 0;
+		rc = v ? vgpu_mem_access(v, true, gpa, size, &val) : -ENOENT;
+	}
+	return rc ? -EFAULT : 1;
+}
+
+/*
+ * The RAM side of a rep read (MMIO -> RAM, rep ins): store one item in
+ * guest memory without bypassing the mediator on a page it shadows (a
+ * guest's rep movs from BAR0 into its PML4 must update the shadow, as a
+ * plain store would). An item that crosses a page boundary goes byte by
+ * byte (the mediator takes no page-crossing tracked write). 0 or -EFAULT.
+ */
+static int
+ram_store(struct hv *hv, struct vgpu *v, uint64_t gpa, uint64_t val, unsigned int size)
+{
+	bool tracked = false;
+	int rc = 0;
+
+	if ((gpa & 0xfff) + size <= 4096) {
+		rc = ram_store_page(hv, v, gpa, val, size);
+		tracked = rc == 1;
+	} else {
+		for (unsigned int b = 0; b < size && rc >= 0; b++) {
+			rc = ram_store_page(hv, v, gpa + b, (val >> (8 * b)) & 0xff, 1);
+			tracked |= rc == 1;
+		}
+	}
+	if (tracked)
+		GLUE_COUNT(hv->stats.tracked_rep);
+	return rc < 0 ? rc : 0;
+}
+
+/*
  * PIO and COPY, with rep: item i is at addr +- i*size (PIO: same port);
  * with data_is_ptr the value moves between the device and guest memory at
  * data +- i*size. Without it a write repeats data, a read leaves the last
@@ -102,7 +158,7 @@ exec_rep(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t *
 				val = ioreq_ones(a->size);
 		}
 		if (a->data_is_ptr && !a->write) {
-			if (mapcache_copy(hv, mem, &val, a->size, true))
+			if (ram_store(hv, v, mem, val, a->size))
 				return -EFAULT;
 		} else if (!a->write) {
 			*data = val;

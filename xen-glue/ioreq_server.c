@@ -86,12 +86,12 @@ map_pages(struct hv *hv, char *err, size_t errlen)
 	hv->iopage = xenforeignmemory_map(hv->fmem, hv->cfg.domid, PROT_READ | PROT_WRITE, 1,
 					  &ioreq_gfn, &e);
 	if (!hv->iopage || e)
-		return fail(err, errlen, "map ioreq page", e ? -e : errno_rc());
+		return fail(err, errlen, "map ioreq page", e ? e : errno_rc());
 	if (buf) {
 		hv->bufpage = xenforeignmemory_map(hv->fmem, hv->cfg.domid,
 						   PROT_READ | PROT_WRITE, 1, &buf_gfn, &e);
 		if (!hv->bufpage || e)
-			return fail(err, errlen, "map bufioreq page", e ? -e : errno_rc());
+			return fail(err, errlen, "map bufioreq page", e ? e : errno_rc());
 	}
 	return 0;
 }

@@ -5,8 +5,10 @@
  * guest detects the vGPU, trap counts (control socket) agree with the
  * sim's route counters, the control protocol with run-time attach/detach
  * of a second domain, a trap storm beside another domain, SIGTERM teardown
- * and a killed daemon. Raw ioreqs: test_daemon_ioreq.c; BARs: test_daemon_bars.c.
+ * and a killed daemon; an idle vGPU's thread sleeps instead of polling.
+ * Raw ioreqs: test_daemon_ioreq.c; BARs: test_daemon_bars.c.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -180,7 +182,7 @@ test_storm_isolation(void)
 	struct scn s;
 	char reply[1024], req[96];
 	struct sim_vcpu *c2;
-	uint64_t worst = 0;
+	uint64_t worst = 0, base;
 	pid_t storm;
 	int dom2;
 
@@ -193,10 +195,18 @@ test_storm_isolation(void)
 	CU_ASSERT_EQUAL(scn_ctl(&s, req, reply, sizeof(reply)), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(reply, "ok\n"));
 	CU_ASSERT_EQUAL(xensim_domain_unpause(s.machine, (uint32_t)dom2), 0);
+	base = scn_stat(&s, s.dom[0], "ioreq_mmio");
 	storm = scn_storm_start(&s, 0, 1);
 	c2 = sim_vcpu_attach(s.machine, (uint32_t)dom2, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c2);
-	for (int i = 0; i < 200; i++) {
+	/*
+	 * Measure only once the storm runs (a forked child under TSan takes
+	 * a while to get going), and until it did at least 10 ioreqs.
+	 */
+	for (int t = 0; t < 500 && scn_stat(&s, s.dom[0], "ioreq_mmio") == base; t++)
+		scn_sleep_ms(10);
+	for (int i = 0; i < 200 || (i < 20000 && scn_stat(&s, s.dom[0], "ioreq_mmio") < base + 10);
+	     i++) {
 		struct timespec a, b;
 		uint32_t v;
 		uint64_t ns;
@@ -215,7 +225,7 @@ test_storm_isolation(void)
 	CU_ASSERT_EQUAL(waitpid(storm, NULL, WNOHANG), 0);
 	scn_storm_stop(storm);
 	{
-		uint64_t reps = scn_stat(&s, s.dom[0], "ioreq_mmio");
+		uint64_t reps = scn_stat(&s, s.dom[0], "ioreq_mmio") - base;
 		uint64_t items = scn_stat(&s, s.dom[0], "mmio_reads");
 
 		printf("\n    storm: %llu rep ioreqs, %llu register reads; worst beside it %llu us ",
@@ -278,6 +288,69 @@ out:
 	scn_stop(&s);
 }
 
+/* Context switches of every thread of pid so far (/proc), ~0 on failure. */
+static uint64_t
+ctx_switches(pid_t pid)
+{
+	char path[64], line[128];
+	struct dirent *de;
+	uint64_t sum = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return ~0ull;
+	while ((de = readdir(d))) {
+		FILE *f;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%.16s/status", (int)pid, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long long n;
+
+			if (sscanf(line, "voluntary_ctxt_switches: %llu", &n) == 1 ||
+			    sscanf(line, "nonvoluntary_ctxt_switches: %llu", &n) == 1)
+				sum += n;
+		}
+		fclose(f);
+	}
+	closedir(d);
+	return sum;
+}
+
+/*
+ * A vGPU with no pipe enabled and no guest access: its thread sleeps for
+ * what vgpu_tick asks (about 100 ms), not 1 ms at a time. Over 600 ms the
+ * whole daemon switches a few times, not hundreds.
+ */
+static void
+test_idle_sleeps(void)
+{
+	struct scn s;
+	uint64_t before, after;
+
+	if (!scn_start_small(&s, NULL))
+		goto out;
+	scn_place_bars(s.c[0]);
+	scn_sleep_ms(100);
+	before = ctx_switches(s.pid);
+	scn_sleep_ms(600);
+	after = ctx_switches(s.pid);
+	CU_ASSERT_NOT_EQUAL_FATAL(before, ~0ull);
+	CU_ASSERT_NOT_EQUAL_FATAL(after, ~0ull);
+	if (after - before >= 60)
+		printf("\n    idle daemon: %llu context switches in 600 ms",
+		       (unsigned long long)(after - before));
+	CU_ASSERT_TRUE(after - before < 60);
+out:
+	scn_stop(&s);
+}
+
 void suite_daemon(void);
 
 void
@@ -290,6 +363,7 @@ suite_daemon(void)
 		{ "sigterm_teardown", test_sigterm_teardown },
 		{ "storm_isolation", test_storm_isolation },
 		{ "guest_survives_kill", test_guest_survives_kill },
+		{ "idle_sleeps", test_idle_sleeps },
 		{ NULL, NULL },
 	};
 

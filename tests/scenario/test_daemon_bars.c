@@ -2,7 +2,8 @@
 /*
  * test_daemon_bars.c — guest memory layout through xengt-dm-sim: BAR moves
  * and decode on/off (claims, the direct aperture slice and the trap map
- * follow), and a PPGTT root page write-protected in the p2m.
+ * follow), and a PPGTT root page write-protected in the p2m (also as the
+ * target of a rep movs from BAR0).
  */
 #include <errno.h>
 #include <signal.h>
@@ -192,6 +193,55 @@ out:
 	scn_stop(&s);
 }
 
+/*
+ * rep movs from BAR0 (the PV info magic) into an announced PML4 page: the
+ * items reach guest memory through the mediator as tracked writes (the
+ * shadow sees them), not behind its back through the foreign map. An item
+ * straddling into the page from the page below lands whole as well.
+ */
+static void
+test_rep_read_into_page_table(void)
+{
+	const uint64_t root = 0x30000;
+	const uint64_t magic = 0x4776544776544776ull;
+	uint64_t v = 0, w1 = 0;
+	struct scn s;
+
+	if (!scn_start_small(&s, NULL))
+		goto out;
+	scn_place_bars(s.c[0]);
+	CU_ASSERT_EQUAL(sim_mem_read(s.c[0], SCN_BAR0 + 0x78008, 8, &w1), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(s.c[0], root + 0x10, 8, 0x1111), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(s.c[0], root - 8, 8, 0), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(s.c[0], SCN_BAR0 + 0x78838, 4, (uint32_t)root), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(s.c[0], SCN_BAR0 + 0x7883c, 4, 0), 0);
+	CU_ASSERT_EQUAL(sim_mem_write(s.c[0], SCN_BAR0 + 0x78818, 4, 4), 0);	/* L4 create */
+	CU_ASSERT_EQUAL(scn_stat(&s, s.dom[0], "page_writes"), 0);
+
+	/* Two aligned entries: two tracked writes, both in guest memory. */
+	CU_ASSERT_EQUAL(sim_rep(s.c[0], false, false, SCN_BAR0 + 0x78000, root + 0x10, 8, 2,
+				false), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(s.c[0], root + 0x10, 8, &v), 0);
+	CU_ASSERT_EQUAL(v, magic);
+	CU_ASSERT_EQUAL(sim_mem_read(s.c[0], root + 0x18, 8, &v), 0);
+	CU_ASSERT_EQUAL(v, w1);
+	CU_ASSERT_EQUAL(scn_stat(&s, s.dom[0], "page_writes"), 2);
+	CU_ASSERT_EQUAL(scn_stat(&s, s.dom[0], "ioreq_tracked_rep"), 2);
+
+	/* One item across the page's start: half plain RAM, half tracked. */
+	CU_ASSERT_EQUAL(sim_rep(s.c[0], false, false, SCN_BAR0 + 0x78000, root - 4, 8, 1,
+				false), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(s.c[0], root - 8, 8, &v), 0);
+	CU_ASSERT_EQUAL(v, (magic & 0xffffffffull) << 32);
+	CU_ASSERT_EQUAL(sim_mem_read(s.c[0], root, 8, &v), 0);
+	CU_ASSERT_EQUAL(v & 0xffffffffull, magic >> 32);
+	CU_ASSERT_TRUE(scn_stat(&s, s.dom[0], "page_writes") > 2);
+	CU_ASSERT_EQUAL(scn_stat(&s, s.dom[0], "ioreq_tracked_rep"), 3);
+	CU_ASSERT_EQUAL(scn_stat(&s, s.dom[0], "failsafe"), 0);
+out:
+	scn_stop(&s);
+}
+
 void suite_daemon_bars(void);
 
 void
@@ -199,6 +249,7 @@ suite_daemon_bars(void)
 {
 	static const struct test_case cases[] = {
 		{ "page_table_write_traps", test_page_table_write_traps },
+		{ "rep_read_into_page_table", test_rep_read_into_page_table },
 		{ "bar_moves", test_bar_moves },
 		{ NULL, NULL },
 	};

@@ -284,6 +284,85 @@ test_malformed(void)
 	fake_teardown(&s);
 }
 
+/*
+ * A BAR2 move whose aperture unmap the hypervisor refuses: the old
+ * mapping is still there, so the BAR stays live at the old base (no new
+ * mapping on top); the next config write retries, and destroy releases.
+ */
+static void
+test_release_refused_retried(void)
+{
+	struct vgpu *v = setup_unplaced();
+	unsigned int calls;
+	struct hv *hv;
+
+	fake_place_bars(v);
+	calls = s.hv->nr_ap_calls;
+	s.hv->fail_next = -EIO;
+	cfgw(v, 0x18, 4, 0x80000000);
+	CU_ASSERT(v->cfgs.bar_live[VBAR2]);
+	CU_ASSERT_EQUAL(v->cfgs.bar_base[VBAR2], FAKE_BAR2);
+	CU_ASSERT_EQUAL(v->cfgs.release_failed, 1);
+	CU_ASSERT_EQUAL(s.hv->nr_ap_calls, calls); /* nothing mapped over it */
+	CU_ASSERT(s.hv->ap_mapped);
+	CU_ASSERT_EQUAL(s.hv->ap_gfn, (FAKE_BAR2 + v->part.low_base) >> 12);
+	/* The guest rewrites the BAR: unmap retried, then mapped at the new base. */
+	cfgw(v, 0x18, 4, 0x80000000);
+	CU_ASSERT_EQUAL(v->cfgs.bar_base[VBAR2], 0x80000000ull);
+	CU_ASSERT_EQUAL(s.hv->nr_ap_calls, calls + 2);
+	CU_ASSERT_EQUAL(s.hv->ap_gfn, (0x80000000ull + v->part.low_base) >> 12);
+	/* A failed release at decode-off is retried by destroy. */
+	s.hv->fail_next = -EIO;
+	s.hv->fail_skip = 1; /* BAR0 unclaim succeeds, the aperture unmap fails */
+	cfgw(v, 0x04, 2, 0);
+	CU_ASSERT(v->cfgs.bar_live[VBAR2]);
+	CU_ASSERT(s.hv->ap_mapped);
+	CU_ASSERT_FALSE(v->cfgs.bar_live[VBAR0]);
+	hv = s.hv;
+	s.hv = NULL;
+	vgpu_destroy(s.v);
+	s.v = NULL;
+	CU_ASSERT_FALSE(hv->ap_mapped);
+	fake_hv_free(hv);
+	fake_teardown(&s);
+}
+
+/*
+ * The aperture unmap keeps failing through destroy: the guest can still
+ * reach its low GM, so the share is never handed to another vGPU.
+ */
+static void
+test_destroy_keeps_exposed_gm(void)
+{
+	struct vgpu *v = setup_unplaced(), *v2;
+	struct gpu_usage before, after;
+	uint64_t lb, ls;
+	struct hv *hv, *hv2;
+
+	gpu_get_usage(s.gpu, &before);
+	fake_place_bars(v);
+	lb = v->part.low_base;
+	ls = v->part.low_size;
+	hv = s.hv;
+	s.hv = NULL;
+	hv->fail_next = -EIO;
+	hv->fail_times = 1000; /* every hypervisor op of the teardown fails */
+	vgpu_destroy(s.v);
+	s.v = NULL;
+	CU_ASSERT(hv->ap_mapped);
+	gpu_get_usage(s.gpu, &after);
+	CU_ASSERT_EQUAL(after.low_gm_free, before.low_gm_free);
+	CU_ASSERT_EQUAL(after.nr_vgpus, 0);
+	/* A new vGPU of the same type gets other GM. */
+	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 8, NULL, false, &hv2, &v2) == 0);
+	CU_ASSERT(v2->part.low_base >= lb + ls || v2->part.low_base + v2->part.low_size <= lb);
+	CU_ASSERT_FALSE(gm_owns(&v2->part, lb, 4096));
+	vgpu_destroy(v2);
+	fake_hv_free(hv2);
+	fake_hv_free(hv);
+	fake_teardown(&s);
+}
+
 void suite_cfg_space(void);
 
 void
@@ -298,6 +377,8 @@ suite_cfg_space(void)
 		{ "MSI target", test_msi_target },
 		{ "MSI capability hidden", test_no_msi_cap },
 		{ "malformed config cycles", test_malformed },
+		{ "refused BAR release kept and retried", test_release_refused_retried },
+		{ "destroy keeps GM the guest can still reach", test_destroy_keeps_exposed_gm },
 		{ NULL, NULL },
 	};
 

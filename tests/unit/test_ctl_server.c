@@ -6,7 +6,10 @@
  * over a fake physical GPU with no vGPU attached.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "dm/ctl_server.h"
 #include "dm/instance.h"
@@ -104,6 +107,31 @@ test_small_output_buffer(void)
 	CU_ASSERT_EQUAL(out[sizeof(out) - 1], '\0');
 }
 
+/*
+ * The socket file is created 0600 (umask 077 around bind), not chmod'ed
+ * after listen; the caller's umask is restored. A permissive umask (0)
+ * is in force while the socket is opened.
+ */
+static void
+test_socket_mode(void)
+{
+	char dir[] = "/tmp/xengt-ctl-test.XXXXXX", path[64];
+	struct stat st;
+	mode_t old;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	old = umask(0);
+	CU_ASSERT_EQUAL(ctl_server_open(path), 0);
+	CU_ASSERT_EQUAL(umask(old), 0);	/* restored to the caller's */
+	CU_ASSERT_EQUAL_FATAL(stat(path, &st), 0);
+	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0600);
+	ctl_server_close();
+	CU_ASSERT_NOT_EQUAL(access(path, F_OK), 0);	/* close unlinks it */
+	rmdir(dir);
+}
+
 /* Last case: release the fake GPU (the leak checker runs at exit). */
 static void
 test_cleanup(void)
@@ -123,6 +151,7 @@ suite_ctl_server(void)
 		{ "errors", test_errors },
 		{ "size_check", test_size_check },
 		{ "small_output_buffer", test_small_output_buffer },
+		{ "socket_mode", test_socket_mode },
 		{ "cleanup", test_cleanup },
 		{ NULL, NULL },
 	};

@@ -159,6 +159,137 @@ test_failsafe_still_writes_ram(void)
 	fake_teardown(&s);
 }
 
+/*
+ * The write reaches guest memory first; the shadow follows only if it
+ * did. A failed write_gpa leaves both the shadow and RAM as they were.
+ */
+static void
+test_failed_write_keeps_shadow(void)
+{
+	uint64_t val = 0x5000 | 1, e = 0xdead;
+
+	up_with_root();
+	s.hv->fail_skip = 1; /* read_gpa of the old entry succeeds */
+	s.hv->fail_next = -EIO;
+	CU_ASSERT_EQUAL(page_track_write(s.v, ROOT + 2 * 8, 8, val), -EIO);
+	CU_ASSERT_EQUAL(s.hv->fail_next, 0); /* the injected failure was consumed */
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 2, &e), 0);
+	CU_ASSERT_EQUAL(e, 0);
+	CU_ASSERT_EQUAL(ram64(ROOT + 2 * 8), 0);
+	/* And the next write goes through as usual. */
+	CU_ASSERT_EQUAL(page_track_write(s.v, ROOT + 2 * 8, 8, val), 0);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 2, &e), 0);
+	CU_ASSERT_EQUAL(e, val);
+	CU_ASSERT_EQUAL(ram64(ROOT + 2 * 8), val);
+	fake_teardown(&s);
+}
+
+/* Records whether the page read was write-protected at the time of the read. */
+static void
+hook_wp_at_read(struct hv *hv, uint64_t gpa, size_t len)
+{
+	int *state = hv->hook_arg;
+
+	if (len == 4096) /* the shadow read, not ppgtt's one-byte RAM probe */
+		*state = hv->wp[gpa >> 12] ? 1 : 2;
+}
+
+/*
+ * The root is write-protected before it is read into the shadow (a write
+ * in between would otherwise be lost to the shadow); a failed read undoes
+ * the protection.
+ */
+static void
+test_root_protected_before_read(void)
+{
+	int state = 0;
+	uint64_t e;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	memset(s.hv->ram + ROOT, 0x11, 8);
+	s.hv->hook_arg = &state;
+	s.hv->read_hook = hook_wp_at_read;
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), 0);
+	CU_ASSERT_EQUAL(state, 1);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 0, &e), 0);
+	CU_ASSERT_EQUAL(e, 0x1111111111111111ull);
+	s.hv->read_hook = NULL;
+	/* Read fails after the protection: untracked again, no shadow. */
+	s.hv->fail_skip = 2; /* the RAM probe and wp_gfn succeed */
+	s.hv->fail_next = -EIO;
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT + 0x1000, 4), -EIO);
+	CU_ASSERT_PTR_NULL(page_track_find(s.v, (ROOT >> 12) + 1));
+	CU_ASSERT_EQUAL(s.hv->wp[(ROOT >> 12) + 1], 0);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT + 0x1000, 0, &e), -ENOENT);
+	CU_ASSERT_EQUAL(s.v->pt.nr_pages, 1);
+	/* Outside guest RAM: refused, nothing tracked. */
+	CU_ASSERT(ppgtt_create_root(s.v, 1ull << 40, 4) < 0);
+	CU_ASSERT_EQUAL(s.v->pt.nr_pages, 1);
+	fake_teardown(&s);
+}
+
+/*
+ * A guest retrying PPGTT_L4_CREATE on a page the hypervisor refuses to
+ * protect: logged once, every failure counted.
+ */
+static void
+test_wp_failure_logged_once(void)
+{
+	uint64_t lines;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	s.hv->fail_skip = 1; /* the RAM probe succeeds */
+	s.hv->fail_next = -EPERM;
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), -EPERM);
+	lines = log_lines();
+	for (int i = 0; i < 10; i++) {
+		s.hv->fail_skip = 1;
+		s.hv->fail_next = -EPERM;
+		CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), -EPERM);
+	}
+	CU_ASSERT_EQUAL(log_lines(), lines);
+	CU_ASSERT_EQUAL(s.v->pt.wp_failed, 11);
+	CU_ASSERT(s.v->warned & (1ull << WARN_PPGTT));
+	fake_teardown(&s);
+}
+
+/*
+ * A release the hypervisor refuses keeps the page tracked (still
+ * protected) and is retried at fini: destroy then leaves it unprotected.
+ */
+static void
+test_failed_release_retried(void)
+{
+	struct hv *hv;
+
+	up_with_root();
+	s.hv->fail_next = -EBUSY;
+	CU_ASSERT_EQUAL(ppgtt_destroy_root(s.v, ROOT), -EBUSY);
+	CU_ASSERT_EQUAL(s.hv->wp[ROOT >> 12], 1);
+	CU_ASSERT_PTR_NOT_NULL(page_track_find(s.v, ROOT >> 12));
+	CU_ASSERT_EQUAL(s.v->pt.release_failed, 1);
+	/* The root is gone from the guest's point of view; a re-create works. */
+	uint64_t e;
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 0, &e), -ENOENT);
+	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), 0);
+	s.hv->fail_next = -EBUSY;
+	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x2000), -ENOENT);
+	CU_ASSERT_EQUAL(page_track_add(s.v, 0x2000, NULL, NULL), -EBUSY);
+	CU_ASSERT_EQUAL(page_track_add(s.v, 0x2000, NULL, NULL), 0);
+	s.hv->fail_next = -EBUSY;
+	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x2000), -EBUSY);
+	CU_ASSERT_EQUAL(s.hv->wp[0x2000], 1);
+	/* Destroy retries every pending release. */
+	hv = s.hv;
+	s.hv = NULL;
+	vgpu_destroy(s.v);
+	s.v = NULL;
+	CU_ASSERT_EQUAL(hv->wp[0x2000], 0);
+	CU_ASSERT_EQUAL(hv->wp[ROOT >> 12], 0);
+	fake_hv_free(hv);
+	fake_teardown(&s);
+}
+
 void suite_page_track(void);
 
 void
@@ -170,6 +301,10 @@ suite_page_track(void)
 		{ "lookup past removed pages", test_find_past_holes },
 		{ "hypervisor failure; destroy untracks", test_hv_failure_and_destroy },
 		{ "failsafe: writes still land in RAM", test_failsafe_still_writes_ram },
+		{ "failed guest write leaves the shadow alone", test_failed_write_keeps_shadow },
+		{ "root protected before it is read", test_root_protected_before_read },
+		{ "refused write-protect logged once, counted", test_wp_failure_logged_once },
+		{ "refused release kept and retried", test_failed_release_retried },
 		{ NULL, NULL },
 	};
 

@@ -278,8 +278,8 @@ test_context_switch(void)
 	CU_ASSERT_PTR_EQUAL(gpu_owner(s.gpu), a);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xa1);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0xa2);
-	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0xffff0001); /* all mask bits set */
-	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0xffff0008);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0x0001); /* loaded with all mask bits set */
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x0008);
 	CU_ASSERT_EQUAL(pf->mmio[0x12098 / 4], 0xffffffffu); /* VCS HWSTAM reset value */
 	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
 	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_TAIL / 4], snap[RCS_RING_TAIL / 4]);
@@ -291,8 +291,8 @@ test_context_switch(void)
 	CU_ASSERT_PTR_EQUAL(gpu_owner(s.gpu), b);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xffffffffu);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0xffffffffu);
-	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0xffff0200); /* MODE_IDLE reset */
-	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0xffff0000);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0x0200); /* MODE_IDLE reset */
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x0000);
 	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
 	/* A's register file took what the hardware held (masked: value bits). */
 	CU_ASSERT_EQUAL(fake_readl(a, RCS_IMR), 0xa9);
@@ -304,8 +304,8 @@ test_context_switch(void)
 	CU_ASSERT_PTR_NULL(gpu_owner(s.gpu));
 	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0x1111);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0x3333);
-	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0xffff0022);
-	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0xffff0044);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0x0022);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x0044);
 	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
 
 	/* Destroying the owner hands the GPU back to the host first. */
@@ -315,10 +315,57 @@ test_context_switch(void)
 	fake_hv_free(hv2);
 	CU_ASSERT_PTR_NULL(gpu_owner(s.gpu));
 	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0x1111);
-	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0xffff0022);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0x0022);
 	/* Besides, destroy cleared B's physical fences (gm_release), nothing else. */
 	memcpy(&snap[0x100000 / 4], &pf->mmio[0x100000 / 4], GM_MAX_FENCES * 8);
 	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
+	fake_teardown(&s);
+}
+
+/*
+ * While A owns the GPU its writes to MF_SAVE registers reach the physical
+ * register too (masked ones with A's own mask), so switching A out saves
+ * A's latest value instead of undoing the write.
+ */
+static void
+test_context_owner_writes(void)
+{
+	struct pgpu_fake *pf;
+	struct hv *hv2;
+	struct vgpu *a, *b;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	CU_ASSERT_FATAL(fake_vgpu_new(s.gpu, 2, NULL, true, &hv2, &b) == 0);
+	a = s.v;
+	pf = fake_pgpu(&s.dev);
+	pf->mmio[RCS_RING_TAIL / 4] = 0x5555;
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, a), 0);
+	fake_writel(a, RCS_IMR, 0x12345678);
+	fake_writel(a, RCS_HWSTAM, 0xfffe);
+	/* Masked: only bit 3 selected; bit 0 set before by the load stays. */
+	pf->mmio[RCS_RING_MODE / 4] = 0x0001;
+	fake_writel(a, RCS_RING_MODE, 0x00080008);
+	fake_writel(a, RCS_RING_TAIL, 0x40); /* not MF_SAVE: stays virtual */
+	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0x12345678);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xfffe);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x0009);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_TAIL / 4], 0x5555);
+	/* B is not the owner: its writes stay virtual. */
+	fake_writel(b, RCS_IMR, 0xb0);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0x12345678);
+
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, b), 0);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0xb0);
+	CU_ASSERT_EQUAL(fake_readl(a, RCS_IMR), 0x12345678);
+	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, a), 0);
+	CU_ASSERT_EQUAL(fake_readl(a, RCS_IMR), 0x12345678);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0x12345678);
+	CU_ASSERT_EQUAL(fake_readl(a, RCS_HWSTAM), 0xfffe);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xfffe);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x0009);
+	CU_ASSERT_EQUAL(fake_readl(b, RCS_IMR), 0xb0);
+	vgpu_destroy(b);
+	fake_hv_free(hv2);
 	fake_teardown(&s);
 }
 
@@ -361,6 +408,7 @@ suite_vgpu(void)
 		{ "glue failure puts the vGPU in failsafe", test_glue_failure },
 		{ "context registers switched between owners", test_context_switch },
 		{ "context switch refused for foreign or dead vGPUs", test_context_switch_refused },
+		{ "owner's context register writes survive a switch", test_context_owner_writes },
 		{ NULL, NULL },
 	};
 
