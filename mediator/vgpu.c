@@ -478,6 +478,9 @@ vgpu_get_stats(struct vgpu *v, struct vgpu_stats *out)
 {
 	pthread_mutex_lock(&v->lock);
 	*out = v->stats;
+	/* Kept by their modules; reported with the rest. */
+	out->wp_failed = v->pt.wp_failed;
+	out->hv_release_failed = v->cfgs.release_failed + v->pt.release_failed;
 	pthread_mutex_unlock(&v->lock);
 }
 

@@ -249,6 +249,12 @@ test_wp_failure_logged_once(void)
 	}
 	CU_ASSERT_EQUAL(log_lines(), lines);
 	CU_ASSERT_EQUAL(s.v->pt.wp_failed, 11);
+	{
+		struct vgpu_stats st;
+
+		vgpu_get_stats(s.v, &st); /* what xengt-ctl stats shows */
+		CU_ASSERT_EQUAL(st.wp_failed, 11);
+	}
 	CU_ASSERT(s.v->warned & (1ull << WARN_PPGTT));
 	fake_teardown(&s);
 }
@@ -268,6 +274,12 @@ test_failed_release_retried(void)
 	CU_ASSERT_EQUAL(s.hv->wp[ROOT >> 12], 1);
 	CU_ASSERT_PTR_NOT_NULL(page_track_find(s.v, ROOT >> 12));
 	CU_ASSERT_EQUAL(s.v->pt.release_failed, 1);
+	{
+		struct vgpu_stats st;
+
+		vgpu_get_stats(s.v, &st);
+		CU_ASSERT_EQUAL(st.hv_release_failed, 1 + s.v->cfgs.release_failed);
+	}
 	/* The root is gone from the guest's point of view; a re-create works. */
 	uint64_t e;
 	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 0, &e), -ENOENT);
