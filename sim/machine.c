@@ -346,7 +346,7 @@ sim_domain_find(struct sim_machine *m, uint32_t domid)
 	return NULL;
 }
 
-int
+static int
 sim_dom_index(struct sim_machine *m, struct sim_domain *d)
 {
 	return (int)(d - m->st->dom);
@@ -410,7 +410,7 @@ handle_reclaim(struct sim_machine *m, int slot)
 }
 
 /* Lock held. Slots of dead processes are reclaimed. Returns slot or -errno. */
-int
+static int
 sim_handle_alloc(struct sim_machine *m, enum sim_handle_kind kind)
 {
 	struct sim_state *st = m->st;
@@ -434,12 +434,14 @@ sim_handle_alloc(struct sim_machine *m, enum sim_handle_kind kind)
 }
 
 /* Lock held. */
-void
+static void
 sim_handle_free(struct sim_machine *m, int slot)
 {
 	if (slot >= 0 && slot < SIM_MAX_HANDLES)
 		handle_reclaim(m, slot);
 }
+
+static int sim_doorbell_socket(struct sim_machine *m, int slot);
 
 int
 sim_handle_open(struct sim_machine *m, enum sim_handle_kind kind, int *fd)
@@ -481,7 +483,7 @@ doorbell_addr(struct sim_machine *m, int slot, struct sockaddr_un *sa)
 }
 
 /* Lock held. A non-blocking datagram socket bound as the slot's doorbell; fd or -errno. */
-int
+static int
 sim_doorbell_socket(struct sim_machine *m, int slot)
 {
 	struct sockaddr_un sa;

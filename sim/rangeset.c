@@ -31,7 +31,7 @@ remove_at(struct sim_server *s, int kind, uint32_t i)
 }
 
 /* Add [start, end] (no overlap with existing ranges: caller checked). 0 or -ENOMEM. */
-int
+static int
 sim_range_add(struct sim_server *s, int kind, uint64_t start, uint64_t end)
 {
 	struct sim_range *r = s->r[kind];

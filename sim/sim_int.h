@@ -217,21 +217,16 @@ void sim_file_unmap(void *base, uint64_t size, int fd);
 void sim_lock(struct sim_machine *m);
 void sim_unlock(struct sim_machine *m);
 struct sim_domain *sim_domain_find(struct sim_machine *m, uint32_t domid);
-int sim_dom_index(struct sim_machine *m, struct sim_domain *d);
 uint8_t *sim_p2m(struct sim_machine *m, struct sim_domain *d);
 /* Server page pair (buffered page, then shared_iopage) and its state-file offset. */
 uint64_t sim_srv_pages_off(struct sim_machine *m, struct sim_domain *d, int sid);
 buffered_iopage_t *sim_srv_bufpage(struct sim_machine *m, struct sim_domain *d, int sid);
 ioreq_t *sim_srv_slot(struct sim_machine *m, struct sim_domain *d, int sid, unsigned int vcpu);
 
-/* Handle slots: allocate (lock held), release (lock held), bind a doorbell socket. */
-int sim_handle_alloc(struct sim_machine *m, enum sim_handle_kind kind);
-void sim_handle_free(struct sim_machine *m, int slot);
 /* Lock held. A slot of kind with its doorbell socket in *fd: slot or -errno. */
 int sim_handle_open(struct sim_machine *m, enum sim_handle_kind kind, int *fd);
 /* Lock not held. Release a slot from sim_handle_open and close its doorbell. */
 void sim_handle_close(struct sim_machine *m, int slot, int fd);
-int sim_doorbell_socket(struct sim_machine *m, int slot);
 void sim_doorbell(struct sim_machine *m, int slot);
 /* Empty a doorbell socket (any number of queued rings) without blocking. */
 void sim_doorbell_drain(int fd);
@@ -297,7 +292,6 @@ int sim_rset_add(struct sim_rset rs, uint64_t start, uint64_t end);
 int sim_rset_remove(struct sim_rset rs, uint64_t start, uint64_t end);
 /* Xen rangeset_contains_range. */
 bool sim_rset_contains(struct sim_rset rs, uint64_t start, uint64_t end);
-int sim_range_add(struct sim_server *s, int kind, uint64_t start, uint64_t end);
 int sim_range_del(struct sim_server *s, int kind, uint64_t start, uint64_t end);
 bool sim_range_within(const struct sim_server *s, int kind, uint64_t start, uint64_t end);
 int sim_range_map(struct sim_server *s, int kind, uint64_t start, uint64_t end);

@@ -73,9 +73,6 @@ struct hv {
 /* Count one event in a glue_stats field. */
 #define GLUE_COUNT(field) __atomic_fetch_add(&(field), 1, __ATOMIC_RELAXED)
 
-/* Log a refused request once per domain and cause, and count it. */
-void ioreq_loop_refuse(struct hv *hv, enum ioreq_err e, const struct ioreq_raw *r);
-
 /* Mapping cache (mapcache.c); lock held by the caller. */
 void *mapcache_get(struct hv *hv, uint64_t gfn);
 void mapcache_flush(struct hv *hv);

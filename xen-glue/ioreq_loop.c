@@ -29,7 +29,7 @@ _Static_assert(sizeof(buf_ioreq_t) == 8, "buf_ioreq_t is 8 bytes");
 typedef int ioreq_exec_fn(struct hv *hv, struct vgpu *v, const struct ioreq_access *a,
 			  uint64_t *data);
 
-void
+static void
 ioreq_loop_refuse(struct hv *hv, enum ioreq_err e, const struct ioreq_raw *r)
 {
 	uint64_t bit = 1ull << e;

@@ -39,7 +39,7 @@ hex_field(const char **p, unsigned int maxdigits, const char *stops, unsigned lo
 	return 0;
 }
 
-int
+static int
 spec_parse_sbdf(const char *s, struct spec_sbdf *out)
 {
 	unsigned long a, b, dev, fn;

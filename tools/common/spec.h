@@ -14,9 +14,6 @@ struct spec_sbdf {
 	uint8_t bus, dev, fn;
 };
 
-/* Parse "[SEG:]BUS:DEV.FN" (hex). 0 or -EINVAL. */
-int spec_parse_sbdf(const char *s, struct spec_sbdf *out);
-
 /*
  * The sbdf= of a comma-separated spec, 0000:00:02.0 if absent.
  * 0 or -EINVAL (bad sbdf value).
