@@ -42,17 +42,26 @@ else
 Q := @
 endif
 
+# pkg-config is asked when a recipe first needs the answer, not when make
+# parses this file: in `make deps demo` the packages are not there yet at
+# parse time. Each answer is computed once ($(call lazy,...) memoizes it).
+lazy = $(eval $(1) := $$(shell $(2)))$($(1))
 XEN_PKGS := xencontrol xendevicemodel xenforeignmemory xenevtchn xenstore xentoolcore
-XEN_CFLAGS := $(shell pkg-config --cflags $(XEN_PKGS) 2>/dev/null)
-XEN_LIBS := $(shell pkg-config --libs $(XEN_PKGS) 2>/dev/null)
-CUNIT_CFLAGS := $(shell pkg-config --cflags cunit 2>/dev/null)
-CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+XEN_CFLAGS = $(call lazy,XEN_CFLAGS,pkg-config --cflags $(XEN_PKGS) 2>/dev/null)
+XEN_LIBS = $(call lazy,XEN_LIBS,pkg-config --libs $(XEN_PKGS) 2>/dev/null)
+CUNIT_CFLAGS = $(call lazy,CUNIT_CFLAGS,pkg-config --cflags cunit 2>/dev/null)
+CUNIT_LIBS = $(call lazy,CUNIT_LIBS,pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+# `make deps X`: everything X builds waits for deps, also under -j.
+DEPS_FIRST := $(filter deps,$(MAKECMDGOALS))
+# The packages `make deps` installs (Debian 12).
+DEB_PKGS := build-essential clang pkg-config libxen-dev libcunit1-dev python3
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wmissing-declarations -Wshadow -Wpointer-arith -Wsign-compare \
 	-Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -MD -MP -pthread \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -MD -MP -pthread \
 	-D_GNU_SOURCE -I. $(XEN_CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
 SYS_LIBS := -lrt -lm
@@ -103,7 +112,7 @@ all: $(PROGS)
 help:
 	@sed -n '2,14p' Makefile
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | $(DEPS_FIRST)
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $<"
 	$(Q)$(CC) $(ALL_CFLAGS) $(CUNIT_CFLAGS) -c -o $@ $<
@@ -119,6 +128,7 @@ $(LIBMEDIATOR): $(MEDIATOR_OBJS)
 # Real build: linked against the installed libxen* libraries.
 $(BUILD)/xengt-dm: $(DAEMON_OBJS) $(DM_HW_OBJS) $(LIBMEDIATOR)
 	@echo "  LD      $@"
+	@[ -n "$(XEN_LIBS)" ] || { echo "xengt-dm: pkg-config finds no libxen* (libxen-dev): run 'make deps' as root"; exit 1; }
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(DAEMON_OBJS) $(DM_HW_OBJS) $(LIBMEDIATOR) \
 		-Wl,--no-as-needed $(XEN_LIBS) -Wl,--as-needed $(SYS_LIBS)
 
@@ -170,19 +180,21 @@ bench: $(PROGS) $(BENCH_BIN)
 demo: $(PROGS)
 	$(Q)XENGT_BUILD=$(abspath $(BUILD)) sh tools/demo.sh
 
-# The mediator must never know it runs on Xen (ARCHITECTURE.md).
+# The include rules of ARCHITECTURE.md (tools/check-layers.sh says which).
 check-layers:
-	@bad=$$(grep -rlE '#include *[<"](xen[a-z]*\.h|xen/)' mediator dm tools 2>/dev/null); \
-	if [ -n "$$bad" ]; then echo "check-layers: Xen header outside xen-glue/ and sim/: $$bad"; exit 1; fi; \
-	bad=$$(grep -rlE '#include *"\.\./(xen-glue|sim|dm)/' mediator 2>/dev/null); \
-	if [ -n "$$bad" ]; then echo "check-layers: mediator includes another layer: $$bad"; exit 1; fi; \
-	echo "check-layers: ok"
+	$(Q)sh tools/check-layers.sh .
 
+# Installs only what is missing; a machine that has everything needs no root.
 deps:
-	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (apt-get)"; exit 1; fi
-	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "make deps: all installed"; exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "make deps: missing $$missing; run as root (apt-get)"; exit 1; fi; \
+	echo "make deps: installing $$missing"; \
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-		build-essential clang pkg-config libxen-dev libcunit1-dev python3 >/dev/null
+		$$missing >/dev/null
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/xengt-dm

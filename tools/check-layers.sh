@@ -1,0 +1,42 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# check-layers.sh [ROOT] — the include rules of ARCHITECTURE.md, checked on
+# the tree at ROOT (default .): dependencies point one way
+# (dm -> glue -> mediator), the mediator never knows it runs on Xen, and
+# xen-glue's internals stay inside xen-glue/. Prints each violation; exits 1
+# if there is any.
+root=${1:-.}
+cd "$root" || exit 2
+status=0
+
+report() {	# report RULE FILES...
+	rule=$1; shift
+	[ $# -gt 0 ] || return 0
+	for f in "$@"; do echo "check-layers: $f: $rule"; done
+	status=1
+}
+
+# grep -rlE PATTERN over the directories of DIRS that exist (none: nothing).
+find_includes() {	# find_includes PATTERN DIRS...
+	pat=$1; shift
+	set -- $(for d in "$@"; do [ -d "$d" ] && echo "$d"; done)
+	[ $# -gt 0 ] || return 0
+	grep -rlE --include='*.[ch]' "$pat" "$@" 2>/dev/null
+}
+
+# Xen headers only in xen-glue/ and sim/.
+report "includes a Xen header (only xen-glue/ and sim/ may)" \
+	$(find_includes '#include *[<"](xen[a-z]*\.h|xen/)' mediator dm tools qemu-glue)
+# The mediator includes nothing of the layers above or beside it.
+report "mediator/ includes dm/, xen-glue/, qemu-glue/, sim/ or tools/" \
+	$(find_includes '#include *"(\.\./)*(dm|xen-glue|qemu-glue|sim|tools)/' mediator)
+# glue_int.h is xen-glue's own.
+report "includes xen-glue/glue_int.h outside xen-glue/" \
+	$(find_includes '#include *"(\.\./)*(xen-glue/)?glue_int\.h"' mediator dm tools sim qemu-glue)
+# The glues know nothing of each other.
+report "qemu-glue/ includes xen-glue/" \
+	$(find_includes '#include *"(\.\./)*xen-glue/' qemu-glue)
+report "xen-glue/ includes qemu-glue/ or dm/" \
+	$(find_includes '#include *"(\.\./)*(qemu-glue|dm)/' xen-glue)
+[ $status = 0 ] && echo "check-layers: ok"
+exit $status
