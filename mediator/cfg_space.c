@@ -33,6 +33,7 @@
 #define PCI_CMD_MASTER	  (1u << 2)
 #define PCI_CMD_INTX_OFF  (1u << 10)
 #define PCI_STATUS_CAPS	  (1u << 4)
+#define PCI_STATUS_INTX	  (1u << 3)	/* Interrupt Status (read-only) */
 
 #define PCI_BAR_IO	  0x1u
 #define PCI_BAR_MEM64	  0x4u
@@ -378,7 +379,9 @@ cfg_space_access(struct vgpu *v, bool write, unsigned int reg, unsigned int size
 	cfg_track_sizing(c, reg, size, *val);
 	if (touches(reg, size, PCI_COMMAND, 2) || touches(reg, size, PCI_BAR(0), 0x18))
 		cfg_update_bars(v);
-	if (c->msi_cap && touches(reg, size, c->msi_cap, 10))
+	/* MSI enable/target and INTx Disable decide how the line is delivered. */
+	if ((c->msi_cap && touches(reg, size, c->msi_cap, 10)) ||
+	    touches(reg, size, PCI_COMMAND, 2))
 		irq_update(v);
 	return 0;
 }
@@ -393,4 +396,14 @@ cfg_msi_target(struct vgpu *v, uint64_t *addr, uint32_t *data)
 	*addr = cfg_get(c, c->msi_cap + MSI_ADDR, 4);
 	*data = cfg_get(c, c->msi_cap + MSI_DATA, 2);
 	return true;
+}
+
+bool
+cfg_intx_status(struct vgpu *v, bool pending)
+{
+	struct cfg_state *c = &v->cfgs;
+	uint32_t st = cfg_get(c, PCI_STATUS, 2) & ~PCI_STATUS_INTX;
+
+	cfg_set(c, PCI_STATUS, 2, st | (pending ? PCI_STATUS_INTX : 0));
+	return pending && !(cfg_get(c, PCI_COMMAND, 2) & PCI_CMD_INTX_OFF);
 }

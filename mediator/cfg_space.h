@@ -50,5 +50,11 @@ int cfg_space_access(struct vgpu *v, bool write, unsigned int reg,
 		     unsigned int size, uint32_t *val);
 /* MSI address/data the guest programmed; false if MSI is disabled. */
 bool cfg_msi_target(struct vgpu *v, uint64_t *addr, uint32_t *data);
+/*
+ * The legacy interrupt: record the interrupt condition in the status
+ * register (bit 3, whatever INTx Disable says) and return whether the
+ * INTx pin may be asserted for it (condition set, INTx Disable clear).
+ */
+bool cfg_intx_status(struct vgpu *v, bool pending);
 
 #endif

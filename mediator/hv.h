@@ -44,6 +44,12 @@ struct hv_ops {
 	/* Raise an MSI with exactly the address/data the guest programmed. */
 	int (*inject_msi)(struct hv *hv, uint64_t addr, uint32_t data);
 	/*
+	 * Drive the vGPU's INTx line (its interrupt pin, INTA) to level:
+	 * called on every change, never twice with the same level; only
+	 * after claim_pcidev. NULL when the transport has no INTx.
+	 */
+	int (*set_intx)(struct hv *hv, bool level);
+	/*
 	 * Translate a guest frame into an address the GPU can DMA to.
 	 * -EFAULT if gfn is not RAM of this guest. See docs/dma.md for the
 	 * real-Xen answer.

@@ -2,7 +2,8 @@
 /*
  * irq.c — the vGPU's gen8+ interrupt registers (master control, GT banks,
  * display-engine pipe/port/misc banks, PCU, PCH SDE), purely virtual, and
- * delivery of the aggregated line as the MSI the guest programmed.
+ * delivery of the aggregated line: as the MSI the guest programmed (an
+ * edge per rise), or while MSI is off as a level on the INTx pin.
  */
 #include <stddef.h>
 
@@ -147,6 +148,40 @@ irq_deliver(struct vgpu *v)
 		(unsigned long long)addr, data);
 }
 
+/*
+ * The INTx pin follows the line while MSI is off (PCI 3.0 6.8: a function
+ * with MSI enabled does not use INTx), gated by the command register's
+ * INTx Disable; the status register shows the condition either way. The
+ * hypervisor hears only changes; a refused change is retried on the next
+ * update (the recorded level stays as it was).
+ */
+static void
+irq_intx_update(struct vgpu *v, bool pending)
+{
+	uint64_t addr;
+	uint32_t data;
+	bool level;
+	int rc;
+
+	if (cfg_msi_target(v, &addr, &data))
+		pending = false;
+	level = cfg_intx_status(v, pending);
+	if (level == v->irq.intx || !v->hv_ops->set_intx)
+		return;
+	rc = v->hv_ops->set_intx(v->hv, level);
+	if (rc < 0) {
+		v->stats.intx_failed++;
+		vgpu_warn_once(v, WARN_INTX_FAIL,
+			       "INTx %s refused: %d; further failures only counted",
+			       level ? "assert" : "deassert", rc);
+		return;
+	}
+	v->irq.intx = level;
+	if (level)
+		v->stats.intx_asserts++;
+	log_dbg(DBG_IRQ, "%s: INTx %s", v->tag, level ? "asserted" : "deasserted");
+}
+
 void
 irq_update(struct vgpu *v)
 {
@@ -162,6 +197,7 @@ irq_update(struct vgpu *v)
 			summary |= irq_summary[i].master_bit;
 	}
 	vreg_set(v, IRQ_MASTER, master | summary);
+	irq_intx_update(v, master && summary);
 
 	if (!master || !summary) {
 		v->irq.line = false;	/* level low: the next rise is a new edge */
@@ -255,6 +291,7 @@ int
 irq_init(struct vgpu *v)
 {
 	v->irq.line = false;
+	v->irq.intx = false;
 	for (int i = 0; i < EV_NR; i++)
 		v->irq.raised[i] = 0;
 	return 0;
@@ -264,4 +301,7 @@ void
 irq_fini(struct vgpu *v)
 {
 	v->irq.line = false;
+	/* A line left asserted would keep the guest's IRQ busy after we go. */
+	if (v->irq.intx && v->hv_ops->set_intx && v->hv_ops->set_intx(v->hv, false) == 0)
+		v->irq.intx = false;
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * irq.h — virtual interrupt registers (master, GT banks, display) and
- * event delivery as MSI (irq.c).
+ * delivery of the aggregated line as MSI, or as INTx while MSI is off
+ * (irq.c).
  */
 #ifndef MEDIATOR_IRQ_H
 #define MEDIATOR_IRQ_H
@@ -25,6 +26,7 @@ enum irq_event {
 
 struct irq_state {
 	bool line;		/* aggregated interrupt pending (master level) */
+	bool intx;		/* level the hypervisor was last told for INTx */
 	uint64_t raised[EV_NR]; /* events raised, for tests and stats */
 };
 

@@ -55,6 +55,8 @@ struct vgpu_stats {
 	uint64_t bad_access;	   /* malformed accesses rejected (size, alignment, range) */
 	uint64_t msi_injected, msi_suppressed;
 	uint64_t msi_failed;	   /* injections the hypervisor refused (-errno) */
+	uint64_t intx_asserts;	   /* INTx raised (MSI off, INTx enabled) */
+	uint64_t intx_failed;	   /* INTx level changes the hypervisor refused */
 	uint64_t vblanks;
 	uint64_t wp_failed;	   /* write-protects the hypervisor refused */
 	uint64_t hv_release_failed; /* BAR/page releases the hypervisor refused (retried) */

@@ -59,6 +59,7 @@ enum warn_cause {
 	WARN_PIO,		/* BAR4 access other than the index/data dwords */
 	WARN_PPGTT,		/* bad PPGTT root (outside RAM, too many, unaligned) */
 	WARN_MSI_FAIL,		/* the hypervisor refused an MSI injection */
+	WARN_INTX_FAIL,		/* the hypervisor refused an INTx level change */
 	WARN_PVINFO_UNDEF,	/* write to an undefined PV info offset */
 	WARN_HWS_PGA,		/* status page address outside its GM */
 	WARN_HV_RELEASE,	/* the hypervisor refused to release a claim/map/protect */

@@ -205,6 +205,18 @@ fake_inject_msi(struct hv *hv, uint64_t addr, uint32_t data)
 }
 
 static int
+fake_set_intx(struct hv *hv, bool level)
+{
+	int rc = take_fail(hv);
+
+	if (rc)
+		return rc;
+	hv->nr_intx_calls++;
+	hv->intx = level;
+	return 0;
+}
+
+static int
 fake_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
 {
 	int rc = take_fail(hv);
@@ -228,6 +240,7 @@ const struct hv_ops fake_hv_ops = {
 	.wp_gfn = fake_wp_gfn,
 	.map_aperture = fake_map_aperture,
 	.inject_msi = fake_inject_msi,
+	.set_intx = fake_set_intx,
 	.gfn_to_dma = fake_gfn_to_dma,
 };
 

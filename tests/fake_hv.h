@@ -36,6 +36,8 @@ struct hv {			/* the fake's definition of the opaque handle */
 	uint64_t msi_addr[FAKE_MAX_MSI];
 	uint32_t msi_data[FAKE_MAX_MSI];
 	unsigned int nr_msi;
+	bool intx;		/* INTx level as last set */
+	unsigned int nr_intx_calls;
 	int fail_next;		/* if non-zero, the next op returns this -errno */
 	unsigned int fail_skip;	/* ops that succeed before fail_next fires (default 0) */
 	unsigned int fail_times; /* ops that fail with fail_next (0 or 1: one-shot) */

@@ -271,6 +271,30 @@ hv_inject_msi(struct hv *hv, uint64_t addr, uint32_t data)
 	return xen_rc(xendevicemodel_inject_msi(hv->dmod, hv->cfg.domid, addr, data));
 }
 
+/*
+ * INTA of the claimed SBDF. Xen routes it through the domain's PCI link
+ * routing (dm.c XEN_DMOP_set_pci_intx_level: segment 0, bus 0, device
+ * <= 31, intx 0..3 only), so a vGPU elsewhere has no INTx on Xen.
+ */
+static int
+hv_set_intx(struct hv *hv, bool level)
+{
+	uint32_t sbdf;
+	bool has;
+
+	pthread_mutex_lock(&hv->lock);
+	has = hv->has_sbdf;
+	sbdf = hv->sbdf;
+	pthread_mutex_unlock(&hv->lock);
+	if (!has)
+		return -ENODEV;
+	return xen_rc(xendevicemodel_set_pci_intx_level(hv->dmod, hv->cfg.domid,
+							 (uint16_t)(sbdf >> 16),
+							 (uint8_t)(sbdf >> 8),
+							 (uint8_t)((sbdf >> 3) & 0x1f), 0,
+							 level ? 1 : 0));
+}
+
 /* See docs/dma.md: upstream Xen gives dom0 userspace no gfn -> mfn call. */
 static int
 hv_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
@@ -291,5 +315,6 @@ const struct hv_ops hv_xen_ops = {
 	.wp_gfn = hv_wp_gfn,
 	.map_aperture = hv_map_aperture,
 	.inject_msi = hv_inject_msi,
+	.set_intx = hv_set_intx,
 	.gfn_to_dma = hv_gfn_to_dma,
 };

@@ -406,6 +406,92 @@ test_irq_msi_addr_rule(void)
 	CU_ASSERT_FALSE(irq_msi_addr_ok(0x0000120000000000ull | 0x12345000ull, 0x0300));
 }
 
+#define PCI_CMD	     0x04
+#define PCI_STS	     0x06
+#define CMD_INTX_OFF (1u << 10)
+#define STS_INTX     (1u << 3)
+
+/*
+ * With MSI off the line is a level on INTA: asserted while an enabled
+ * interrupt is pending, deasserted when the guest clears IIR, masked by
+ * INTx Disable (status bit 3 still shows it), and unused once MSI is on.
+ */
+static void
+test_irq_intx_level(void)
+{
+	struct fake_setup r;
+
+	rig_up(&r);
+	CU_ASSERT_EQUAL(cfg_rd(r.v, 0x3d, 1), 1);	/* INTA advertised ... */
+	reg_wr(r.v, GT0_IER, RCS_USER);
+	reg_wr(r.v, GT0_IMR, ~RCS_USER);
+	reg_wr(r.v, MASTER, MASTER_EN);
+	CU_ASSERT_EQUAL(r.hv->nr_intx_calls, 0);
+	raise_ev(r.v, EV_RCS_USER);			/* ... and driven */
+	CU_ASSERT_TRUE(r.hv->intx);
+	CU_ASSERT_EQUAL(r.hv->nr_intx_calls, 1);
+	CU_ASSERT_EQUAL(r.v->stats.intx_asserts, 1);
+	CU_ASSERT_EQUAL(cfg_rd(r.v, PCI_STS, 2) & STS_INTX, STS_INTX);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 0);
+	/* A second event while high: a level, so no new call. */
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_intx_calls, 1);
+	/* The guest's handler clears IIR: the line drops. */
+	reg_wr(r.v, GT0_IIR, RCS_USER);
+	CU_ASSERT_FALSE(r.hv->intx);
+	CU_ASSERT_EQUAL(r.hv->nr_intx_calls, 2);
+	CU_ASSERT_EQUAL(cfg_rd(r.v, PCI_STS, 2) & STS_INTX, 0);
+
+	/* INTx Disable: status shows the condition, the pin stays low. */
+	cfg_wr(r.v, PCI_CMD, 2, cfg_rd(r.v, PCI_CMD, 2) | CMD_INTX_OFF);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_FALSE(r.hv->intx);
+	CU_ASSERT_EQUAL(cfg_rd(r.v, PCI_STS, 2) & STS_INTX, STS_INTX);
+	/* Clearing INTx Disable with the interrupt pending asserts it. */
+	cfg_wr(r.v, PCI_CMD, 2, cfg_rd(r.v, PCI_CMD, 2) & ~CMD_INTX_OFF);
+	CU_ASSERT_TRUE(r.hv->intx);
+
+	/* MSI on: INTx drops and the pending interrupt goes as one MSI. */
+	msi_program(r.v, MSI_ADDR_OK, MSI_DATA_OK, true);
+	CU_ASSERT_FALSE(r.hv->intx);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 1);
+	CU_ASSERT_EQUAL(cfg_rd(r.v, PCI_STS, 2) & STS_INTX, 0);
+	reg_wr(r.v, GT0_IIR, RCS_USER);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_FALSE(r.hv->intx);
+	CU_ASSERT_EQUAL(r.hv->nr_msi, 2);
+
+	/* A line still high when the vGPU goes is released. */
+	msi_program(r.v, MSI_ADDR_OK, MSI_DATA_OK, false);
+	CU_ASSERT_TRUE(r.hv->intx);
+	vgpu_destroy(r.v);
+	r.v = NULL;
+	CU_ASSERT_FALSE(r.hv->intx);
+	fake_teardown(&r);
+}
+
+/* A refused level change is counted, logged once, and retried later. */
+static void
+test_irq_intx_refused(void)
+{
+	struct fake_setup r;
+
+	rig_up(&r);
+	reg_wr(r.v, GT0_IER, RCS_USER);
+	reg_wr(r.v, GT0_IMR, ~RCS_USER);
+	reg_wr(r.v, MASTER, MASTER_EN);
+	r.hv->fail_next = -EINVAL;
+	r.hv->fail_times = 1;
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_FALSE(r.hv->intx);
+	CU_ASSERT_EQUAL(r.v->stats.intx_failed, 1);
+	/* The next evaluation (another event) succeeds. */
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_TRUE(r.hv->intx);
+	CU_ASSERT_EQUAL(r.v->stats.intx_asserts, 1);
+	fake_teardown(&r);
+}
+
 static void
 test_irq_bad_event(void)
 {
@@ -441,6 +527,8 @@ suite_irq(void)
 		{ "inject failure counted, logged once", test_irq_inject_failure },
 		{ "MSI address rule (PIRQ MSI)", test_irq_msi_addr_rule },
 		{ "out-of-range event ignored", test_irq_bad_event },
+		{ "INTx level while MSI is off", test_irq_intx_level },
+		{ "INTx refusal counted and retried", test_irq_intx_refused },
 		{ NULL, NULL },
 	};
 
