@@ -2,9 +2,18 @@
 /*
  * instance.c — attached vGPUs and their threads. Each instance has its own
  * ioreq server and event-channel handle, polled by its own thread together
- * with a stop eventfd; the thread also calls vgpu_tick when the time it
- * asked for has passed, and sleeps until then (or an event). A
- * trap storm in one domain therefore never delays another.
+ * with a control eventfd; the thread also calls vgpu_tick when the time it
+ * asked for has passed, and sleeps until then (or an event). A trap storm
+ * in one domain therefore never delays another.
+ *
+ * A vCPU waiting in Xen's wait_for_io is woken by our notification and by
+ * nothing else, so the thread answers until the very end: through a glue
+ * failure (the vGPU goes failsafe and the thread keeps answering, on a
+ * timer if the event channel itself broke), and through detach, which
+ * runs in phases (instance_stop): the thread unhooks the vGPU, the main
+ * thread destroys it and quiesces the server (unclaim, disable) while the
+ * thread still answers, and the thread stops only when every vCPU slot is
+ * back to NONE.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,6 +31,15 @@
 
 #define INSTANCE_MAX 64
 #define INSTANCE_MAX_WAIT_MS 60000	/* poll's int timeout; vgpu_tick asks far less */
+#define INSTANCE_RETRY_MS 10		/* event channel broken: scan the slots this often */
+#define INSTANCE_DRAIN_MS 5000		/* longest wait for vCPUs to take their answers */
+
+/* Where the thread is in its life; set by the main thread, acted on by the thread. */
+enum instance_phase {
+	PHASE_RUN,	/* serve through the mediator */
+	PHASE_UNHOOK,	/* detach asked: stop using the vGPU (answer safely) */
+	PHASE_DRAIN,	/* server quiesced: answer until every slot is NONE, then exit */
+};
 
 struct instance {
 	uint32_t domid;
@@ -29,7 +47,12 @@ struct instance {
 	struct hv *hv;
 	struct vgpu *vgpu;
 	pthread_t thread;
-	int stop_fd;		/* eventfd: the thread exits when readable */
+	int ctl_fd;		/* eventfd: the phase changed */
+	int phase;		/* enum instance_phase (atomic) */
+	bool domain_gone;	/* no vCPU will run again: do not wait for slots (atomic) */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool unhooked;		/* the thread no longer touches the vGPU (under mu) */
 };
 
 static struct gpu *instance_gpu;
@@ -65,40 +88,98 @@ instance_timeout_ms(uint64_t now, uint64_t next_tick)
 	return ms > INSTANCE_MAX_WAIT_MS ? INSTANCE_MAX_WAIT_MS : (int)ms;
 }
 
-/* The instance's thread: its own poll loop over its event channel and stop fd. */
+/*
+ * The glue failed: the vGPU goes failsafe (reads all-ones, writes
+ * dropped) with the reason where the toolstack looks (xengt-ctl list,
+ * stats), once; the thread carries on answering.
+ */
+static void
+instance_glue_failed(struct instance *in, bool *failed, const char *why)
+{
+	if (*failed)
+		return;
+	*failed = true;
+	log_err("[d%u] %s: vGPU in failsafe, still answering", in->domid, why);
+	if (__atomic_load_n(&in->phase, __ATOMIC_ACQUIRE) == PHASE_RUN)
+		vgpu_fail(in->vgpu, why);
+}
+
+/* PHASE_UNHOOK seen: requests from now on get the glue's safe answers. */
+static void
+instance_unhook(struct instance *in)
+{
+	pthread_mutex_lock(&in->mu);
+	if (!in->unhooked) {
+		ioreq_server_set_vgpu(in->hv, NULL);
+		in->unhooked = true;
+		pthread_cond_signal(&in->cv);
+	}
+	pthread_mutex_unlock(&in->mu);
+}
+
+/* The instance's thread: its own poll loop over its event channel and control fd. */
 static void *
 instance_thread(void *arg)
 {
 	struct instance *in = arg;
 	struct pollfd pfd[2] = {
 		{ .fd = ioreq_server_fd(in->hv), .events = POLLIN },
-		{ .fd = in->stop_fd, .events = POLLIN },
+		{ .fd = in->ctl_fd, .events = POLLIN },
 	};
-	uint64_t next_tick = 0;
-	char why[64] = "";
+	uint64_t next_tick = 0, drain_end = 0;
+	bool failed = false;
+	char why[64];
 
 	for (;;) {
+		int phase = __atomic_load_n(&in->phase, __ATOMIC_ACQUIRE);
 		uint64_t now = now_ns();
 		int timeout, n;
 
-		if (now >= next_tick)
+		if (phase != PHASE_RUN)
+			instance_unhook(in);
+		if (phase == PHASE_RUN && now >= next_tick)
 			next_tick = now + vgpu_tick(in->vgpu, now);
-		timeout = instance_timeout_ms(now, next_tick);
+		timeout = phase == PHASE_RUN ? instance_timeout_ms(now, next_tick)
+					     : INSTANCE_RETRY_MS;
+		if (phase == PHASE_DRAIN) {
+			if (!drain_end)
+				drain_end = now + INSTANCE_DRAIN_MS * 1000000ull;
+			if (ioreq_server_idle(in->hv) ||
+			    __atomic_load_n(&in->domain_gone, __ATOMIC_ACQUIRE))
+				break;
+			if (now >= drain_end) {
+				log_warn("[d%u] vCPUs did not take their last answers in %d ms "
+					 "(domain paused?): destroying the server anyway",
+					 in->domid, INSTANCE_DRAIN_MS);
+				break;
+			}
+		}
+		if (pfd[0].fd < 0 && timeout > INSTANCE_RETRY_MS)
+			timeout = INSTANCE_RETRY_MS;
 		n = poll(pfd, 2, timeout);
 		if (n < 0 && errno != EINTR) {
 			snprintf(why, sizeof(why), "poll: %s", strerror(errno));
-			break;
-		}
-		if (n <= 0)
+			instance_glue_failed(in, &failed, why);
+			pfd[0].fd = -1;
 			continue;
-		if (pfd[1].revents)
-			break;
+		}
+		if (pfd[1].revents & POLLIN) {
+			uint64_t cnt;
+
+			if (read(in->ctl_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+				log_warn("[d%u] control eventfd: %s", in->domid, strerror(errno));
+		}
+		if (pfd[0].fd < 0) {
+			/* No event channel: answer whatever is on the page. */
+			ioreq_loop_scan(in->hv);
+			continue;
+		}
 		if (pfd[0].revents & POLLIN) {
 			int rc = ioreq_loop_run_once(in->hv);
 
 			if (rc) {
 				snprintf(why, sizeof(why), "ioreq loop: %s", strerror(-rc));
-				break;
+				instance_glue_failed(in, &failed, why);
 			}
 			/*
 			 * The request may have enabled a pipe (or failed the
@@ -107,18 +188,12 @@ instance_thread(void *arg)
 			 */
 			next_tick = 0;
 		} else if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
-			snprintf(why, sizeof(why), "event channel closed");
-			break;
+			instance_glue_failed(in, &failed, "event channel failed");
+			pfd[0].fd = -1;
+		} else if (phase == PHASE_DRAIN) {
+			/* A request whose notification we never got still gets its answer. */
+			ioreq_loop_scan(in->hv);
 		}
-	}
-	/*
-	 * Stopped on purpose (stop fd) or because the glue failed: in the
-	 * second case the guest's vCPUs can no longer be answered, so say so
-	 * where the toolstack looks (xengt-ctl list/stats: failsafe + reason).
-	 */
-	if (why[0]) {
-		log_err("[d%u] vGPU thread stopped: %s", in->domid, why);
-		vgpu_fail(in->vgpu, why);
 	}
 	return NULL;
 }
@@ -141,8 +216,10 @@ instance_free(struct instance *in)
 	}
 	if (in->hv)
 		ioreq_server_detach(in->hv);
-	if (in->stop_fd >= 0)
-		close(in->stop_fd);
+	if (in->ctl_fd >= 0)
+		close(in->ctl_fd);
+	pthread_cond_destroy(&in->cv);
+	pthread_mutex_destroy(&in->mu);
 	free(in);
 }
 
@@ -152,6 +229,7 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 {
 	struct glue_config gc = {
 		.domid = domid,
+		.check_vga = true,
 		.bufioreq = instance_defs.bufioreq,
 		.null_mmio_gpa = instance_defs.null_mmio_gpa,
 		.aperture_maddr = instance_defs.aperture_maddr,
@@ -170,12 +248,18 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 		return -ENOMEM;
 	}
 	in->domid = domid;
-	in->stop_fd = -1;
+	in->ctl_fd = -1;
+	pthread_mutex_init(&in->mu, NULL);
+	pthread_cond_init(&in->cv, NULL);
 	rc = vgpu_spec_parse(spec, &in->cfg, err, errlen);
 	if (rc) {
-		free(in);
+		instance_free(in);
 		return rc;
 	}
+	gc.seg = in->cfg.seg;
+	gc.bus = in->cfg.bus;
+	gc.dev = in->cfg.dev;
+	gc.fn = in->cfg.fn;
 	pthread_mutex_lock(&instance_lock);
 	if (slot_of(domid) >= 0) {
 		snprintf(err, errlen, "domain %u already has a vGPU", domid);
@@ -190,8 +274,8 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 		rc = -ENOSPC;
 		goto err_unlock;
 	}
-	in->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (in->stop_fd < 0) {
+	in->ctl_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (in->ctl_fd < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto err_unlock;
@@ -229,20 +313,41 @@ err_unlock:
 	return rc;
 }
 
+/* Move the thread to phase and wake it. */
 static void
-instance_stop(struct instance *in)
+instance_set_phase(struct instance *in, enum instance_phase phase)
 {
 	uint64_t one = 1;
 
-	if (write(in->stop_fd, &one, sizeof(one)) != sizeof(one))
-		log_err("[d%u] cannot signal the thread", in->domid);
+	__atomic_store_n(&in->phase, (int)phase, __ATOMIC_RELEASE);
+	if (write(in->ctl_fd, &one, sizeof(one)) != sizeof(one))
+		log_err("[d%u] cannot signal the thread: %s", in->domid, strerror(errno));
+}
+
+/*
+ * Detach in phases, so that every request Xen has sent gets its answer
+ * (see the top of this file): unhook, destroy the vGPU and quiesce the
+ * server while the thread answers, drain, then destroy the server.
+ */
+static void
+instance_stop(struct instance *in)
+{
+	instance_set_phase(in, PHASE_UNHOOK);
+	pthread_mutex_lock(&in->mu);
+	while (!in->unhooked)
+		pthread_cond_wait(&in->cv, &in->mu);
+	pthread_mutex_unlock(&in->mu);
+	vgpu_destroy(in->vgpu);		/* its BARs, pages, aperture map, share */
+	in->vgpu = NULL;
+	ioreq_server_quiesce(in->hv);	/* SBDF, leftover ranges, p2m type; disable */
+	instance_set_phase(in, PHASE_DRAIN);
 	pthread_join(in->thread, NULL);
 	log_info("[d%u] vGPU detached", in->domid);
 	instance_free(in);
 }
 
 int
-instance_detach(uint32_t domid)
+instance_detach(uint32_t domid, bool domain_gone)
 {
 	struct instance *in;
 	int slot;
@@ -256,6 +361,7 @@ instance_detach(uint32_t domid)
 	in = instances[slot];
 	instances[slot] = NULL;
 	pthread_mutex_unlock(&instance_lock);
+	__atomic_store_n(&in->domain_gone, domain_gone, __ATOMIC_RELEASE);
 	instance_stop(in);
 	return 0;
 }

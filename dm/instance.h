@@ -43,8 +43,13 @@ void instance_init(struct gpu *gpu, const struct instance_defaults *d);
  */
 int instance_attach(uint32_t domid, const char *spec, unsigned int *out_id,
 		    char *err, size_t errlen);
-/* Stop the thread, destroy the vGPU, detach the server. -ENOENT if absent. */
-int instance_detach(uint32_t domid);
+/*
+ * Destroy the vGPU and detach the server, answering every request in
+ * flight (instance.c). domain_gone: its vCPUs will never run again (dying
+ * or shut down), so do not wait for them to take their last answers.
+ * -ENOENT if absent.
+ */
+int instance_detach(uint32_t domid, bool domain_gone);
 /* Detach everything (shutdown). */
 void instance_detach_all(void);
 

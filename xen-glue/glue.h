@@ -32,6 +32,9 @@ typedef int glue_dma_fn(uint32_t domid, uint64_t gfn, uint64_t *dma);
 
 struct glue_config {
 	uint32_t domid;
+	uint16_t seg;			/* the vGPU's guest PCI address */
+	uint8_t bus, dev, fn;
+	bool check_vga;			/* refuse 00:02.0 when the guest has QEMU's VGA */
 	enum glue_bufioreq bufioreq;
 	uint64_t null_mmio_gpa;		/* 0 = none; else a 4 KiB page answered by the glue */
 	uint64_t aperture_maddr;	/* machine address of the physical aperture BAR */
@@ -51,16 +54,22 @@ struct glue_stats {
 };
 
 /*
- * Attach to cfg->domid in Xen's order: open handles, create the ioreq
- * server, map its pages, enable it, bind one event channel per vCPU (and
- * the buffered one), claim the null-MMIO page. Runs before the guest is
- * unpaused. Returns 0 or -errno; *err gets a readable reason.
+ * Attach to cfg->domid in Xen's order: open handles, check that the SBDF
+ * does not hide QEMU's VGA, clean up after a killed predecessor (its
+ * stale server, aperture map), create the ioreq server, map its pages,
+ * enable it, bind one event channel per vCPU (and the buffered one),
+ * claim the null-MMIO page. Runs before the guest is unpaused. Returns 0
+ * or -errno (-EBUSY: another live daemon serves the domain, or the VGA
+ * clash); *err gets a readable reason.
  */
 int ioreq_server_attach(const struct glue_config *cfg, struct hv **out,
 			char *err, size_t errlen);
 /* Set the mediator object requests are delivered to (NULL: answer safely). */
 void ioreq_server_set_vgpu(struct hv *hv, struct vgpu *v);
-/* Write device-model/<domid>/state = "running" (after the vGPU exists). */
+/*
+ * Write our own xengt-dm/<domid>/state = "running" (after the vGPU
+ * answers): what a launcher waits for before unpausing (docs/xengt-dm.md).
+ */
 int ioreq_server_set_running(struct hv *hv);
 /*
  * The fd to poll for POLLIN (this domain's event channel handle). On real
@@ -70,7 +79,21 @@ int ioreq_server_set_running(struct hv *hv);
  * (libxensim's fd happens to be non-blocking; do not rely on it.)
  */
 int ioreq_server_fd(struct hv *hv);
-/* Undo attach in reverse order: unclaim mem type, disable, destroy, unmap, close. */
+/*
+ * Teardown, first half, while the domain's thread keeps answering (a vCPU
+ * waiting on Xen's wait_for_io is woken by nothing but our notification):
+ * call after the vGPU is detached from the glue (ioreq_server_set_vgpu
+ * NULL) and destroyed. Unclaims every range, the SBDF and the p2m type
+ * (Xen sweeps typed pages back to ram_rw) and disables the server, so Xen
+ * selects it for nothing new. In-flight requests are still answered.
+ */
+void ioreq_server_quiesce(struct hv *hv);
+/* Is every vCPU slot back to NONE (nothing in flight, every answer taken)? */
+bool ioreq_server_idle(struct hv *hv);
+/*
+ * Second half (the thread stopped): destroy the server, unbind, unmap,
+ * close, remove our xenstore node. Also undoes a failed attach.
+ */
 void ioreq_server_detach(struct hv *hv);
 void ioreq_server_get_stats(struct hv *hv, struct glue_stats *out);
 
@@ -83,6 +106,13 @@ void ioreq_server_get_stats(struct hv *hv, struct glue_stats *out);
  * Runs on the domain's own thread only. Returns 0 or -errno.
  */
 int ioreq_loop_run_once(struct hv *hv);
+/*
+ * Answer what is on the pages (buffered ring, READY slots) without asking
+ * the event channel: for a thread whose event channel failed, which keeps
+ * answering on a timer so that no vCPU waits for ever. 0 or the first
+ * -errno (every slot is tried).
+ */
+int ioreq_loop_scan(struct hv *hv);
 
 /* The mediator's hypervisor ops over libxen* (hv_xen.c). */
 extern const struct hv_ops hv_xen_ops;

@@ -38,7 +38,7 @@ struct hv {
 	struct xs_handle *xsh;
 
 	ioservid_t id;
-	bool created, enabled, mem_type_claimed, running_written;
+	bool created, enabled, mem_type_claimed, xs_node_written;
 	xenforeignmemory_resource_handle *fres; /* resource mapping, or NULL (legacy) */
 	void *res_addr;			/* start of the resource mapping */
 	unsigned int res_frames;
@@ -82,6 +82,17 @@ int mapcache_copy(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_gu
 int mapcache_copy_locked(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest);
 /* Is every page of [lo, hi] guest RAM? (lock held; maps them into the cache) */
 bool mapcache_is_ram(struct hv *hv, uint64_t lo, uint64_t hi);
+
+/* Our xenstore node xengt-dm/<domid>/ (xs_state.c). */
+/* Write leaf = printf(fmt, ...). 0 or -errno. */
+int xs_state_write(struct hv *hv, const char *leaf, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Remove leaf, or the whole node when leaf is NULL. */
+void xs_state_rm(struct hv *hv, const char *leaf);
+/* Undo a dead predecessor's server and aperture map; -EBUSY if it lives. */
+int xs_state_cleanup_stale(struct hv *hv, char *err, size_t errlen);
+/* -EBUSY with a reason if the SBDF would hide the guest's emulated VGA. */
+int xs_state_check_vga(struct hv *hv, char *err, size_t errlen);
 
 /* Is [lo, hi] inside one write-protected page? (lock held) */
 bool hv_xen_wp_owned(void *arg, uint64_t lo, uint64_t hi);

@@ -257,11 +257,16 @@ hv_map_aperture(struct hv *hv, uint64_t gfn, uint64_t ap_off, uint64_t nr, bool 
 						     DPCI_ADD_MAPPING));
 		if (rc)
 			xc_domain_iomem_permission(hv->xch, hv->cfg.domid, mfn, nr, 0);
+		else	/* for a successor if we are killed (xs_state.c) */
+			xs_state_write(hv, "aperture", "%llx %lx %llx", (unsigned long long)gfn,
+				       mfn, (unsigned long long)nr);
 		return rc;
 	}
 	rc = xen_rc(xc_domain_memory_mapping(hv->xch, hv->cfg.domid, gfn, mfn, nr,
 					     DPCI_REMOVE_MAPPING));
 	xc_domain_iomem_permission(hv->xch, hv->cfg.domid, mfn, nr, 0);
+	if (!rc)
+		xs_state_rm(hv, "aperture");
 	return rc;
 }
 

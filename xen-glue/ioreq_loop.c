@@ -396,24 +396,38 @@ ioreq_loop_slot(struct hv *hv, unsigned int i)
  * sim's fd is non-blocking, which is why EAGAIN is tolerated here.
  */
 int
+ioreq_loop_scan(struct hv *hv)
+{
+	int rc = 0;
+
+	/* Buffered first, as QEMU does: they were queued before any sync request. */
+	if (hv->bufpage)
+		ioreq_loop_buffered(hv);
+	/*
+	 * Scan every vCPU, not just the pending port's: a request whose
+	 * notification we coalesced is still READY on its slot. A failed
+	 * notification does not stop the others from being answered.
+	 */
+	for (unsigned int i = 0; i < hv->nr_vcpus; i++) {
+		int r = ioreq_loop_slot(hv, i);
+
+		if (r && !rc)
+			rc = r;
+	}
+	return rc;
+}
+
+int
 ioreq_loop_run_once(struct hv *hv)
 {
 	int port = xenevtchn_pending(hv->xce);
-	int rc = 0;
+	int rc;
 
 	GLUE_COUNT(hv->stats.wakeups);
 	if (port >= 0)
 		xenevtchn_unmask(hv->xce, (evtchn_port_t)port);
 	else if (errno != EAGAIN && errno != EINTR)
 		return errno ? -errno : -EIO;
-	/* Buffered first, as QEMU does: they were queued before any sync request. */
-	if (hv->bufpage)
-		ioreq_loop_buffered(hv);
-	/*
-	 * Scan every vCPU, not just the pending port's: a request whose
-	 * notification we coalesced is still READY on its slot.
-	 */
-	for (unsigned int i = 0; i < hv->nr_vcpus && !rc; i++)
-		rc = ioreq_loop_slot(hv, i);
+	rc = ioreq_loop_scan(hv);
 	return rc;
 }

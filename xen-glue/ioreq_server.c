@@ -2,19 +2,19 @@
 /*
  * ioreq_server.c — lifecycle of one domain's ioreq server, in Xen's order
  * (XEN-IOREQ-NOTES.md section 1): handles, create, map pages, enable,
- * vp_eports, bind, claims; xenstore state; teardown in reverse. The
- * request loop is ioreq_loop.c, the mediator's ops hv_xen.c.
+ * vp_eports, bind, claims; teardown in two halves (quiesce while the
+ * thread still answers, then destroy). The request loop is ioreq_loop.c,
+ * the mediator's ops hv_xen.c, our xenstore node xs_state.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "glue_int.h"
 #include "mediator/log.h"
-
-#define XS_STATE_FMT "/local/domain/0/device-model/%u/state"
 
 static int
 fail(char *err, size_t errlen, const char *what, int rc)
@@ -154,12 +154,25 @@ ioreq_server_attach(const struct glue_config *cfg, struct hv **out, char *err, s
 		goto err_detach;
 	}
 	hv->nr_vcpus = vcpus;
+	rc = xs_state_check_vga(hv, err, errlen);
+	if (!rc)
+		rc = xs_state_cleanup_stale(hv, err, errlen);
+	if (rc)
+		goto err_detach;
 	if (xendevicemodel_create_ioreq_server(hv->dmod, cfg->domid, (int)cfg->bufioreq,
 					       &hv->id) < 0) {
 		rc = fail(err, errlen, "create_ioreq_server", errno_rc());
 		goto err_detach;
 	}
 	hv->created = true;
+	/* Recorded at once: a successor must find it even if we die now. */
+	rc = xs_state_write(hv, "pid", "%d", (int)getpid());
+	if (!rc)
+		rc = xs_state_write(hv, "ioreq-server", "%u", hv->id);
+	if (rc) {
+		fail(err, errlen, "xenstore xengt-dm node", rc);
+		goto err_detach;
+	}
 	rc = map_pages(hv, err, errlen);
 	if (rc)
 		goto err_detach;
@@ -199,13 +212,7 @@ ioreq_server_set_vgpu(struct hv *hv, struct vgpu *v)
 int
 ioreq_server_set_running(struct hv *hv)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), XS_STATE_FMT, hv->cfg.domid);
-	if (!xs_write(hv->xsh, XBT_NULL, path, "running", strlen("running")))
-		return errno_rc();
-	hv->running_written = true;
-	return 0;
+	return xs_state_write(hv, "state", "running");
 }
 
 int
@@ -224,25 +231,64 @@ ioreq_server_get_stats(struct hv *hv, struct glue_stats *out)
 		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
+void
+ioreq_server_quiesce(struct hv *hv)
+{
+	uint32_t domid = hv->cfg.domid;
+
+	pthread_mutex_lock(&hv->lock);
+	for (unsigned int i = 0; i < hv->nr_mmio; i++)
+		xendevicemodel_unmap_io_range_from_ioreq_server(hv->dmod, domid, hv->id, 1,
+								hv->mmio[i].start,
+								hv->mmio[i].end);
+	for (unsigned int i = 0; i < hv->nr_pio; i++)
+		xendevicemodel_unmap_io_range_from_ioreq_server(hv->dmod, domid, hv->id, 0,
+								hv->pio[i].start,
+								hv->pio[i].end);
+	hv->nr_mmio = hv->nr_pio = 0;
+	if (hv->has_sbdf)
+		xendevicemodel_unmap_pcidev_from_ioreq_server(
+			hv->dmod, domid, hv->id, (uint16_t)(hv->sbdf >> 16),
+			(uint8_t)(hv->sbdf >> 8), (uint8_t)((hv->sbdf >> 3) & 0x1f),
+			(uint8_t)(hv->sbdf & 7));
+	hv->has_sbdf = false;
+	/* Sweeps the pages still typed ioreq_server back to ram_rw. */
+	if (hv->mem_type_claimed &&
+	    xendevicemodel_map_mem_type_to_ioreq_server(hv->dmod, domid, hv->id,
+							HVMMEM_ioreq_server, 0) < 0)
+		log_warn("[%s] unclaim p2m type: %s", hv->tag, strerror(errno));
+	hv->mem_type_claimed = false;
+	hv->nr_wp = 0;
+	pthread_mutex_unlock(&hv->lock);
+	if (hv->enabled && xendevicemodel_set_ioreq_server_state(hv->dmod, domid, hv->id, 0) < 0)
+		log_warn("[%s] disable ioreq server: %s", hv->tag, strerror(errno));
+	hv->enabled = false;
+}
+
+bool
+ioreq_server_idle(struct hv *hv)
+{
+	for (unsigned int i = 0; i < hv->nr_vcpus; i++) {
+		const volatile ioreq_t *req = &((ioreq_t *)hv->iopage)[i];
+
+		if (req->state != STATE_IOREQ_NONE)
+			return false;
+	}
+	return true;
+}
+
 /* Teardown mirrors attach; every step is guarded by what was done. */
 void
 ioreq_server_detach(struct hv *hv)
 {
 	uint32_t domid = hv->cfg.domid;
 
-	if (hv->running_written) {
-		char path[64];
-
-		snprintf(path, sizeof(path), XS_STATE_FMT, domid);
-		xs_rm(hv->xsh, XBT_NULL, path);
-	}
-	if (hv->mem_type_claimed)	/* sweeps remaining ioreq_server pages back to ram_rw */
-		xendevicemodel_map_mem_type_to_ioreq_server(hv->dmod, domid, hv->id,
-							    HVMMEM_ioreq_server, 0);
-	if (hv->enabled)
-		xendevicemodel_set_ioreq_server_state(hv->dmod, domid, hv->id, 0);
+	if (hv->created)
+		ioreq_server_quiesce(hv);
 	if (hv->created)
 		xendevicemodel_destroy_ioreq_server(hv->dmod, domid, hv->id);
+	if (hv->xs_node_written)
+		xs_state_rm(hv, NULL);
 	if (hv->buf_bound)
 		xenevtchn_unbind(hv->xce, hv->buf_local);
 	for (unsigned int i = 0; i < hv->nr_vcpus; i++)

@@ -34,7 +34,7 @@ wait_running(const char *machine, uint32_t domid, pid_t dm)
 {
 	char path[96], buf[32];
 
-	snprintf(path, sizeof(path), "/local/domain/0/device-model/%u/state", domid);
+	snprintf(path, sizeof(path), "/local/domain/0/xengt-dm/%u/state", domid);
 	for (int i = 0; i < 1000; i++) {
 		if (xensim_xs_read(machine, path, buf, sizeof(buf)) == 0 && strcmp(buf, "running") == 0)
 			return 0;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * scenario_util.c — a multi-domain xengt-dm-sim on a private machine for
- * scenario tests: spawn, wait for every device-model state "running",
+ * scenario tests: spawn, wait for every domain's xengt-dm state "running",
  * control-socket requests, the guest's PCI config cycles, the daemon's
  * log, route-counted reads and trap storms.
  */
@@ -162,7 +162,7 @@ scn_wait_running(const struct scn *s, uint32_t domid)
 {
 	char path[96], val[32];
 
-	snprintf(path, sizeof(path), "/local/domain/0/device-model/%u/state", domid);
+	snprintf(path, sizeof(path), "/local/domain/0/xengt-dm/%u/state", domid);
 	for (int i = 0; i < 1000; i++) {
 		if (xensim_xs_read(s->machine, path, val, sizeof(val)) == 0 &&
 		    !strcmp(val, "running"))

@@ -289,7 +289,7 @@ daemon_start(struct daemon *d)
 		char key[96], val[32] = "";
 		int waited = 0;
 
-		snprintf(key, sizeof(key), "/local/domain/0/device-model/%u/state", d->dom[i]);
+		snprintf(key, sizeof(key), "/local/domain/0/xengt-dm/%u/state", d->dom[i]);
 		while (waited < 10000 &&
 		       (xensim_xs_read(d->machine, key, val, sizeof(val)) ||
 			strcmp(val, "running"))) {

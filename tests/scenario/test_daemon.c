@@ -254,7 +254,7 @@ test_sigterm_teardown(void)
 	CU_ASSERT_EQUAL(waitpid(s.pid, &status, 0), s.pid);
 	s.pid = -1;
 	CU_ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	snprintf(path, sizeof(path), "/local/domain/0/device-model/%u/state", s.dom[0]);
+	snprintf(path, sizeof(path), "/local/domain/0/xengt-dm/%u/state", s.dom[0]);
 	CU_ASSERT_EQUAL(xensim_xs_read(s.machine, path, val, sizeof(val)), -ENOENT);
 	n = xensim_domain_list(s.machine, info, 8);
 	CU_ASSERT_EQUAL(n, 1);

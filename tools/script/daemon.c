@@ -127,7 +127,7 @@ dm_wait_running(struct dm_child *d, const char *machine,
 			char key[96], val[32];
 
 			snprintf(key, sizeof(key),
-				 "/local/domain/0/device-model/%u/state", domids[ready]);
+				 "/local/domain/0/xengt-dm/%u/state", domids[ready]);
 			if (xensim_xs_read(machine, key, val, sizeof(val)) ||
 			    strcmp(val, "running"))
 				break;

@@ -2,7 +2,7 @@
 /*
  * daemon.h — xengt-script's handling of its xengt-dm-sim child: start it
  * on a private machine with a socket in a temp dir, wait for every
- * domain's device-model state "running", stop it with SIGTERM.
+ * domain's xengt-dm state "running", stop it with SIGTERM.
  */
 #ifndef TOOLS_SCRIPT_DAEMON_H
 #define TOOLS_SCRIPT_DAEMON_H
