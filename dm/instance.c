@@ -53,12 +53,14 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* poll timeout until next_tick: ms rounded up, at least 0, bounded. */
+/* poll timeout until next_tick: ms rounded up, at least 0, bounded; -1 for none. */
 static int
 instance_timeout_ms(uint64_t now, uint64_t next_tick)
 {
 	uint64_t ms;
 
+	if (next_tick == UINT64_MAX)
+		return -1;
 	if (next_tick <= now)
 		return 0;
 	ms = (next_tick - now + 999999) / 1000000;
@@ -81,8 +83,12 @@ instance_thread(void *arg)
 		uint64_t now = now_ns();
 		int timeout, n;
 
-		if (now >= next_tick)
-			next_tick = now + vgpu_tick(in->vgpu, now);
+		if (now >= next_tick) {
+			uint64_t in_ns = vgpu_tick(in->vgpu, now);
+
+			/* VGPU_TICK_NONE: sleep until the next request or stop. */
+			next_tick = in_ns >= UINT64_MAX - now ? UINT64_MAX : now + in_ns;
+		}
 		timeout = instance_timeout_ms(now, next_tick);
 		n = poll(pfd, 2, timeout);
 		if (n < 0 && errno != EINTR) {

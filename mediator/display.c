@@ -148,9 +148,14 @@ display_tick(struct vgpu *v, uint64_t now_ns)
 	for (unsigned int p = 0; p < DISPLAY_NR_PIPES; p++)
 		if (display_pipe_on(v, p) && first < 0)
 			first = (int)p;
+	/*
+	 * No pipe on: no timer at all. Only a guest write to PIPECONF can
+	 * change that, and the vGPU's thread asks again after every request,
+	 * which arms the timer below at once.
+	 */
 	if (first < 0) {
 		d->next_vblank_ns = 0;
-		return DISPLAY_DEFAULT_PERIOD_NS;
+		return VGPU_TICK_NONE;
 	}
 	if (d->next_vblank_ns == 0) {	/* a pipe just came on: arm */
 		d->vblank_period_ns = display_period_ns(v, (unsigned int)first);

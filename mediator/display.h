@@ -46,7 +46,10 @@ struct display_state {
 
 int display_init(struct vgpu *v);
 void display_fini(struct vgpu *v);
-/* Fire vblanks that are due; returns ns until the next one (lock held). */
+/*
+ * Fire vblanks that are due; returns ns until the next one, or
+ * VGPU_TICK_NONE (vgpu.h) while no pipe is enabled (lock held).
+ */
 uint64_t display_tick(struct vgpu *v, uint64_t now_ns);
 
 /* gmbus.c: back to idle with nothing selected (display_init, GMBUS0 writes). */

@@ -16,7 +16,6 @@
 #include "vgpu_int.h"
 
 #define BAR0_REGS_END MMIO_REG_SIZE /* registers: BAR0 [0, 2 MiB) */
-#define TICK_IDLE_NS  100000000ull  /* failsafe: nothing to do, check back in 100 ms */
 
 void
 vgpu_config_default(struct vgpu_config *cfg)
@@ -579,7 +578,9 @@ vgpu_tick(struct vgpu *v, uint64_t now_ns)
 	uint64_t next;
 
 	pthread_mutex_lock(&v->lock);
-	next = v->stats.failsafe ? TICK_IDLE_NS : display_tick(v, now_ns);
+	v->stats.ticks++;
+	/* Failsafe: nothing runs on its own any more (no vblank, no interrupt). */
+	next = v->stats.failsafe ? VGPU_TICK_NONE : display_tick(v, now_ns);
 	pthread_mutex_unlock(&v->lock);
 	return next;
 }
