@@ -30,7 +30,7 @@
 #define IDLE_VGPUS 8
 #define IDLE_SPEC "type=xengt_small"
 #define IDLE_SECONDS 3
-#define RUN_SPEC "type=xengt_small,fences=1"
+#define RUN_SPEC "type=xengt_32"	/* the type made for many guests (vgpu_types.c) */
 #define RUN_SCRIPT "tests/scripts/many.xs"
 #define RUN_TIMEOUT_S 60
 #define BAR0_GPA 0xe0000000ull
