@@ -293,6 +293,14 @@ static const struct mmio_reg display_regs[] = {
 const struct mmio_table display_mmio_table = { "display", display_regs,
 					       NELEM(display_regs) };
 
+/* Register reset values beyond the rows' (reset image, vreg.c). */
+void
+display_reset_regs(struct vgpu *t)
+{
+	/* Live hotplug status of the port the monitor is plugged into. */
+	vreg_set(t, SDEISR, vreg_get(t, SDEISR) | MONITOR_SDE_HOTPLUG);
+}
+
 int
 display_init(struct vgpu *v)
 {
@@ -303,10 +311,8 @@ display_init(struct vgpu *v)
 	d->next_vblank_ns = 0;
 	d->vblank_period_ns = DISPLAY_DEFAULT_PERIOD_NS;
 	d->edid_pixclk_khz = edid_build(d->edid, w, h);
-	/* Live hotplug status of the port the monitor is plugged into. */
-	vreg_set(v, SDEISR, vreg_get(v, SDEISR) | MONITOR_SDE_HOTPLUG);
 	dp_aux_init(v);
-	gmbus_reset(v);
+	gmbus_init(v);
 	return 0;
 }
 
