@@ -275,13 +275,14 @@ bench_running_max(void)
 /* ---- ggtt_write_sim ---- */
 
 static uint32_t sim_domid;
+static struct xensim_dma *sim_dma;
 
 /* gfn -> DMA as the sim build of the daemon answers it (sim/pgpu_list_sim.c). */
 static int
 sim_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
 {
 	(void)hv;
-	return xensim_gfn_to_maddr(NULL, sim_domid, gfn, dma);
+	return xensim_dma_gfn(sim_dma, sim_domid, gfn, dma);
 }
 
 static int
@@ -313,9 +314,16 @@ bench_ggtt_sim(void)
 		goto out;
 	sim_domid = (uint32_t)dom;
 	ops.gfn_to_dma = sim_gfn_to_dma;
+	sim_dma = xensim_dma_open(NULL);
+	if (!sim_dma) {
+		rc = -errno;
+		dev.ops->close(dev.p);
+		goto out;
+	}
 	rc = gpu_create(&dev, &gpu);
 	if (rc) {
 		dev.ops->close(dev.p);
+		xensim_dma_close(sim_dma);
 		goto out;
 	}
 	hv = fake_hv_new(1);
@@ -346,6 +354,7 @@ bench_ggtt_sim(void)
 	if (hv)
 		fake_hv_free(hv);
 	gpu_destroy(gpu);
+	xensim_dma_close(sim_dma);
 out:
 	xensim_machine_destroy(machine);
 out_env:
