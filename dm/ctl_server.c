@@ -232,7 +232,7 @@ do_stats(struct vgpu *v, struct hv *hv, void *arg)
 	STAT(pio_reads); STAT(pio_writes); STAT(ggtt_writes); STAT(ggtt_bad);
 	STAT(page_writes); STAT(unknown_reg); STAT(bad_access); STAT(msi_injected);
 	STAT(msi_suppressed); STAT(msi_failed); STAT(intx_asserts); STAT(intx_failed);
-	STAT(vblanks); STAT(wp_failed);
+	STAT(vblanks); STAT(ticks); STAT(wp_failed);
 	STAT(hv_release_failed);
 #undef STAT
 	do_stats_unknown(o, v);

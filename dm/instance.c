@@ -76,12 +76,14 @@ now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* poll timeout until next_tick: ms rounded up, at least 0, bounded. */
+/* poll timeout until next_tick: ms rounded up, at least 0, bounded; -1 for none. */
 static int
 instance_timeout_ms(uint64_t now, uint64_t next_tick)
 {
 	uint64_t ms;
 
+	if (next_tick == UINT64_MAX)
+		return -1;
 	if (next_tick <= now)
 		return 0;
 	ms = (next_tick - now + 999999) / 1000000;
@@ -137,8 +139,12 @@ instance_thread(void *arg)
 
 		if (phase != PHASE_RUN)
 			instance_unhook(in);
-		if (phase == PHASE_RUN && now >= next_tick)
-			next_tick = now + vgpu_tick(in->vgpu, now);
+		if (phase == PHASE_RUN && now >= next_tick) {
+			uint64_t in_ns = vgpu_tick(in->vgpu, now);
+
+			/* VGPU_TICK_NONE: sleep until the next request or stop. */
+			next_tick = in_ns >= UINT64_MAX - now ? UINT64_MAX : now + in_ns;
+		}
 		timeout = phase == PHASE_RUN ? instance_timeout_ms(now, next_tick)
 					     : INSTANCE_RETRY_MS;
 		if (phase == PHASE_DRAIN) {
@@ -154,7 +160,7 @@ instance_thread(void *arg)
 				break;
 			}
 		}
-		if (pfd[0].fd < 0 && timeout > INSTANCE_RETRY_MS)
+		if (pfd[0].fd < 0 && (timeout < 0 || timeout > INSTANCE_RETRY_MS))
 			timeout = INSTANCE_RETRY_MS;
 		n = poll(pfd, 2, timeout);
 		if (n < 0 && errno != EINTR) {

@@ -90,7 +90,7 @@ spec_high_gm(const char *val, struct vgpu_config *cfg)
 static int
 spec_fences(const char *val, struct vgpu_config *cfg)
 {
-	return parse_uint(val, 1, 64, &cfg->fences);
+	return parse_uint(val, 0, 64, &cfg->fences);
 }
 
 static int

@@ -148,9 +148,14 @@ display_tick(struct vgpu *v, uint64_t now_ns)
 	for (unsigned int p = 0; p < DISPLAY_NR_PIPES; p++)
 		if (display_pipe_on(v, p) && first < 0)
 			first = (int)p;
+	/*
+	 * No pipe on: no timer at all. Only a guest write to PIPECONF can
+	 * change that, and the vGPU's thread asks again after every request,
+	 * which arms the timer below at once.
+	 */
 	if (first < 0) {
 		d->next_vblank_ns = 0;
-		return DISPLAY_DEFAULT_PERIOD_NS;
+		return VGPU_TICK_NONE;
 	}
 	if (d->next_vblank_ns == 0) {	/* a pipe just came on: arm */
 		d->vblank_period_ns = display_period_ns(v, (unsigned int)first);
@@ -288,6 +293,14 @@ static const struct mmio_reg display_regs[] = {
 const struct mmio_table display_mmio_table = { "display", display_regs,
 					       NELEM(display_regs) };
 
+/* Register reset values beyond the rows' (reset image, vreg.c). */
+void
+display_reset_regs(struct vgpu *t)
+{
+	/* Live hotplug status of the port the monitor is plugged into. */
+	vreg_set(t, SDEISR, vreg_get(t, SDEISR) | MONITOR_SDE_HOTPLUG);
+}
+
 int
 display_init(struct vgpu *v)
 {
@@ -298,10 +311,8 @@ display_init(struct vgpu *v)
 	d->next_vblank_ns = 0;
 	d->vblank_period_ns = DISPLAY_DEFAULT_PERIOD_NS;
 	d->edid_pixclk_khz = edid_build(d->edid, w, h);
-	/* Live hotplug status of the port the monitor is plugged into. */
-	vreg_set(v, SDEISR, vreg_get(v, SDEISR) | MONITOR_SDE_HOTPLUG);
 	dp_aux_init(v);
-	gmbus_reset(v);
+	gmbus_init(v);
 	return 0;
 }
 

@@ -45,11 +45,18 @@ struct display_state {
 };
 
 int display_init(struct vgpu *v);
+/* Register reset values of the display beyond its rows' (the reset image's template). */
+void display_reset_regs(struct vgpu *t);
 void display_fini(struct vgpu *v);
-/* Fire vblanks that are due; returns ns until the next one (lock held). */
+/*
+ * Fire vblanks that are due; returns ns until the next one, or
+ * VGPU_TICK_NONE (vgpu.h) while no pipe is enabled (lock held).
+ */
 uint64_t display_tick(struct vgpu *v, uint64_t now_ns);
 
-/* gmbus.c: back to idle with nothing selected (display_init, GMBUS0 writes). */
+/* gmbus.c: back to idle with nothing selected (GMBUS0 writes, SW_CLR_INT). */
 void gmbus_reset(struct vgpu *v);
+/* gmbus.c: idle state of a new vGPU (display_init); its registers start at their resets. */
+void gmbus_init(struct vgpu *v);
 
 #endif

@@ -44,7 +44,7 @@
 #define DDC_ADDR_MASK 0xffu
 
 void
-gmbus_reset(struct vgpu *v)
+gmbus_init(struct vgpu *v)
 {
 	struct display_state *d = &v->disp;
 
@@ -52,6 +52,12 @@ gmbus_reset(struct vgpu *v)
 	d->gmbus_remaining = 0;
 	d->gmbus_index = 0;
 	d->gmbus_cycle = 0;
+}
+
+void
+gmbus_reset(struct vgpu *v)
+{
+	gmbus_init(v);
 	vreg_set(v, GMBUS2, (vreg_get(v, GMBUS2) & GMBUS2_INUSE) | GMBUS2_HW_RDY);
 }
 

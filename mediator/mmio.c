@@ -120,6 +120,20 @@ mmio_build_index(void)
 	log_dbg(DBG_MMIO, "mmio: %zu register rows from %u tables", n, mmio_nr_tables);
 }
 
+uint32_t
+vreg_get(const struct vgpu *v, uint32_t off)
+{
+	return off < MMIO_REG_SIZE ? v->vreg[off / 4] : ~0u;
+}
+
+/* An unchanged value is not stored: its page of the register file stays shared (vreg.c). */
+void
+vreg_set(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	if (off < MMIO_REG_SIZE && v->vreg[off / 4] != val)
+		v->vreg[off / 4] = val;
+}
+
 const struct mmio_reg *
 mmio_find(uint32_t off)
 {
@@ -129,19 +143,6 @@ mmio_find(uint32_t off)
 		return NULL;
 	i = mmio_index[off / 4];
 	return i ? mmio_rows[i - 1] : NULL;
-}
-
-uint32_t
-vreg_get(const struct vgpu *v, uint32_t off)
-{
-	return off < MMIO_REG_SIZE ? v->vreg[off / 4] : ~0u;
-}
-
-void
-vreg_set(struct vgpu *v, uint32_t off, uint32_t val)
-{
-	if (off < MMIO_REG_SIZE)
-		v->vreg[off / 4] = val;
 }
 
 /*
@@ -184,6 +185,24 @@ mmio_row(size_t i)
 	return i < mmio_row_count() ? mmio_rows[i] : NULL;
 }
 
+/* Every row's reset value, into the reset image's template (vreg.c); zeroes stay. */
+void
+mmio_reset_regs(struct vgpu *t)
+{
+	if (mmio_index_init())
+		return;	/* logged; vgpu_create fails in mmio_init */
+	for (size_t i = 0; i < mmio_nr_rows; i++) {
+		const struct mmio_reg *r = mmio_rows[i];
+
+		for (uint32_t o = r->off; r->reset && o < r->off + r->size; o += 4)
+			vreg_set(t, o, r->reset);
+	}
+}
+
+/*
+ * The register file comes with the reset values (vreg.c); the bitmap of
+ * unknown registers seen is allocated at the first one (mmio_unknown).
+ */
 int
 mmio_init(struct vgpu *v)
 {
@@ -191,14 +210,8 @@ mmio_init(struct vgpu *v)
 
 	if (rc)
 		return rc;
-	/* The register file starts zeroed (vgpu.c): only non-zero resets are written. */
-	for (size_t i = 0; i < mmio_nr_rows; i++) {
-		const struct mmio_reg *r = mmio_rows[i];
-
-		for (uint32_t o = r->off; r->reset && o < r->off + r->size; o += 4)
-			vreg_set(v, o, r->reset);
-	}
-	memset(v->unknown_seen, 0, sizeof(v->unknown_seen));
+	vgpu_zfree(v->unknown_seen, MMIO_UNKNOWN_BITMAP_BYTES);
+	v->unknown_seen = NULL;
 	v->unknown_logged = 0;
 	v->nr_unknown = 0;
 	v->unknown_overflow = 0;
@@ -208,7 +221,9 @@ mmio_init(struct vgpu *v)
 void
 mmio_fini(struct vgpu *v)
 {
-	(void)v; /* the index is shared and lives as long as the process */
+	/* The index is shared and lives as long as the process. */
+	vgpu_zfree(v->unknown_seen, MMIO_UNKNOWN_BITMAP_BYTES);
+	v->unknown_seen = NULL;
 }
 
 /*
@@ -256,17 +271,40 @@ vgpu_unknown_policy(const struct vgpu *v)
 	return v->cfg.unknown;
 }
 
+/*
+ * Has this vGPU met unknown register off before? Marks it seen. The
+ * bitmap (a bit per dword, lazily backed: a page covers 128 KiB of
+ * register space) comes at the first unknown register; without it the
+ * bounded hit table answers, which is exact until it overflows.
+ */
+static bool
+mmio_unknown_first(struct vgpu *v, uint32_t off)
+{
+	uint32_t d = off / 4;
+	bool first;
+
+	if (!v->unknown_seen)
+		v->unknown_seen = vgpu_zalloc(MMIO_UNKNOWN_BITMAP_BYTES);
+	if (!v->unknown_seen) {
+		for (unsigned int i = 0; i < v->nr_unknown; i++)
+			if (v->unknown[i].off == (off & ~3u))
+				return false;
+		return true;
+	}
+	first = !(v->unknown_seen[d / 64] & (1ull << (d % 64)));
+	v->unknown_seen[d / 64] |= 1ull << (d % 64);
+	return first;
+}
+
 /* A register with no row: the configured policy. Returns true if the access goes on. */
 static bool
 mmio_unknown(struct vgpu *v, bool write, uint32_t off)
 {
-	uint32_t d = off / 4;
-	bool first = !(v->unknown_seen[d / 64] & (1ull << (d % 64)));
+	bool first = mmio_unknown_first(v, off);
 	char why[64];
 
 	v->stats.unknown_reg++;
 	mmio_unknown_count(v, off & ~3u, first);
-	v->unknown_seen[d / 64] |= 1ull << (d % 64);
 	if (v->cfg.unknown == UNKNOWN_STRICT) {
 		snprintf(why, sizeof(why), "unknown register %#x (%s)", off & ~3u,
 			 write ? "write" : "read");

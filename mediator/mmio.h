@@ -75,10 +75,12 @@ int mmio_table_check(const struct mmio_reg *regs, size_t n, char *err, size_t er
 /* The row covering off, or NULL (after mmio_init built the index). */
 const struct mmio_reg *mmio_find(uint32_t off);
 /*
- * Build the shared index once (first call), then load every row's reset
- * value into v's register file, which must be zeroed (fresh from vgpu.c).
+ * Build the shared index once (first call) and reset v's unknown-register
+ * bookkeeping. The reset values come with the register file (vreg.c).
  */
 int mmio_init(struct vgpu *v);
+/* Every row's reset value into the register file of the reset image's template. */
+void mmio_reset_regs(struct vgpu *t);
 /* Build the shared index if not yet built (any thread). Returns 0 or -errno. */
 int mmio_index_init(void);
 /* Row i (0 <= i < mmio_row_count(), sorted by offset) of the merged tables, after mmio_index_init. */

@@ -211,22 +211,15 @@ pvinfo_g2v_write(struct vgpu *v, uint32_t off, uint32_t val)
 	return 0;
 }
 
-int
-pvinfo_init(struct vgpu *v)
+void
+pvinfo_reset_regs(struct vgpu *t)
 {
 	for (size_t i = 0; i < PVINFO_NR_FIELDS; i++) {
 		const struct pvinfo_field *f = &pvinfo_fields[i];
 
 		for (uint32_t o = 0; !f->get && o < f->size; o += 4)
-			vreg_set(v, f->off + o, f->reset);
+			vreg_set(t, f->off + o, f->reset);
 	}
-	return 0;
-}
-
-void
-pvinfo_fini(struct vgpu *v)
-{
-	(void)v; /* nothing but register-file state */
 }
 
 /* One row for the whole page; pvinfo_fields[] says what each offset is. */

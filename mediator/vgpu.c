@@ -16,7 +16,6 @@
 #include "vgpu_int.h"
 
 #define BAR0_REGS_END MMIO_REG_SIZE /* registers: BAR0 [0, 2 MiB) */
-#define TICK_IDLE_NS  100000000ull  /* failsafe: nothing to do, check back in 100 ms */
 
 void
 vgpu_config_default(struct vgpu_config *cfg)
@@ -95,21 +94,34 @@ page_track_init(struct vgpu *v)
  * Module set-up order, explicit. Torn down in reverse: tracked pages
  * first, then BAR claims and the aperture mapping (cfg_space), so the
  * guest can no longer reach the GM before ggtt_fini clears its entries.
+ * reset_regs: the module's register reset values, the same for every
+ * vGPU; run once, in this order, on the template of the register reset
+ * image (vreg.c), never per vGPU: init must not write registers.
  */
 static const struct {
 	const char *name;
 	int (*init)(struct vgpu *v);
 	void (*fini)(struct vgpu *v);
+	void (*reset_regs)(struct vgpu *t);
 } vgpu_modules[] = {
-	{ "mmio", mmio_init, mmio_fini },
-	{ "pvinfo", pvinfo_init, pvinfo_fini },
-	{ "ggtt", ggtt_init, ggtt_fini },
-	{ "irq", irq_init, irq_fini },
-	{ "display", display_init, display_fini },
-	{ "cfg_space", cfg_space_init, cfg_space_fini },
-	{ "page_track", page_track_init, page_track_fini },
+	{ "mmio", mmio_init, mmio_fini, mmio_reset_regs },
+	{ "pvinfo", NULL, NULL, pvinfo_reset_regs },
+	{ "ggtt", ggtt_init, ggtt_fini, NULL },
+	{ "irq", irq_init, irq_fini, NULL },
+	{ "display", display_init, display_fini, display_reset_regs },
+	{ "cfg_space", cfg_space_init, cfg_space_fini, NULL },
+	{ "page_track", page_track_init, page_track_fini, NULL },
 };
 #define VGPU_NR_MODULES (sizeof(vgpu_modules) / sizeof(vgpu_modules[0]))
+
+/* The register reset image's contents: every module's reset_regs (vreg.c). */
+static void
+vgpu_reset_regs(struct vgpu *t)
+{
+	for (size_t m = 0; m < VGPU_NR_MODULES; m++)
+		if (vgpu_modules[m].reset_regs)
+			vgpu_modules[m].reset_regs(t);
+}
 
 static void
 set_err(char *err, size_t errlen, const char *fmt, const char *what, int rc)
@@ -226,14 +238,15 @@ vgpu_create(struct gpu *gpu, const struct vgpu_config *cfg, uint32_t domid,
 	if (rc < 0)
 		goto err_id;
 
-	v->vreg = vgpu_zalloc(MMIO_REG_SIZE);
+	rc = vreg_image_init(vgpu_reset_regs);
+	v->vreg = rc ? NULL : vreg_alloc();
 	if (!v->vreg) {
 		snprintf(why, sizeof(why), "no memory for the register file");
 		rc = -ENOMEM;
 		goto err_gm;
 	}
 	for (m = 0; m < VGPU_NR_MODULES; m++) {
-		rc = vgpu_modules[m].init(v);
+		rc = vgpu_modules[m].init ? vgpu_modules[m].init(v) : 0;
 		if (rc < 0) {
 			snprintf(why, sizeof(why), "%s init failed: %d", vgpu_modules[m].name, rc);
 			goto err_modules;
@@ -259,8 +272,9 @@ vgpu_create(struct gpu *gpu, const struct vgpu_config *cfg, uint32_t domid,
 
 err_modules:
 	while (m-- > 0)
-		vgpu_modules[m].fini(v);
-	vgpu_zfree(v->vreg, MMIO_REG_SIZE);
+		if (vgpu_modules[m].fini)
+			vgpu_modules[m].fini(v);
+	vreg_free(v->vreg);
 err_gm:
 	pthread_mutex_lock(&gpu->lock);
 	vgpu_release_share(v);
@@ -301,7 +315,8 @@ vgpu_destroy(struct vgpu *v)
 
 	pthread_mutex_lock(&v->lock);
 	for (size_t m = VGPU_NR_MODULES; m-- > 0;)
-		vgpu_modules[m].fini(v);
+		if (vgpu_modules[m].fini)
+			vgpu_modules[m].fini(v);
 	pthread_mutex_unlock(&v->lock);
 
 	pthread_mutex_lock(&gpu->lock);
@@ -310,7 +325,7 @@ vgpu_destroy(struct vgpu *v)
 	pthread_mutex_unlock(&gpu->lock);
 	vgpu_log(v, LOG_INFO, "destroyed");
 	pthread_mutex_destroy(&v->lock);
-	vgpu_zfree(v->vreg, MMIO_REG_SIZE);
+	vreg_free(v->vreg);
 	vgpu_zfree(v, sizeof(*v));
 }
 
@@ -579,7 +594,9 @@ vgpu_tick(struct vgpu *v, uint64_t now_ns)
 	uint64_t next;
 
 	pthread_mutex_lock(&v->lock);
-	next = v->stats.failsafe ? TICK_IDLE_NS : display_tick(v, now_ns);
+	v->stats.ticks++;
+	/* Failsafe: nothing runs on its own any more (no vblank, no interrupt). */
+	next = v->stats.failsafe ? VGPU_TICK_NONE : display_tick(v, now_ns);
 	pthread_mutex_unlock(&v->lock);
 	return next;
 }

@@ -58,6 +58,7 @@ struct vgpu_stats {
 	uint64_t intx_asserts;	   /* INTx raised (MSI off, INTx enabled) */
 	uint64_t intx_failed;	   /* INTx level changes the hypervisor refused */
 	uint64_t vblanks;
+	uint64_t ticks;		   /* vgpu_tick calls: timer wakeups + re-asks after requests */
 	uint64_t wp_failed;	   /* write-protects the hypervisor refused */
 	uint64_t hv_release_failed; /* BAR/page releases the hypervisor refused (retried) */
 	bool failsafe;
@@ -186,9 +187,13 @@ unsigned int vgpu_id(const struct vgpu *v);
 /*
  * Periodic work with no guest access behind it (vblank timer). Called from
  * the vGPU's thread once the time it last returned has passed, and after
- * guest accesses (a pipe just enabled starts its timer at once); now_ns is
- * CLOCK_MONOTONIC. Returns the ns until it wants to be called again.
+ * every guest access (a pipe just enabled starts its timer at once); now_ns
+ * is CLOCK_MONOTONIC. Returns the ns until it wants to be called again, or
+ * VGPU_TICK_NONE: nothing is due until the guest touches the vGPU again
+ * (no pipe enabled, or failsafe), so the caller sleeps until the next
+ * request and asks again after it. An idle vGPU thus costs no wakeups.
  */
+#define VGPU_TICK_NONE UINT64_MAX
 uint64_t vgpu_tick(struct vgpu *v, uint64_t now_ns);
 
 #endif

@@ -87,16 +87,16 @@ struct vgpu {
 
 	pthread_mutex_t lock;	/* all of this vGPU's state; ioreq thread + control + tick */
 
-	/* Virtual register file: MMIO_REG_SIZE bytes (mmio.c). */
+	/* Virtual register file: MMIO_REG_SIZE bytes, copy-on-write of the reset image (vreg.c). */
 	uint32_t *vreg;
-	uint64_t unknown_seen[MMIO_REG_SIZE / 4 / 64]; /* unknown regs already logged */
+	/* Unknown registers already seen: a bit per dword, allocated at the first (mmio.c). */
+	uint64_t *unknown_seen;
 
 	struct cfg_state cfgs;	 /* cfg_space.c */
 	struct gm_part part;	 /* gm.c: this vGPU's share */
 	struct ggtt_state ggtt;	 /* ggtt.c */
 	struct irq_state irq;	 /* irq.c */
 	struct display_state disp; /* display.c */
-	struct page_track pt;	 /* page_track.c + ppgtt.c */
 
 	struct vgpu_stats stats;
 	uint64_t traps[TS_NR];
@@ -108,11 +108,29 @@ struct vgpu {
 	unsigned int nr_unknown;
 	uint64_t unknown_overflow; /* hits on unknown registers past the table */
 	uint32_t pio_index;	/* BAR4 +0: the MMIO index the data port uses */
+
+	/*
+	 * Last: big and untouched until the guest announces page tables, so
+	 * the fields above, written at creation, share one or two pages.
+	 */
+	struct page_track pt;	 /* page_track.c + ppgtt.c */
 };
+
+#define MMIO_UNKNOWN_BITMAP_BYTES (MMIO_REG_SIZE / 4 / 8)
 
 /* Zeroed, lazily backed memory for big per-vGPU arrays (vgpu.c); NULL on failure. */
 void *vgpu_zalloc(size_t size);
 void vgpu_zfree(void *p, size_t size);
+
+/*
+ * vreg.c: the register reset image, built once by fill(template) (the
+ * modules' reset_regs hooks, vgpu.c); 0 or -errno (sticky). Then each
+ * vGPU's register file: a private copy-on-write mapping of the image
+ * (NULL on failure), freed with vreg_free.
+ */
+int vreg_image_init(void (*fill)(struct vgpu *tmpl));
+uint32_t *vreg_alloc(void);
+void vreg_free(uint32_t *vreg);
 
 /* Log a guest-caused problem once per vGPU and cause; always counted by the caller. */
 void vgpu_warn_once(struct vgpu *v, enum warn_cause cause, const char *fmt, ...)
@@ -123,11 +141,10 @@ void vgpu_log(struct vgpu *v, enum log_level lvl, const char *fmt, ...)
 /* Stop emulating: reads all-ones, writes dropped, reason kept for xengt-ctl. */
 void vgpu_enter_failsafe(struct vgpu *v, const char *reason);
 /*
- * pvinfo.c: load the reset values of the PV info page's guest-writable
- * fields (after mmio_init; returns 0), and its no-op counterpart.
+ * pvinfo.c: the reset values of the PV info page's guest-writable fields
+ * into the reset image's template (a vGPU's page then starts with them).
  */
-int pvinfo_init(struct vgpu *v);
-void pvinfo_fini(struct vgpu *v);
+void pvinfo_reset_regs(struct vgpu *t);
 /*
  * mmio_context.c: if v owns the physical GPU, switch it back to the host
  * (vgpu_destroy, no lock held). Never fails for the host switch-back.

@@ -14,9 +14,18 @@
 /*
  * The Gen9 rows follow GVT-g's type table (Linux gvt/vgpu.c, as listed by
  * `mdevctl types` on a Skylake host): the suffix is roughly how many fit on
- * one GPU with a 1 GiB aperture. "xengt_small" is ours: small enough that
- * eight fit beside the host's reserve on a 256 MiB aperture (the simulated
- * GPU's), which the many-vGPU tests and the demo need.
+ * one GPU with a 1 GiB aperture. The xengt_* rows are ours, for the
+ * many-vGPU tests and the demo on the simulated GPU (1 GiB aperture, 4 GiB
+ * GM, 32 fences; the host keeps 64 MiB + 128 MiB and 4 fences, gm.h):
+ *   xengt_small  16 MiB aperture, 64 MiB hidden, 2 fences: fences bound it
+ *                to 14 per GPU;
+ *   xengt_32     the same GM and no fence register, so 32 fit with room
+ *                to spare (aperture: 60, hidden GM: 46). A guest without
+ *                fences still works: Linux i915 sizes its fence list from
+ *                the PV info page's fence_num (intel_ggtt_init_fences) and
+ *                with 0 only a CPU mapping of a *tiled* object through the
+ *                aperture fails (fence_find: -ENOBUFS); untiled objects,
+ *                the display and the engines need no fence on Gen9.
  */
 static const struct vgpu_type vgpu_types[] = {
 	{
@@ -68,6 +77,16 @@ static const struct vgpu_type vgpu_types[] = {
 		.max_w = 1024,
 		.max_h = 768,
 		.desc = "tests/demo: 16 MiB aperture, 64 MiB hidden GM, 2 fences",
+	},
+	{
+		.name = "xengt_32",
+		.low_gm = 16 * MIB,
+		.high_gm = 64 * MIB,
+		.fences = 0,
+		.weight = 1,
+		.max_w = 1024,
+		.max_h = 768,
+		.desc = "32 per GPU: 16 MiB aperture, 64 MiB hidden GM, no fences",
 	},
 };
 

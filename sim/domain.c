@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim_int.h"
@@ -210,6 +211,21 @@ xensim_direct_count(const char *machine, uint32_t domid, uint64_t gpa_start, uin
 	return 0;
 }
 
+/* Lock held. The machine address of gfn of d; -ENOENT for a hole. */
+static int
+gfn_maddr(struct sim_machine *m, struct sim_domain *d, uint64_t gfn, uint64_t *maddr)
+{
+	uint64_t mfn;
+
+	if (gfn < d->ram_pages && sim_p2m(m, d)[gfn] <= P2M_IOREQ_SERVER)
+		*maddr = d->mem_base + (gfn << 12);
+	else if (sim_dmap_lookup(d, gfn, &mfn))
+		*maddr = mfn << 12;
+	else
+		return -ENOENT;
+	return 0;
+}
+
 /* Translate a gfn to its machine address (test and tool hook). */
 int
 xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t *maddr)
@@ -217,18 +233,56 @@ xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t 
 	struct sim_machine *m;
 	struct sim_domain *d;
 	int rc = sim_tool_begin(machine, domid, &m, &d);
-	uint64_t mfn;
 
 	if (rc)
 		return rc;
-	if (gfn < d->ram_pages && sim_p2m(m, d)[gfn] <= P2M_IOREQ_SERVER)
-		*maddr = d->mem_base + (gfn << 12);
-	else if (sim_dmap_lookup(d, gfn, &mfn))
-		*maddr = mfn << 12;
-	else
-		rc = -ENOENT;
+	rc = gfn_maddr(m, d, gfn, maddr);
 	sim_tool_end(m);
 	return rc;
+}
+
+struct xensim_dma {
+	struct sim_machine *m;
+};
+
+struct xensim_dma *
+xensim_dma_open(const char *machine)
+{
+	struct xensim_dma *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return NULL;
+	x->m = sim_machine_get(machine, false);
+	if (!x->m) {
+		int e = errno;
+
+		free(x);
+		errno = e;
+		return NULL;
+	}
+	return x;
+}
+
+int
+xensim_dma_gfn(struct xensim_dma *x, uint32_t domid, uint64_t gfn, uint64_t *maddr)
+{
+	struct sim_domain *d;
+	int rc;
+
+	sim_lock(x->m);
+	d = sim_domain_find(x->m, domid);
+	rc = d ? gfn_maddr(x->m, d, gfn, maddr) : -ESRCH;
+	sim_unlock(x->m);
+	return rc;
+}
+
+void
+xensim_dma_close(struct xensim_dma *x)
+{
+	if (!x)
+		return;
+	sim_machine_put(x->m);
+	free(x);
 }
 
 /* Xen domain_crash(): the domain stops running; the sim keeps it listed, marked. */

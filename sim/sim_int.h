@@ -17,12 +17,24 @@
 
 #include "xensim.h"
 
-#define SIM_MAGIC 0x58454e53494d3032ull /* "XENSIM02" */
+#define SIM_MAGIC 0x58454e53494d3033ull /* "XENSIM03": bump when the layout changes */
 #define SIM_PAGE 4096u
 #define SIM_MAX_SERVERS 8	/* Xen's MAX_NR_IOREQ_SERVERS */
 #define SIM_MAX_RANGES 32	/* per server and range type */
-#define SIM_MAX_PORTS 1024	/* machine-wide event channel ports */
-#define SIM_MAX_HANDLES 64	/* evtchn / xs / vCPU handles with a doorbell */
+/*
+ * Caps sized so that every domain the machine can hold (XENSIM_MAX_DOMAINS)
+ * can have a vGPU at once, with headroom:
+ * - ports, machine-wide: a served domain uses 2 per vCPU (its side and the
+ *   device model's) and 2 for the buffered ring, 18 at XENSIM_MAX_VCPUS;
+ *   64 domains x 18 = 1152 (Xen's own limit is per domain: 4096 with the
+ *   2-level ABI on 64-bit, xen/include/public/event_channel.h
+ *   EVTCHN_2L_NR_CHANNELS);
+ * - handles with a doorbell: the daemon holds 2 per vGPU (xenevtchn, xs),
+ *   each attached guest vCPU 1: 3 x 64 = 192, plus tools and tests;
+ * - xenstore watches: one or two per vGPU, plus tools.
+ */
+#define SIM_MAX_PORTS 2048	/* machine-wide event channel ports */
+#define SIM_MAX_HANDLES 256	/* evtchn / xs / vCPU handles with a doorbell */
 #define SIM_MAX_DMAPS 64	/* direct (mmio_direct) mappings per domain */
 #define SIM_MAX_IOMEM 32	/* iomem permission ranges per domain */
 #define SIM_MSI_LOG 256
@@ -30,7 +42,7 @@
 #define SIM_MAX_RAM_MB 3584u	/* RAM lives below the 0xe0000000 PCI hole */
 #define SIM_MAX_RAM_PAGES ((uint64_t)SIM_MAX_RAM_MB << 8)
 #define SIM_XS_ENTRIES 512
-#define SIM_XS_WATCHES 64
+#define SIM_XS_WATCHES 256
 #define SIM_XS_PATH 128
 #define SIM_XS_VAL 256
 #define SIM_XS_TOKEN 64

@@ -136,6 +136,19 @@ int xensim_xs_write(const char *machine, const char *path, const char *val);
 /* ---- additions: tools and test hooks ---- */
 /* Machine address of a gfn of domid (RAM or direct-mapped); -ENOENT for holes. */
 int xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t *maddr);
+/*
+ * The same translation for a caller that makes many (the sim build's gfn ->
+ * DMA hook: a guest GGTT rewrite is 1 Ki calls per 4 MiB): the machine is
+ * attached once by xensim_dma_open (NULL: $XENSIM_MACHINE, read then), so a
+ * call costs the machine lock and a lookup, not the name, the file check
+ * and this process's machine table that xensim_gfn_to_maddr pays each time.
+ * The translator keeps the machine mapped until xensim_dma_close. Open:
+ * NULL + errno; xensim_dma_gfn: 0, -ESRCH (no such domain) or -ENOENT.
+ */
+struct xensim_dma;
+struct xensim_dma *xensim_dma_open(const char *machine);
+int xensim_dma_gfn(struct xensim_dma *x, uint32_t domid, uint64_t gfn, uint64_t *maddr);
+void xensim_dma_close(struct xensim_dma *x);
 /* Test hook: make server id of domid look created by emulator domain emu_domid. */
 int xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id,
 			       uint32_t emu_domid);

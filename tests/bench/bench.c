@@ -111,6 +111,7 @@ main(int argc, char **argv)
 	} groups[] = {
 		{ "mediator", bench_mediator },
 		{ "trap", bench_trap },
+		{ "scale", bench_scale },
 	};
 	int rc;
 

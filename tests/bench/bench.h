@@ -24,5 +24,6 @@ bench_now_ns(void)
 /* Each bench group: returns 0, or -errno if it could not run (reported, skipped). */
 int bench_mediator(void);
 int bench_trap(void);
+int bench_scale(void);
 
 #endif

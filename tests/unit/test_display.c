@@ -244,9 +244,9 @@ test_display_vblank_enabled_pipes(void)
 	val = 1;
 	CU_ASSERT(vgpu_cfg_access(r.v, true, cap + 2, 2, &val) == 0);
 
-	/* No pipe on: no timer, nothing fires. */
-	tick(r.v, t0);
-	tick(r.v, t0 + 100 * MS);
+	/* No pipe on: no timer (the thread sleeps until a request), nothing fires. */
+	CU_ASSERT_EQUAL(tick(r.v, t0), VGPU_TICK_NONE);
+	CU_ASSERT_EQUAL(tick(r.v, t0 + 100 * MS), VGPU_TICK_NONE);
 	CU_ASSERT_EQUAL(r.v->stats.vblanks, 0);
 
 	reg_wr(r.v, PIPECONF(0), 1u << 31);	/* only pipe A */
@@ -283,8 +283,8 @@ test_display_vblank_enabled_pipes(void)
 	/* All off: timer disarms, counters stop. */
 	reg_wr(r.v, PIPECONF(0), 0);
 	reg_wr(r.v, PIPECONF(1), 0);
-	tick(r.v, t0 + 3 * DISPLAY_DEFAULT_PERIOD_NS);
-	tick(r.v, t0 + 10 * DISPLAY_DEFAULT_PERIOD_NS);
+	CU_ASSERT_EQUAL(tick(r.v, t0 + 3 * DISPLAY_DEFAULT_PERIOD_NS), VGPU_TICK_NONE);
+	CU_ASSERT_EQUAL(tick(r.v, t0 + 10 * DISPLAY_DEFAULT_PERIOD_NS), VGPU_TICK_NONE);
 	CU_ASSERT_EQUAL(r.v->stats.vblanks, 3);
 	CU_ASSERT_EQUAL(r.v->disp.next_vblank_ns, 0);
 	fake_teardown(&r);

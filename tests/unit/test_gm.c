@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mediator/vgpu_int.h"
+#include "sim/softgpu/softgpu.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
 
@@ -65,7 +66,7 @@ test_type_lookup(void)
 	const struct vgpu_type *t = vgpu_type_table(&n);
 	const struct vgpu_type *v4 = vgpu_type_find("GVTg_V5_4");
 
-	CU_ASSERT_EQUAL(n, 5);
+	CU_ASSERT_EQUAL(n, 6);
 	for (unsigned int i = 0; i < n; i++) {
 		CU_ASSERT_PTR_EQUAL(vgpu_type_find(t[i].name), &t[i]);
 		CU_ASSERT(t[i].low_gm && !(t[i].low_gm % MIB));
@@ -230,6 +231,45 @@ test_partition_eight_small(void)
 			CU_ASSERT(p[i].low_base + p[i].low_size <= p[j].low_base);
 			CU_ASSERT(p[i].fence_base + p[i].fence_num <= p[j].fence_base);
 		}
+	gpu_free(g);
+}
+
+/*
+ * xengt_32 on the simulated GPU (softgpu: 1 GiB aperture, 4 GiB GM, 32
+ * fences): 32 fit beside the host's reserve without taking a fence; the
+ * hidden GM is what runs out, after 46.
+ */
+static void
+test_partition_thirty_two(void)
+{
+	struct gpu *g = gpu_new();
+	struct vgpu_config c;
+	struct gm_part p[64];
+	char err[128];
+	unsigned int n = 0, fences = 0;
+
+	g->info.aperture_size = SOFTGPU_APERTURE_SIZE;
+	g->info.gm_size = (uint64_t)SOFTGPU_GGTT_ENTRIES << 12;
+	g->info.ggtt_entries = SOFTGPU_GGTT_ENTRIES;
+	g->info.nr_fences = SOFTGPU_NR_FENCES;
+	gm_alloc_init(&g->gm, &g->info);
+	memset(&c, 0, sizeof(c));
+	strcpy(c.type, "xengt_32");
+	CU_ASSERT_EQUAL_FATAL(vgpu_type_apply(&c), 0);
+	CU_ASSERT_EQUAL(c.fences, 0);
+	while (n < 64 && reserve(g, &c, &p[n], err, sizeof(err)) == 0)
+		n++;
+	CU_ASSERT_EQUAL(n, 46);
+	CU_ASSERT_STRING_EQUAL(err, "hidden GM: 64 MiB wanted, 0 MiB free");
+	gm_free_space(&g->gm, NULL, NULL, &fences);
+	CU_ASSERT_EQUAL(fences, SOFTGPU_NR_FENCES - GM_HOST_FENCES);
+	for (unsigned int i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL(p[i].fence_num, 0);
+		for (unsigned int j = i + 1; j < n; j++) {
+			CU_ASSERT(p[i].low_base + p[i].low_size <= p[j].low_base);
+			CU_ASSERT(p[i].high_base + p[i].high_size <= p[j].high_base);
+		}
+	}
 	gpu_free(g);
 }
 
@@ -427,6 +467,7 @@ static const struct test_case gm_cases[] = {
 	{ "hidden GM runs out, aperture rolled back", test_partition_hidden },
 	{ "fences run out, GM rolled back", test_partition_fences },
 	{ "eight xengt_small fit", test_partition_eight_small },
+	{ "32 xengt_32 fit the simulated GPU, no fences", test_partition_thirty_two },
 	{ "release returns the share, reused", test_release_reuse },
 	{ "bad sizes: -EINVAL naming the key", test_bad_sizes },
 	{ "gm_owns bounds and overflow", test_owns },

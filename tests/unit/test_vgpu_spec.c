@@ -48,6 +48,13 @@ test_type_and_overrides(void)
 	CU_ASSERT_EQUAL(c.high_gm, 384 * MIB);
 	CU_ASSERT_EQUAL(c.fences, 8);
 	CU_ASSERT_EQUAL(c.weight, 2);
+	/* No fences at all is a valid share (i915 reads fence_num 0 from the PV info page). */
+	CU_ASSERT_EQUAL(vgpu_spec_parse("type=GVTg_V5_8,fences=0", &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.fences, 0);
+	CU_ASSERT_EQUAL(vgpu_spec_parse("type=xengt_32", &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(c.fences, 0);
+	CU_ASSERT_EQUAL(c.low_gm, 16 * MIB);
+	CU_ASSERT_EQUAL(c.high_gm, 64 * MIB);
 	CU_ASSERT_EQUAL(c.max_w, 1024);
 	CU_ASSERT_EQUAL(c.max_h, 768);
 }
@@ -90,7 +97,7 @@ static const struct {
 	{ "low_gm=12Q", "low_gm: bad value '12Q'" },
 	{ "low_gm=0", "low_gm: bad value '0'" },
 	{ "high_gm=-1M", "high_gm: bad value '-1M'" },
-	{ "fences=0", "fences: bad value '0'" },
+	{ "fences=-1", "fences: bad value '-1'" },
 	{ "fences=65", "fences: bad value '65'" },
 	{ "weight=17", "weight: bad value '17'" },
 	{ "res=1920", "res: bad value '1920'" },

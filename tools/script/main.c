@@ -138,11 +138,12 @@ parse_opts(int argc, char **argv, struct opts *o)
 	 * Default type: GVTg_V5_4 (128 MiB aperture, 512 MiB hidden GM) fits four
 	 * times into the sim GPU's GM next to the host's reservation; more
 	 * guests get GVTg_V5_8 with 256 MiB of hidden GM and 3 fences so that
-	 * eight fit.
+	 * eight fit, and more than eight xengt_32 (no fences; 46 fit).
 	 */
 	if (!o->spec)
 		o->spec = o->nvgpus <= 4 ? "type=GVTg_V5_4" :
-			  "type=GVTg_V5_8,high_gm=256M,fences=3";
+			  o->nvgpus <= 8 ? "type=GVTg_V5_8,high_gm=256M,fences=3" :
+			  "type=xengt_32";
 	return 0;
 }
 
