@@ -324,9 +324,9 @@ ctx_switches(pid_t pid)
 }
 
 /*
- * A vGPU with no pipe enabled and no guest access: its thread sleeps for
- * what vgpu_tick asks (about 100 ms), not 1 ms at a time. Over 600 ms the
- * whole daemon switches a few times, not hundreds.
+ * A vGPU with no pipe enabled and no guest access: its thread sleeps
+ * until a request comes (vgpu_tick asks for no timer), not 1 ms at a
+ * time. Over 600 ms the whole daemon switches a few times, not hundreds.
  */
 static void
 test_idle_sleeps(void)
