@@ -406,11 +406,12 @@ vgpu_mem_access(struct vgpu *v, bool write, uint64_t gpa, unsigned int size, uin
 		rc = bad_access(v, WARN_BAD_SIZE, write, val, "bad-size memory", gpa, size);
 		goto out;
 	}
-	if (c->bar_live[VBAR0] && gpa >= c->bar_base[VBAR0] &&
-	    gpa - c->bar_base[VBAR0] < c->bar_size[VBAR0]) {
-		rc = bar0_access(v, write, gpa - c->bar_base[VBAR0], size, val);
-		goto out;
-	}
+	/*
+	 * A write-protected page first: it is guest RAM typed
+	 * p2m_ioreq_server, and Xen sends its writes to the claimant of the
+	 * type before any range decode (x86 emulate.c hvmemul_do_io), so
+	 * even under a BAR0 the guest placed over RAM it is a page write.
+	 */
 	if (page_track_find(v, gpa >> 12)) {
 		v->traps[TS_WP_PAGES]++;
 		if (!write) {
@@ -430,6 +431,9 @@ vgpu_mem_access(struct vgpu *v, bool write, uint64_t gpa, unsigned int size, uin
 		if (rc < 0)
 			vgpu_warn_once(v, WARN_PAGE_WRITE, "tracked write at %#llx failed: %d",
 				       (unsigned long long)gpa, rc);
+	} else if (c->bar_live[VBAR0] && gpa >= c->bar_base[VBAR0] &&
+		   gpa - c->bar_base[VBAR0] < c->bar_size[VBAR0]) {
+		rc = bar0_access(v, write, gpa - c->bar_base[VBAR0], size, val);
 	}
 out:
 	pthread_mutex_unlock(&v->lock);

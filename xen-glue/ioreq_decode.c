@@ -149,9 +149,14 @@ decode_copy(const struct ioreq_raw *r, const struct ioreq_claims *c, struct iore
 
 	if (e)
 		return e;
-	if (in_ranges(c->mmio, c->nr_mmio, lo, hi))
-		return IOE_OK;
+	/*
+	 * A page we write-protect before any range: its p2m type sends its
+	 * writes here whatever BAR the guest placed over it (emulate.c
+	 * hvmemul_do_io checks p2m_ioreq_server before selecting by range).
+	 */
 	if (c->mem_owned && c->mem_owned(c->arg, lo, hi))
+		return IOE_OK;
+	if (in_ranges(c->mmio, c->nr_mmio, lo, hi))
 		return IOE_OK;
 	if (!a->write)
 		return IOE_RANGE;
@@ -162,7 +167,9 @@ decode_copy(const struct ioreq_raw *r, const struct ioreq_claims *c, struct iore
 
 /*
  * Config cycles come only from CF8/CFC (addr = SBDF << 32 | reg), one
- * item of 1/2/4 bytes; anything else is not a form Xen produces.
+ * item of 1/2/4 bytes. With data_is_ptr the value moves through guest
+ * memory at data, as QEMU's cpu_ioreq_config serves it; a count other
+ * than 1 is not a form Xen produces.
  */
 static enum ioreq_err
 decode_pci(const struct ioreq_raw *r, const struct ioreq_claims *c, struct ioreq_access *a)
@@ -172,15 +179,20 @@ decode_pci(const struct ioreq_raw *r, const struct ioreq_claims *c, struct ioreq
 	if (r->size != 1 && r->size != 2 && r->size != 4)
 		return IOE_PCI_SIZE;
 	a->size = r->size;
-	if (r->count != 1 || r->data_is_ptr)
+	if (r->count != 1)
 		return IOE_PCI_FORM;
 	a->count = 1;
+	a->data_is_ptr = r->data_is_ptr;
 	a->sbdf = (uint32_t)(r->addr >> 32);
 	if (!c->has_sbdf || a->sbdf != c->sbdf)
 		return IOE_PCI_SBDF;
 	if (reg + r->size > 4096 || (reg & (r->size - 1)))
 		return IOE_PCI_REG;
 	a->addr = reg;
+	if (a->data_is_ptr) {
+		a->data = r->data;
+		return span(r->data, r->size, 1, false, &(uint64_t){ 0 }, &(uint64_t){ 0 });
+	}
 	a->data = a->write ? r->data & ioreq_ones(r->size) : 0;
 	return IOE_OK;
 }

@@ -50,7 +50,7 @@ enum ioreq_err {
 	IOE_WRAP,	/* device or memory span wraps the address space */
 	IOE_PORT,	/* port span beyond 0xffff */
 	IOE_PCI_SIZE,	/* config cycle size not 1/2/4 */
-	IOE_PCI_FORM,	/* config cycle with count != 1 or data_is_ptr */
+	IOE_PCI_FORM,	/* config cycle with count != 1 */
 	IOE_PCI_SBDF,	/* config cycle for an SBDF we do not claim */
 	IOE_PCI_REG,	/* config register >= 4096 or unaligned */
 	IOE_RANGE,	/* outside every claimed range */

@@ -167,18 +167,31 @@ exec_rep(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t *
 	return ret;
 }
 
+/*
+ * A config cycle; with data_is_ptr the value is read from / stored to
+ * guest memory at a->data (QEMU cpu_ioreq_config), the store going
+ * through the mediator if that page is one we protect.
+ */
 static int
 exec_pci(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint64_t *data)
 {
 	uint32_t val = (uint32_t)a->data;
+	uint64_t mem = 0;
 	int rc;
 
-	(void)hv;
-	if (!v)
-		return -ENOENT;
-	rc = vgpu_cfg_access(v, a->write, (unsigned int)a->addr, a->size, &val);
-	if (!a->write)
-		*data = rc ? ioreq_ones(a->size) : val;
+	if (a->data_is_ptr && a->write) {
+		if (mapcache_copy(hv, a->data, &mem, a->size, false))
+			return -EFAULT;
+		val = (uint32_t)mem;
+	}
+	rc = v ? vgpu_cfg_access(v, a->write, (unsigned int)a->addr, a->size, &val) : -ENOENT;
+	if (a->write)
+		return rc;
+	mem = rc ? ioreq_ones(a->size) : val;
+	if (!a->data_is_ptr)
+		*data = mem;
+	else if (ram_store(hv, v, a->data, mem, a->size))
+		return -EFAULT;
 	return rc;
 }
 
@@ -340,6 +353,13 @@ ioreq_loop_buffered(struct hv *hv)
 		bufslot_read(bp, rd, &s[0]);
 		bufslot_read(bp, rd + 1, &s[1]);
 		e = ioreq_decode_buffered(s, wr - rd, &r, &used);
+		/*
+		 * Half of an 8-byte entry: Xen publishes both slots with one
+		 * write_pointer bump, so the rest is on its way; consuming
+		 * one slot would turn its high half into a request of its own.
+		 */
+		if (e == IOE_BUF_SHORT)
+			break;
 		if (e)
 			ioreq_loop_refuse(hv, e, &r);
 		else {

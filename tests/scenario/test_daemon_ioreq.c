@@ -18,6 +18,41 @@
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 
+/*
+ * A config cycle with data_is_ptr and count 1 is served as QEMU does: a
+ * read stores the register in guest memory at data, a write takes its
+ * value from there; data itself comes back unchanged.
+ */
+static void
+test_pci_config_ptr(void)
+{
+	struct sim_raw_ioreq r = { .type = 2, .dir = 1, .size = 4, .count = 1,
+				   .addr = (uint64_t)0x10 << 32, .data_is_ptr = 1,
+				   .data = 0x3000 };
+	struct scn s;
+	uint64_t v = 0;
+
+	if (!scn_start_small(&s, NULL))
+		goto out;
+	CU_ASSERT_EQUAL(sim_mem_write(s.c[0], 0x3000, 8, ~0ull), 0);
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(s.c[0], 0, &r), 0);
+	CU_ASSERT_EQUAL(r.data, 0x3000);
+	CU_ASSERT_EQUAL(sim_mem_read(s.c[0], 0x3000, 8, &v), 0);
+	/* Vendor 8086 and the device id, then the untouched upper half. */
+	CU_ASSERT_EQUAL(v & 0xffff, 0x8086);
+	CU_ASSERT_EQUAL(v >> 32, 0xffffffffu);
+	CU_ASSERT_EQUAL((uint32_t)v, scn_cfg_read(s.c[0], 0, 4));
+	/* A write: the interrupt line register from guest memory. */
+	CU_ASSERT_EQUAL(sim_mem_write(s.c[0], 0x3008, 1, 0x5a), 0);
+	r = (struct sim_raw_ioreq){ .type = 2, .dir = 0, .size = 1, .count = 1,
+				    .addr = (uint64_t)0x10 << 32 | 0x3c, .data_is_ptr = 1,
+				    .data = 0x3008 };
+	CU_ASSERT_EQUAL(sim_send_raw_ioreq(s.c[0], 0, &r), 0);
+	CU_ASSERT_EQUAL(scn_cfg_read(s.c[0], 0x3c, 1), 0x5a);
+out:
+	scn_stop(&s);
+}
+
 /* Raw malformed ioreqs on the vCPU's slot: safe answers, counters, no crash. */
 static void
 test_malformed_raw(void)
@@ -343,6 +378,7 @@ suite_daemon_ioreq(void)
 	static const struct test_case cases[] = {
 		{ "malformed_raw_ioreqs", test_malformed_raw },
 		{ "null_mmio", test_null_mmio },
+		{ "pci_config_ptr", test_pci_config_ptr },
 		{ "buffered_ring_atomic", test_buffered_atomic },
 		{ "buffered_ring_legacy", test_buffered_legacy },
 		{ "bufioreq_off", test_bufioreq_off },

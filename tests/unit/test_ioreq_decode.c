@@ -139,6 +139,13 @@ test_pci_config(void)
 						.size = 2, .count = 1, .data = 0xffff0007 }, &a),
 			IOE_OK);
 	CU_ASSERT_EQUAL(a.data, 0x0007);
+	/* data_is_ptr, count 1: the value moves through guest memory at data. */
+	CU_ASSERT_EQUAL(dec((struct ioreq_raw){ .type = 2, .dir = 1,
+						.addr = (uint64_t)SBDF << 32, .size = 4,
+						.count = 1, .data_is_ptr = 1, .data = 0x5000 }, &a),
+			IOE_OK);
+	CU_ASSERT_TRUE(a.data_is_ptr);
+	CU_ASSERT_EQUAL(a.data, 0x5000);
 }
 
 static void
@@ -189,8 +196,8 @@ static const struct {
 	  IOE_PCI_SIZE, 8 },
 	{ "PCI count 2", { .type = 2, .addr = 0x10ull << 32, .size = 4, .count = 2 },
 	  IOE_PCI_FORM, 4 },
-	{ "PCI data_is_ptr", { .type = 2, .addr = 0x10ull << 32, .size = 2, .count = 1,
-			       .data_is_ptr = 1 }, IOE_PCI_FORM, 2 },
+	{ "PCI data_is_ptr wraps", { .type = 2, .addr = 0x10ull << 32, .size = 2, .count = 1,
+				     .data_is_ptr = 1, .data = ~0ull }, IOE_WRAP, 2 },
 	{ "PCI other SBDF", { .type = 2, .dir = 1, .addr = 0x18ull << 32, .size = 1, .count = 1 },
 	  IOE_PCI_SBDF, 1 },
 	{ "PCI reg 4096", { .type = 2, .addr = 0x10ull << 32 | 0x1000, .size = 4, .count = 1 },

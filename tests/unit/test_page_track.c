@@ -76,6 +76,40 @@ test_trapped_pte_write(void)
 	fake_teardown(&s);
 }
 
+/*
+ * A guest that places BAR0 over RAM holding one of its page tables: the
+ * page's p2m type sends its writes to us before any BAR decode, so a
+ * store there is a page write (shadow + RAM), never a register write;
+ * the same for a rep read from BAR0 into it (the glue hands us the store).
+ */
+static void
+test_page_wins_over_bar0(void)
+{
+	const uint64_t bar0 = 0x1000000, page = bar0 + 0x100000; /* a register offset */
+	uint64_t val = 0x5000 | 3, e = 0, r = 0;
+	uint32_t cmd = 0, lo = (uint32_t)bar0 | 0x4, hi = 0;
+	struct vgpu_stats st;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	CU_ASSERT_FATAL(ppgtt_create_root(s.v, page, 4) == 0);
+	CU_ASSERT_EQUAL(vgpu_cfg_access(s.v, true, 0x10, 4, &lo), 0);
+	CU_ASSERT_EQUAL(vgpu_cfg_access(s.v, true, 0x14, 4, &hi), 0);
+	CU_ASSERT_EQUAL(vgpu_cfg_access(s.v, false, 0x04, 2, &cmd), 0);
+	CU_ASSERT_TRUE_FATAL(s.v->cfgs.bar_live[VBAR0]);
+	CU_ASSERT_EQUAL(s.v->cfgs.bar_base[VBAR0], bar0);
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, page + 8, 8, &val), 0);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, page, 1, &e), 0);
+	CU_ASSERT_EQUAL(e, val);
+	CU_ASSERT_EQUAL(ram64(page + 8), val);
+	vgpu_get_stats(s.v, &st);
+	CU_ASSERT_EQUAL(st.page_writes, 1);
+	CU_ASSERT_EQUAL(st.mmio_writes, 0);
+	/* A BAR0 register away from the page is still a register. */
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, bar0 + 0x78000, 8, &r), 0);
+	CU_ASSERT_EQUAL(r, 0x4776544776544776ull);	/* the PV info magic */
+	fake_teardown(&s);
+}
+
 static void
 test_limits(void)
 {
@@ -317,6 +351,7 @@ suite_page_track(void)
 		{ "root protected before it is read", test_root_protected_before_read },
 		{ "refused write-protect logged once, counted", test_wp_failure_logged_once },
 		{ "refused release kept and retried", test_failed_release_retried },
+		{ "a protected page wins over a BAR0 placed on it", test_page_wins_over_bar0 },
 		{ NULL, NULL },
 	};
 
