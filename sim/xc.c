@@ -327,7 +327,7 @@ domctl_memory_mapping(xc_interface *xch, uint32_t domid, unsigned long gfn, unsi
 /*
  * libxc xc_domain_memory_mapping: xc_domain_getinfo must find exactly
  * domid, else it returns -EINVAL itself (a plain value, errno as getinfo
- * left it); nr 0 is 0. The domctl's partial progress is resumed until an
+ * left it); a PV domain or nr 0 is 0. The domctl's partial progress is resumed until an
  * error; a failed add then removes the whole range again (errors
  * ignored; the removal, like every unmap, stops at the first gfn that is
  * not direct-mapped). Any nonzero add_mapping adds.
@@ -341,7 +341,8 @@ xc_domain_memory_mapping(xc_interface *xch, uint32_t domid, unsigned long first_
 
 	if (xc_domain_getinfo(xch, domid, 1, &info) != 1 || info.domid != domid)
 		return -EINVAL;
-	if (!nr_mfns)
+	/* xc_core_arch_auto_translated_physmap: nothing to map for a PV domain (dom0). */
+	if (!info.hvm || !nr_mfns)
 		return 0;
 	rc = domctl_memory_mapping(xch, domid, first_gfn, first_mfn, nr_mfns, add_mapping != 0);
 	if (rc && add_mapping != DPCI_REMOVE_MAPPING)
