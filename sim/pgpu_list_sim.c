@@ -19,7 +19,11 @@ const struct pgpu_backend *const pgpu_backends[] = {
 
 const uint64_t pgpu_default_aperture_mfn = XENSIM_APERTURE_MADDR >> 12;
 
-/* The machine frame of a guest frame: libxensim's non-Xen extension. */
+/*
+ * The machine frame of a page of the guest's RAM (libxensim's non-Xen
+ * extension); anything that is not guest RAM, such as a direct-mapped
+ * aperture frame or a hole, is -EFAULT (the hv_ops DMA contract).
+ */
 static int
 sim_dma_hook(uint32_t domid, uint64_t gfn, uint64_t *dma)
 {
