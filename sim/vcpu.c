@@ -2,9 +2,11 @@
 /*
  * vcpu.c — a guest vCPU in its own process and the routing of its
  * accesses, as Xen's EPT and I/O dispatch would route them: RAM direct,
- * p2m_ioreq_server writes as COPY ioreqs, aperture direct through the
- * softgpu GGTT, CF8/CFC to PCI_CONFIG, claimed ranges to their server,
- * the rest unclaimed. Every route is counted per domain.
+ * p2m_ioreq_server writes as COPY ioreqs, p2m_ram_ro writes discarded,
+ * aperture direct through the softgpu GGTT, CF8/CFC to PCI_CONFIG,
+ * claimed ranges to the highest-id server claiming them, rep accesses cut
+ * into ioreqs as Xen's emulator cuts them, the rest unclaimed. Every route
+ * is counted per domain.
  */
 #include <errno.h>
 #include <poll.h>
@@ -548,7 +550,10 @@ rep_send(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr, uint64
  * addresses moved on by the items done. Only the device side of an MMIO
  * rep moves (PIO: the same port). The whole span of each side must not
  * wrap; the RAM items must be guest RAM (else Xen's emulator refuses
- * the fast path: -EINVAL).
+ * the fast path: -EINVAL). Deviation: the device side is taken to be
+ * MMIO (p2m_mmio_dm) whatever the p2m says there; for RAM or a direct map
+ * Xen would copy without an ioreq, and for the RAM side in a hole it would
+ * fall back to one-item emulation; the sim refuses only the latter.
  */
 int
 sim_rep(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr, uint64_t ram_gpa,
