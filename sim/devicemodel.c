@@ -3,7 +3,9 @@
  * devicemodel.c — libxendevicemodel over the simulated hypervisor: ioreq
  * server lifecycle and range sets, the HVMMEM_ioreq_server claim and p2m
  * type changes with Xen 4.17's rules (xen/common/ioreq.c, x86 dm.c, p2m.c),
- * MSI injection into the domain's MSI log. The caller is always dom0.
+ * MSI injection into the domain's MSI log (x86 hvm/irq.c, vmsi.c), INTx
+ * levels. The caller is always dom0. Error order as Xen's: privcmd's
+ * restriction (EPERM), then the domain (ESRCH), then the op's own checks.
  */
 /* HVM_IOREQSRV_BUFIOREQ_* are tools-only definitions. */
 #define __XEN_TOOLS__ 1
@@ -114,6 +116,12 @@ xendevicemodel_create_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, i
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
+	/* ioreq_server_add_vcpu -> get_free_port: -EINVAL once the domain is dying. */
+	if (d->dying) {
+		rc = -EINVAL;
+		goto out;
+	}
+	/* ioreq_server_create: the lowest free id. */
 	for (int i = 0; i < SIM_MAX_SERVERS && sid < 0; i++)
 		if (!d->srv[i].used)
 			sid = i;
@@ -332,12 +340,22 @@ xendevicemodel_map_mem_type_to_ioreq_server(xendevicemodel_handle *dmod, domid_t
 	struct sim_server *s;
 	int rc;
 
-	/* dm.c: only HVMMEM_ioreq_server, and only the WRITE flag (READ is rejected). */
-	if (type != HVMMEM_ioreq_server || (flags & ~XEN_DMOP_IOREQ_MEM_ACCESS_WRITE))
-		return sim_ret_errno(-EINVAL);
-	rc = srv_begin(dmod, domid, id, &d, &s);
+	rc = dm_begin(dmod, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
+	/*
+	 * dm.c XEN_DMOP_map_mem_type_to_ioreq_server: -EOPNOTSUPP without HAP;
+	 * then ioreq_server_map_mem_type: only HVMMEM_ioreq_server, only the
+	 * WRITE flag (READ is rejected), then the server (-ENOENT, -EPERM).
+	 */
+	if (!d->hap)
+		rc = -EOPNOTSUPP;
+	else if (type != HVMMEM_ioreq_server || (flags & ~XEN_DMOP_IOREQ_MEM_ACCESS_WRITE))
+		rc = -EINVAL;
+	else
+		rc = srv_get(d, id, &s);
+	if (rc)
+		goto out;
 	if (flags == 0) {
 		/* p2m_set_ioreq_server(d, 0, s): only the holder may unclaim. */
 		if (d->memtype_server != (int32_t)id) {
@@ -362,44 +380,76 @@ out:
 }
 
 /*
- * Per the project spec only ram_rw <-> ioreq_server changes are allowed
- * (Xen also lets ram_rw <-> ram_ro through; the sim refuses it). Pages are
- * changed in order and the first failure stops the walk, as in dm.c.
+ * dm.c allow_p2m_type_change: to ioreq_server only from ram_rw, from
+ * ioreq_server only to ram_rw; any other RAM type may become anything
+ * (ram_rw <-> ram_ro, ram_rw -> mmio_dm); a hole only mmio_dm. A direct
+ * map (mmio_direct) is neither RAM nor a hole.
+ */
+static bool
+allow_p2m_type_change(enum sim_p2m old, enum sim_p2m new)
+{
+	if (new == P2M_IOREQ_SERVER)
+		return old == P2M_RAM_RW;
+	if (old == P2M_IOREQ_SERVER)
+		return new == P2M_RAM_RW;
+	return sim_p2m_is_ram(old) || (old == P2M_HOLE && new == P2M_HOLE);
+}
+
+/*
+ * dm.c set_mem_type, in its order: last = first + nr - 1 must neither wrap
+ * (so nr = 0 is -EINVAL) nor pass domain_get_maximum_gpfn (max_mapped_pfn);
+ * type HVMMEM_unused or unknown -EINVAL; HVMMEM_ioreq_server needs HAP
+ * (-EOPNOTSUPP) and a claimant (-EINVAL). Then page by page
+ * (p2m_change_type_one), stopping at the first refused page; pages before
+ * it keep their new type. mmio_dm is a hole to the sim (P2M_HOLE): a RAM
+ * page made mmio_dm traps to the ioreq servers and cannot come back.
  */
 int
 xendevicemodel_set_mem_type(xendevicemodel_handle *dmod, domid_t domid, hvmmem_type_t mem_type,
 			    uint64_t first_pfn, uint32_t nr)
 {
+	/* dm.c memtype[]: HVMMEM_* -> p2m type; HVMMEM_unused (p2m_invalid) is refused. */
+	static const int8_t memtype[] = {
+		[HVMMEM_ram_rw] = P2M_RAM_RW,
+		[HVMMEM_ram_ro] = P2M_RAM_RO,
+		[HVMMEM_mmio_dm] = P2M_HOLE,
+		[HVMMEM_unused] = -1,
+		[HVMMEM_ioreq_server] = P2M_IOREQ_SERVER,
+	};
+	uint16_t type = (uint16_t)mem_type; /* xen_dm_op_set_mem_type.mem_type */
+	uint64_t last = first_pfn + nr - 1;
 	struct sim_domain *d;
 	uint8_t *p2m;
 	int rc;
 
-	if (mem_type != HVMMEM_ram_rw && mem_type != HVMMEM_ioreq_server)
-		return sim_ret_errno(-EINVAL);
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
-	if (mem_type == HVMMEM_ioreq_server && d->memtype_server < 0) {
+	if (first_pfn > last || last > d->max_gfn ||
+	    type >= sizeof(memtype) / sizeof(memtype[0]) || memtype[type] < 0)
 		rc = -EINVAL;
-		goto out;
-	}
-	if (nr && (first_pfn + nr - 1 < first_pfn || first_pfn + nr > d->ram_pages)) {
+	else if (type == HVMMEM_ioreq_server && !d->hap)
+		rc = -EOPNOTSUPP;
+	else if (type == HVMMEM_ioreq_server && d->memtype_server < 0)
 		rc = -EINVAL;
+	if (rc)
 		goto out;
-	}
 	p2m = sim_p2m(dmod->rh.m, d);
-	for (uint64_t g = first_pfn; g < first_pfn + nr; g++) {
-		if (mem_type == HVMMEM_ioreq_server) {
-			if (p2m[g] != P2M_RAM_RW) {
-				rc = -EINVAL;
-				break;
-			}
-			p2m[g] = P2M_IOREQ_SERVER;
-			d->ioreq_entries++;
-		} else if (p2m[g] == P2M_IOREQ_SERVER) {
-			p2m[g] = P2M_RAM_RW;
-			d->ioreq_entries--;
+	for (uint64_t g = first_pfn; g <= last; g++) {
+		enum sim_p2m old = sim_p2m_type(dmod->rh.m, d, g, NULL);
+		enum sim_p2m new = (enum sim_p2m)memtype[type];
+
+		if (!allow_p2m_type_change(old, new)) {
+			rc = -EINVAL;
+			break;
 		}
+		if (g >= d->ram_pages)
+			continue; /* a hole stays a hole */
+		if (old == P2M_IOREQ_SERVER)
+			d->ioreq_entries--;
+		if (new == P2M_IOREQ_SERVER)
+			d->ioreq_entries++;
+		p2m[g] = (uint8_t)new;
 	}
 out:
 	sim_unlock(dmod->rh.m);
@@ -459,44 +509,89 @@ xendevicemodel_destroy_ioreq_server(xendevicemodel_handle *dmod, domid_t domid, 
 }
 
 /*
- * hvm_inject_msi: vector 0 is the PIRQ path, pirq = (addr[63:40] << 8) |
- * dest_id; pirq <= 0 is -ERANGE. Deviation: the sim has no PIRQ/event
- * channel model, so a valid pirq is -EINVAL (Xen would bind an emulated
- * pirq on first use and send it). Otherwise vmsi_deliver: only Fixed (0)
- * and LowestPrio (1) delivery, anything else -EINVAL. Only delivered
- * MSIs enter the domain's MSI log.
+ * vlapic_match_dest for the sim's guest, whose vLAPICs are all enabled in
+ * xAPIC mode with Xen's reset APIC ID (vlapic_reset: vcpu_id * 2) and a
+ * flat logical destination (LDR bit vcpu_id, as Linux programs it).
+ * Physical mode: the ID or the broadcast 0xff; logical: any common bit.
  */
+static bool
+vlapic_match_dest(unsigned int vcpu, uint8_t dest, bool logical)
+{
+	if (logical)
+		return dest & (1u << vcpu);
+	return dest == 0xff || dest == vcpu * 2;
+}
+
+/* Lock held. Record a delivered MSI and wake the domain's vCPUs. */
+static void
+msi_log(struct sim_machine *m, struct sim_domain *d, uint64_t addr, uint32_t data)
+{
+	d->msi[d->msi_count % SIM_MSI_LOG].addr = addr;
+	d->msi[d->msi_count % SIM_MSI_LOG].data = data;
+	__atomic_store_n(&d->msi_count, d->msi_count + 1, __ATOMIC_RELEASE);
+	for (int v = 0; v < XENSIM_MAX_VCPUS; v++)
+		if (d->vcpu_handle[v] > 0)
+			sim_doorbell(m, d->vcpu_handle[v] - 1);
+}
+
+/*
+ * Lock held. x86 hvm/irq.c hvm_inject_msi. Vector 0 is Xen's PIRQ MSI:
+ * pirq = (addr[63:40] << 8) | dest id as an int, <= 0 -ERANGE. The first
+ * use binds it as IRQ_MSI_EMU (map_domain_emuirq_pirq: pirq >= nr_pirqs
+ * -EINVAL); only one pirq gets that binding (the emuirq -> pirq slot of
+ * IRQ_MSI_EMU is taken, so another pirq with no pirq_info yet is
+ * -EBUSY); then send_guest_pirq, which does nothing for an HVM guest that
+ * bound no event channel to it (the sim's guests bind none): 0, nothing
+ * logged. Otherwise vmsi_deliver: Fixed to every matching vLAPIC (none: 0,
+ * nothing delivered), LowestPrio to one (none: -ESRCH), any other
+ * delivery mode -EINVAL. Only delivered MSIs enter the MSI log.
+ */
+static int
+inject_msi(struct sim_machine *m, struct sim_domain *d, uint64_t addr, uint32_t data)
+{
+	uint8_t dest = (uint8_t)(addr >> 12);	/* MSI_ADDR_DEST_ID */
+	bool logical = addr & 4;		/* MSI_ADDR_DESTMODE */
+	unsigned int mode = (data >> 8) & 7;	/* MSI_DATA_DELIVERY_MODE */
+	bool hit = false;
+
+	if ((data & 0xff) == 0) {
+		int pirq = (int)(((addr >> 32) & 0xffffff00u) | dest);
+
+		if (pirq <= 0)
+			return -ERANGE;
+		if (d->msi_pirq == pirq)
+			return 0;
+		if (pirq >= SIM_NR_PIRQS)
+			return -EINVAL;
+		if (d->msi_pirq)
+			return -EBUSY;
+		d->msi_pirq = pirq;
+		return 0;
+	}
+	if (mode != 0 /* dest_Fixed */ && mode != 1 /* dest_LowestPrio */)
+		return -EINVAL;
+	for (unsigned int v = 0; v < d->vcpus && !hit; v++)
+		hit = vlapic_match_dest(v, dest, logical);
+	if (!hit)
+		return mode ? -ESRCH : 0;
+	msi_log(m, d, addr, data);
+	return 0;
+}
+
+/* XEN_DMOP_inject_msi: libxendevicemodel zeroes the op, so its pad check (-EINVAL) never fires. */
 int
 xendevicemodel_inject_msi(xendevicemodel_handle *dmod, domid_t domid, uint64_t msi_addr,
 			  uint32_t msi_data)
 {
-	uint8_t dest = (uint8_t)(msi_addr >> 12);
-	unsigned int mode = (msi_data >> 8) & 7;
 	struct sim_domain *d;
 	int rc;
 
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
-	if ((msi_data & 0xff) == 0) {
-		int pirq = (int)(((msi_addr >> 32) & 0xffffff00u) | dest);
-
-		rc = pirq > 0 ? -EINVAL : -ERANGE;
-	} else if (mode != 0 && mode != 1) {
-		rc = -EINVAL;
-	}
-	if (rc) {
-		sim_unlock(dmod->rh.m);
-		return sim_ret_errno(rc);
-	}
-	d->msi[d->msi_count % SIM_MSI_LOG].addr = msi_addr;
-	d->msi[d->msi_count % SIM_MSI_LOG].data = msi_data;
-	__atomic_store_n(&d->msi_count, d->msi_count + 1, __ATOMIC_RELEASE);
-	for (int v = 0; v < XENSIM_MAX_VCPUS; v++)
-		if (d->vcpu_handle[v] > 0)
-			sim_doorbell(dmod->rh.m, d->vcpu_handle[v] - 1);
+	rc = inject_msi(dmod->rh.m, d, msi_addr, msi_data);
 	sim_unlock(dmod->rh.m);
-	return 0;
+	return sim_ret_errno(rc);
 }
 
 int
@@ -513,23 +608,55 @@ xendevicemodel_nr_vcpus(xendevicemodel_handle *dmod, domid_t domid, unsigned int
 	return 0;
 }
 
+/*
+ * dm.c set_pci_intx_level: segment 0, bus 0, device <= 31, intx <= 3, and
+ * a level (a u8 in the op) of 0 (hvm_pci_intx_deassert) or 1 (assert),
+ * else -EINVAL. The line is a level: asserting twice is one assertion.
+ */
 int
 xendevicemodel_set_pci_intx_level(xendevicemodel_handle *dmod, domid_t domid, uint16_t segment,
 				  uint8_t bus, uint8_t device, uint8_t intx, unsigned int level)
 {
+	uint8_t lvl = (uint8_t)level;
+	unsigned int bit = device * 4u + intx;
 	struct sim_domain *d;
 	int rc;
 
-	(void)level;
-	if (segment || bus || device > 31 || intx > 3)
-		return sim_ret_errno(-EINVAL);
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
+	if (segment || bus || device > 31 || intx > 3 || lvl > 1)
+		rc = -EINVAL;
+	else if (lvl)
+		d->intx[bit / 64] |= 1ull << (bit % 64);
+	else
+		d->intx[bit / 64] &= ~(1ull << (bit % 64));
 	sim_unlock(dmod->rh.m);
-	return 0;
+	return sim_ret_errno(rc);
 }
 
+int
+xensim_intx_level(const char *machine, uint32_t domid, unsigned int dev, unsigned int intx)
+{
+	struct sim_machine *m;
+	struct sim_domain *d;
+	unsigned int bit = dev * 4u + intx;
+	int rc;
+
+	if (dev > 31 || intx > 3)
+		return -EINVAL;
+	rc = sim_tool_begin(machine, domid, &m, &d);
+	if (rc)
+		return rc;
+	rc = (int)((d->intx[bit / 64] >> (bit % 64)) & 1);
+	sim_tool_end(m);
+	return rc;
+}
+
+/*
+ * dm.c modified_memory returns 0 before looking at anything unless the
+ * domain is in log-dirty mode (live migration), which the sim never is.
+ */
 int
 xendevicemodel_modified_memory(xendevicemodel_handle *dmod, domid_t domid, uint64_t first_pfn,
 			       uint32_t nr)
@@ -537,13 +664,13 @@ xendevicemodel_modified_memory(xendevicemodel_handle *dmod, domid_t domid, uint6
 	struct sim_domain *d;
 	int rc;
 
+	(void)first_pfn;
+	(void)nr;
 	rc = dm_begin(dmod, domid, &d);
 	if (rc)
 		return sim_ret_errno(rc);
-	if (first_pfn + nr < first_pfn || first_pfn + nr > d->ram_pages)
-		rc = -EINVAL;
 	sim_unlock(dmod->rh.m);
-	return sim_ret_errno(rc);
+	return 0;
 }
 
 /* Test hook: pretend server id of domid was created by emulator domain emu_domid. */

@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * domain.c — the toolstack side of xensim: create, destroy, list and
- * unpause domains (RAM is an extent of the machine RAM file), and read
- * the per-domain route and direct-access counters.
+ * domain.c — the toolstack side of xensim: create, shut down, destroy,
+ * list and unpause domains (RAM is an extent of the machine RAM file);
+ * a destroyed domain's dying state while processes still map its pages
+ * (Xen 4.17 common/domain.c domain_kill, domain_shutdown); the p2m
+ * lookup; the per-domain route and direct-access counters.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <stdint.h>
+#include <xen/sched.h>
 
 #include "sim_int.h"
 
@@ -28,6 +34,7 @@ static const char *const route_names[ROUTE_NR] = {
 	[ROUTE_BROADCAST] = "broadcast",
 	[ROUTE_WP_RETRY] = "wp_retry",
 	[ROUTE_BAD_IOSTATE] = "bad_iostate",
+	[ROUTE_RO_DISCARD] = "ro_discard",
 };
 
 const char *
@@ -81,6 +88,7 @@ xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpu
 	m = tool_machine(machine);
 	if (!m)
 		return -errno;
+	sim_domain_reap(m);
 	for (int i = 0; i < XENSIM_MAX_DOMAINS && !d; i++)
 		if (!m->st->dom[i].used)
 			d = &m->st->dom[i];
@@ -104,10 +112,72 @@ xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpu
 	d->vcpus = vcpus;
 	d->paused = 1;
 	d->memtype_server = -1;
+	d->shutdown_code = SIM_SHUTDOWN_NONE;
+	d->hap = 1;
+	d->max_gfn = d->ram_pages - 1;
 	rc = (int)d->domid;
 out:
 	sim_tool_end(m);
 	return rc;
+}
+
+/* Lock held. domain_destroy(), once nothing references the domain: its RAM goes. */
+static void
+domain_free(struct sim_machine *m, struct sim_domain *d)
+{
+	/* Give the RAM back to tmpfs; the extent itself is not reused. */
+	fallocate(m->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)d->mem_base,
+		  (off_t)(d->ram_pages << 12));
+	memset(d, 0, sizeof(*d));
+	d->memtype_server = -1;
+}
+
+/* Lock held. Pages of d some live process still maps (dead ones' entries dropped). */
+static uint64_t
+live_maps(struct sim_domain *d)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < SIM_FMAP_PIDS; i++) {
+		struct sim_fmap *f = &d->fmap[i];
+
+		if (f->pid && !sim_pid_alive(f->pid))
+			memset(f, 0, sizeof(*f));
+		n += f->pages;
+	}
+	return n;
+}
+
+/*
+ * Lock held. domain_kill: every event channel closed (evtchn_destroy),
+ * the ioreq servers destroyed (ioreq_server_destroy_all, claim dropped),
+ * the p2m torn down (paging_teardown: every gfn now a hole, so foreign
+ * maps and gfn lookups fail), then DOMDYING_dead and VIRQ_DOM_EXC, on
+ * which xenstored fires @releaseDomain (xenstored_domain.c check_domains
+ * -> destroy_domain). Pages other processes map stay allocated to the
+ * domain (they hold a page reference each, ioreq server frames too: they
+ * are PGC_extra pages of the target), so it is only freed when the last
+ * mapping goes: not at all here if one is left.
+ */
+static void
+domain_kill(struct sim_machine *m, struct sim_domain *d)
+{
+	for (uint32_t p = 1; p < SIM_MAX_PORTS; p++)
+		if (m->st->port[p].state != PORT_FREE && m->st->port[p].domid == d->domid)
+			sim_port_close(m, p);
+	memset(d->srv, 0, sizeof(d->srv));
+	for (int i = 0; i < SIM_MAX_SERVERS; i++)
+		d->srv[i].ioreq_gfn = d->srv[i].bufioreq_gfn = SIM_NO_GFN;
+	d->memtype_server = -1;
+	d->memtype_flags = 0;
+	d->ioreq_entries = 0;
+	d->ioreq_gfn_used = 0;
+	memset(sim_p2m(m, d), P2M_HOLE, d->ram_pages);
+	memset(d->dmap, 0, sizeof(d->dmap));
+	d->dying = 1;
+	sim_xs_fire_special(m, "@releaseDomain");
+	if (!live_maps(d))
+		domain_free(m, d);
 }
 
 int
@@ -119,16 +189,101 @@ xensim_domain_destroy(const char *machine, uint32_t domid)
 
 	if (rc)
 		return rc;
-	for (uint32_t p = 1; p < SIM_MAX_PORTS; p++)
-		if (m->st->port[p].state != PORT_FREE && m->st->port[p].domid == domid)
-			sim_port_close(m, p);
-	/* Give the RAM back to tmpfs; the extent itself is not reused. */
-	fallocate(m->mem_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)d->mem_base,
-		  (off_t)(d->ram_pages << 12));
-	memset(d, 0, sizeof(*d));
-	d->memtype_server = -1;
+	/* domain_kill on DOMDYING_dead: nothing more to do. */
+	if (!d->dying)
+		domain_kill(m, d);
 	sim_tool_end(m);
 	return 0;
+}
+
+/*
+ * Lock held. domain_shutdown: the first reason sticks (shutdown_code is
+ * only set while SHUTDOWN_CODE_INVALID); the vCPUs are paused for good;
+ * once all are, VIRQ_DOM_EXC (no suspend event channel in the sim), and
+ * xenstored, noticing the shutdown for the first time, fires
+ * @releaseDomain. Later calls change nothing.
+ */
+static void
+domain_shutdown(struct sim_machine *m, struct sim_domain *d, uint8_t reason)
+{
+	if (d->shutdown_code == SIM_SHUTDOWN_NONE)
+		d->shutdown_code = reason;
+	if (d->shut_down)
+		return;
+	d->shut_down = 1;
+	sim_xs_fire_special(m, "@releaseDomain");
+}
+
+int
+xensim_domain_shutdown(const char *machine, uint32_t domid, unsigned int reason)
+{
+	struct sim_machine *m;
+	struct sim_domain *d;
+	int rc = sim_tool_begin(machine, domid, &m, &d);
+
+	if (rc)
+		return rc;
+	/* SCHEDOP_shutdown takes the reason as a u8, unchecked. No vCPU of a dying domain runs. */
+	if (d->dying)
+		rc = -ESRCH;
+	else
+		domain_shutdown(m, d, (uint8_t)reason);
+	sim_tool_end(m);
+	return rc;
+}
+
+/* __domain_crash -> domain_shutdown(d, SHUTDOWN_crash). */
+void
+sim_domain_crash(struct sim_machine *m, struct sim_domain *d)
+{
+	domain_shutdown(m, d, SHUTDOWN_crash);
+}
+
+bool
+sim_domain_crashed(const struct sim_domain *d)
+{
+	return d->shut_down && d->shutdown_code == SHUTDOWN_crash;
+}
+
+int
+sim_domain_maps(struct sim_machine *m, struct sim_domain *d, int64_t delta)
+{
+	int32_t pid = getpid();
+	struct sim_fmap *f = NULL;
+
+	for (int i = 0; i < SIM_FMAP_PIDS && !f; i++)
+		if (d->fmap[i].pid == pid)
+			f = &d->fmap[i];
+	if (!f && delta > 0) {
+		live_maps(d);
+		for (int i = 0; i < SIM_FMAP_PIDS && !f; i++)
+			if (!d->fmap[i].pid)
+				f = &d->fmap[i];
+		if (!f)
+			return -ENOMEM;
+		f->pid = pid;
+		f->pages = 0;
+	}
+	if (f) {
+		if (delta < 0 && (uint64_t)-delta >= f->pages)
+			memset(f, 0, sizeof(*f));
+		else
+			f->pages += (uint64_t)delta;
+	}
+	if (d->dying && !live_maps(d))
+		domain_free(m, d);
+	return 0;
+}
+
+void
+sim_domain_reap(struct sim_machine *m)
+{
+	for (int i = 0; i < XENSIM_MAX_DOMAINS; i++) {
+		struct sim_domain *d = &m->st->dom[i];
+
+		if (d->used && d->dying && !live_maps(d))
+			domain_free(m, d);
+	}
 }
 
 int
@@ -153,6 +308,7 @@ xensim_domain_list(const char *machine, struct sim_domain_info *out, int max)
 
 	if (!m)
 		return -errno;
+	sim_domain_reap(m);
 	for (int i = 0; i < XENSIM_MAX_DOMAINS && n < max; i++) {
 		struct sim_domain *d = &m->st->dom[i];
 
@@ -162,7 +318,10 @@ xensim_domain_list(const char *machine, struct sim_domain_info *out, int max)
 		out[n].ram_bytes = d->ram_pages << 12;
 		out[n].vcpus = d->vcpus;
 		out[n].paused = d->paused;
-		out[n].crashed = d->crashed;
+		out[n].crashed = sim_domain_crashed(d);
+		out[n].shutdown = d->shut_down && !out[n].crashed;
+		out[n].dying = d->dying;
+		out[n].shutdown_reason = d->shutdown_code & 0xff;
 		out[n].nr_servers = 0;
 		for (int s = 0; s < SIM_MAX_SERVERS; s++)
 			out[n].nr_servers += d->srv[s].used;
@@ -211,22 +370,65 @@ xensim_direct_count(const char *machine, uint32_t domid, uint64_t gpa_start, uin
 	return 0;
 }
 
-/* Lock held. The machine address of gfn of d; -ENOENT for a hole. */
-static int
-gfn_maddr(struct sim_machine *m, struct sim_domain *d, uint64_t gfn, uint64_t *maddr)
+enum sim_p2m
+sim_p2m_type(struct sim_machine *m, struct sim_domain *d, uint64_t gfn, uint64_t *mfn)
 {
-	uint64_t mfn;
+	uint64_t dm;
 
-	if (gfn < d->ram_pages && sim_p2m(m, d)[gfn] <= P2M_IOREQ_SERVER)
-		*maddr = d->mem_base + (gfn << 12);
-	else if (sim_dmap_lookup(d, gfn, &mfn))
+	if (gfn < d->ram_pages) {
+		uint8_t t = sim_p2m(m, d)[gfn];
+
+		if (sim_p2m_is_ram(t)) {
+			if (mfn)
+				*mfn = (d->mem_base >> 12) + gfn;
+			return (enum sim_p2m)t;
+		}
+		if (t != P2M_DIRECT)
+			return P2M_HOLE;
+	}
+	if (sim_dmap_lookup(d, gfn, &dm)) {
+		if (mfn)
+			*mfn = dm;
+		return P2M_DIRECT;
+	}
+	return P2M_HOLE;
+}
+
+int
+xensim_p2m_lookup(const char *machine, uint32_t domid, uint64_t gfn, enum sim_p2m *type,
+		  uint64_t *maddr)
+{
+	struct sim_machine *m;
+	struct sim_domain *d;
+	uint64_t mfn = 0;
+	int rc = sim_tool_begin(machine, domid, &m, &d);
+
+	if (rc)
+		return rc;
+	*type = sim_p2m_type(m, d, gfn, &mfn);
+	if (maddr)
 		*maddr = mfn << 12;
-	else
-		return -ENOENT;
+	sim_tool_end(m);
 	return 0;
 }
 
-/* Translate a gfn to its machine address (test and tool hook). */
+/* Lock held. The machine address of a page of d's RAM; -EFAULT otherwise. */
+static int
+gfn_maddr(struct sim_machine *m, struct sim_domain *d, uint64_t gfn, uint64_t *maddr)
+{
+	uint64_t mfn = 0;
+
+	if (!sim_p2m_is_ram(sim_p2m_type(m, d, gfn, &mfn)))
+		return -EFAULT;
+	*maddr = mfn << 12;
+	return 0;
+}
+
+/*
+ * The DMA hook's contract (hv_ops: gfn -> DMA address of guest memory):
+ * only the guest's RAM resolves. A direct-mapped device frame (the
+ * guest's own aperture slice) or a hole is not guest memory: -EFAULT.
+ */
 int
 xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t *maddr)
 {
@@ -285,11 +487,19 @@ xensim_dma_close(struct xensim_dma *x)
 	free(x);
 }
 
-/* Xen domain_crash(): the domain stops running; the sim keeps it listed, marked. */
-void
-sim_domain_crash(struct sim_domain *d)
+/* paging_mode_hap: a per-domain choice in Xen (hap=0 in xl.cfg); for tests. */
+int
+xensim_set_hap(const char *machine, uint32_t domid, bool on)
 {
-	d->crashed = 1;
+	struct sim_machine *m;
+	struct sim_domain *d;
+	int rc = sim_tool_begin(machine, domid, &m, &d);
+
+	if (rc)
+		return rc;
+	d->hap = on;
+	sim_tool_end(m);
+	return 0;
 }
 
 int

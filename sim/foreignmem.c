@@ -3,12 +3,16 @@
  * foreignmem.c — libxenforeignmemory over the simulated machine: guest RAM
  * pages mapped straight from the machine RAM file with per-page errors,
  * and ioreq server frames (XENMEM_resource_ioreq_server) mapped from the
- * state file. Also xentoolcore_restrict_all.
+ * state file. Each mapping holds its pages as Xen's page references do:
+ * counted per process in the domain, so a destroyed domain stays dying
+ * until the last one is unmapped (or its process is gone). Also
+ * xentoolcore_restrict_all.
  */
 /* HVM_IOREQSRV_BUFIOREQ_* are tools-only definitions. */
 #define __XEN_TOOLS__ 1
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -27,7 +31,38 @@ struct xenforeignmemory_handle {
 struct xenforeignmemory_resource_handle {
 	void *addr;
 	size_t len;
+	uint32_t domid;
+	uint64_t held;		/* frames counted in the domain */
 };
+
+/* A live xenforeignmemory_map of this process and the pages it holds. */
+struct fmap {
+	struct sim_machine *m;
+	uint32_t domid;
+	void *addr;
+	uint64_t held;
+	struct fmap *next;
+};
+
+static pthread_mutex_t fmaps_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fmap *fmaps;
+
+/* Lock not held. Count (delta > 0) or release pages of domid held by this process. */
+static int
+hold(struct sim_machine *m, uint32_t domid, int64_t delta)
+{
+	struct sim_domain *d;
+	int rc = 0;
+
+	if (!delta)
+		return 0;
+	sim_lock(m);
+	d = sim_domain_find(m, domid);
+	if (d)
+		rc = sim_domain_maps(m, d, delta);
+	sim_unlock(m);
+	return rc;
+}
 
 xenforeignmemory_handle *
 xenforeignmemory_open(struct xentoollog_logger *logger, unsigned open_flags)
@@ -52,7 +87,7 @@ xenforeignmemory_restrict(xenforeignmemory_handle *fmem, domid_t domid)
 }
 
 /*
- * Map pages gfns of dom. RAM pages (also those typed p2m_ioreq_server)
+ * Map pages gfns of dom. RAM pages (also those typed ioreq_server or ram_ro)
  * map; anything else (holes, direct-mapped MMIO, RAM gfns taken out of
  * the p2m or replaced by a direct map) gets err[i] = -EFAULT
  * and stays an inaccessible hole. Without err[], any bad page fails the
@@ -65,6 +100,7 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 	struct sim_domain *d;
 	uint64_t base, ram_pages;
 	uint8_t *va, *p2m;
+	struct fmap *fm;
 	int first_err = 0;
 
 	if (fmem->rh.rdom >= 0 && (uint32_t)fmem->rh.rdom != dom) {
@@ -89,10 +125,15 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 		  0);
 	if (va == MAP_FAILED)
 		return NULL;
+	fm = calloc(1, sizeof(*fm));
+	if (!fm) {
+		munmap(va, pages * SIM_PAGE);
+		return NULL;
+	}
 	for (size_t i = 0; i < pages; i++) {
 		int e = 0;
 
-		if (arr[i] >= ram_pages || p2m[arr[i]] > P2M_IOREQ_SERVER) {
+		if (arr[i] >= ram_pages || !sim_p2m_is_ram(p2m[arr[i]])) {
 			e = -EFAULT;
 		} else if (mmap(va + i * SIM_PAGE, SIM_PAGE, prot, MAP_SHARED | MAP_FIXED,
 				fmem->rh.m->mem_fd, (off_t)(base + arr[i] * SIM_PAGE)) == MAP_FAILED) {
@@ -102,20 +143,48 @@ xenforeignmemory_map(xenforeignmemory_handle *fmem, uint32_t dom, int prot, size
 			err[i] = e;
 		if (e && !first_err)
 			first_err = e;
+		else if (!e)
+			fm->held++;
 	}
-	if (first_err && !err) {
+	if (!first_err || err)
+		first_err = hold(fmem->rh.m, dom, (int64_t)fm->held);
+	if (first_err) {
 		munmap(va, pages * SIM_PAGE);
+		free(fm);
 		errno = -first_err;
 		return NULL;
 	}
+	fm->m = fmem->rh.m;
+	fm->domid = dom;
+	fm->addr = va;
+	pthread_mutex_lock(&fmaps_lock);
+	fm->next = fmaps;
+	fmaps = fm;
+	pthread_mutex_unlock(&fmaps_lock);
 	return va;
 }
 
+/* The pages go back: a dying domain that nobody maps any more is freed. */
 int
 xenforeignmemory_unmap(xenforeignmemory_handle *fmem, void *addr, size_t pages)
 {
-	(void)fmem;
-	return munmap(addr, pages * SIM_PAGE);
+	struct fmap *fm = NULL;
+	int rc;
+
+	pthread_mutex_lock(&fmaps_lock);
+	for (struct fmap **p = &fmaps; *p; p = &(*p)->next)
+		if ((*p)->addr == addr && (*p)->m == fmem->rh.m) {
+			fm = *p;
+			*p = fm->next;
+			break;
+		}
+	pthread_mutex_unlock(&fmaps_lock);
+	rc = munmap(addr, pages * SIM_PAGE);
+	if (fm) {
+		hold(fm->m, fm->domid, -(int64_t)fm->held);
+		free(fm);
+	}
+	return rc;
 }
 
 /*
@@ -165,6 +234,9 @@ xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsi
 			rc = -ENOENT;
 		else
 			off = sim_srv_pages_off(fmem->rh.m, d, (int)id) + frame * SIM_PAGE;
+		/* The frames are the target's (PGC_extra) pages: each mapping holds them. */
+		if (!rc)
+			rc = sim_domain_maps(fmem->rh.m, d, (int64_t)nr_frames);
 		if (!rc)
 			s->res_mapped = 1;
 	}
@@ -174,16 +246,21 @@ xenforeignmemory_map_resource(xenforeignmemory_handle *fmem, domid_t domid, unsi
 		return NULL;
 	}
 	fres = calloc(1, sizeof(*fres));
-	if (!fres)
-		return NULL;
-	va = mmap(paddr ? *paddr : NULL, nr_frames * SIM_PAGE, prot, MAP_SHARED, fmem->rh.m->state_fd,
-		  (off_t)off);
+	va = fres ? mmap(paddr ? *paddr : NULL, nr_frames * SIM_PAGE, prot, MAP_SHARED,
+			 fmem->rh.m->state_fd, (off_t)off) :
+		    MAP_FAILED;
 	if (va == MAP_FAILED) {
+		int e = errno;
+
+		hold(fmem->rh.m, domid, -(int64_t)nr_frames);
 		free(fres);
+		errno = e;
 		return NULL;
 	}
 	fres->addr = va;
 	fres->len = nr_frames * SIM_PAGE;
+	fres->domid = domid;
+	fres->held = nr_frames;
 	if (paddr)
 		*paddr = va;
 	return fres;
@@ -193,10 +270,10 @@ int
 xenforeignmemory_unmap_resource(xenforeignmemory_handle *fmem,
 				xenforeignmemory_resource_handle *fres)
 {
-	(void)fmem;
 	if (!fres)
 		return 0;
 	munmap(fres->addr, fres->len);
+	hold(fmem->rh.m, fres->domid, -(int64_t)fres->held);
 	free(fres);
 	return 0;
 }

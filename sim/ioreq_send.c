@@ -5,10 +5,14 @@
  * shared_iopage, READY, notify, wait for IORESP_READY; the buffered ring
  * with its LEGACY/ATOMIC pointer handling; raw requests for tests.
  */
+/* HVM_IOREQSRV_BUFIOREQ_* are tools-only definitions. */
+#define __XEN_TOOLS__ 1
+
 #include <errno.h>
 #include <string.h>
 
 #include <stdint.h>
+#include <xen/hvm/hvm_op.h>
 #include <xen/hvm/ioreq.h>
 
 #include "sim_int.h"
@@ -99,11 +103,42 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 }
 
 /*
+ * Lock held. The canonicalising loop of ioreq_send_buffered (ATOMIC only):
+ * while read_pointer has passed a whole ring, take both pointers as one
+ * 64-bit value, subtract n * 511 from each (n = read / 511) and cmpxchg
+ * the pair back; a device model moving read_pointer in between makes the
+ * cmpxchg fail and the loop go round again, at most 511 - qw times in all
+ * (qw++ < IOREQ_BUFFER_SLOT_NUM). LEGACY servers never get here: their
+ * pointers only ever grow.
+ */
+static void
+bufioreq_rebase(struct sim_machine *m, buffered_iopage_t *pg, uint32_t qw)
+{
+	uint64_t *full = (uint64_t *)(void *)pg;
+
+	while (qw++ < IOREQ_BUFFER_SLOT_NUM &&
+	       __atomic_load_n(&pg->read_pointer, __ATOMIC_ACQUIRE) >= IOREQ_BUFFER_SLOT_NUM) {
+		uint64_t old = __atomic_load_n(full, __ATOMIC_ACQUIRE), nv;
+		uint32_t orp = (uint32_t)old, owp = (uint32_t)(old >> 32);
+		uint32_t n = orp / IOREQ_BUFFER_SLOT_NUM;
+
+		nv = (uint64_t)(orp - n * IOREQ_BUFFER_SLOT_NUM) |
+		     ((uint64_t)(owp - n * IOREQ_BUFFER_SLOT_NUM) << 32);
+		/* xensim_test_bufioreq_race: the reader takes one more slot right now. */
+		if (m->st->buf_race && orp != owp) {
+			m->st->buf_race--;
+			__atomic_fetch_add(&pg->read_pointer, 1, __ATOMIC_ACQ_REL);
+		}
+		__atomic_compare_exchange_n(full, &old, nv, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	}
+}
+
+/*
  * Lock held. Xen ioreq_send_buffered: only writes, addr in 20 bits; an
- * 8-byte value takes two slots (second one: high half). Full when
- * write - read >= 511 - (two slots ? 1 : 0). With ATOMIC, once
- * read_pointer has passed a whole ring both pointers drop by n * 511 in
- * one 64-bit cmpxchg.
+ * 8-byte value takes two slots (second one: high half). No page yet (the
+ * device model never mapped the server's frames, so Xen allocated none)
+ * or no ring: not buffered. Full when write - read >= 511 - (two slots ?
+ * 1 : 0). Then the ATOMIC rebase (bufioreq_rebase) and the notification.
  */
 int
 sim_ioreq_buffered(struct sim_machine *m, struct sim_domain *d, int sid, uint8_t type,
@@ -111,14 +146,13 @@ sim_ioreq_buffered(struct sim_machine *m, struct sim_domain *d, int sid, uint8_t
 {
 	struct sim_server *s = &d->srv[sid];
 	buffered_iopage_t *pg;
-	uint64_t *full;
 	buf_ioreq_t bp;
 	uint32_t rp, wp, qw = size == 8;
 
-	if (s->bufioreq == 0)
+	if (s->bufioreq == HVM_IOREQSRV_BUFIOREQ_OFF ||
+	    (!s->res_mapped && s->bufioreq_gfn == SIM_NO_GFN))
 		return -ENOENT;
 	pg = sim_srv_bufpage(m, d, sid);
-	full = (uint64_t *)(void *)pg;
 	memset(&bp, 0, sizeof(bp));
 	bp.type = type;
 	bp.dir = IOREQ_WRITE;
@@ -142,19 +176,8 @@ sim_ioreq_buffered(struct sim_machine *m, struct sim_domain *d, int sid, uint8_t
 	}
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	__atomic_store_n(&pg->write_pointer, wp + 1 + qw, __ATOMIC_RELEASE);
-	if (s->bufioreq == 2 /* HVM_IOREQSRV_BUFIOREQ_ATOMIC */) {
-		uint64_t old = __atomic_load_n(full, __ATOMIC_ACQUIRE);
-		uint32_t orp = (uint32_t)old, owp = (uint32_t)(old >> 32);
-
-		if (orp >= IOREQ_BUFFER_SLOT_NUM) {
-			uint32_t n = orp / IOREQ_BUFFER_SLOT_NUM;
-			uint64_t nv = (uint64_t)(orp - n * IOREQ_BUFFER_SLOT_NUM) |
-				      ((uint64_t)(owp - n * IOREQ_BUFFER_SLOT_NUM) << 32);
-
-			__atomic_compare_exchange_n(full, &old, nv, false, __ATOMIC_ACQ_REL,
-						    __ATOMIC_ACQUIRE);
-		}
-	}
+	if (s->bufioreq == HVM_IOREQSRV_BUFIOREQ_ATOMIC)
+		bufioreq_rebase(m, pg, qw);
 	sim_port_notify(m, s->buf_port);
 	return 0;
 }
@@ -178,4 +201,18 @@ sim_send_raw_ioreq(struct sim_vcpu *c, uint32_t server_id, struct sim_raw_ioreq 
 	if (!rc)
 		req->data = r.data;
 	return rc;
+}
+
+int
+xensim_test_bufioreq_race(const char *machine, unsigned int n)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+
+	if (!m)
+		return -errno;
+	sim_lock(m);
+	m->st->buf_race = n;
+	sim_unlock(m);
+	sim_machine_put(m);
+	return 0;
 }

@@ -21,10 +21,12 @@ const struct pgpu_backend *const pgpu_backends[] = {
 const uint64_t pgpu_default_aperture_mfn = XENSIM_APERTURE_MADDR >> 12;
 
 /*
- * The machine frame of a guest frame: libxensim's non-Xen extension,
- * through a translator opened on first use ($XENSIM_MACHINE is fixed for
- * the daemon's life) and kept: the lookup costs the machine lock, not a
- * name and file check per GGTT entry.
+ * The machine frame of a page of the guest's RAM (libxensim's non-Xen
+ * extension); anything that is not guest RAM, such as a direct-mapped
+ * aperture frame or a hole, is -EFAULT (the hv_ops DMA contract). Through
+ * a translator opened on first use ($XENSIM_MACHINE is fixed for the
+ * daemon's life) and kept: the lookup costs the machine lock, not a name
+ * and file check per GGTT entry.
  */
 static struct xensim_dma *sim_dma;
 

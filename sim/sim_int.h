@@ -17,7 +17,7 @@
 
 #include "xensim.h"
 
-#define SIM_MAGIC 0x58454e53494d3033ull /* "XENSIM03": bump when the layout changes */
+#define SIM_MAGIC 0x58454e53494d3034ull /* "XENSIM04": bump when the layout changes */
 #define SIM_PAGE 4096u
 #define SIM_MAX_SERVERS 8	/* Xen's MAX_NR_IOREQ_SERVERS */
 #define SIM_MAX_RANGES 32	/* per server and range type */
@@ -51,14 +51,28 @@
 #define SIM_IOREQ_TIMEOUT_MS 10000
 #define SIM_DRAIN_BATCH 16	/* doorbell datagrams taken per recvmmsg */
 #define SIM_WAIT_SLICE_MS 50	/* longest sleep between liveness checks */
+#define SIM_FMAP_PIDS 16	/* processes holding foreign mappings of one domain */
+#define SIM_PADDR_BITS 39	/* default host address width: Skylake/Kaby Lake client (Gen9) */
+/*
+ * d->nr_pirqs of a domU (common/domain.c domain_create): nr_static_irqs
+ * (the host's GSIs: 120 on a Skylake PCH IO-APIC) + extra_domU_irqs (32).
+ */
+#define SIM_NR_PIRQS (120 + 32)
+#define SIM_SHUTDOWN_NONE 0xffffffffu	/* SHUTDOWN_CODE_INVALID */
 
 /*
- * p2m types kept per RAM gfn (gfns above RAM are holes or direct maps).
- * P2M_HOLE: a RAM gfn taken out of the p2m (legacy ioreq page while its
- * server is enabled, or a direct map over RAM that was removed again).
+ * enum sim_p2m (xensim.h) is kept per RAM gfn; gfns above RAM are holes
+ * or direct maps (d->dmap). P2M_HOLE on a RAM gfn: taken out of the p2m
+ * (legacy ioreq page while its server is enabled, a direct map over RAM
+ * removed again, set_mem_type to mmio_dm, a dying domain's torn-down p2m).
  * P2M_DIRECT: a RAM gfn replaced by a direct (mmio_direct) mapping.
  */
-enum sim_p2m { P2M_RAM_RW = 0, P2M_IOREQ_SERVER = 1, P2M_HOLE = 2, P2M_DIRECT = 3 };
+/* p2m_is_ram() (asm/p2m.h P2M_RAM_TYPES): ram_rw, ram_ro and ioreq_server. */
+static inline bool
+sim_p2m_is_ram(uint8_t t)
+{
+	return t <= P2M_RAM_RO;
+}
 
 #define SIM_NO_GFN UINT64_MAX
 
@@ -94,6 +108,13 @@ struct sim_dcount {
 	uint32_t used;
 };
 
+/* Pages of a domain one process maps (foreign pages and map_resource frames). */
+struct sim_fmap {
+	int32_t pid;		/* 0: free */
+	uint32_t pad;
+	uint64_t pages;
+};
+
 struct sim_domain {
 	uint32_t used;
 	uint32_t domid;
@@ -101,7 +122,15 @@ struct sim_domain {
 	uint64_t mem_base;	/* machine address of gfn 0 */
 	uint32_t vcpus;
 	uint32_t paused;
-	uint32_t crashed;	/* domain_crash(): vCPU accesses fail -ESRCH */
+	uint32_t shut_down;	/* domain_shutdown() done: vCPUs paused for good */
+	uint32_t shutdown_code;	/* first SHUTDOWN_* reason (u8), else SIM_SHUTDOWN_NONE */
+	uint32_t dying;		/* domain_kill() done (DOMDYING_dead): freed when unmapped */
+	uint32_t hap;		/* HAP (EPT/NPT) paging, default 1 */
+	uint64_t max_gfn;	/* p2m->max_mapped_pfn: the highest gfn ever mapped */
+	uint64_t intx[2];	/* asserted INTx lines, bit dev * 4 + intx (hvm_pci_intx_assert) */
+	int32_t msi_pirq;	/* pirq bound as IRQ_MSI_EMU by a vector-0 MSI, 0 none */
+	uint32_t pad0;
+	struct sim_fmap fmap[SIM_FMAP_PIDS];
 	uint32_t ioreq_gfn_used; /* legacy ioreq gfn pool: bit i = ram_pages - 1 - i */
 	uint32_t cf8;		/* the CF8 latch */
 	int32_t memtype_server;	/* server holding HVMMEM_ioreq_server, -1 none */
@@ -171,6 +200,11 @@ struct sim_state {
 	uint64_t mem_next;	/* bump allocator for machine RAM */
 	uint32_t nonce;
 	uint32_t legacy_ioreq_pages; /* map_resource EOPNOTSUPP: xensim_set_legacy_ioreq_pages */
+	uint32_t paddr_bits;	/* host physical address width; 0: SIM_PADDR_BITS */
+	uint32_t dom0_iomem_set; /* dom0_iomem holds dom0's boot-time grant */
+	uint32_t buf_race;	/* xensim_test_bufioreq_race */
+	uint32_t nr_dom0_iomem;
+	struct sim_range dom0_iomem[SIM_MAX_IOMEM]; /* dom0's iomem permissions (mfns) */
 	struct sim_domain dom[XENSIM_MAX_DOMAINS];
 	struct sim_port port[SIM_MAX_PORTS];
 	struct sim_handle h[SIM_MAX_HANDLES];
@@ -276,7 +310,7 @@ int sim_tool_begin(const char *machine, uint32_t domid, struct sim_machine **m,
 void sim_tool_end(struct sim_machine *m);
 
 /* ---- vcpu.c ---- */
-/* Lock held. c's domain, or NULL if it is gone or crashed (accesses: -ESRCH). */
+/* Lock held. c's domain, or NULL if it is gone, dying or shut down (accesses: -ESRCH). */
 struct sim_domain *sim_vcpu_domain(struct sim_vcpu *c);
 /*
  * Sleep on c's doorbell until it rings (then empty it), at most
@@ -309,11 +343,26 @@ bool sim_range_within(const struct sim_server *s, int kind, uint64_t start, uint
 int sim_range_map(struct sim_server *s, int kind, uint64_t start, uint64_t end);
 
 /* ---- domain.c (lock held) ---- */
-/* domain_crash(): mark d crashed (sticky until destroy). */
-void sim_domain_crash(struct sim_domain *d);
+/* domain_crash(): domain_shutdown(d, SHUTDOWN_crash). */
+void sim_domain_crash(struct sim_machine *m, struct sim_domain *d);
+/* The p2m type of gfn (RAM byte, direct map or hole); *mfn for RAM and direct maps. */
+enum sim_p2m sim_p2m_type(struct sim_machine *m, struct sim_domain *d, uint64_t gfn,
+			  uint64_t *mfn);
+/* Is d shut down with SHUTDOWN_crash (xc_domain_getinfo's crashed)? */
+bool sim_domain_crashed(const struct sim_domain *d);
+/*
+ * Account pages mapped (delta > 0) or unmapped (< 0) by this process in
+ * d. 0 or -ENOMEM (too many mapping processes). A dying domain whose
+ * last mapping went is freed.
+ */
+int sim_domain_maps(struct sim_machine *m, struct sim_domain *d, int64_t delta);
+/* Free the dying domains no live process maps any more. */
+void sim_domain_reap(struct sim_machine *m);
 
 /* ---- xc.c (lock held) ---- */
 bool sim_dmap_lookup(const struct sim_domain *d, uint64_t gfn, uint64_t *mfn);
+/* The host's physical address width (xensim_set_paddr_bits). */
+unsigned int sim_paddr_bits(const struct sim_state *st);
 
 /* ---- ioreq_send.c ---- */
 /* Send req synchronously to server sid on c's slot and wait for the answer. */
@@ -324,5 +373,7 @@ int sim_ioreq_buffered(struct sim_machine *m, struct sim_domain *d, int sid, uin
 
 /* ---- xs.c ---- */
 void sim_xs_drop_handle(struct sim_machine *m, int slot);
+/* Lock held. Fire the watches on a special node ("@releaseDomain"): exact match only. */
+void sim_xs_fire_special(struct sim_machine *m, const char *node);
 
 #endif

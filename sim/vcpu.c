@@ -2,9 +2,11 @@
 /*
  * vcpu.c — a guest vCPU in its own process and the routing of its
  * accesses, as Xen's EPT and I/O dispatch would route them: RAM direct,
- * p2m_ioreq_server writes as COPY ioreqs, aperture direct through the
- * softgpu GGTT, CF8/CFC to PCI_CONFIG, claimed ranges to their server,
- * the rest unclaimed. Every route is counted per domain.
+ * p2m_ioreq_server writes as COPY ioreqs, p2m_ram_ro writes discarded,
+ * aperture direct through the softgpu GGTT, CF8/CFC to PCI_CONFIG,
+ * claimed ranges to the highest-id server claiming them, rep accesses cut
+ * into ioreqs as Xen's emulator cuts them, the rest unclaimed. Every route
+ * is counted per domain.
  */
 #include <errno.h>
 #include <poll.h>
@@ -64,7 +66,7 @@ sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 	c->owner_fd = -1;
 	sim_lock(c->m);
 	d = sim_domain_find(c->m, domid);
-	if (!d)
+	if (!d || d->dying)
 		rc = -ESRCH;
 	else if (vcpu >= d->vcpus)
 		rc = -EINVAL;
@@ -108,19 +110,29 @@ sim_vcpu_set_timeout(struct sim_vcpu *c, int timeout_ms)
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : SIM_IOREQ_TIMEOUT_MS;
 }
 
+/*
+ * A shut-down (or crashed) domain's vCPUs are paused for good
+ * (domain_shutdown), a dying one's are gone: no access runs any more.
+ */
 struct sim_domain *
 sim_vcpu_domain(struct sim_vcpu *c)
 {
 	struct sim_domain *d = sim_domain_find(c->m, c->domid);
 
-	return d && !d->crashed ? d : NULL;
+	return d && !d->dying && !d->shut_down ? d : NULL;
 }
 
-/* Lock held. First enabled server whose kind ranges hold [start, end] entirely. */
+/*
+ * Lock held. ioreq_server_select (xen/common/ioreq.c): FOR_EACH_IOREQ_SERVER
+ * walks the ids from the highest down, and the first enabled server whose
+ * kind ranges hold [start, end] entirely wins. Ids are the lowest free
+ * slot at create (ioreq_server_create), so "highest id", not "most recent":
+ * a server created after another was destroyed may take a lower id.
+ */
 static int
 find_server(struct sim_domain *d, int kind, uint64_t start, uint64_t end)
 {
-	for (int i = 0; i < SIM_MAX_SERVERS; i++)
+	for (int i = SIM_MAX_SERVERS - 1; i >= 0; i--)
 		if (d->srv[i].used && d->srv[i].enabled && sim_range_within(&d->srv[i], kind, start, end))
 			return i;
 	return -1;
@@ -230,18 +242,22 @@ send_or_unclaimed(struct sim_vcpu *c, int sid, uint8_t type, uint64_t addr, unsi
 
 /*
  * Lock held (dropped on return). RAM, possibly typed p2m_ioreq_server
- * (wp): reads direct; writes to the claimant as COPY. With the claimant
- * destroyed without unclaiming, the EPT entries keep w=0 (they were
- * computed with the WRITE flag and nothing recalculates them), so
+ * (wp) or p2m_ram_ro (ro) on either page the access touches: reads
+ * direct; writes to a wp page go to the claimant as COPY. With the
+ * claimant destroyed without unclaiming, the EPT entries keep w=0 (they
+ * were computed with the WRITE flag and nothing recalculates them), so
  * hvmemul_do_io finds no server and returns X86EMUL_RETRY: on Xen the
  * vCPU re-executes the write forever. The sim counts ROUTE_WP_RETRY and
- * returns -EAGAIN instead of spinning.
+ * returns -EAGAIN instead of spinning. A write to ram_ro faults and is
+ * emulated; __hvm_copy drops the bytes of p2m_is_discard_write pages and
+ * writes the rest (ROUTE_RO_DISCARD).
  */
 static int
 ram_access(struct sim_vcpu *c, struct sim_domain *d, uint64_t gpa, unsigned int size, bool write,
-	   uint64_t *val, bool wp)
+	   uint64_t *val, uint8_t t0, uint8_t t1)
 {
 	uint8_t *ram = c->m->mem + d->mem_base + gpa;
+	bool wp = t0 == P2M_IOREQ_SERVER || t1 == P2M_IOREQ_SERVER;
 	uint8_t buf[8];
 	int sid = -1, rc = 0;
 
@@ -255,6 +271,16 @@ ram_access(struct sim_vcpu *c, struct sim_domain *d, uint64_t gpa, unsigned int 
 	} else if (wp) {
 		count(d, ROUTE_WP_RETRY);
 		rc = -EAGAIN;
+	} else if (t0 == P2M_RAM_RO || t1 == P2M_RAM_RO) {
+		unsigned int first = SIM_PAGE - (unsigned int)(gpa & (SIM_PAGE - 1));
+
+		if (first > size)
+			first = size;
+		if (t0 != P2M_RAM_RO)
+			memcpy(ram, val, first);
+		if (t1 != P2M_RAM_RO && first < size)
+			memcpy(ram + first, (uint8_t *)val + first, size - first);
+		count(d, ROUTE_RO_DISCARD);
 	} else {
 		memcpy(ram, val, size);
 		count(d, ROUTE_RAM_WRITE);
@@ -316,8 +342,8 @@ mem_access(struct sim_vcpu *c, uint64_t gpa, unsigned int size, bool write, uint
 		uint8_t *p2m = sim_p2m(m, d);
 		uint8_t t0 = p2m[gpa >> 12], t1 = p2m[last >> 12];
 
-		if (t0 <= P2M_IOREQ_SERVER && t1 <= P2M_IOREQ_SERVER)
-			return ram_access(c, d, gpa, size, write, val, t0 | t1);
+		if (sim_p2m_is_ram(t0) && sim_p2m_is_ram(t1))
+			return ram_access(c, d, gpa, size, write, val, t0, t1);
 		/* A hole or a direct map over RAM: as above RAM. */
 	}
 	if (gpa <= VGA_MEM_END && last >= VGA_MEM_BASE && write && gpa >= VGA_MEM_BASE &&
@@ -416,49 +442,84 @@ sim_pio_write(struct sim_vcpu *c, uint16_t port, unsigned int size, uint32_t val
 	return pio_access(c, port, size, true, &v);
 }
 
+#define SIM_MAX_REPS 4096	/* hvmemul_virtual_to_linear / hvmemul_linear_to_phys clip */
+
+/* Lock held. Are all pages of guest RAM [lo, hi] RAM in the p2m (hvmemul_acquire_page)? */
+static bool
+ram_span_ok(struct sim_machine *m, struct sim_domain *d, uint64_t lo, uint64_t hi)
+{
+	uint8_t *p2m = sim_p2m(m, d);
+
+	if ((hi >> 12) >= d->ram_pages)
+		return false;
+	for (uint64_t g = lo >> 12; g <= hi >> 12; g++)
+		if (!sim_p2m_is_ram(p2m[g]))
+			return false;
+	return true;
+}
+
 /*
- * rep ins/outs/movs as one ioreq: data_is_ptr, data = ram_gpa, count,
- * df. The device span (MMIO: every item; PIO: the one port) must lie in
- * one claimed range. Unclaimed: reads fill the RAM items with all-ones.
+ * Reps one ioreq may carry, as xen/arch/x86/hvm/emulate.c decides it.
+ * hvmemul_do_io_addr keeps the RAM side in one page: forwards
+ * (PAGE_SIZE - off) / size, backwards ((off + size - 1) & ~PAGE_MASK) /
+ * size (one short of what fits when off is item-aligned: Xen's formula);
+ * 0 means the first item straddles two pages: one rep, both pages.
+ * hvmemul_do_io then truncates rep MMIO at a gfn boundary of the device
+ * address: 1 if a single item straddles, else forwards tail / size,
+ * backwards (off + size) / size.
  */
-int
-sim_rep(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr, uint64_t ram_gpa,
-	unsigned int size, uint32_t count_, bool df)
+static uint32_t
+rep_chunk(bool is_pio, uint64_t dev_addr, uint64_t ram_gpa, unsigned int size, uint32_t reps,
+	  bool df)
+{
+	unsigned int off = (unsigned int)(ram_gpa & (SIM_PAGE - 1));
+	uint32_t n = (df ? ((off + size - 1) & (SIM_PAGE - 1)) : SIM_PAGE - off) / size;
+
+	if (n > reps)
+		n = reps;
+	if (n == 0)
+		n = 1;
+	if (!is_pio && n > 1) {
+		unsigned int doff = (unsigned int)(dev_addr & (SIM_PAGE - 1)), tail = SIM_PAGE - doff;
+		uint32_t fit = (df ? doff + size : tail) / size;
+
+		if (tail < size)
+			n = 1;
+		else if (fit < n)
+			n = fit;
+	}
+	return n;
+}
+
+/*
+ * One ioreq of a rep: n items, data_is_ptr, data = ram_gpa (its first
+ * item), df. The server is chosen for this piece alone
+ * (ioreq_server_select: MMIO from ioreq_mmio_first_byte to last_byte; PIO
+ * the one port). Unclaimed: the null handler, which writes all-ones into
+ * the RAM items of a read and drops a write.
+ */
+static int
+rep_send(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr, uint64_t ram_gpa,
+	 unsigned int size, uint32_t n, bool df)
 {
 	struct sim_machine *m = c->m;
+	uint64_t span = (uint64_t)n * size;
+	uint64_t ram_lo = df ? ram_gpa - (span - size) : ram_gpa;
+	uint64_t lo = is_pio ? dev_addr : df ? dev_addr - (span - size) : dev_addr;
+	uint64_t hi = is_pio ? dev_addr + size - 1 : lo + span - 1;
 	struct sim_domain *d;
-	uint64_t span = (uint64_t)count_ * size, lo, hi, ram_lo;
 	ioreq_t r;
 	int sid;
 
-	if (size != 1 && size != 2 && size != 4 && size != 8)
-		return -EINVAL;
-	if (is_pio && (size == 8 || dev_addr + size - 1 > 0xffff))
-		return -EINVAL;
-	if (!count_)
-		return 0;
-	if (is_pio) {
-		lo = dev_addr;
-		hi = dev_addr + size - 1;
-	} else if (df) {
-		if (dev_addr < span - size)
-			return -EINVAL;
-		lo = dev_addr - (span - size);
-		hi = dev_addr + size - 1;
-	} else {
-		lo = dev_addr;
-		hi = dev_addr + span - 1;
-		if (hi < lo)
-			return -EINVAL;
-	}
-	ram_lo = df ? ram_gpa - (span - size) : ram_gpa;
-	if (df && ram_gpa < span - size)
-		return -EINVAL;
 	sim_lock(m);
 	d = sim_vcpu_domain(c);
-	if (!d || ((ram_lo + span - 1) >> 12) >= d->ram_pages) {
+	if (!d) {
 		sim_unlock(m);
-		return d ? -EINVAL : -ESRCH;
+		return -ESRCH;
+	}
+	if (!ram_span_ok(m, d, ram_lo, ram_lo + span - 1)) {
+		sim_unlock(m);
+		return -EINVAL;
 	}
 	sid = find_server(d, is_pio ? SIM_RANGE_PORT : SIM_RANGE_MEMORY, lo, hi);
 	if (sid < 0) {
@@ -475,20 +536,66 @@ sim_rep(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr, uint64_
 	r.addr = dev_addr;
 	r.data = ram_gpa;
 	r.data_is_ptr = 1;
-	r.count = count_;
+	r.count = n;
 	r.size = size;
 	r.df = df;
 	r.dir = to_dev ? IOREQ_WRITE : IOREQ_READ;
 	return sim_ioreq_sync(c, sid, &r);
 }
 
-/* INVALIDATE goes synchronously to every enabled server; each must answer. */
+/*
+ * rep ins/outs/movs between a device and guest RAM, as Xen emulates it:
+ * each pass takes at most SIM_MAX_REPS, sends one ioreq of rep_chunk()
+ * items, and the instruction re-executes for the rest (mmio_retry), both
+ * addresses moved on by the items done. Only the device side of an MMIO
+ * rep moves (PIO: the same port). The whole span of each side must not
+ * wrap; the RAM items must be guest RAM (else Xen's emulator refuses
+ * the fast path: -EINVAL). Deviation: the device side is taken to be
+ * MMIO (p2m_mmio_dm) whatever the p2m says there; for RAM or a direct map
+ * Xen would copy without an ioreq, and for the RAM side in a hole it would
+ * fall back to one-item emulation; the sim refuses only the latter.
+ */
+int
+sim_rep(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr, uint64_t ram_gpa,
+	unsigned int size, uint32_t count_, bool df)
+{
+	uint64_t span = (uint64_t)count_ * size;
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return -EINVAL;
+	if (is_pio && (size == 8 || dev_addr + size - 1 > 0xffff))
+		return -EINVAL;
+	if (!count_)
+		return 0;
+	if (df ? ram_gpa < span - size || (!is_pio && dev_addr < span - size) :
+		 ram_gpa + span - 1 < ram_gpa || (!is_pio && dev_addr + span - 1 < dev_addr))
+		return -EINVAL;
+	while (count_) {
+		uint32_t n = rep_chunk(is_pio, dev_addr, ram_gpa, size,
+				       count_ < SIM_MAX_REPS ? count_ : SIM_MAX_REPS, df);
+		uint64_t step = (uint64_t)n * size;
+		int rc = rep_send(c, is_pio, to_dev, dev_addr, ram_gpa, size, n, df);
+
+		if (rc)
+			return rc;
+		if (!is_pio)
+			dev_addr = df ? dev_addr - step : dev_addr + step;
+		ram_gpa = df ? ram_gpa - step : ram_gpa + step;
+		count_ -= n;
+	}
+	return 0;
+}
+
+/*
+ * INVALIDATE goes synchronously to every enabled server, in
+ * FOR_EACH_IOREQ_SERVER order (ioreq_broadcast); each must answer.
+ */
 int
 sim_broadcast_invalidate(struct sim_vcpu *c)
 {
 	int rc = 0;
 
-	for (int sid = 0; sid < SIM_MAX_SERVERS; sid++) {
+	for (int sid = SIM_MAX_SERVERS - 1; sid >= 0; sid--) {
 		struct sim_domain *d;
 		bool on;
 		ioreq_t r;
@@ -528,7 +635,7 @@ sim_broadcast_timeoffset(struct sim_vcpu *c, uint64_t offset)
 		sim_unlock(c->m);
 		return -ESRCH;
 	}
-	for (int sid = 0; sid < SIM_MAX_SERVERS; sid++)
+	for (int sid = SIM_MAX_SERVERS - 1; sid >= 0; sid--)
 		if (d->srv[sid].used && d->srv[sid].enabled &&
 		    sim_ioreq_buffered(c->m, d, sid, IOREQ_TYPE_TIMEOFFSET, 0, 8, offset) == 0)
 			count(d, ROUTE_BROADCAST);

@@ -45,16 +45,32 @@ enum sim_route {
 	ROUTE_BROADCAST,	/* INVALIDATE / TIMEOFFSET to every server */
 	ROUTE_WP_RETRY,		/* typed page, claimant gone: Xen retries forever */
 	ROUTE_BAD_IOSTATE,	/* slot state != NONE or vp_eport changed: not sent */
+	ROUTE_RO_DISCARD,	/* write to a p2m_ram_ro page: discarded */
 	ROUTE_NR
 };
 const char *sim_route_name(enum sim_route r);
+
+/*
+ * p2m type of a guest frame as the sim keeps it (xensim_p2m_lookup).
+ * Gfns above RAM are P2M_HOLE unless direct-mapped.
+ */
+enum sim_p2m {
+	P2M_RAM_RW = 0,		/* p2m_ram_rw */
+	P2M_IOREQ_SERVER = 1,	/* p2m_ioreq_server: reads direct, writes to the claimant */
+	P2M_RAM_RO = 2,		/* p2m_ram_ro: reads direct, writes discarded */
+	P2M_HOLE = 3,		/* p2m_mmio_dm (how EPT reports any hole) or p2m_invalid */
+	P2M_DIRECT = 4,		/* p2m_mmio_direct: a machine frame (xc_domain_memory_mapping) */
+};
 
 struct sim_domain_info {
 	uint32_t domid;
 	uint64_t ram_bytes;
 	unsigned int vcpus;
 	bool paused;
-	bool crashed;		/* domain_crash()ed: its vCPU accesses fail -ESRCH */
+	bool crashed;		/* shut down with SHUTDOWN_crash (domain_crash) */
+	bool shutdown;		/* shut down for another reason (shutdown_reason) */
+	bool dying;		/* destroyed, kept while a process still maps its pages */
+	unsigned int shutdown_reason;	/* SHUTDOWN_*, 255 while running */
 	unsigned int nr_servers;
 };
 
@@ -66,9 +82,23 @@ int xensim_machine_create(const char *machine);
 int xensim_machine_destroy(const char *machine);
 /* Create a domain with ram_mb of RAM at gpa 0 and vcpus vCPUs, paused. Returns domid (>0) or -errno. */
 int xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpus);
+/*
+ * Destroy (xl destroy: domain_kill). The domain becomes dying at once:
+ * its servers, ports and p2m go, its vCPUs stop (-ESRCH), @releaseDomain
+ * fires; it stays listed (dying) while any live process still maps its
+ * pages (xenforeignmemory_map or map_resource frames) and is freed when
+ * the last such mapping goes. Destroying a dying domain is a no-op.
+ */
 int xensim_domain_destroy(const char *machine, uint32_t domid);
+/*
+ * The guest shuts itself down (SCHEDOP_shutdown) with reason SHUTDOWN_*
+ * (any u8, as Xen takes it; SHUTDOWN_crash reads as crashed). The first
+ * reason sticks; its vCPUs stop (-ESRCH); @releaseDomain fires the first
+ * time. -ESRCH for a dying domain.
+ */
+int xensim_domain_shutdown(const char *machine, uint32_t domid, unsigned int reason);
 int xensim_domain_unpause(const char *machine, uint32_t domid);
-/* Up to max domains; returns the count. */
+/* Up to max domains (dying ones too); returns the count. */
 int xensim_domain_list(const char *machine, struct sim_domain_info *out, int max);
 
 /* Route counters of a domain (all vCPUs). */
@@ -90,10 +120,11 @@ void sim_vcpu_detach(struct sim_vcpu *c);
  * 1/2/4/8 (PIO: 1/2/4). Blocks while a device model handles an ioreq.
  * Returns 0, or -errno on a simulator failure (-ETIMEDOUT if no device
  * model answered within the vCPU's timeout, default 10 s; -ESRCH once the
- * domain is gone or crashed; -EBUSY when Xen would refuse to send: slot
+ * domain is shut down, crashed, dying or gone; -EBUSY when Xen would refuse to send: slot
  * not NONE or vp_eport changed, ROUTE_BAD_IOSTATE). sim_mem_write gives
  * -EAGAIN (ROUTE_WP_RETRY) for a p2m_ioreq_server page whose claimant was
  * destroyed without unclaiming: on Xen that vCPU would retry forever.
+ * Writes to a p2m_ram_ro page are discarded (ROUTE_RO_DISCARD).
  * Writes inside 0xa0000-0xbffff (not RAM: the VGA hole) go buffered to
  * the server claiming them, as stdvga sends them; reads there are sync.
  */
@@ -103,8 +134,12 @@ int sim_pio_read(struct sim_vcpu *c, uint16_t port, unsigned int size, uint32_t 
 int sim_pio_write(struct sim_vcpu *c, uint16_t port, unsigned int size, uint32_t val);
 /*
  * rep movs/ins/outs: count items of size bytes between device address
- * dev_addr and guest RAM at ram_gpa; df reverses direction. For PIO the
- * port stays the same (is_pio). to_dev: RAM -> device.
+ * dev_addr (MMIO: a hole; PIO: a port) and guest RAM at ram_gpa; df
+ * reverses direction. For PIO the port stays the same (is_pio). to_dev:
+ * RAM -> device. Split into ioreqs the way Xen's emulator does it (at most
+ * 4096 reps per pass, the RAM side within one page, MMIO within one page;
+ * each piece goes to its own server or is unclaimed). -EINVAL when a RAM
+ * item is not guest RAM.
  */
 int sim_rep(struct sim_vcpu *c, bool is_pio, bool to_dev, uint64_t dev_addr,
 	    uint64_t ram_gpa, unsigned int size, uint32_t count, bool df);
@@ -134,7 +169,12 @@ int xensim_xs_read(const char *machine, const char *path, char *buf, size_t len)
 int xensim_xs_write(const char *machine, const char *path, const char *val);
 
 /* ---- additions: tools and test hooks ---- */
-/* Machine address of a gfn of domid (RAM or direct-mapped); -ENOENT for holes. */
+/*
+ * gfn -> DMA address: the machine address of a page of the guest's RAM
+ * (ram_rw, ram_ro, ioreq_server); -EFAULT for anything else (a hole, a
+ * direct-mapped device frame such as the guest's aperture, a dying
+ * domain's torn-down p2m). The sim's answer to the hv_ops DMA hook.
+ */
 int xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint64_t *maddr);
 /*
  * The same translation for a caller that makes many (the sim build's gfn ->
@@ -143,12 +183,35 @@ int xensim_gfn_to_maddr(const char *machine, uint32_t domid, uint64_t gfn, uint6
  * call costs the machine lock and a lookup, not the name, the file check
  * and this process's machine table that xensim_gfn_to_maddr pays each time.
  * The translator keeps the machine mapped until xensim_dma_close. Open:
- * NULL + errno; xensim_dma_gfn: 0, -ESRCH (no such domain) or -ENOENT.
+ * NULL + errno; xensim_dma_gfn: 0, -ESRCH (no such domain) or -EFAULT
+ * (not guest RAM, as xensim_gfn_to_maddr).
  */
 struct xensim_dma;
 struct xensim_dma *xensim_dma_open(const char *machine);
 int xensim_dma_gfn(struct xensim_dma *x, uint32_t domid, uint64_t gfn, uint64_t *maddr);
 void xensim_dma_close(struct xensim_dma *x);
+/* The p2m entry of a gfn: its type, and its machine address for RAM and direct maps. */
+int xensim_p2m_lookup(const char *machine, uint32_t domid, uint64_t gfn, enum sim_p2m *type,
+		      uint64_t *maddr);
+/* HAP (EPT/NPT) for a domain, default on; off: shadow paging rules (-EOPNOTSUPP). */
+int xensim_set_hap(const char *machine, uint32_t domid, bool on);
+/*
+ * The host's physical address width (default 39, a Gen9-era client CPU);
+ * memory_mapping refuses frames at or above it. Setting it also resets
+ * dom0's iomem permissions to every frame below it, as Xen grants at boot.
+ */
+int xensim_set_paddr_bits(const char *machine, unsigned int bits);
+/* dom0's own iomem permission (the caller side of memory_mapping/iomem_permission). */
+int xensim_dom0_iomem_permission(const char *machine, uint64_t first_mfn, uint64_t nr,
+				 bool allow);
+/* Level (0/1) of INTx line intx (0..3) of device dev (0..31) on bus 0, as set by the DM. */
+int xensim_intx_level(const char *machine, uint32_t domid, unsigned int dev, unsigned int intx);
+/*
+ * Test hook: for the next n ATOMIC buffered sends that rebase the ring
+ * pointers, the device model consumes one more slot between Xen's read of
+ * the pointer pair and its cmpxchg (the race the retry loop is for).
+ */
+int xensim_test_bufioreq_race(const char *machine, unsigned int n);
 /* Test hook: make server id of domid look created by emulator domain emu_domid. */
 int xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id,
 			       uint32_t emu_domid);

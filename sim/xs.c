@@ -2,8 +2,10 @@
 /*
  * xs.c — a small xenstore in the machine's shared state: read, write, rm,
  * directory and watches (with a pollable xs_fileno), as xen-glue and the
- * tools use them. Relative paths are taken relative to /local/domain/0.
- * No transactions or permissions.
+ * tools use them. Relative paths are taken relative to /local/domain/0;
+ * special nodes ("@releaseDomain") are not paths: they can only be
+ * watched, and fire when the hypervisor side says so. No transactions or
+ * permissions.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,6 +24,10 @@ struct xs_handle {
 	int fd;
 };
 
+/*
+ * xenstored canonicalize(): absolute paths and special nodes ('@...') are
+ * taken as they are, others are relative to the caller's home.
+ */
 static int
 abs_path(const char *path, char *out, size_t len)
 {
@@ -29,7 +35,7 @@ abs_path(const char *path, char *out, size_t len)
 
 	if (!path)
 		return -EINVAL;
-	if (path[0] == '/')
+	if (path[0] == '/' || path[0] == '@')
 		n = snprintf(out, len, "%s", path);
 	else
 		n = snprintf(out, len, "/local/domain/%d/%s", XENSIM_DM_DOMID, path);
@@ -39,6 +45,15 @@ abs_path(const char *path, char *out, size_t len)
 	while (n > 1 && out[n - 1] == '/')
 		out[--n] = 0;
 	return 0;
+}
+
+/* A node name for read/write/rm/directory: special nodes are not (is_valid_nodename). */
+static int
+node_path(const char *path, char *out, size_t len)
+{
+	int rc = abs_path(path, out, len);
+
+	return rc ? rc : out[0] == '@' ? -EINVAL : 0;
 }
 
 /* Is p equal to or below dir? */
@@ -71,7 +86,10 @@ fire_watches(struct sim_machine *m, const char *path)
 		struct sim_xs_watch *w = &st->xw[i];
 		struct sim_handle *h;
 
-		if (!w->used || !(under(path, w->path) || under(w->path, path)))
+		bool hit = path[0] == '@' ? !strcmp(w->path, path) :
+			   w->path[0] != '@' && (under(path, w->path) || under(w->path, path));
+
+		if (!w->used || !hit)
 			continue;
 		h = &st->h[w->handle];
 		if (h->tail - h->head >= SIM_XS_EVQ)
@@ -82,6 +100,16 @@ fire_watches(struct sim_machine *m, const char *path)
 		if (h->tail - h->head == 1)
 			sim_doorbell(m, w->handle);
 	}
+}
+
+/*
+ * xenstored fires a special node's watches with fire_watches(..., exact):
+ * only watches on that very node, never a watch on "/" or a parent.
+ */
+void
+sim_xs_fire_special(struct sim_machine *m, const char *node)
+{
+	fire_watches(m, node);
 }
 
 /* Lock held. Forget the watches of a handle slot being released. */
@@ -98,7 +126,7 @@ xs_do_write(struct sim_machine *m, const char *path, const void *data, unsigned 
 {
 	struct sim_xs_entry *e;
 	char p[SIM_XS_PATH];
-	int rc = abs_path(path, p, sizeof(p));
+	int rc = node_path(path, p, sizeof(p));
 
 	if (rc)
 		return rc;
@@ -130,7 +158,7 @@ xs_do_read(struct sim_machine *m, const char *path, unsigned int *len)
 	struct sim_xs_entry *e;
 	char p[SIM_XS_PATH];
 	char *out = NULL;
-	int rc = abs_path(path, p, sizeof(p));
+	int rc = node_path(path, p, sizeof(p));
 
 	if (rc) {
 		errno = -rc;
@@ -217,7 +245,7 @@ xs_rm(struct xs_handle *h, xs_transaction_t t, const char *path)
 {
 	char p[SIM_XS_PATH];
 	bool found = false;
-	int rc = abs_path(path, p, sizeof(p));
+	int rc = node_path(path, p, sizeof(p));
 
 	(void)t;
 	if (rc) {
@@ -248,7 +276,7 @@ xs_directory(struct xs_handle *h, xs_transaction_t t, const char *path, unsigned
 	size_t total = 0, plen;
 	char **out;
 	char *s;
-	int rc = abs_path(path, p, sizeof(p));
+	int rc = node_path(path, p, sizeof(p));
 
 	(void)t;
 	if (rc) {

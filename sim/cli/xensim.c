@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xensim.c — the toolstack of the simulated hypervisor: create, list,
- * destroy and unpause domains, show route counters and MSIs, read
- * xenstore, remove a machine. One {name, fn, help} table dispatches.
+ * shut down, destroy and unpause domains, show route counters and MSIs,
+ * read xenstore, machine settings, remove a machine. One {name, fn, help}
+ * table dispatches.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -10,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <xen/sched.h>
 
 #include "sim/xensim.h"
 #include "sim/sim_int.h"
@@ -65,6 +68,28 @@ cmd_create(int argc, char **argv)
 	return 0;
 }
 
+/* SHUTDOWN_* names, indexed by reason (xen/sched.h). */
+static const char *const shutdown_names[] = {
+	[SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+	[SHUTDOWN_suspend] = "suspend",	  [SHUTDOWN_crash] = "crash",
+	[SHUTDOWN_watchdog] = "watchdog", [SHUTDOWN_soft_reset] = "soft_reset",
+};
+#define NR_SHUTDOWN_NAMES (sizeof(shutdown_names) / sizeof(shutdown_names[0]))
+
+/* The state column: as xl list's flags say it, one word. */
+static const char *
+state_name(const struct sim_domain_info *i)
+{
+	if (i->dying)
+		return "dying";
+	if (i->crashed)
+		return "crashed";
+	if (i->shutdown)
+		return i->shutdown_reason < NR_SHUTDOWN_NAMES ? shutdown_names[i->shutdown_reason] :
+								 "shutdown";
+	return i->paused ? "paused" : "running";
+}
+
 static int
 cmd_list(int argc, char **argv)
 {
@@ -76,13 +101,39 @@ cmd_list(int argc, char **argv)
 	n = xensim_domain_list(machine, info, XENSIM_MAX_DOMAINS);
 	if (n < 0)
 		return n;
-	printf("%-6s %8s %5s %-7s %s\n", "domid", "mem_mb", "vcpus", "state", "servers");
+	printf("%-6s %8s %5s %-10s %s\n", "domid", "mem_mb", "vcpus", "state", "servers");
 	for (int i = 0; i < n; i++)
-		printf("%-6u %8" PRIu64 " %5u %-7s %u\n", info[i].domid, info[i].ram_bytes >> 20,
-		       info[i].vcpus,
-		       info[i].crashed ? "crashed" : info[i].paused ? "paused" : "running",
-		       info[i].nr_servers);
+		printf("%-6u %8" PRIu64 " %5u %-10s %u\n", info[i].domid, info[i].ram_bytes >> 20,
+		       info[i].vcpus, state_name(&info[i]), info[i].nr_servers);
 	return 0;
+}
+
+/* shutdown DOMID [REASON]: a SHUTDOWN_* name or number (default poweroff). */
+static int
+cmd_shutdown(int argc, char **argv)
+{
+	unsigned long reason = SHUTDOWN_poweroff;
+	uint32_t domid;
+	int rc = parse_domid(argc, argv, &domid);
+
+	if (rc)
+		return rc;
+	if (argc > 2) {
+		char *end;
+
+		reason = NR_SHUTDOWN_NAMES;
+		for (size_t i = 0; i < NR_SHUTDOWN_NAMES; i++)
+			if (!strcmp(argv[2], shutdown_names[i]))
+				reason = i;
+		if (reason == NR_SHUTDOWN_NAMES) {
+			reason = strtoul(argv[2], &end, 0);
+			if (*end || !*argv[2] || reason > 255) {
+				fprintf(stderr, "xensim: bad shutdown reason '%s'\n", argv[2]);
+				return -EINVAL;
+			}
+		}
+	}
+	return xensim_domain_shutdown(machine, domid, (unsigned int)reason);
 }
 
 static int
@@ -156,12 +207,21 @@ cmd_xs_read(int argc, char **argv)
 	return rc;
 }
 
-/* set legacy-ioreq-pages on|off: map_resource EOPNOTSUPP, pages in guest gfns. */
+/*
+ * set legacy-ioreq-pages on|off: map_resource EOPNOTSUPP, pages in guest gfns.
+ * set paddr-bits N: the host's physical address width.
+ */
 static int
 cmd_set(int argc, char **argv)
 {
 	bool on;
 
+	if (argc == 3 && !strcmp(argv[1], "paddr-bits")) {
+		char *end;
+		unsigned long bits = strtoul(argv[2], &end, 0);
+
+		return *end || !*argv[2] ? -EINVAL : xensim_set_paddr_bits(machine, (unsigned int)bits);
+	}
 	if (argc < 3 || strcmp(argv[1], "legacy-ioreq-pages"))
 		return -EINVAL;
 	if (!strcmp(argv[2], "on"))
@@ -188,12 +248,14 @@ static const struct {
 } cmds[] = {
 	{ "create", cmd_create, "create [--mem MB] [--vcpus N]  new paused domain; prints domid" },
 	{ "list", cmd_list, "list                           domains of the machine" },
-	{ "destroy", cmd_destroy, "destroy DOMID" },
+	{ "shutdown", cmd_shutdown, "shutdown DOMID [REASON]        poweroff|reboot|suspend|crash|watchdog|soft_reset|N" },
+	{ "destroy", cmd_destroy, "destroy DOMID                  dying until nothing maps its pages" },
 	{ "unpause", cmd_unpause, "unpause DOMID" },
 	{ "counts", cmd_counts, "counts DOMID                   guest access route counters" },
 	{ "msi", cmd_msi, "msi DOMID                      MSIs injected so far" },
 	{ "xs-read", cmd_xs_read, "xs-read PATH" },
 	{ "set", cmd_set, "set legacy-ioreq-pages on|off   ioreq pages via guest gfns only" },
+	{ "set", cmd_set, "set paddr-bits N               host physical address width (default 39)" },
 	{ "machine-destroy", cmd_machine_destroy, "machine-destroy                remove the machine's files" },
 };
 

@@ -48,8 +48,8 @@ test_dma_matches_gfn_to_maddr(void)
 			CU_ASSERT_EQUAL(a, b);
 			CU_ASSERT_EQUAL(a & 0xfff, 0);
 		}
-		CU_ASSERT_EQUAL(xensim_dma_gfn(x, dom, last + 1, &a), -ENOENT);
-		CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, dom, last + 1, &b), -ENOENT);
+		CU_ASSERT_EQUAL(xensim_dma_gfn(x, dom, last + 1, &a), -EFAULT);
+		CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, dom, last + 1, &b), -EFAULT);
 	}
 	/* Two domains' frames are different machine pages. */
 	CU_ASSERT_EQUAL(xensim_dma_gfn(x, (uint32_t)d1, 0, &a), 0);

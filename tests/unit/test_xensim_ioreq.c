@@ -380,21 +380,39 @@ test_roundtrip(void)
 	CU_ASSERT_EQUAL(v, 0x22222222);
 	CU_ASSERT_EQUAL(sh->nrec, before + 1); /* the read did not trap */
 
-	/* rep ins from MMIO into RAM, backwards (df): one ioreq, count 4. */
+	/*
+	 * rep ins from MMIO into RAM, backwards (df): Xen's RAM-side count is
+	 * ((0xc + 4 - 1) & 0xfff) / 4 = 3 items, then one more ioreq for the
+	 * item at the start of the page (hvmemul_do_io_addr).
+	 */
+	before = sh->nrec;
 	CU_ASSERT_EQUAL(sim_rep(c, false, false, MMIO_BASE + 0x10c, 0x500c, 4, 4, true), 0);
-	r = last_rec(sh);
-	CU_ASSERT_EQUAL(r->count, 4);
+	CU_ASSERT_EQUAL_FATAL(sh->nrec, before + 2);
+	r = &sh->rec[before];
+	CU_ASSERT_EQUAL(r->count, 3);
 	CU_ASSERT_EQUAL(r->data_is_ptr, 1);
 	CU_ASSERT_EQUAL(r->df, 1);
 	CU_ASSERT_EQUAL(r->data, 0x500c);
+	CU_ASSERT_EQUAL(r->addr, MMIO_BASE + 0x10c);
+	r = last_rec(sh);
+	CU_ASSERT_EQUAL(r->count, 1);
+	CU_ASSERT_EQUAL(r->data, 0x5000);
+	CU_ASSERT_EQUAL(r->addr, MMIO_BASE + 0x100);
 	ram = sim_guest_ram(c, 0x5000, 16);
 	CU_ASSERT_FATAL(ram != NULL);
 	CU_ASSERT_EQUAL(ram[3], 0x100);
-	CU_ASSERT_EQUAL(ram[0], 0x103);
-	/* rep whose span leaves the range: unclaimed, RAM filled with all-ones. */
+	CU_ASSERT_EQUAL(ram[1], 0x102);
+	CU_ASSERT_EQUAL(ram[0], 0x100); /* the second ioreq's first item */
+	/*
+	 * rep whose span leaves the range at a page end: hvmemul_do_io cuts it
+	 * there; the claimed half is served, the rest is unclaimed (all-ones).
+	 */
 	CU_ASSERT_EQUAL(sim_rep(c, false, false, MMIO_END - 7, 0x6000, 4, 4, false), 0);
+	CU_ASSERT_EQUAL(last_rec(sh)->count, 2);
 	ram = sim_guest_ram(c, 0x6000, 16);
-	CU_ASSERT_EQUAL(ram[0], 0xffffffffu);
+	CU_ASSERT_EQUAL(ram[0], 0x100);
+	CU_ASSERT_EQUAL(ram[1], 0x101);
+	CU_ASSERT_EQUAL(ram[2], 0xffffffffu);
 	CU_ASSERT_EQUAL(ram[3], 0xffffffffu);
 
 	/* INVALIDATE must be answered; TIMEOFFSET goes on the ring. */
@@ -459,7 +477,7 @@ test_roundtrip(void)
 	}
 
 	/* Route counters: ground truth of everything above. */
-	CU_ASSERT_EQUAL(counts[ROUTE_MMIO_IOREQ], 3 + (NBUF - counts[ROUTE_BUFFERED]));
+	CU_ASSERT_EQUAL(counts[ROUTE_MMIO_IOREQ], 5 + (NBUF - counts[ROUTE_BUFFERED]));
 	CU_ASSERT_EQUAL(counts[ROUTE_PIO_IOREQ], 2 + 6); /* + four CF8 writes, a CF8 read, a CFD read */
 	CU_ASSERT_EQUAL(counts[ROUTE_PCI_IOREQ], 2);
 	CU_ASSERT_EQUAL(counts[ROUTE_CF8], 3); /* dword writes only */

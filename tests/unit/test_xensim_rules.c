@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_xensim_rules.c — libxensim refuses what Xen refuses, with Xen's
- * errno: p2m type changes and the HVMMEM_ioreq_server claim, direct
- * memory mappings, ioreq server ranges and resources, foreign mapping
- * errors, restriction. Each test runs on a private machine.
+ * errno: the HVMMEM_ioreq_server claim, direct memory mappings, ioreq
+ * server ranges and resources, foreign mapping errors, restriction. Each
+ * test runs on a private machine. p2m type rules: test_xensim_p2m.c;
+ * routing, rep, MSI/INTx: test_xensim_route.c; domain life cycle:
+ * test_xensim_life.c.
  */
 #define __XEN_TOOLS__ 1
 #include <errno.h>
@@ -47,7 +49,7 @@ setup(unsigned int vcpus)
 	} while (0)
 
 static void
-test_set_mem_type_rules(void)
+test_mem_type_claim(void)
 {
 	int domid = setup(1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
@@ -58,9 +60,6 @@ test_set_mem_type_rules(void)
 	CU_ASSERT_EQUAL(xendevicemodel_create_ioreq_server(dm, domid, 0, &b), 0);
 	/* No claim yet: EINVAL. */
 	EXPECT_ERR(xendevicemodel_set_mem_type(dm, domid, HVMMEM_ioreq_server, 0x10, 1), EINVAL);
-	/* Only ram_rw <-> ioreq_server. */
-	EXPECT_ERR(xendevicemodel_set_mem_type(dm, domid, HVMMEM_ram_ro, 0x10, 1), EINVAL);
-	EXPECT_ERR(xendevicemodel_set_mem_type(dm, domid, HVMMEM_mmio_dm, 0x10, 1), EINVAL);
 	/* Claim rules: type, flags (READ rejected), one claimant. */
 	EXPECT_ERR(xendevicemodel_map_mem_type_to_ioreq_server(dm, domid, a, HVMMEM_ram_rw,
 							       XEN_DMOP_IOREQ_MEM_ACCESS_WRITE),
@@ -283,6 +282,7 @@ test_memory_mapping(void)
 	unsigned long gfn = 0xe0000;
 	struct sim_domain_info info[2];
 	uint64_t maddr = 0, v = 0, counts[ROUTE_NR];
+	enum sim_p2m t;
 	xen_pfn_t ram_gfn = 0x10;
 	struct sim_vcpu *c;
 	uint32_t *ram;
@@ -295,7 +295,8 @@ test_memory_mapping(void)
 	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 16, DPCI_ADD_MAPPING), 0);
 	/* Same mapping again is harmless. */
 	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 16, DPCI_ADD_MAPPING), 0);
-	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, gfn + 3, &maddr), 0);
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, gfn + 3, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_DIRECT);
 	CU_ASSERT_EQUAL(maddr, XENSIM_APERTURE_MADDR + 3 * 4096);
 	/* Over RAM: allowed, the RAM page is replaced (set_typed_p2m_entry). */
 	ram = sim_guest_ram(c, ram_gfn << 12, 4);
@@ -303,7 +304,8 @@ test_memory_mapping(void)
 	*ram = 0x600df00d;
 	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, ram_gfn, ap_mfn + 200, 1,
 						 DPCI_ADD_MAPPING), 0);
-	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, ram_gfn, &maddr), 0);
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, ram_gfn, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_DIRECT);
 	CU_ASSERT_EQUAL(maddr, XENSIM_APERTURE_MADDR + 200 * 4096ull);
 	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
 	CU_ASSERT_EQUAL(sim_mem_read(c, ram_gfn << 12, 4, &v), 0);
@@ -321,7 +323,8 @@ test_memory_mapping(void)
 	/* Removing with a different mfn: Xen only warns and removes; RAM stays gone. */
 	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, ram_gfn, ap_mfn + 999, 1,
 						 DPCI_REMOVE_MAPPING), 0);
-	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, ram_gfn, &maddr), -ENOENT);
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, ram_gfn, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_HOLE);
 	CU_ASSERT_EQUAL(sim_mem_read(c, ram_gfn << 12, 4, &v), 0);
 	CU_ASSERT_EQUAL(v, 0xffffffffu);
 	/* Removing what is not mapped: EINVAL. */
@@ -329,28 +332,41 @@ test_memory_mapping(void)
 					    DPCI_REMOVE_MAPPING), EINVAL);
 	/* Remove, then a new mapping goes in. */
 	CU_ASSERT_EQUAL(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 16, DPCI_REMOVE_MAPPING), 0);
-	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, gfn + 3, &maddr), -ENOENT);
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, gfn + 3, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_HOLE);
 	CU_ASSERT_EQUAL(
 		xc_domain_memory_mapping(xc, domid, gfn + 8, ap_mfn + 100, 16, DPCI_ADD_MAPPING), 0);
 	/* Partial removal splits the mapping. */
 	CU_ASSERT_EQUAL(
 		xc_domain_memory_mapping(xc, domid, gfn + 10, ap_mfn + 102, 2, DPCI_REMOVE_MAPPING),
 		0);
-	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, gfn + 10, &maddr), -ENOENT);
-	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, gfn + 12, &maddr), 0);
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, gfn + 10, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_HOLE);
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, gfn + 12, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_DIRECT);
 	CU_ASSERT_EQUAL(maddr, XENSIM_APERTURE_MADDR + 104 * 4096ull);
 	/* Revoked permission: EPERM again. */
 	CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, ap_mfn, 0x10000, 0), 0);
 	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn, ap_mfn, 1, DPCI_ADD_MAPPING), EPERM);
 	EXPECT_ERR(xc_domain_iomem_permission(xc, domid + 50, ap_mfn, 1, 1), ESRCH);
-	/* A mapped gfn to another mfn: EPERM and domain_crash(). */
+	/*
+	 * A mapped gfn to another mfn: EPERM and domain_crash(); libxc then
+	 * removes the whole range it tried to add, which takes the old
+	 * mapping of gfn + 12 with it (the remove ignores the mfn), up to the
+	 * first gfn that is not mapped.
+	 */
 	CU_ASSERT_EQUAL(xensim_domain_list(mach, info, 2), 1);
 	CU_ASSERT(!info[0].crashed);
 	CU_ASSERT_EQUAL(xc_domain_iomem_permission(xc, domid, ap_mfn, 0x10000, 1), 0);
-	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 12, ap_mfn + 500, 1, DPCI_ADD_MAPPING),
+	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 12, ap_mfn + 500, 2, DPCI_ADD_MAPPING),
 		   EPERM);
-	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(mach, domid, gfn + 12, &maddr), 0);
-	CU_ASSERT_EQUAL(maddr, XENSIM_APERTURE_MADDR + 104 * 4096ull); /* unchanged */
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, gfn + 12, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_HOLE);
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, gfn + 13, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_HOLE);
+	CU_ASSERT_EQUAL(xensim_p2m_lookup(mach, domid, gfn + 14, &t, &maddr), 0);
+	CU_ASSERT_EQUAL(t, P2M_DIRECT);
+	CU_ASSERT_EQUAL(maddr, XENSIM_APERTURE_MADDR + 106 * 4096ull);
 	CU_ASSERT_EQUAL(xensim_domain_list(mach, info, 2), 1);
 	CU_ASSERT(info[0].crashed);
 	CU_ASSERT_EQUAL(sim_mem_read(c, 0x1000, 4, &v), -ESRCH);
@@ -396,45 +412,6 @@ test_iomem_rangeset(void)
 	EXPECT_ERR(xc_domain_memory_mapping(xc, domid, gfn + 320, a + 95, 1, DPCI_ADD_MAPPING),
 		   EPERM);
 	xc_interface_close(xc);
-	test_machine_done(mach);
-}
-
-/* hvm_inject_msi / vmsi_deliver errors; only delivered MSIs are logged. */
-static void
-test_inject_msi_errors(void)
-{
-	int domid = setup(1);
-	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
-	struct sim_vcpu *c;
-	uint64_t addr = 0;
-	uint32_t data = 0;
-
-	CU_ASSERT_FATAL(dm != NULL);
-	c = sim_vcpu_attach(mach, domid, 0);
-	CU_ASSERT_FATAL(c != NULL);
-	/* Delivery modes other than Fixed (0) / LowestPrio (1). */
-	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x0241), EINVAL); /* SMI */
-	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x0441), EINVAL); /* NMI */
-	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x0741), EINVAL); /* ExtINT */
-	/* Vector 0: the PIRQ path. pirq 0, or negative (bit 63): ERANGE. */
-	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0), ERANGE);
-	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0x80000000fee00000ull, 0), ERANGE);
-	/* A positive pirq (dest 5; or high address bits): no PIRQ model, EINVAL. */
-	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0xfee05000, 0), EINVAL);
-	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid, 0x00000100fee00000ull, 0), EINVAL);
-	EXPECT_ERR(xendevicemodel_inject_msi(dm, domid + 9, 0xfee00000, 0x41), ESRCH);
-	CU_ASSERT_EQUAL(sim_msi_count(c), 0);
-	/* Fixed and LowestPrio go through, in order. */
-	CU_ASSERT_EQUAL(xendevicemodel_inject_msi(dm, domid, 0xfee00000, 0x4041), 0);
-	CU_ASSERT_EQUAL(xendevicemodel_inject_msi(dm, domid, 0xfee01000, 0x0151), 0);
-	CU_ASSERT_EQUAL(sim_msi_count(c), 2);
-	CU_ASSERT_EQUAL(sim_wait_msi(c, 100, &addr, &data), 0);
-	CU_ASSERT_EQUAL(data, 0x4041);
-	CU_ASSERT_EQUAL(sim_wait_msi(c, 100, &addr, &data), 0);
-	CU_ASSERT_EQUAL(addr, 0xfee01000);
-	CU_ASSERT_EQUAL(data, 0x0151);
-	sim_vcpu_detach(c);
-	xendevicemodel_close(dm);
 	test_machine_done(mach);
 }
 
@@ -826,13 +803,12 @@ void
 suite_xensim_rules(void)
 {
 	static const struct test_case cases[] = {
-		{ "set_mem_type and the ioreq_server claim", test_set_mem_type_rules },
+		{ "the HVMMEM_ioreq_server claim", test_mem_type_claim },
 		{ "server, range and SBDF rules", test_server_rules },
 		{ "resource frames and vp_eport", test_resource_and_vp_eport },
 		{ "foreign map err[] and typed pages", test_foreign_map },
 		{ "memory_mapping permission/remap/remove", test_memory_mapping },
 		{ "iomem permissions as a rangeset", test_iomem_rangeset },
-		{ "inject_msi errors", test_inject_msi_errors },
 		{ "bad IO state, vp_eport, INVALIDATE count", test_send_refusals },
 		{ "legacy ioreq pages in guest gfns", test_legacy_ioreq_pages },
 		{ "aperture direct map through the GGTT", test_aperture_direct },
