@@ -375,7 +375,7 @@ cmd_detach(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	(void)o, (void)argc;
 	if (arg_domid(argv[1], &domid, err, errlen))
 		return -EINVAL;
-	if (instance_detach(domid, false)) {
+	if (instance_detach(domid, GLUE_DOM_RUNNING)) {
 		snprintf(err, errlen, "no vGPU for domain %u", domid);
 		return -ENOENT;
 	}

@@ -235,7 +235,6 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 {
 	struct glue_config gc = {
 		.domid = domid,
-		.check_vga = true,
 		.bufioreq = instance_defs.bufioreq,
 		.null_mmio_gpa = instance_defs.null_mmio_gpa,
 		.aperture_maddr = instance_defs.aperture_maddr,
@@ -266,6 +265,7 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 	gc.bus = in->cfg.bus;
 	gc.dev = in->cfg.dev;
 	gc.fn = in->cfg.fn;
+	gc.check_vga = in->cfg.vga_check;
 	pthread_mutex_lock(&instance_lock);
 	if (slot_of(domid) >= 0) {
 		snprintf(err, errlen, "domain %u already has a vGPU", domid);
@@ -353,7 +353,7 @@ instance_stop(struct instance *in)
 }
 
 int
-instance_detach(uint32_t domid, bool domain_gone)
+instance_detach(uint32_t domid, enum glue_dom_state st)
 {
 	struct instance *in;
 	int slot;
@@ -367,7 +367,9 @@ instance_detach(uint32_t domid, bool domain_gone)
 	in = instances[slot];
 	instances[slot] = NULL;
 	pthread_mutex_unlock(&instance_lock);
-	__atomic_store_n(&in->domain_gone, domain_gone, __ATOMIC_RELEASE);
+	if (st >= GLUE_DOM_DYING)
+		ioreq_server_domain_gone(in->hv);
+	__atomic_store_n(&in->domain_gone, st >= GLUE_DOM_SHUTDOWN, __ATOMIC_RELEASE);
 	instance_stop(in);
 	return 0;
 }
@@ -424,4 +426,34 @@ instance_with(uint32_t domid, void (*fn)(struct vgpu *v, struct hv *hv, void *ar
 		fn(instances[slot]->vgpu, instances[slot]->hv, arg);
 	pthread_mutex_unlock(&instance_lock);
 	return slot < 0 ? -ENOENT : 0;
+}
+
+/*
+ * After @releaseDomain: detach the vGPU of every served domain that shut
+ * down (not for a suspend: it may resume), is dying or is gone. This drops
+ * our foreign mappings, without which Xen cannot free a dying domain, and
+ * returns its GM share, fences and id. A rebooted guest comes back with a
+ * new domid and is attached anew (docs/xengt-dm.md).
+ */
+void
+instance_reap(struct glue_domwatch *w)
+{
+	uint32_t domids[INSTANCE_MAX];
+	size_t n = 0;
+
+	pthread_mutex_lock(&instance_lock);
+	for (int i = 0; i < INSTANCE_MAX; i++)
+		if (instances[i])
+			domids[n++] = instances[i]->domid;
+	pthread_mutex_unlock(&instance_lock);
+	for (size_t i = 0; i < n; i++) {
+		unsigned int reason;
+		enum glue_dom_state st = glue_domwatch_state(w, domids[i], &reason);
+
+		if (st < GLUE_DOM_SHUTDOWN)
+			continue;
+		log_info("[d%u] domain %s (reason %u): detaching its vGPU", domids[i],
+			 glue_dom_state_name(st), reason);
+		instance_detach(domids[i], st);
+	}
 }

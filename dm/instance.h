@@ -45,11 +45,15 @@ int instance_attach(uint32_t domid, const char *spec, unsigned int *out_id,
 		    char *err, size_t errlen);
 /*
  * Destroy the vGPU and detach the server, answering every request in
- * flight (instance.c). domain_gone: its vCPUs will never run again (dying
- * or shut down), so do not wait for them to take their last answers.
+ * flight (instance.c). st: what became of the domain (GLUE_DOM_RUNNING for
+ * an admin's detach). Shut down or worse: its vCPUs never run again, so
+ * do not wait for them to take their last answers; dying or gone: its p2m
+ * is torn down, so releases have nothing to undo and the GM share returns.
  * -ENOENT if absent.
  */
-int instance_detach(uint32_t domid, bool domain_gone);
+int instance_detach(uint32_t domid, enum glue_dom_state st);
+/* Detach the vGPUs of domains that shut down, are dying or are gone (after @releaseDomain). */
+void instance_reap(struct glue_domwatch *w);
 /* Detach everything (shutdown). */
 void instance_detach_all(void);
 

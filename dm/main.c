@@ -194,6 +194,7 @@ main(int argc, char **argv)
 		.aperture_mfn = pgpu_default_aperture_mfn,
 	};
 	struct instance_defaults d;
+	struct glue_domwatch *dw = NULL;
 	struct pgpu_dev dev;
 	struct gpu *gpu;
 	const char *gname = "?";
@@ -253,14 +254,23 @@ main(int argc, char **argv)
 			goto out_detach;
 		}
 	}
+	/* Guests that die are noticed and their vGPUs detached (instance_reap). */
+	rc = glue_domwatch_open(&dw, err, sizeof(err));
+	if (rc) {
+		log_err("watching domains: %s", err);
+		status = 1;
+		goto out_detach;
+	}
+	instance_reap(dw);	/* a domain that died while we attached */
 	log_info("xengt-dm: ready (gpu %s, socket %s)", gname, o.socket);
 
 	for (;;) {
-		struct pollfd pfd[1 + 1 + CTL_MAX_CLIENTS];
+		struct pollfd pfd[2 + 1 + CTL_MAX_CLIENTS];
 		int n;
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		n = 1 + ctl_server_pollfds(pfd + 1, CTL_MAX_CLIENTS + 1);
+		pfd[1] = (struct pollfd){ .fd = glue_domwatch_fd(dw), .events = POLLIN };
+		n = 2 + ctl_server_pollfds(pfd + 2, CTL_MAX_CLIENTS + 1);
 		if (poll(pfd, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -276,10 +286,13 @@ main(int argc, char **argv)
 				break;
 			}
 		}
-		ctl_server_service(pfd + 1, n - 1);
+		if ((pfd[1].revents & POLLIN) && glue_domwatch_fired(dw))
+			instance_reap(dw);
+		ctl_server_service(pfd + 2, n - 2);
 	}
 
 out_detach:
+	glue_domwatch_close(dw);
 	instance_detach_all();
 	ctl_server_close();
 out_gpu:

@@ -192,6 +192,12 @@ spec_msi(const char *val, struct vgpu_config *cfg)
 	return parse_switch(val, "off", "on", &cfg->msi);
 }
 
+static int
+spec_vga_check(const char *val, struct vgpu_config *cfg)
+{
+	return parse_switch(val, "off", "on", &cfg->vga_check);
+}
+
 /* The type row comes first: it is applied before any explicit key. */
 static const struct {
 	const char *key;
@@ -207,6 +213,7 @@ static const struct {
 	{ "unknown", spec_unknown },
 	{ "ggtt", spec_ggtt },
 	{ "msi", spec_msi },
+	{ "vga_check", spec_vga_check },
 };
 #define VGPU_SPEC_NKEYS (sizeof(vgpu_spec_keys) / sizeof(vgpu_spec_keys[0]))
 

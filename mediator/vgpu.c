@@ -33,6 +33,7 @@ vgpu_config_default(struct vgpu_config *cfg)
 	}
 	cfg->dev = 2; /* 00:02.0, where i915 expects the IGD */
 	cfg->unknown = UNKNOWN_TOLERATE;
+	cfg->vga_check = true;
 	cfg->ggtt_failsafe = false;
 	cfg->msi = true;
 }

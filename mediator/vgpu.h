@@ -39,6 +39,7 @@ struct vgpu_config {
 	enum unknown_reg_policy unknown; /* unknown-register policy */
 	bool ggtt_failsafe;	       /* bad GGTT writes put the vGPU in failsafe */
 	bool msi;		       /* expose the MSI capability */
+	bool vga_check;		       /* glue: refuse 00:02.0 if the guest has QEMU's VGA */
 };
 
 /* Fill *cfg with the defaults (type GVTg_V5_4, 00:02.0, tolerate). */

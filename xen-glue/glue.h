@@ -114,6 +114,35 @@ int ioreq_loop_run_once(struct hv *hv);
  */
 int ioreq_loop_scan(struct hv *hv);
 
+/*
+ * The guest is dying or gone: its p2m is torn down, so nothing of ours is
+ * mapped in it any more. From now on releases (unclaims, unmapping the
+ * aperture, unprotecting pages, dropping INTx) succeed without asking
+ * Xen, so the vGPU's GM share goes back to the pool; claims fail -ESRCH.
+ */
+void ioreq_server_domain_gone(struct hv *hv);
+
+/* ---- watching the served domains (domain_watch.c) ---- */
+struct glue_domwatch;
+enum glue_dom_state {
+	GLUE_DOM_RUNNING,
+	GLUE_DOM_SUSPENDED,	/* shut down for save/checkpoint: may resume */
+	GLUE_DOM_SHUTDOWN,	/* poweroff, reboot, crash, watchdog: its vCPUs never run again */
+	GLUE_DOM_DYING,		/* being destroyed; its p2m is gone */
+	GLUE_DOM_GONE,		/* no such domain */
+};
+const char *glue_dom_state_name(enum glue_dom_state st);
+/* Watch @releaseDomain. 0 or -errno with a reason in err. */
+int glue_domwatch_open(struct glue_domwatch **out, char *err, size_t errlen);
+void glue_domwatch_close(struct glue_domwatch *w);
+/* Poll it for POLLIN. */
+int glue_domwatch_fd(struct glue_domwatch *w);
+/* Consume the pending watch events (never blocks); true if @releaseDomain fired. */
+bool glue_domwatch_fired(struct glue_domwatch *w);
+/* The state of domid now; *reason: the SHUTDOWN_* code when shut down. */
+enum glue_dom_state glue_domwatch_state(struct glue_domwatch *w, uint32_t domid,
+					unsigned int *reason);
+
 /* The mediator's hypervisor ops over libxen* (hv_xen.c). */
 extern const struct hv_ops hv_xen_ops;
 

@@ -39,6 +39,7 @@ struct hv {
 
 	ioservid_t id;
 	bool created, enabled, mem_type_claimed, xs_node_written;
+	bool gone;			/* domain dying or gone: releases are no-ops (atomic) */
 	xenforeignmemory_resource_handle *fres; /* resource mapping, or NULL (legacy) */
 	void *res_addr;			/* start of the resource mapping */
 	unsigned int res_frames;

@@ -41,6 +41,17 @@ range_del(struct ioreq_range *r, unsigned int *n, uint64_t start, uint64_t end)
 		}
 }
 
+/*
+ * The guest is dying or gone (ioreq_server_domain_gone): its p2m and
+ * servers are torn down, so a release has nothing left to undo and
+ * succeeds at once; a new claim is refused.
+ */
+static bool
+hv_gone(const struct hv *hv)
+{
+	return __atomic_load_n(&hv->gone, __ATOMIC_ACQUIRE);
+}
+
 static int
 claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
 {
@@ -52,7 +63,7 @@ claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
 		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	if (on) {
-		rc = *n < GLUE_MAX_RANGES ? 0 : -ENOSPC;
+		rc = hv_gone(hv) ? -ESRCH : *n < GLUE_MAX_RANGES ? 0 : -ENOSPC;
 		if (!rc)
 			rc = xen_rc(xendevicemodel_map_io_range_to_ioreq_server(
 				hv->dmod, hv->cfg.domid, hv->id, mmio, start, end));
@@ -60,7 +71,7 @@ claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
 			rc = range_add(r, n, start, end);
 	} else {
 		range_del(r, n, start, end);
-		rc = xen_rc(xendevicemodel_unmap_io_range_from_ioreq_server(
+		rc = hv_gone(hv) ? 0 : xen_rc(xendevicemodel_unmap_io_range_from_ioreq_server(
 			hv->dmod, hv->cfg.domid, hv->id, mmio, start, end));
 	}
 	pthread_mutex_unlock(&hv->lock);
@@ -101,6 +112,8 @@ hv_claim_pcidev(struct hv *hv, uint16_t seg, uint8_t bus, uint8_t dev, uint8_t f
 
 	if (dev > 31 || fn > 7)
 		return -EINVAL;
+	if (hv_gone(hv))
+		return -ESRCH;
 	pthread_mutex_lock(&hv->lock);
 	rc = xen_rc(xendevicemodel_map_pcidev_to_ioreq_server(hv->dmod, hv->cfg.domid,
 							       hv->id, seg, bus, dev, fn));
@@ -215,6 +228,12 @@ hv_wp_gfn(struct hv *hv, uint64_t gfn, bool on)
 	int rc = 0;
 
 	pthread_mutex_lock(&hv->lock);
+	if (hv_gone(hv)) {
+		if (!on)
+			wp_set(hv, gfn, false);
+		pthread_mutex_unlock(&hv->lock);
+		return on ? -ESRCH : 0;
+	}
 	if (on)
 		rc = wp_reserve(hv);
 	if (!rc && on && !hv->mem_type_claimed) {
@@ -248,6 +267,8 @@ hv_map_aperture(struct hv *hv, uint64_t gfn, uint64_t ap_off, uint64_t nr, bool 
 
 	if ((ap_off & 0xfff) || !nr || !hv->cfg.aperture_maddr)
 		return -EINVAL;
+	if (hv_gone(hv))
+		return map ? -ESRCH : 0;
 	mfn = (unsigned long)((hv->cfg.aperture_maddr + ap_off) >> APERTURE_PAGE_SHIFT);
 	if (map) {
 		rc = xen_rc(xc_domain_iomem_permission(hv->xch, hv->cfg.domid, mfn, nr, 1));
@@ -293,6 +314,8 @@ hv_set_intx(struct hv *hv, bool level)
 	pthread_mutex_unlock(&hv->lock);
 	if (!has)
 		return -ENODEV;
+	if (hv_gone(hv))
+		return level ? -ESRCH : 0;
 	return xen_rc(xendevicemodel_set_pci_intx_level(hv->dmod, hv->cfg.domid,
 							 (uint16_t)(sbdf >> 16),
 							 (uint8_t)(sbdf >> 8),

@@ -232,11 +232,22 @@ ioreq_server_get_stats(struct hv *hv, struct glue_stats *out)
 }
 
 void
+ioreq_server_domain_gone(struct hv *hv)
+{
+	__atomic_store_n(&hv->gone, true, __ATOMIC_RELEASE);
+}
+
+void
 ioreq_server_quiesce(struct hv *hv)
 {
 	uint32_t domid = hv->cfg.domid;
 
 	pthread_mutex_lock(&hv->lock);
+	if (hv->gone) {		/* Xen tore the servers and the p2m down itself */
+		hv->nr_mmio = hv->nr_pio = 0;
+		hv->has_sbdf = hv->mem_type_claimed = hv->enabled = false;
+		hv->nr_wp = 0;
+	}
 	for (unsigned int i = 0; i < hv->nr_mmio; i++)
 		xendevicemodel_unmap_io_range_from_ioreq_server(hv->dmod, domid, hv->id, 1,
 								hv->mmio[i].start,

@@ -87,7 +87,10 @@ scn_stat(const struct scn *s, uint32_t domid, const char *key)
 const char *
 scn_log_path(const struct scn *s, char *buf, size_t len)
 {
-	snprintf(buf, len, "/tmp/xengt-test-%s.log", s->machine);
+	if (s->gen)
+		snprintf(buf, len, "/tmp/xengt-test-%s.%u.log", s->machine, s->gen);
+	else
+		snprintf(buf, len, "/tmp/xengt-test-%s.log", s->machine);
 	return buf;
 }
 
@@ -157,15 +160,23 @@ scn_spawn(const struct scn *s, const char *const *specs, const struct scn_opts *
 	return pid;
 }
 
+/*
+ * Our daemon's xenstore node says "running", and it is this daemon's
+ * (pid): a killed predecessor leaves its node behind until the next one
+ * cleans it up.
+ */
 static bool
 scn_wait_running(const struct scn *s, uint32_t domid)
 {
-	char path[96], val[32];
+	char path[96], pidpath[96], val[32], pid[16], want[16];
 
 	snprintf(path, sizeof(path), "/local/domain/0/xengt-dm/%u/state", domid);
+	snprintf(pidpath, sizeof(pidpath), "/local/domain/0/xengt-dm/%u/pid", domid);
+	snprintf(want, sizeof(want), "%d", (int)s->pid);
 	for (int i = 0; i < 1000; i++) {
 		if (xensim_xs_read(s->machine, path, val, sizeof(val)) == 0 &&
-		    !strcmp(val, "running"))
+		    !strcmp(val, "running") &&
+		    xensim_xs_read(s->machine, pidpath, pid, sizeof(pid)) == 0 && !strcmp(pid, want))
 			return true;
 		if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
 			return false;
@@ -205,8 +216,17 @@ scn_start_with(struct scn *s, const char *const *specs, unsigned int n,
 		s->dom[i] = (uint32_t)rc;
 	}
 	s->ndom = n;
+	for (unsigned int i = 0; o->videoram_kib > 0 && i < n; i++) {
+		char path[64], val[24];
+
+		snprintf(path, sizeof(path), "/local/domain/%u/memory/videoram", s->dom[i]);
+		snprintf(val, sizeof(val), "%ld", o->videoram_kib);
+		CU_ASSERT_EQUAL_FATAL(xensim_xs_write(s->machine, path, val), 0);
+	}
 	s->pid = scn_spawn(s, specs, o);
 	CU_ASSERT_TRUE_FATAL(s->pid > 0);
+	if (o->no_wait)
+		return true;
 	for (unsigned int i = 0; i < n; i++) {
 		if (!scn_wait_running(s, s->dom[i])) {
 			CU_FAIL("daemon did not reach state running");
@@ -219,6 +239,42 @@ scn_start_with(struct scn *s, const char *const *specs, unsigned int n,
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s->c[i]);
 	}
 	return true;
+}
+
+pid_t
+scn_respawn(struct scn *s, const char *const *specs, const struct scn_opts *o)
+{
+	s->gen++;
+	s->pid = scn_spawn(s, specs, o);
+	if (s->pid <= 0 || o->no_wait)
+		return s->pid;
+	for (unsigned int i = 0; i < s->ndom; i++)
+		if (!scn_wait_running(s, s->dom[i]))
+			return -1;
+	return s->pid;
+}
+
+bool
+scn_wait_exit(pid_t pid, int ms, int *status)
+{
+	for (int t = 0; t <= ms; t += 10) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return true;
+		scn_sleep_ms(10);
+	}
+	return false;
+}
+
+bool
+scn_wait_for(const struct scn *s, bool (*cond)(const struct scn *s, void *arg), void *arg,
+	     int ms)
+{
+	for (int t = 0; t <= ms; t += 10) {
+		if (cond(s, arg))
+			return true;
+		scn_sleep_ms(10);
+	}
+	return false;
 }
 
 bool
@@ -243,8 +299,11 @@ scn_stop(struct scn *s)
 		waitpid(s->pid, NULL, 0);
 	}
 	unlink(s->sock);
-	if (!getenv("XENGT_TEST_VERBOSE"))
+	for (; !getenv("XENGT_TEST_VERBOSE"); s->gen--) {
 		unlink(scn_log_path(s, log, sizeof(log)));
+		if (!s->gen)
+			break;
+	}
 	test_machine_done(s->machine);
 }
 

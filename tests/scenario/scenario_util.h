@@ -29,6 +29,7 @@ struct scn {
 	char machine[64];
 	char sock[100];
 	pid_t pid;
+	unsigned int gen;		/* daemons started on this machine so far - 1 (log name) */
 	unsigned int ndom;
 	uint32_t dom[SCN_MAX_DOMS];
 	struct sim_vcpu *c[SCN_MAX_DOMS];	/* vCPU 0 of each domain */
@@ -46,6 +47,8 @@ struct scn_opts {
 	unsigned int vcpus;		/* vCPUs of each domain (0: 1) */
 	bool legacy_ioreq_pages;	/* machine without resource mapping (xensim switch) */
 	bool loud;			/* unset XENGT_QUIET for the daemon (tests read its log) */
+	long videoram_kib;		/* > 0: memory/videoram as libxl writes it (QEMU's VGA) */
+	bool no_wait;			/* do not wait for "running" (a daemon expected to refuse) */
 };
 /* scn_start with options. */
 bool scn_start_with(struct scn *s, const char *const *specs, unsigned int n,
@@ -54,6 +57,17 @@ bool scn_start_with(struct scn *s, const char *const *specs, unsigned int n,
 bool scn_start_small(struct scn *s, const char *const *extra);
 /* Kill the daemon (unless s->pid <= 0), detach, destroy the machine. */
 void scn_stop(struct scn *s);
+/*
+ * Start another daemon for the same domains (after the first was killed,
+ * or beside it); its log is a new file (s->gen). Waits for "running"
+ * unless o->no_wait. Returns its pid (also in s->pid), or -1.
+ */
+pid_t scn_respawn(struct scn *s, const char *const *specs, const struct scn_opts *o);
+/* Wait up to ms for pid to exit; its wait status in *status. */
+bool scn_wait_exit(pid_t pid, int ms, int *status);
+/* Poll cond(s, arg) every 10 ms for up to ms; true once it holds. */
+bool scn_wait_for(const struct scn *s, bool (*cond)(const struct scn *s, void *arg),
+		  void *arg, int ms);
 
 /* Sleep ms milliseconds. */
 void scn_sleep_ms(int ms);

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * domain_watch.c — noticing that a served guest is gone: xenstored fires
+ * the special watch @releaseDomain when a domain shuts down and when it
+ * becomes dying (tools/xenstore/xenstored_domain.c), without saying
+ * which; each served domain is then asked with xc_domain_getinfo (which
+ * answers the next domain up when the one asked for no longer exists).
+ * dm/ decides what to do; this file only tells it, without Xen types.
+ *
+ * Needs an unrestricted xc handle (a domctl): in a deprivileged daemon
+ * this moves to the privileged helper (ROADMAP.md).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue_int.h"	/* first: the Xen headers need its <stdint.h> */
+#include <xen/sched.h>
+#include "mediator/log.h"
+
+#define WATCH_TOKEN "xengt-dm-release"
+
+struct glue_domwatch {
+	struct xs_handle *xsh;
+	xc_interface *xch;
+};
+
+static const char *const dom_state_names[] = {
+	[GLUE_DOM_RUNNING] = "running",
+	[GLUE_DOM_SUSPENDED] = "suspended",
+	[GLUE_DOM_SHUTDOWN] = "shut down",
+	[GLUE_DOM_DYING] = "dying",
+	[GLUE_DOM_GONE] = "gone",
+};
+
+const char *
+glue_dom_state_name(enum glue_dom_state st)
+{
+	return (unsigned int)st <= GLUE_DOM_GONE ? dom_state_names[st] : "?";
+}
+
+void
+glue_domwatch_close(struct glue_domwatch *w)
+{
+	if (!w)
+		return;
+	if (w->xsh) {
+		xs_unwatch(w->xsh, "@releaseDomain", WATCH_TOKEN);
+		xs_close(w->xsh);
+	}
+	if (w->xch)
+		xc_interface_close(w->xch);
+	free(w);
+}
+
+int
+glue_domwatch_open(struct glue_domwatch **out, char *err, size_t errlen)
+{
+	struct glue_domwatch *w = calloc(1, sizeof(*w));
+	const char *what = "out of memory";
+	int rc = -ENOMEM;
+
+	if (!w)
+		goto fail;
+	what = "xs_open";
+	w->xsh = xs_open(0);
+	if (!w->xsh)
+		goto fail_errno;
+	what = "xc_interface_open";
+	w->xch = xc_interface_open(NULL, NULL, 0);
+	if (!w->xch)
+		goto fail_errno;
+	what = "xs_watch @releaseDomain";
+	if (!xs_watch(w->xsh, "@releaseDomain", WATCH_TOKEN))
+		goto fail_errno;
+	*out = w;
+	return 0;
+
+fail_errno:
+	rc = errno ? -errno : -EIO;
+fail:
+	snprintf(err, errlen, "%s: %s", what, strerror(-rc));
+	glue_domwatch_close(w);
+	return rc;
+}
+
+int
+glue_domwatch_fd(struct glue_domwatch *w)
+{
+	return xs_fileno(w->xsh);
+}
+
+bool
+glue_domwatch_fired(struct glue_domwatch *w)
+{
+	bool fired = false;
+	char **ev;
+
+	while ((ev = xs_check_watch(w->xsh))) {
+		if (!strcmp(ev[XS_WATCH_TOKEN], WATCH_TOKEN))
+			fired = true;
+		free(ev);
+	}
+	return fired;
+}
+
+enum glue_dom_state
+glue_domwatch_state(struct glue_domwatch *w, uint32_t domid, unsigned int *reason)
+{
+	xc_dominfo_t info;
+	int n = xc_domain_getinfo(w->xch, domid, 1, &info);
+
+	*reason = 0;
+	if (n < 0) {
+		/* Cannot tell (e.g. a restricted handle): assume it lives. */
+		log_warn("[d%u] xc_domain_getinfo: %s", domid, strerror(errno));
+		return GLUE_DOM_RUNNING;
+	}
+	if (n == 0 || info.domid != domid)
+		return GLUE_DOM_GONE;
+	if (info.dying)
+		return GLUE_DOM_DYING;
+	if (info.shutdown || info.crashed) {
+		*reason = info.shutdown_reason;
+		if (info.shutdown_reason == SHUTDOWN_suspend && !info.crashed)
+			return GLUE_DOM_SUSPENDED;
+		return GLUE_DOM_SHUTDOWN;
+	}
+	return GLUE_DOM_RUNNING;
+}
