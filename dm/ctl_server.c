@@ -18,7 +18,7 @@
 
 #include "ctl_server.h"
 #include "instance.h"
-#include "mediator/gm.h"
+#include "mediator/vgpu.h"
 #include "mediator/log.h"
 
 #define CTL_VERSION "0.1"
