@@ -256,11 +256,11 @@ main(int argc, char **argv)
 	log_info("xengt-dm: ready (gpu %s, socket %s)", gname, o.socket);
 
 	for (;;) {
-		struct pollfd pfd[1 + 1 + CTL_MAX_CLIENTS];
+		struct pollfd pfd[1 + CTL_NR_POLLFDS];
 		int n;
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		n = 1 + ctl_server_pollfds(pfd + 1, CTL_MAX_CLIENTS + 1);
+		n = 1 + ctl_server_pollfds(pfd + 1, CTL_NR_POLLFDS);
 		if (poll(pfd, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;
