@@ -1,24 +1,28 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ctl_server.c — the control socket: connection handling with size checks
- * (a request is at most CTL_LINE_MAX bytes) and a {name, args, fn} command
- * table. Commands read state through mediator/vgpu.h, xen-glue counters
- * through glue.h, and change it only through instance.c.
+ * ctl_server.c — the control socket: connection handling (size checks, an
+ * idle timeout, replies buffered for a slow reader, a client limit said
+ * out loud, SO_PEERCRED for commands that change state) and a {name,
+ * args, fn} command table. Commands read state through mediator/vgpu.h,
+ * xen-glue counters through glue.h, and change it only through instance.c.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl_server.h"
 #include "instance.h"
-#include "mediator/gm.h"
+#include "mediator/vgpu.h"
 #include "mediator/log.h"
 
 #define CTL_VERSION "0.1"
@@ -32,6 +36,11 @@ struct ctl_out {
 
 struct ctl_client {
 	int fd;
+	struct ctl_peer peer;		/* SO_PEERCRED at accept */
+	uint64_t deadline_ns;		/* CLOCK_MONOTONIC: idle past this, it is closed */
+	char *out;			/* reply bytes the socket did not take yet (malloc'd) */
+	size_t out_len, out_off;
+	bool closing;			/* close once out is sent */
 	size_t len;
 	char buf[CTL_LINE_MAX + 2];	/* a full line, its newline, NUL */
 };
@@ -41,6 +50,8 @@ typedef int ctl_cmd_fn(struct ctl_out *o, int argc, char **argv, char *err, size
 static struct gpu *ctl_gpu;
 static const char *ctl_backend = "?";
 static int ctl_listen_fd = -1;
+static int ctl_timer_fd = -1;	/* idle timeout: armed for the earliest client deadline */
+static unsigned int ctl_idle_ms = CTL_IDLE_TIMEOUT_MS;
 static char ctl_path[108];
 static struct ctl_client ctl_clients[CTL_MAX_CLIENTS];
 static unsigned int ctl_nclients;
@@ -387,20 +398,53 @@ static const struct {
 	int min_args, max_args;	/* words after the command */
 	ctl_cmd_fn *fn;
 	const char *usage;
+	bool mutates;		/* changes the daemon's state: peer credentials checked */
 } ctl_cmds[] = {
-	{ "version", 0, 0, cmd_version, "version" },
-	{ "list", 0, 0, cmd_list, "list" },
-	{ "gpu", 0, 0, cmd_gpu, "gpu" },
-	{ "types", 0, 0, cmd_types, "types" },
-	{ "stats", 1, 1, cmd_stats, "stats DOMID" },
-	{ "partition", 1, 1, cmd_partition, "partition DOMID" },
-	{ "trap-map", 1, 1, cmd_trap_map, "trap-map DOMID" },
-	{ "attach", 1, 2, cmd_attach, "attach DOMID [SPEC]" },
-	{ "detach", 1, 1, cmd_detach, "detach DOMID" },
+	{ "version", 0, 0, cmd_version, "version", false },
+	{ "list", 0, 0, cmd_list, "list", false },
+	{ "gpu", 0, 0, cmd_gpu, "gpu", false },
+	{ "types", 0, 0, cmd_types, "types", false },
+	{ "stats", 1, 1, cmd_stats, "stats DOMID", false },
+	{ "partition", 1, 1, cmd_partition, "partition DOMID", false },
+	{ "trap-map", 1, 1, cmd_trap_map, "trap-map DOMID", false },
+	{ "attach", 1, 2, cmd_attach, "attach DOMID [SPEC]", true },
+	{ "detach", 1, 1, cmd_detach, "detach DOMID", true },
 };
+
+/*
+ * May this peer run a command that changes state? Root and the daemon's
+ * own (effective) uid may; anyone else the socket's mode lets in (an
+ * administrator may open it to a monitoring group) may only read.
+ * peer NULL: an in-process caller. -EACCES with the reply's text if not.
+ */
+static int
+peer_may_mutate(const struct ctl_peer *peer, const char *cmd, char *err, size_t errlen)
+{
+	uid_t self = geteuid();
+
+	if (!peer || (peer->known && (peer->uid == 0 || peer->uid == self)))
+		return 0;
+	if (peer->known) {
+		snprintf(err, errlen, "%s needs root or uid %u (the daemon's); peer is uid %u",
+			 cmd, (unsigned int)self, (unsigned int)peer->uid);
+		log_warn("ctl: %s refused: peer pid %d uid %u is not root or uid %u", cmd,
+			 (int)peer->pid, (unsigned int)peer->uid, (unsigned int)self);
+	} else {
+		snprintf(err, errlen, "%s needs root or uid %u; peer credentials unknown", cmd,
+			 (unsigned int)self);
+		log_warn("ctl: %s refused: peer credentials unknown", cmd);
+	}
+	return -EACCES;
+}
 
 size_t
 ctl_server_exec(const char *line, char *out, size_t outlen)
+{
+	return ctl_server_exec_as(line, NULL, out, outlen);
+}
+
+size_t
+ctl_server_exec_as(const char *line, const struct ctl_peer *peer, char *out, size_t outlen)
 {
 	struct ctl_out o = { .buf = out, .cap = outlen };
 	char buf[CTL_LINE_MAX + 1], err[256] = "", en[16];
@@ -433,7 +477,10 @@ ctl_server_exec(const char *line, char *out, size_t outlen)
 			snprintf(err, sizeof(err), "usage: %s", ctl_cmds[i].usage);
 			goto reply;
 		}
-		rc = ctl_cmds[i].fn(&o, argc, argv, err, sizeof(err));
+		if (ctl_cmds[i].mutates)
+			rc = peer_may_mutate(peer, argv[0], err, sizeof(err));
+		if (!rc || !ctl_cmds[i].mutates)
+			rc = ctl_cmds[i].fn(&o, argc, argv, err, sizeof(err));
 		goto reply;
 	}
 	rc = -ENOENT;
@@ -444,6 +491,21 @@ reply:
 	else
 		out_printf(&o, "ok\n");
 	return o.len;
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void
+ctl_server_set_idle_timeout(unsigned int ms)
+{
+	ctl_idle_ms = ms ? ms : CTL_IDLE_TIMEOUT_MS;
 }
 
 int
@@ -459,6 +521,12 @@ ctl_server_open(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
+	ctl_timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (ctl_timer_fd < 0) {
+		rc = -errno;
+		close(fd);
+		return rc;
+	}
 	unlink(path);
 	/*
 	 * The socket file is created 0600 by bind itself (umask 077), so no
@@ -471,6 +539,8 @@ ctl_server_open(const char *path)
 	if (rc < 0 || listen(fd, 8) < 0) {
 		rc = -errno;
 		close(fd);
+		close(ctl_timer_fd);
+		ctl_timer_fd = -1;
 		return rc;
 	}
 	chmod(path, 0600);
@@ -483,6 +553,7 @@ static void
 client_drop(unsigned int i)
 {
 	close(ctl_clients[i].fd);
+	free(ctl_clients[i].out);
 	ctl_clients[i] = ctl_clients[--ctl_nclients];
 }
 
@@ -495,7 +566,10 @@ ctl_server_close(void)
 		close(ctl_listen_fd);
 		unlink(ctl_path);
 	}
+	if (ctl_timer_fd >= 0)
+		close(ctl_timer_fd);
 	ctl_listen_fd = -1;
+	ctl_timer_fd = -1;
 }
 
 int
@@ -505,59 +579,285 @@ ctl_server_pollfds(struct pollfd *pfd, int max)
 
 	if (ctl_listen_fd >= 0 && n < max)
 		pfd[n++] = (struct pollfd){ .fd = ctl_listen_fd, .events = POLLIN };
+	if (ctl_timer_fd >= 0 && n < max)
+		pfd[n++] = (struct pollfd){ .fd = ctl_timer_fd, .events = POLLIN };
+	/* A client with a reply pending is not read: it gets its replies first. */
 	for (unsigned int i = 0; i < ctl_nclients && n < max; i++)
-		pfd[n++] = (struct pollfd){ .fd = ctl_clients[i].fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = ctl_clients[i].fd,
+					    .events = ctl_clients[i].out ? POLLOUT : POLLIN };
 	return n;
 }
 
-/* Send a reply without ever blocking the main loop; false drops the client. */
-static bool
-client_send(int fd, const char *buf, size_t len)
+size_t
+ctl_server_backlog(void)
 {
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < ctl_nclients; i++)
+		n += ctl_clients[i].out ? ctl_clients[i].out_len - ctl_clients[i].out_off : 0;
+	return n;
+}
+
+/* A client's name in log lines: its pid and uid as SO_PEERCRED told them. */
+#define PEER_FMT "pid %d uid %u"
+#define PEER_ARGS(c) (c)->peer.known ? (int)(c)->peer.pid : -1, \
+		     (c)->peer.known ? (unsigned int)(c)->peer.uid : ~0u
+
+/* Send without blocking; 0 = all sent, else bytes left (*err: errno, 0 for EAGAIN). */
+static size_t
+send_some(int fd, const char *buf, size_t len, int *err)
+{
+	*err = 0;
 	while (len) {
 		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
 
-		if (n <= 0)
-			return false;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK)
+				*err = errno;
+			return len;
+		}
 		buf += n;
 		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Queue a reply: what the socket does not take now is kept and sent when
+ * it can take more (the client is not read meanwhile, so at most one
+ * reply waits). false: the client is gone (logged), drop it.
+ */
+static bool
+client_reply(struct ctl_client *c, const char *buf, size_t len)
+{
+	int err = 0;
+	size_t left = c->out ? len : send_some(c->fd, buf, len, &err);
+
+	if (c->out) {
+		/* Only ever one reply waits (see ctl_server_pollfds); append anyway. */
+		char *grown = realloc(c->out, c->out_len + len);
+
+		if (!grown) {
+			log_err("ctl: client " PEER_FMT ": no memory to keep a reply: closed",
+				PEER_ARGS(c));
+			return false;
+		}
+		c->out = grown;
+		memcpy(c->out + c->out_len, buf, len);
+		c->out_len += len;
+		return true;
+	}
+	if (err) {
+		log_info("ctl: client " PEER_FMT " went away: %s", PEER_ARGS(c), strerror(err));
+		return false;
+	}
+	if (left < len)
+		c->deadline_ns = now_ns() + (uint64_t)ctl_idle_ms * 1000000ull;
+	if (!left)
+		return true;
+	c->out = malloc(left);
+	if (!c->out) {
+		log_err("ctl: client " PEER_FMT ": no memory to keep a reply: closed",
+			PEER_ARGS(c));
+		return false;
+	}
+	memcpy(c->out, buf + (len - left), left);
+	c->out_len = left;
+	c->out_off = 0;
+	log_info("ctl: client " PEER_FMT ": %zu of %zu reply bytes wait until it reads",
+		 PEER_ARGS(c), left, len);
+	return true;
+}
+
+/* Send what waits; false: the client is gone (logged). */
+static bool
+client_flush(struct ctl_client *c)
+{
+	size_t want = c->out_len - c->out_off;
+	int err;
+	size_t left = send_some(c->fd, c->out + c->out_off, want, &err);
+
+	if (err) {
+		log_info("ctl: client " PEER_FMT " went away: %s", PEER_ARGS(c), strerror(err));
+		return false;
+	}
+	if (left < want)
+		c->deadline_ns = now_ns() + (uint64_t)ctl_idle_ms * 1000000ull;
+	c->out_off += want - left;
+	if (!left) {
+		free(c->out);
+		c->out = NULL;
+		c->out_len = c->out_off = 0;
 	}
 	return true;
 }
 
-/* Read what is there; serve each complete line. false: drop the client. */
+/*
+ * Serve each complete line in the buffer, until a reply has to wait.
+ * false: drop the client (already logged, or a refusal already sent).
+ */
 static bool
-client_read(struct ctl_client *c)
+client_process(struct ctl_client *c)
 {
 	static char reply[64 * 1024];
-	ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
 	char *nl;
 
-	if (n <= 0)
-		return n < 0 && (errno == EAGAIN || errno == EINTR);
-	c->len += (size_t)n;
-	c->buf[c->len] = '\0';
-	while ((nl = memchr(c->buf, '\n', c->len))) {
+	while (!c->out && !c->closing && (nl = memchr(c->buf, '\n', c->len))) {
 		size_t linelen = (size_t)(nl - c->buf), len;
 
 		*nl = '\0';
-		len = ctl_server_exec(c->buf, reply, sizeof(reply));
-		if (!client_send(c->fd, reply, len))
-			return false;
+		len = ctl_server_exec_as(c->buf, &c->peer, reply, sizeof(reply));
 		memmove(c->buf, nl + 1, c->len - linelen - 1);
 		c->len -= linelen + 1;
 		c->buf[c->len] = '\0';
+		if (!client_reply(c, reply, len))
+			return false;
 	}
-	if (c->len > CTL_LINE_MAX) {
+	if (!c->closing && !memchr(c->buf, '\n', c->len) && c->len > CTL_LINE_MAX) {
 		/* The size check: a line that cannot fit is refused, the connection closed. */
 		char msg[80];
 		int m = snprintf(msg, sizeof(msg), "error E2BIG: request longer than %d bytes\n",
 				 CTL_LINE_MAX);
 
-		client_send(c->fd, msg, (size_t)m);
+		log_info("ctl: client " PEER_FMT ": request longer than %d bytes: closing",
+			 PEER_ARGS(c), CTL_LINE_MAX);
+		c->closing = true;
+		c->len = 0;
+		if (!client_reply(c, msg, (size_t)m))
+			return false;
+	}
+	return !(c->closing && !c->out);
+}
+
+/* Read what is there and serve it. false: drop the client. */
+static bool
+client_read(struct ctl_client *c)
+{
+	ssize_t n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
+
+	if (n == 0)
+		return false; /* the client closed: nothing to say */
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return true;
+		log_info("ctl: client " PEER_FMT ": %s: closed", PEER_ARGS(c), strerror(errno));
 		return false;
 	}
+	c->deadline_ns = now_ns() + (uint64_t)ctl_idle_ms * 1000000ull;
+	c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	return client_process(c);
+}
+
+/* One client's poll result: flush what waits, then read (or go on with buffered lines). */
+static bool
+client_service(struct ctl_client *c, short revents)
+{
+	if (c->out) {
+		if (!(revents & (POLLOUT | POLLERR | POLLHUP)))
+			return true;
+		if (!client_flush(c))
+			return false;
+		if (c->out)
+			return true;
+		/* All sent: a refusal closes now; otherwise serve the lines that waited. */
+		return c->closing ? false : client_process(c);
+	}
+	if (revents & (POLLIN | POLLERR | POLLHUP))
+		return client_read(c);
 	return true;
+}
+
+/* Refuse a connection over the limit, saying why, then close it. */
+static void
+client_refuse_full(int fd, const struct ctl_peer *peer)
+{
+	char msg[128];
+	int err, m = snprintf(msg, sizeof(msg),
+			      "error EBUSY: too many control connections (%d); try again later\n",
+			      CTL_MAX_CLIENTS);
+
+	send_some(fd, msg, (size_t)m, &err);
+	log_warn("ctl: connection from pid %d uid %u refused: %d clients already connected",
+		 peer->known ? (int)peer->pid : -1, peer->known ? (unsigned int)peer->uid : ~0u,
+		 CTL_MAX_CLIENTS);
+	close(fd);
+}
+
+static void
+client_accept(void)
+{
+	struct ucred cred;
+	socklen_t clen = sizeof(cred);
+	struct ctl_peer peer = { 0 };
+	int fd = accept4(ctl_listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (fd < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_warn("ctl: accept: %s", strerror(errno));
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 && clen == sizeof(cred))
+		peer = (struct ctl_peer){ .known = true, .uid = cred.uid, .pid = cred.pid };
+	if (ctl_nclients == CTL_MAX_CLIENTS) {
+		client_refuse_full(fd, &peer);
+		return;
+	}
+	ctl_clients[ctl_nclients++] = (struct ctl_client){
+		.fd = fd,
+		.peer = peer,
+		.deadline_ns = now_ns() + (uint64_t)ctl_idle_ms * 1000000ull,
+	};
+}
+
+/* Close every client idle past its deadline, telling it why. */
+static void
+clients_reap_idle(void)
+{
+	uint64_t now = now_ns(), junk;
+
+	if (read(ctl_timer_fd, &junk, sizeof(junk)) < 0 && errno != EAGAIN)
+		log_warn("ctl: idle timer: %s", strerror(errno));
+	for (unsigned int i = 0; i < ctl_nclients;) {
+		struct ctl_client *c = &ctl_clients[i];
+		char msg[96];
+		int err, m;
+
+		if (c->deadline_ns > now) {
+			i++;
+			continue;
+		}
+		m = snprintf(msg, sizeof(msg), "error ETIMEDOUT: idle for %u ms: closing\n",
+			     ctl_idle_ms);
+		if (!c->out)
+			send_some(c->fd, msg, (size_t)m, &err);
+		log_info("ctl: client " PEER_FMT " idle for %u ms%s: closed", PEER_ARGS(c),
+			 ctl_idle_ms, c->out ? " (not reading its replies)" : "");
+		client_drop(i);
+	}
+}
+
+/* Arm the idle timer for the earliest client deadline (disarm with no client). */
+static void
+timer_arm(void)
+{
+	struct itimerspec its = { 0 };
+	uint64_t first = UINT64_MAX;
+
+	if (ctl_timer_fd < 0)
+		return;
+	for (unsigned int i = 0; i < ctl_nclients; i++)
+		if (ctl_clients[i].deadline_ns < first)
+			first = ctl_clients[i].deadline_ns;
+	if (first != UINT64_MAX) {
+		its.it_value.tv_sec = (time_t)(first / 1000000000ull);
+		its.it_value.tv_nsec = (long)(first % 1000000000ull);
+		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+			its.it_value.tv_nsec = 1;
+	}
+	timerfd_settime(ctl_timer_fd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 void
@@ -567,25 +867,22 @@ ctl_server_service(const struct pollfd *pfd, int n)
 		if (!pfd[i].revents)
 			continue;
 		if (pfd[i].fd == ctl_listen_fd) {
-			int fd = accept4(ctl_listen_fd, NULL, NULL, SOCK_CLOEXEC);
-
-			if (fd < 0)
-				continue;
-			if (ctl_nclients == CTL_MAX_CLIENTS) {
-				close(fd);
-				continue;
-			}
-			ctl_clients[ctl_nclients++] = (struct ctl_client){ .fd = fd };
+			client_accept();
+			continue;
+		}
+		if (pfd[i].fd == ctl_timer_fd) {
+			clients_reap_idle();
 			continue;
 		}
 		for (unsigned int c = 0; c < ctl_nclients; c++) {
 			if (ctl_clients[c].fd != pfd[i].fd)
 				continue;
-			if (!client_read(&ctl_clients[c]))
+			if (!client_service(&ctl_clients[c], pfd[i].revents))
 				client_drop(c);
 			break;
 		}
 	}
+	timer_arm();
 }
 
 void

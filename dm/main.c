@@ -265,12 +265,12 @@ main(int argc, char **argv)
 	log_info("xengt-dm: ready (gpu %s, socket %s)", gname, o.socket);
 
 	for (;;) {
-		struct pollfd pfd[2 + 1 + CTL_MAX_CLIENTS];
+		struct pollfd pfd[2 + CTL_NR_POLLFDS];
 		int n;
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = glue_domwatch_fd(dw), .events = POLLIN };
-		n = 2 + ctl_server_pollfds(pfd + 2, CTL_MAX_CLIENTS + 1);
+		n = 2 + ctl_server_pollfds(pfd + 2, CTL_NR_POLLFDS);
 		if (poll(pfd, (nfds_t)n, -1) < 0) {
 			if (errno == EINTR)
 				continue;

@@ -150,12 +150,6 @@ sysfs_open(const char *spec, struct pgpu_dev *out)
 	p->info.ggtt_entries = SYSFS_GGTT_ENTRIES;
 	p->info.gm_size = SYSFS_GGTT_ENTRIES * 4096ull;
 	p->info.nr_fences = SYSFS_NR_FENCES;
-	/*
-	 * No scratch page: one needs a page the GPU can DMA to, which a
-	 * userspace daemon cannot obtain without the DMA helper of
-	 * docs/dma.md. Unused entries therefore read as not present (0).
-	 */
-	p->info.scratch_maddr = 0;
 	snprintf(path, sizeof(path), SYSFS_PCI "/%s/resource0", sbdf);
 	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
 	if (fd < 0) {

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mediator/gm.h"
 #include "vgpu_spec.h"
 
 typedef int vgpu_spec_fn(const char *val, struct vgpu_config *cfg);

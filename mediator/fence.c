@@ -10,7 +10,9 @@
  *   hi: bits 11:0 pitch (bits 43:32 of the 64-bit value), bits 31:12 last
  *       page of the range (inclusive)
  * i915 disables a fence (lo = 0) before writing hi and then lo, so every
- * state with the valid bit set is a complete range.
+ * state with the valid bit set is a complete range. A writeq is one value:
+ * its two halves are checked together (fence_write64), never each against
+ * the other's old value.
  */
 #include <errno.h>
 
@@ -57,8 +59,51 @@ fence_read(struct vgpu *v, uint32_t off, uint32_t *val)
 }
 
 /*
- * Validate the fence as it would be after this dword write, keep it in the
- * virtual register and write the same dword to the physical fence.
+ * Guest fence i exists for this vGPU? Otherwise the write is dropped,
+ * counted and logged once. Returns 0 or -EPERM.
+ */
+static int
+fence_own(struct vgpu *v, unsigned int i, uint64_t val)
+{
+	if (i < v->part.fence_num)
+		return 0;
+	vgpu_warn_once(v, WARN_FENCE_RANGE,
+		       "write 0x%llx to fence %u dropped: it has %u fences",
+		       (unsigned long long)val, i, v->part.fence_num);
+	v->stats.bad_access++;
+	return -EPERM;
+}
+
+/*
+ * Would fence i as (lo, hi) be acceptable? A disabled fence always is; a
+ * valid one must cover a range inside the vGPU's own GM. 0 or -EPERM.
+ */
+static int
+fence_check(struct vgpu *v, unsigned int i, uint32_t lo, uint32_t hi)
+{
+	uint64_t start, end;
+
+	if (!(lo & FENCE_VALID) ||
+	    (fence_range(lo, hi, &start, &end) && gm_owns(&v->part, start, end - start)))
+		return 0;
+	vgpu_warn_once(v, WARN_FENCE_RANGE,
+		       "fence %u dropped: range 0x%08x..0x%08x is not its GM", i,
+		       lo & FENCE_PAGE_MASK, (hi & FENCE_PAGE_MASK) | 0xfff);
+	v->stats.bad_access++;
+	return -EPERM;
+}
+
+/* Write dword off (BAR0 offset inside physical fence slot phys_i) to the GPU. */
+static void
+fence_phys_write(struct gpu *gpu, unsigned int phys_i, uint32_t dw_off, uint32_t val)
+{
+	gpu->dev.ops->mmio_write(gpu->dev.p, FENCE_LO(phys_i) + dw_off, val);
+}
+
+/*
+ * One dword: validate the fence as it would be after this write (the
+ * other half keeps its current value), keep it in the virtual register
+ * and write the same dword to the physical fence.
  */
 static int
 fence_write(struct vgpu *v, uint32_t off, uint32_t val)
@@ -67,30 +112,42 @@ fence_write(struct vgpu *v, uint32_t off, uint32_t val)
 	unsigned int i = fence_index(off);
 	uint32_t lo_off = FENCE_LO(i);
 	uint32_t lo, hi;
-	uint64_t start, end;
 
-	if (i >= v->part.fence_num) {
-		vgpu_warn_once(v, WARN_FENCE_RANGE,
-			       "write 0x%08x to fence %u dropped: it has %u fences", val, i,
-			       v->part.fence_num);
-		v->stats.bad_access++;
+	if (fence_own(v, i, val))
 		return -EPERM;
-	}
 	lo = off == lo_off ? val : vreg_get(v, lo_off);
 	hi = off == lo_off ? vreg_get(v, lo_off + 4) : val;
-	if ((lo & FENCE_VALID) &&
-	    (!fence_range(lo, hi, &start, &end) || !gm_owns(&v->part, start, end - start))) {
-		vgpu_warn_once(v, WARN_FENCE_RANGE,
-			       "fence %u dropped: range 0x%08x..0x%08x is not its GM", i,
-			       lo & FENCE_PAGE_MASK, (hi & FENCE_PAGE_MASK) | 0xfff);
-		v->stats.bad_access++;
+	if (fence_check(v, i, lo, hi))
 		return -EPERM;
-	}
 	vreg_set(v, off, val);
 	/* Same GM addresses for guest and host: the value goes through unchanged. */
 	pthread_mutex_lock(&gpu->lock);
-	gpu->dev.ops->mmio_write(gpu->dev.p, FENCE_LO(v->part.fence_base + i) + (off - lo_off),
-				 val);
+	fence_phys_write(gpu, v->part.fence_base + i, off - lo_off, val);
+	pthread_mutex_unlock(&gpu->lock);
+	return 0;
+}
+
+/*
+ * A whole 64-bit fence (writeq): validated as the one value it is, then
+ * written to the physical fence disabled first, hi, then lo (the order
+ * i915 uses), so the GPU never sees the new half of one register beside
+ * the old half of the other.
+ */
+static int
+fence_write64(struct vgpu *v, uint32_t off, uint64_t val)
+{
+	struct gpu *gpu = v->gpu;
+	unsigned int i = fence_index(off);
+	uint32_t lo = (uint32_t)val, hi = (uint32_t)(val >> 32);
+
+	if (fence_own(v, i, val) || fence_check(v, i, lo, hi))
+		return -EPERM;
+	vreg_set(v, off, lo);
+	vreg_set(v, off + 4, hi);
+	pthread_mutex_lock(&gpu->lock);
+	fence_phys_write(gpu, v->part.fence_base + i, 0, 0);
+	fence_phys_write(gpu, v->part.fence_base + i, 4, hi);
+	fence_phys_write(gpu, v->part.fence_base + i, 0, lo);
 	pthread_mutex_unlock(&gpu->lock);
 	return 0;
 }
@@ -102,14 +159,14 @@ fence_clear_phys(struct gpu *gpu, const struct gm_part *p)
 		return;
 	for (unsigned int i = 0; i < p->fence_num; i++) {
 		/* Disable first, as i915 does, so no half-written range is ever live. */
-		gpu->dev.ops->mmio_write(gpu->dev.p, FENCE_LO(p->fence_base + i), 0);
-		gpu->dev.ops->mmio_write(gpu->dev.p, FENCE_LO(p->fence_base + i) + 4, 0);
+		fence_phys_write(gpu, p->fence_base + i, 0, 0);
+		fence_phys_write(gpu, p->fence_base + i, 4, 0);
 	}
 }
 
 static const struct mmio_reg fence_regs[] = {
 	{ REG(FENCE_REG_GEN6), .size = GM_MAX_FENCES * 8, .read = fence_read,
-	  .write = fence_write },
+	  .write = fence_write, .write64 = fence_write64 },
 };
 
 const struct mmio_table fence_mmio_table = {

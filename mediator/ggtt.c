@@ -2,11 +2,15 @@
 /*
  * ggtt.c — the guest's global GTT: BAR0 + 8 MiB, 8-byte gen8 PTEs, entry
  * i maps GM address i * 4 KiB. A guest entry for its own GM is validated
- * (present => its frame must be guest RAM), translated (guest frame -> DMA
- * address through hv_ops->gfn_to_dma) and written to the physical GGTT at
- * the same index; the guest's own value is kept and read back (a frame
- * that is not its RAM maps the scratch page). Entries outside its GM are
- * ballooned: read 0, writes dropped.
+ * (present => its frame must be guest RAM: the hypervisor's gfn -> DMA
+ * lookup must answer, and the frame must not be one of the vGPU's own
+ * BARs), translated (guest frame -> DMA address) and written to the
+ * physical GGTT at the same index; the guest's own value is kept and read
+ * back. A not-present or refused entry is physically not present
+ * (GGTT_PTE_NONE): no page stands behind it, so none can be shared (docs/
+ * design.md section 5). Entries outside its GM are ballooned: read 0,
+ * writes dropped. The physical entries of the whole share are reset to
+ * GGTT_PTE_NONE when the vGPU is created and when it is destroyed.
  *
  * The aperture needs nothing here: the guest's aperture slice is
  * direct-mapped (cfg_space.c) and the physical GGTT written below is what
@@ -52,13 +56,50 @@ ggtt_phys_write(struct vgpu *v, uint64_t idx, uint64_t pte)
 	gpu->dev.ops->ggtt_write(gpu->dev.p, idx, pte);
 }
 
-/* The physical entry behind a non-present guest entry: the scratch page, or 0. */
-static uint64_t
-ggtt_scratch_pte(const struct gpu *gpu)
+/*
+ * Is guest frame gfn inside one of v's live memory BARs (BAR0 registers
+ * and GGTT, BAR2 aperture)? Those frames are the vGPU's own device memory,
+ * never guest RAM, whatever the hypervisor's lookup answers: an entry
+ * naming one would let the GPU reach the aperture (and through it other
+ * GM) or its own registers.
+ */
+static bool
+ggtt_gfn_is_bar(const struct vgpu *v, uint64_t gfn)
 {
-	uint64_t m = gpu->info.scratch_maddr & GGTT_PTE_ADDR_MASK;
+	static const enum vbar mem_bars[] = { VBAR0, VBAR2 };
+	const struct cfg_state *c = &v->cfgs;
 
-	return m ? m | GGTT_PTE_PRESENT : 0;
+	if (gfn > (UINT64_MAX >> GGTT_PAGE_SHIFT))
+		return false;
+	for (size_t i = 0; i < sizeof(mem_bars) / sizeof(mem_bars[0]); i++) {
+		enum vbar b = mem_bars[i];
+		uint64_t gpa = gfn << GGTT_PAGE_SHIFT;
+
+		if (c->bar_live[b] && gpa >= c->bar_base[b] && gpa - c->bar_base[b] < c->bar_size[b])
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The DMA address of guest frame gfn, checked against the hv_ops contract
+ * (hv.h): 0 and a page-aligned address the PTE can hold, or -EFAULT for
+ * anything else (a refusal, a positive return, an address with offset
+ * bits or above bit 45, a frame of its own BARs).
+ */
+static int
+ggtt_gfn_dma(struct vgpu *v, uint64_t gfn, uint64_t *dma)
+{
+	int rc;
+
+	if (ggtt_gfn_is_bar(v, gfn))
+		return -EFAULT;
+	rc = v->hv_ops->gfn_to_dma(v->hv, gfn, dma);
+	if (rc)
+		return rc < 0 ? rc : -EFAULT;
+	if (*dma & ~GGTT_PTE_ADDR_MASK)
+		return -EFAULT;
+	return 0;
 }
 
 /* A refused guest write: counted, and per policy the end of this vGPU's emulation. */
@@ -74,16 +115,15 @@ ggtt_refuse(struct vgpu *v, const char *why)
  * A complete 8-byte guest entry for index idx: validate, translate, keep,
  * and write the physical entry. An entry outside its GM changes nothing.
  * An entry of its own GM whose frame is not its RAM is kept for read-back
- * (the guest reads what it wrote, as with any GGTT entry) but the
- * physical entry points at the scratch page (0 without one), as GVT-g's
- * emulate_ggtt_mmio_write does when it cannot map the guest frame: the
- * old mapping must never stay live behind a value the guest replaced.
+ * (the guest reads what it wrote, as with any GGTT entry, and as GVT-g's
+ * emulate_ggtt_mmio_write does) but the physical entry is not present:
+ * the old mapping must never stay live behind a value the guest replaced.
  */
 static void
 ggtt_write_entry(struct vgpu *v, uint64_t idx, uint64_t pte)
 {
 	uint64_t *slot = ggtt_slot(v, idx);
-	uint64_t phys = ggtt_scratch_pte(v->gpu), dma = 0;
+	uint64_t phys = GGTT_PTE_NONE, dma = 0;
 
 	if (!slot) {
 		vgpu_warn_once(v, WARN_GGTT_RANGE,
@@ -93,19 +133,18 @@ ggtt_write_entry(struct vgpu *v, uint64_t idx, uint64_t pte)
 		ggtt_refuse(v, "GGTT write outside its GM");
 		return;
 	}
-	/* Not present, or refused: the physical entry points at the scratch page (or is 0). */
 	if (pte & GGTT_PTE_PRESENT) {
 		uint64_t gfn = (pte & GGTT_PTE_ADDR_MASK) >> GGTT_PAGE_SHIFT;
-		int rc = v->hv_ops->gfn_to_dma(v->hv, gfn, &dma);
+		int rc = ggtt_gfn_dma(v, gfn, &dma);
 
-		if (rc || (dma & ~GGTT_PTE_ADDR_MASK & ~((1ull << GGTT_PAGE_SHIFT) - 1))) {
+		if (rc) {
 			vgpu_warn_once(v, WARN_GGTT_PAGE,
 				       "GGTT entry %" PRIu64 " -> gfn 0x%" PRIx64
-				       " not its RAM (%d): mapped to the scratch page",
+				       " not its RAM (%d): not present",
 				       idx, gfn, rc);
 			ggtt_refuse(v, "GGTT entry to a page outside its RAM");
 		} else {
-			phys = (dma & GGTT_PTE_ADDR_MASK) | (pte & GGTT_PTE_FLAGS_MASK);
+			phys = dma | (pte & GGTT_PTE_FLAGS_MASK);
 		}
 	}
 	*slot = pte;
@@ -191,6 +230,30 @@ ggtt_access(struct vgpu *v, int write, uint64_t off, unsigned int size, uint64_t
 	return 0;
 }
 
+/*
+ * Reset every physical entry of share p (aperture and hidden parts) to
+ * GGTT_PTE_NONE, as GVT-g's intel_vgpu_reset_ggtt does at vGPU creation
+ * (gvt/gtt.c; it points them at its one scratch page, which would be
+ * shared: docs/design.md section 5). No gpu->lock: the share is this
+ * vGPU's alone while reserved (see ggtt_phys_write).
+ */
+static void
+ggtt_reset_share(struct gpu *gpu, const struct gm_part *p)
+{
+	const struct {
+		uint64_t base, size;
+	} win[] = { { p->low_base, p->low_size }, { p->high_base, p->high_size } };
+
+	if (!p->reserved)
+		return;
+	for (size_t w = 0; w < sizeof(win) / sizeof(win[0]); w++) {
+		uint64_t first = win[w].base >> GGTT_PAGE_SHIFT, n = win[w].size >> GGTT_PAGE_SHIFT;
+
+		for (uint64_t i = 0; i < n && first + i < gpu->info.ggtt_entries; i++)
+			gpu->dev.ops->ggtt_write(gpu->dev.p, first + i, GGTT_PTE_NONE);
+	}
+}
+
 int
 ggtt_init(struct vgpu *v)
 {
@@ -206,34 +269,16 @@ ggtt_init(struct vgpu *v)
 		ggtt_fini(v);
 		return -ENOMEM;
 	}
+	/* Whatever the share's previous owner (another guest, the host) left goes. */
+	ggtt_reset_share(v->gpu, &v->part);
 	return 0;
-}
-
-/*
- * Point the physical entries of one window where the guest made an entry
- * present back at the scratch page (or 0): the next owner sees nothing stale.
- */
-static void
-ggtt_clear_window(struct gpu *gpu, const uint64_t *kept, uint64_t base, uint64_t n)
-{
-	uint64_t scratch = ggtt_scratch_pte(gpu);
-
-	if (!kept)
-		return;
-	for (uint64_t i = 0; i < n; i++)
-		if (kept[i] & GGTT_PTE_PRESENT)
-			gpu->dev.ops->ggtt_write(gpu->dev.p, (base >> GGTT_PAGE_SHIFT) + i, scratch);
 }
 
 void
 ggtt_fini(struct vgpu *v)
 {
-	struct gpu *gpu = v->gpu;
-
-	pthread_mutex_lock(&gpu->lock);
-	ggtt_clear_window(gpu, v->ggtt.low, v->part.low_base, v->ggtt.nlow);
-	ggtt_clear_window(gpu, v->ggtt.high, v->part.high_base, v->ggtt.nhigh);
-	pthread_mutex_unlock(&gpu->lock);
+	/* Guest RAM behind its entries may go back to Xen once the guest dies. */
+	ggtt_reset_share(v->gpu, &v->part);
 	vgpu_zfree(v->ggtt.low, v->ggtt.nlow * sizeof(uint64_t));
 	vgpu_zfree(v->ggtt.high, v->ggtt.nhigh * sizeof(uint64_t));
 	v->ggtt.low = NULL;

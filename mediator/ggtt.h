@@ -13,6 +13,11 @@ struct vgpu;
 /* gen8 GGTT PTE: bit 0 present, bits 45:12 address. */
 #define GGTT_PTE_PRESENT 1ull
 #define GGTT_PTE_ADDR_MASK 0x00003ffffffff000ull
+/*
+ * The physical entry behind anything a guest may not reach: not present,
+ * no address (docs/design.md section 5). Also the reset value of a share.
+ */
+#define GGTT_PTE_NONE 0ull
 
 /* Low PTE bits carried from the guest's entry into the physical one (present, PAT). */
 #define GGTT_PTE_FLAGS_MASK 0xfffull
@@ -30,16 +35,17 @@ struct ggtt_state {
 };
 
 /*
- * Allocate the guest-entry arrays for v->part (after gm_reserve; the
- * vGPU is not reachable by the guest yet). Returns 0 or -ENOMEM.
+ * Allocate the guest-entry arrays for v->part and reset every physical
+ * entry of the share to GGTT_PTE_NONE (after gm_reserve; the vGPU is not
+ * reachable by the guest yet). Returns 0 or -ENOMEM. No gpu->lock needed.
  */
 int ggtt_init(struct vgpu *v);
 /*
- * Point every physical GGTT entry this vGPU made present back at the
- * scratch page, or 0 without one (so the next owner of the GM sees
- * nothing stale), and free the arrays. Takes
- * gpu->lock itself: call it WITHOUT gpu->lock, before gm_release. Safe on
- * a vGPU whose ggtt_init failed or never ran, and twice.
+ * Reset every physical GGTT entry of the share to GGTT_PTE_NONE (so the
+ * next owner of the GM sees nothing stale, and no GPU access reaches the
+ * guest's pages once they may go back to the hypervisor), and free the
+ * arrays. Call it before gm_release; no gpu->lock needed. Safe on a vGPU
+ * whose ggtt_init failed or never ran, and twice.
  */
 void ggtt_fini(struct vgpu *v);
 /*
@@ -48,8 +54,8 @@ void ggtt_fini(struct vgpu *v);
  * off: bytes from the GGTT start (BAR0 + 8 MiB); size 1, 2, 4 or 8,
  * inside one 8-byte entry. Reads fill *val (0 for entries outside its GM).
  * Returns 0 handled (writes outside its GM are dropped; entries of its GM
- * whose frame is not its RAM are kept for read-back but mapped to the
- * scratch page; both logged once, counted in stats.ggtt_bad, and with
+ * whose frame is not its RAM, or lies in one of its own live memory BARs,
+ * are kept for read-back but physically not present; both logged once, counted in stats.ggtt_bad, and with
  * cfg.ggtt_failsafe the vGPU enters failsafe), or -EINVAL for a malformed
  * access (bad size, crossing an entry, off >= GGTT_MMIO_SIZE): reads
  * all-ones, writes dropped, stats.bad_access counted.

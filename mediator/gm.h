@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * gm.h — vGPU types and the partitioning of one GPU's graphics memory
- * (aperture "low GM", hidden "high GM") and fence registers (gm.c,
- * vgpu_types.c).
+ * gm.h — the partitioning of one GPU's graphics memory (aperture "low
+ * GM", hidden "high GM") and fence registers (gm.c). Mediator-internal:
+ * the vGPU types (vgpu_types.c) are public API, in vgpu.h.
  */
 #ifndef MEDIATOR_GM_H
 #define MEDIATOR_GM_H
@@ -15,22 +15,6 @@ struct gpu;
 struct vgpu;
 struct vgpu_config;
 struct pgpu_info;
-
-/* A row of the vGPU type table (vgpu_types.c). */
-struct vgpu_type {
-	const char *name;
-	uint64_t low_gm, high_gm;  /* bytes */
-	unsigned int fences, weight;
-	unsigned int max_w, max_h;
-	const char *desc;
-};
-
-/* Look a type up by name; NULL if unknown. */
-const struct vgpu_type *vgpu_type_find(const char *name);
-/* The type table, for listing. */
-const struct vgpu_type *vgpu_type_table(unsigned int *n);
-/* Fill the sizes of cfg from cfg->type. -ENOENT for an unknown name. */
-int vgpu_type_apply(struct vgpu_config *cfg);
 
 /* Free-space bookkeeping of one GPU (host keeps the first part of each range). */
 #define GM_MAX_EXTENTS 128

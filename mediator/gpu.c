@@ -28,12 +28,10 @@ gpu_create(const struct pgpu_dev *dev, struct gpu **out)
 	gpu->dev = *dev;
 	dev->ops->info(dev->p, &gpu->info);
 	if (!gpu->info.aperture_size || (gpu->info.aperture_size & (gpu->info.aperture_size - 1)) ||
-	    gpu->info.aperture_size > gpu->info.gm_size || gpu->info.nr_fences > 64 ||
-	    (gpu->info.scratch_maddr & ~GGTT_PTE_ADDR_MASK)) {
+	    gpu->info.aperture_size > gpu->info.gm_size || gpu->info.nr_fences > 64) {
 		log_err("gpu: backend reports an unusable layout (aperture %#llx, GM %#llx, "
-			"%u fences, scratch page %#llx)", (unsigned long long)gpu->info.aperture_size,
-			(unsigned long long)gpu->info.gm_size, gpu->info.nr_fences,
-			(unsigned long long)gpu->info.scratch_maddr);
+			"%u fences)", (unsigned long long)gpu->info.aperture_size,
+			(unsigned long long)gpu->info.gm_size, gpu->info.nr_fences);
 		free(gpu);
 		return -EINVAL;
 	}

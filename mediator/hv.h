@@ -50,9 +50,13 @@ struct hv_ops {
 	 */
 	int (*set_intx)(struct hv *hv, bool level);
 	/*
-	 * Translate a guest frame into an address the GPU can DMA to.
-	 * -EFAULT if gfn is not RAM of this guest. See docs/dma.md for the
-	 * real-Xen answer.
+	 * Translate a guest frame into an address the GPU can DMA to: 0 and
+	 * a page-aligned *dma, or -EFAULT if gfn is not RAM of this guest
+	 * (holes, MMIO, direct-mapped device memory such as its aperture,
+	 * foreign or granted pages). The mediator treats any other answer
+	 * (a positive return, an unaligned or too large address) as a
+	 * refusal, and refuses frames of the vGPU's own BARs without asking.
+	 * See docs/dma.md for the real-Xen answer.
 	 */
 	int (*gfn_to_dma)(struct hv *hv, uint64_t gfn, uint64_t *dma);
 };

@@ -52,6 +52,10 @@ mmio_table_check(const struct mmio_reg *regs, size_t n, char *err, size_t errlen
 			why = "row overlaps the previous one";
 		else if ((r->flags & MF_MASKED) && (r->w1c_mask & 0xffff0000u))
 			why = "masked register with W1C bits in the mask half";
+		else if (r->write64 && ((r->off | r->size) & 7))
+			why = "write64 row not qword aligned and sized";
+		else if (r->write64 && (r->flags & MF_SAVE))
+			why = "write64 row flagged MF_SAVE";
 		if (why) {
 			if (err)
 				snprintf(err, errlen, "row %zu (%s @%#x): %s", i,
@@ -407,6 +411,10 @@ mmio_access(struct vgpu *v, bool write, uint32_t off, unsigned int size, uint64_
 	    (off & (size - 1)))
 		return -EINVAL;
 	if (size == 8) {
+		const struct mmio_reg *r = write ? mmio_find(off) : NULL;
+
+		if (r && r->write64)
+			return r->write64(v, off, *val);
 		if (write) {
 			rc = dword_write(v, off, (uint32_t)*val);
 			if (!rc)

@@ -26,6 +26,13 @@ struct vgpu;
  */
 typedef int mmio_read_fn(struct vgpu *v, uint32_t off, uint32_t *val);
 typedef int mmio_write_fn(struct vgpu *v, uint32_t off, uint32_t val);
+/*
+ * An 8-byte write at a qword-aligned off inside the row, taken as one
+ * value: for registers the hardware treats as one 64-bit register (the
+ * fences), where checking each dword against the other's old value would
+ * refuse a valid qword. Same returns as mmio_write_fn.
+ */
+typedef int mmio_write64_fn(struct vgpu *v, uint32_t off, uint64_t val);
 
 /* Row flags. */
 #define MF_VIRT	  (1u << 0) /* virtual only: never touches the physical GPU */
@@ -45,6 +52,8 @@ struct mmio_reg {
 	uint32_t reset;	    /* value at vGPU creation/reset (every dword of a block) */
 	mmio_read_fn *read; /* NULL: the virtual value */
 	mmio_write_fn *write; /* NULL: default policy (masks applied to the virtual value) */
+	mmio_write64_fn *write64; /* 8-byte writes (row qword aligned, not MF_SAVE);
+				   * NULL: two dword writes, low first */
 	const char *name;
 };
 
@@ -68,7 +77,8 @@ uint32_t mmio_apply_write(const struct mmio_reg *r, uint32_t old, uint32_t val);
 
 /*
  * Check one table: rows sorted, non-overlapping, dword aligned, sizes a
- * non-zero multiple of 4, inside MMIO_REG_SIZE, named. Returns 0 or
+ * non-zero multiple of 4, inside MMIO_REG_SIZE, named; rows with write64
+ * qword aligned and sized, not MF_SAVE. Returns 0 or
  * -EINVAL with err naming the first bad row. Also run by a unit test.
  */
 int mmio_table_check(const struct mmio_reg *regs, size_t n, char *err, size_t errlen);
@@ -90,7 +100,8 @@ void mmio_fini(struct vgpu *v);
 /*
  * A guest register access at BAR0 offset off (< MMIO_REG_SIZE) of size
  * 1/2/4/8, naturally aligned (the caller checked). 8-byte accesses are
- * split into two dwords, 1/2-byte ones merged into their dword. Unknown
+ * split into two dwords (8-byte writes go whole to a row's write64),
+ * 1/2-byte ones merged into their dword. Unknown
  * registers follow v->cfg.unknown. Lock held. Returns 0 or -errno.
  */
 int mmio_access(struct vgpu *v, bool write, uint32_t off, unsigned int size, uint64_t *val);

@@ -11,7 +11,9 @@
  * at once (each vGPU writes only the entries of its own GM share, which is
  * exclusively its own between gm_reserve and gm_release): a backend must
  * make a single-entry store safe against stores to other entries, and
- * needs no other locking.
+ * needs no other locking. The mediator writes every GGTT entry of a vGPU's
+ * share itself (GGTT_PTE_NONE, not present, where the guest may have no
+ * page: docs/design.md section 5); it needs no scratch page from a backend.
  */
 #ifndef MEDIATOR_PGPU_H
 #define MEDIATOR_PGPU_H
@@ -26,13 +28,6 @@ struct pgpu_info {
 	uint64_t gm_size;	    /* bytes of all GM the GGTT covers */
 	unsigned int nr_fences;	    /* fence registers */
 	uint64_t ggtt_entries;	    /* entries in the GGTT */
-	/*
-	 * Machine address of a page the GPU may read/write harmlessly (4 KiB
-	 * aligned): GGTT entries of vGPU GM that are not present point here,
-	 * as i915 points unused entries at its scratch page. 0 = none (such
-	 * entries are written as 0).
-	 */
-	uint64_t scratch_maddr;
 };
 
 struct pgpu_ops {

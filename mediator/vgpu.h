@@ -45,6 +45,27 @@ struct vgpu_config {
 /* Fill *cfg with the defaults (type GVTg_V5_4, 00:02.0, tolerate). */
 void vgpu_config_default(struct vgpu_config *cfg);
 
+/* ---- vGPU types (vgpu_types.c) ---- */
+
+/* A row of the vGPU type table: what a vgpu= spec's type= stands for. */
+struct vgpu_type {
+	const char *name;
+	uint64_t low_gm, high_gm;  /* bytes */
+	unsigned int fences, weight;
+	unsigned int max_w, max_h;
+	const char *desc;
+};
+
+/* Look a type up by name (exact, case-sensitive); NULL if unknown, "" or NULL. */
+const struct vgpu_type *vgpu_type_find(const char *name);
+/* The type table, for listing; *n gets the row count. */
+const struct vgpu_type *vgpu_type_table(unsigned int *n);
+/*
+ * Fill the sizes, fences, weight and resolution of cfg from cfg->type
+ * ("" = explicit sizes: cfg untouched). 0, or -ENOENT for an unknown name.
+ */
+int vgpu_type_apply(struct vgpu_config *cfg);
+
 /* Counters one vGPU keeps; read with vgpu_get_stats. */
 struct vgpu_stats {
 	uint64_t cfg_reads, cfg_writes;

@@ -221,9 +221,11 @@ fake_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
 {
 	int rc = take_fail(hv);
 
+	hv->nr_dma_calls++;
 	if (rc)
 		return rc;
-	if (gfn >= hv->ram_size >> 12)
+	if (!hv->dma_any && (gfn >= hv->ram_size >> 12 ||
+			     (gfn >= hv->refuse_gfn && gfn - hv->refuse_gfn < hv->refuse_n)))
 		return -EFAULT;
 	*dma = hv->dma_base + (gfn << 12);
 	return 0;
@@ -330,7 +332,14 @@ static void
 fake_ggtt_write(struct pgpu *p, uint64_t idx, uint64_t pte)
 {
 	if (idx < FAKE_GGTT_ENTRIES) {
-		pf(p)->ggtt[idx] = pte;
+		/*
+		 * A store of the value already there is skipped: the array
+		 * stands for the GPU's GGTT, not daemon memory, and a share
+		 * reset to 0 must not fault in its untouched zero pages (the
+		 * bench's vgpu_mem figures read this process's RSS).
+		 */
+		if (pf(p)->ggtt[idx] != pte)
+			pf(p)->ggtt[idx] = pte;
 		/* Called without the gpu lock from many vGPU threads (pgpu.h). */
 		__atomic_fetch_add(&pf(p)->ggtt_writes, 1, __ATOMIC_RELAXED);
 	}

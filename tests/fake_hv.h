@@ -26,6 +26,19 @@ struct hv {			/* the fake's definition of the opaque handle */
 	uint8_t *ram;		/* guest RAM at gpa 0 */
 	uint64_t ram_size;
 	uint64_t dma_base;	/* gfn_to_dma answers dma_base + gpa */
+	/*
+	 * gfn_to_dma refuses (-EFAULT) gfns in [refuse_gfn, refuse_gfn +
+	 * refuse_n) though they are inside ram_size: RAM the guest gave up
+	 * (a BAR or a foreign mapping placed over it, a ballooned page).
+	 */
+	uint64_t refuse_gfn, refuse_n;
+	/*
+	 * gfn_to_dma answers every gfn, RAM or not (dma_base + gpa): a glue
+	 * that breaks the hv.h contract, as libxensim did for direct-mapped
+	 * device memory. The mediator must not trust it blindly.
+	 */
+	bool dma_any;
+	unsigned int nr_dma_calls; /* gfn_to_dma calls */
 	struct fake_claim claims[FAKE_MAX_CLAIMS];
 	unsigned int nr_claims;
 	uint8_t *wp;		/* one byte per gfn: write-protected */

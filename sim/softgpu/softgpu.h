@@ -18,12 +18,6 @@
 #define SOFTGPU_APERTURE_SIZE (1ull << 30)	/* mappable GM (BIOS "aperture 1024 MB", as GVT-g setups use) */
 #define SOFTGPU_NR_FENCES   32
 #define SOFTGPU_DEVICE_ID   0x1912		/* SKL GT2 desktop */
-/*
- * The host's scratch page: unused GGTT entries point here (as i915 does),
- * so a stray GPU or aperture access never reaches a guest's memory. It is a
- * machine page below the first domain's RAM (sim_int.h SIM_MEM_FIRST).
- */
-#define SOFTGPU_SCRATCH_MADDR 0x00fff000ull
 
 struct softgpu;
 

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "mediator/gm.h"
+#include "mediator/vgpu.h"
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 #include "tools/common/ctl_client.h"

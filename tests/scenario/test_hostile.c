@@ -30,6 +30,8 @@
 #define B_HPTE 0x101001ull
 #define B_RC 0x00050000u
 #define ACCESS_SLOW_NS 500000000ull	/* "promptly": well under a second */
+#define PTE_NONE 0ull			/* a physical entry that reaches nothing */
+#define PTE_PAST_RAM 0x3f000001ull	/* 1008 MiB: past a guest's 64 MiB, in no BAR */
 
 struct share {
 	uint64_t low_base, low_size, high_base, high_size;
@@ -233,8 +235,8 @@ b_unaffected(struct hostile *h)
 
 /*
  * A GGTT entry naming a page outside A's RAM: counted, not failsafe; the
- * guest reads back its value but the physical entry points at the scratch
- * page (the old mapping does not stay live).
+ * guest reads back its value but the physical entry is not present (the
+ * old mapping does not stay live, and no shared page stands in for it).
  */
 static void
 test_ggtt_page_outside_ram(void)
@@ -253,12 +255,12 @@ test_ggtt_page_outside_ram(void)
 	/* 1008 MiB: past A's 64 MiB of RAM, in no BAR. */
 	wr(&h, A, ggtt_gpa(a->low_base), 8, 0x3f000001);
 	CU_ASSERT_EQUAL(rd(&h, A, ggtt_gpa(a->low_base), 8), 0x3f000001);
-	CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, a->low_base >> 12), SOFTGPU_SCRATCH_MADDR | 1);
+	CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, a->low_base >> 12), PTE_NONE);
 	/* Also in the other half, written as two dwords. */
 	wr(&h, A, ggtt_gpa(a->high_base), 4, 0x3f001001);
 	wr(&h, A, ggtt_gpa(a->high_base) + 4, 4, 0);
 	CU_ASSERT_EQUAL(rd(&h, A, ggtt_gpa(a->high_base), 8), 0x3f001001);
-	CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, a->high_base >> 12), SOFTGPU_SCRATCH_MADDR | 1);
+	CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, a->high_base >> 12), PTE_NONE);
 	CU_ASSERT_EQUAL(dstat(&h, A, "ggtt_writes"), 4);
 	CU_ASSERT_EQUAL(dstat(&h, A, "ggtt_bad"), 2);
 	CU_ASSERT_EQUAL(dstat(&h, A, "failsafe"), 0);
@@ -272,6 +274,114 @@ test_ggtt_page_outside_ram(void)
 	CU_ASSERT_EQUAL(rd(&h, A, SCN_BAR0 + PV_MAGIC_OFF, 8), PV_MAGIC);
 	b_unaffected(&h);
 out:
+	hostile_stop(&h);
+}
+
+/*
+ * No page is shared between guests: A and B each make an aperture page
+ * of their own share refused (a frame past their RAM) and write through
+ * it; neither reads the other's data (the pages reach nothing: reads
+ * all-ones, writes dropped), where a common scratch page behind refused
+ * entries would carry A's data to B.
+ */
+static void
+test_refused_entries_no_channel(void)
+{
+	struct hostile h;
+	uint64_t ap[2];
+
+	if (!hostile_start(&h, SPEC_SMALL))
+		goto out;
+	for (int d = A; d <= B; d++) {
+		uint64_t gma = h.sh[d].low_base + 0x10000;
+
+		wr(&h, d, ggtt_gpa(gma), 8, PTE_PAST_RAM);
+		CU_ASSERT_EQUAL(rd(&h, d, ggtt_gpa(gma), 8), PTE_PAST_RAM);
+		CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, gma >> 12), PTE_NONE);
+		ap[d] = SCN_BAR2 + gma;
+	}
+	wr(&h, A, ap[A] + 0x40, 4, 0x5ec7e7a1);
+	CU_ASSERT_EQUAL(rd(&h, B, ap[B] + 0x40, 4), 0xffffffffu);
+	CU_ASSERT_EQUAL(rd(&h, A, ap[A] + 0x40, 4), 0xffffffffu);
+	wr(&h, B, ap[B] + 0x80, 4, 0x5ec7e7b2);
+	CU_ASSERT_EQUAL(rd(&h, A, ap[A] + 0x80, 4), 0xffffffffu);
+	/* A not-present entry is the same: nothing behind it. */
+	wr(&h, A, ggtt_gpa(h.sh[A].low_base + 0x11000), 8, 0x100000);
+	wr(&h, A, ap[A] + 0x1000, 4, 0x5ec7e7a3);
+	CU_ASSERT_EQUAL(rd(&h, A, ap[A] + 0x1000, 4), 0xffffffffu);
+	CU_ASSERT_EQUAL(softgpu_ggtt_read(h.g, (h.sh[A].low_base + 0x11000) >> 12), PTE_NONE);
+	CU_ASSERT_EQUAL(dstat(&h, A, "ggtt_bad"), 1);
+	/* B's own refused entry is its only bad write, and B still works. */
+	CU_ASSERT_EQUAL(dstat(&h, B, "ggtt_bad"), 1);
+	CU_ASSERT_EQUAL(dstat(&h, B, "failsafe"), 0);
+	CU_ASSERT_EQUAL(rd(&h, B, ggtt_gpa(h.sh[B].low_base), 8), B_PTE);
+out:
+	hostile_stop(&h);
+}
+
+/*
+ * A share changes owner: whatever was left in it (A's own entries, a
+ * refused one it wrote through, entries the host or a daemon that died
+ * left behind) is reset, so the next guest, C, reaches nothing of A's
+ * through its aperture and every physical entry of the share is reset.
+ */
+static void
+test_share_reset_between_owners(void)
+{
+	struct hostile h;
+	struct share *a;
+	struct sim_vcpu *c = NULL;
+	char req[96], reply[1024];
+	uint64_t maddr = 0, ap, bad = 0;
+	int dom_c;
+
+	if (!hostile_start(&h, SPEC_SMALL))
+		goto out;
+	a = &h.sh[A];
+	ap = SCN_BAR2 + a->low_base;
+	/* A maps its page 0x100 (a secret in it) and writes through a refused entry. */
+	wr(&h, A, 0x100040, 4, 0x5ec7e7a1);
+	wr(&h, A, ggtt_gpa(a->low_base), 8, 0x100001);
+	CU_ASSERT_EQUAL(rd(&h, A, ap + 0x40, 4), 0x5ec7e7a1);
+	wr(&h, A, ggtt_gpa(a->low_base + 0x1000), 8, PTE_PAST_RAM);
+	wr(&h, A, ap + 0x1040, 4, 0x5ec7e7a2);
+	snprintf(req, sizeof(req), "detach %u", h.s.dom[A]);
+	CU_ASSERT_EQUAL(scn_ctl(&h.s, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_STRING_EQUAL(reply, "ok\n");
+	/* What the host (or a daemon killed with A attached) may leave: live entries. */
+	CU_ASSERT_EQUAL(xensim_gfn_to_maddr(h.s.machine, h.s.dom[A], 0x100, &maddr), 0);
+	softgpu_ggtt_write(h.g, (a->low_base >> 12) + 2, maddr | 1);
+	softgpu_ggtt_write(h.g, (a->high_base >> 12) + 2, maddr | 1);
+
+	dom_c = xensim_domain_create(h.s.machine, 64, 1);
+	CU_ASSERT_TRUE_FATAL(dom_c > 0);
+	snprintf(req, sizeof(req), "attach %d " SPEC_SMALL, dom_c);
+	CU_ASSERT_EQUAL(scn_ctl(&h.s, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(reply, "ok\n"));
+	snprintf(req, sizeof(req), "partition %d", dom_c);
+	CU_ASSERT_EQUAL_FATAL(scn_ctl(&h.s, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_EQUAL_FATAL(scn_ctl_val(reply, "low_base"), a->low_base);
+	CU_ASSERT_EQUAL_FATAL(scn_ctl_val(reply, "high_base"), a->high_base);
+	for (uint64_t i = 0; i < a->low_size >> 12; i++)
+		bad += softgpu_ggtt_read(h.g, (a->low_base >> 12) + i) != PTE_NONE;
+	for (uint64_t i = 0; i < a->high_size >> 12; i++)
+		bad += softgpu_ggtt_read(h.g, (a->high_base >> 12) + i) != PTE_NONE;
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_EQUAL(xensim_domain_unpause(h.s.machine, (uint32_t)dom_c), 0);
+	c = sim_vcpu_attach(h.s.machine, (uint32_t)dom_c, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	sim_vcpu_set_timeout(c, 3000);
+	scn_place_bars(c);
+	for (uint64_t off = 0; off < 3 * 0x1000; off += 0x1000) {
+		uint64_t v = 0;
+
+		CU_ASSERT_EQUAL(sim_mem_read(c, ap + off + 0x40, 4, &v), 0);
+		CU_ASSERT_EQUAL(v, 0xffffffffu);
+	}
+	b_unaffected(&h);
+out:
+	if (c)
+		sim_vcpu_detach(c);
 	hostile_stop(&h);
 }
 
@@ -471,6 +581,8 @@ suite_hostile(void)
 	static const struct test_case cases[] = {
 		{ "ggtt_page_outside_ram", test_ggtt_page_outside_ram },
 		{ "ggtt_write_into_neighbour", test_ggtt_write_into_neighbour },
+		{ "refused_entries_no_channel", test_refused_entries_no_channel },
+		{ "share_reset_between_owners", test_share_reset_between_owners },
 		{ "fence_of_other_vgpu", test_fence_of_other_vgpu },
 		{ "enormous_unaligned_sizes", test_enormous_unaligned },
 		{ "strict_unknown_register", test_strict_unknown },

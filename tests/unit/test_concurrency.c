@@ -77,13 +77,18 @@ share_of(uint64_t idx)
 	return -1;
 }
 
-/* The checking pgpu: every non-zero PTE must carry the tag of the share's owner. */
+/*
+ * The checking pgpu: every non-zero PTE must carry the tag of the share's
+ * owner. Zero (GGTT_PTE_NONE: a share reset while a vGPU is created or
+ * destroyed, before the shares are published) is always fine.
+ */
 static void
 check_ggtt_write(struct pgpu *p, uint64_t idx, uint64_t pte)
 {
 	uint64_t tag = (pte & GGTT_PTE_ADDR_MASK) >> TAG_SHIFT;
-	int owner = share_of(idx);
-	bool ok = pte == 0 || (owner >= 0 ? tag == (uint64_t)owner + 1 : tag == CHURN_TAG);
+	int owner = pte == GGTT_PTE_NONE ? -1 : share_of(idx);
+	bool ok = pte == GGTT_PTE_NONE ||
+		  (owner >= 0 ? tag == (uint64_t)owner + 1 : tag == CHURN_TAG);
 
 	if (!ok && atomic_fetch_add(&cc.violations, 1) == 0)
 		atomic_store(&cc.first_violation, (idx << 4 | (tag & 15)) + 1);

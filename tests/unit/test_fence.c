@@ -99,6 +99,7 @@ test_row(void)
 	CU_ASSERT_EQUAL(r->size, 32 * 8);
 	CU_ASSERT_PTR_NOT_NULL(r->read);
 	CU_ASSERT_PTR_NOT_NULL(r->write);
+	CU_ASSERT_PTR_NOT_NULL(r->write64);
 	CU_ASSERT_STRING_EQUAL(fence_mmio_table.module, "fence");
 }
 
@@ -217,6 +218,172 @@ test_release_clears(void)
 	fx_done(&fx);
 }
 
+/* ---- 64-bit writes ---- */
+
+/* Physical fence-register stores in order (a recording wrapper of the fake pgpu). */
+#define REC_MAX 16
+static const struct pgpu_ops *rec_real;
+struct rec_store {
+	uint32_t off, val;
+};
+static struct rec_store rec[REC_MAX];
+static unsigned int nrec;
+
+static void
+rec_mmio_write(struct pgpu *p, uint32_t off, uint32_t val)
+{
+	if (nrec < REC_MAX)
+		rec[nrec++] = (struct rec_store){ off, val };
+	rec_real->mmio_write(p, off, val);
+}
+
+static void
+rec_attach(struct fx *fx, struct pgpu_ops *ops)
+{
+	rec_real = fx->gpu.dev.ops;
+	*ops = *rec_real;
+	ops->mmio_write = rec_mmio_write;
+	fx->gpu.dev.ops = ops;
+	nrec = 0;
+}
+
+static int
+gwrite64(struct vgpu *v, uint32_t off, uint64_t val)
+{
+	CU_ASSERT_EQUAL_FATAL(mmio_index_init(), 0);
+	return fake_mmio_access(v, true, off, 8, &val);
+}
+
+static uint64_t
+gread64(struct vgpu *v, uint32_t off)
+{
+	uint64_t val = 0xdeadbeef;
+
+	CU_ASSERT_EQUAL(fake_mmio_access(v, false, off, 8, &val), 0);
+	return val;
+}
+
+/* The fence value for [start, end) with pitch bits and flags, as a qword. */
+static uint64_t
+fence64(uint64_t start, uint64_t end, uint32_t flags)
+{
+	return ((uint64_t)(((end - 4096) & 0xfffff000) | 0x7) << 32) | (uint32_t)start | flags;
+}
+
+/*
+ * A writeq of a valid fence is checked as one value: accepted on a fresh
+ * fence (whose old hi, 0, would make the low half alone an empty range),
+ * and replacing a live range by another one; physically written disabled
+ * first, then hi, then lo.
+ */
+static void
+test_qword_write(void)
+{
+	struct pgpu_ops ops;
+	struct fx fx;
+	struct vgpu *b;
+	uint64_t s, val;
+	uint32_t pb;
+
+	fx_init(&fx);
+	rec_attach(&fx, &ops);
+	b = fx.v[1];
+	pb = b->part.fence_base;
+	s = b->part.low_base + 0x100000;
+	val = fence64(s, s + 0x200000, 1);
+	CU_ASSERT_EQUAL(gwrite64(b, FENCE_LO(1), val), 0);
+	CU_ASSERT_EQUAL(gread64(b, FENCE_LO(1)), val);
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_LO(pb + 1)), (uint32_t)val);
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_HI(pb + 1)), (uint32_t)(val >> 32));
+	CU_ASSERT_EQUAL_FATAL(nrec, 3);
+	CU_ASSERT_EQUAL(rec[0].off, FENCE_LO(pb + 1));
+	CU_ASSERT_EQUAL(rec[0].val, 0);
+	CU_ASSERT_EQUAL(rec[1].off, FENCE_HI(pb + 1));
+	CU_ASSERT_EQUAL(rec[1].val, (uint32_t)(val >> 32));
+	CU_ASSERT_EQUAL(rec[2].off, FENCE_LO(pb + 1));
+	CU_ASSERT_EQUAL(rec[2].val, (uint32_t)val);
+	/* Moved below the old range: the new lo with the old hi would still
+	 * be valid, the new hi with the old lo would not; one value is. */
+	s = b->part.low_base;
+	val = fence64(s, s + 0x1000, 3);
+	CU_ASSERT_EQUAL(gwrite64(b, FENCE_LO(1), val), 0);
+	CU_ASSERT_EQUAL(gread64(b, FENCE_LO(1)), val);
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_LO(pb + 1)), (uint32_t)val);
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_HI(pb + 1)), (uint32_t)(val >> 32));
+	/* A disabled fence as a qword: any range, nothing checked. */
+	CU_ASSERT_EQUAL(gwrite64(b, FENCE_LO(2), fence64(0, 0x1000, 0)), 0);
+	CU_ASSERT_EQUAL(b->stats.bad_access, 0);
+	fx_done(&fx);
+}
+
+/* A refused writeq changes neither half, virtual or physical. */
+static void
+test_qword_refused(void)
+{
+	struct pgpu_ops ops;
+	struct fx fx;
+	struct vgpu *a, *b;
+	uint64_t s, good;
+
+	fx_init(&fx);
+	a = fx.v[0];
+	b = fx.v[1];
+	s = a->part.high_base;
+	good = fence64(s, s + 0x4000, 1);
+	CU_ASSERT_EQUAL(gwrite64(a, FENCE_LO(0), good), 0);
+	rec_attach(&fx, &ops);
+	/* Over B's GM, straddling its own end, end before start. */
+	s = b->part.low_base;
+	CU_ASSERT_EQUAL(gwrite64(a, FENCE_LO(0), fence64(s, s + 0x1000, 1)), -EPERM);
+	s = a->part.high_base + a->part.high_size - 0x1000;
+	CU_ASSERT_EQUAL(gwrite64(a, FENCE_LO(0), fence64(s, s + 0x2000, 1)), -EPERM);
+	s = a->part.high_base;
+	CU_ASSERT_EQUAL(gwrite64(a, FENCE_LO(0), ((uint64_t)s << 32) | (s + 0x2000) | 1), -EPERM);
+	/* Beyond its four fences (B's slot as seen from A's base). */
+	CU_ASSERT_EQUAL(gwrite64(a, FENCE_LO(4), good), -EPERM);
+	CU_ASSERT_EQUAL(nrec, 0);
+	CU_ASSERT_EQUAL(gread64(a, FENCE_LO(0)), good);
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_LO(a->part.fence_base)), (uint32_t)good);
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_HI(a->part.fence_base)), (uint32_t)(good >> 32));
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_LO(b->part.fence_base)), 0);
+	CU_ASSERT_EQUAL(a->stats.bad_access, 4);
+	CU_ASSERT_EQUAL(b->stats.bad_access, 0);
+	fx_done(&fx);
+}
+
+/*
+ * Dword pairs through the dispatcher keep their per-dword rule: i915's
+ * order (lo = 0, hi, lo) is accepted; lo first with a stale hi is not.
+ */
+static void
+test_dword_pairs(void)
+{
+	struct fx fx;
+	struct vgpu *b;
+	uint64_t s, val, v32;
+
+	fx_init(&fx);
+	b = fx.v[1];
+	CU_ASSERT_EQUAL_FATAL(mmio_index_init(), 0);
+	s = b->part.low_base + 0x10000;
+	val = fence64(s, s + 0x8000, 1);
+	v32 = 0;
+	CU_ASSERT_EQUAL(fake_mmio_access(b, true, FENCE_LO(3), 4, &v32), 0);
+	v32 = val >> 32;
+	CU_ASSERT_EQUAL(fake_mmio_access(b, true, FENCE_HI(3), 4, &v32), 0);
+	v32 = (uint32_t)val;
+	CU_ASSERT_EQUAL(fake_mmio_access(b, true, FENCE_LO(3), 4, &v32), 0);
+	CU_ASSERT_EQUAL(gread64(b, FENCE_LO(3)), val);
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_LO(b->part.fence_base + 3)), (uint32_t)val);
+	CU_ASSERT_EQUAL(phys(&fx, FENCE_HI(b->part.fence_base + 3)), (uint32_t)(val >> 32));
+	/* Fence 2 fresh (hi 0): a valid lo alone is an empty range. */
+	v32 = (uint32_t)val;
+	CU_ASSERT_EQUAL(fake_mmio_access(b, true, FENCE_LO(2), 4, &v32), -EPERM);
+	CU_ASSERT_EQUAL(gread64(b, FENCE_LO(2)), 0);
+	CU_ASSERT_EQUAL(b->stats.bad_access, 1);
+	fx_done(&fx);
+}
+
 /* The whole register path: vgpu_create, mmio.c's index and dispatch, 4- and 8-byte accesses. */
 static void
 test_through_mmio(void)
@@ -282,6 +449,9 @@ static const struct test_case fence_cases[] = {
 	{ "fence range outside its GM refused", test_range_outside_gm },
 	{ "release clears physical fences", test_release_clears },
 	{ "through vgpu_create and mmio_access", test_through_mmio },
+	{ "64-bit write validated as one value", test_qword_write },
+	{ "refused 64-bit write changes nothing", test_qword_refused },
+	{ "dword pairs: i915 order accepted", test_dword_pairs },
 	{ NULL, NULL },
 };
 

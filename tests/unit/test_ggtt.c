@@ -16,6 +16,8 @@
 
 #define GUEST_RAM_MB 16
 #define B_DMA_BASE 0x7700000000ull
+/* BAR0 offset of the GGTT entry of GM address gma. */
+#define GGTT_OFF_OF(gma) (BAR0_GGTT_OFF + ((gma) >> 12) * 8)
 
 struct fx {
 	struct gpu gpu;
@@ -161,8 +163,7 @@ test_not_ram(void)
 	writes = fake_pgpu(&fx.gpu.dev)->ggtt_writes;
 	/*
 	 * gfn one past its RAM: the old mapping must not stay live, the
-	 * physical entry goes to the scratch page (none here: 0), the guest
-	 * reads back what it wrote.
+	 * physical entry is not present, the guest reads back what it wrote.
 	 */
 	CU_ASSERT_EQUAL(gput(a, ia, ((uint64_t)GUEST_RAM_MB << 20) | 1), 0);
 	CU_ASSERT_EQUAL(fake_pgpu(&fx.gpu.dev)->ggtt_writes, writes + 1);
@@ -339,93 +340,256 @@ test_fini_clears(void)
 }
 
 
-#define SCRATCH 0x7f000000ull
+/* Is physical entry idx present, i.e. does its GM page reach any memory? */
+static bool
+reaches(struct fx *fx, uint64_t idx)
+{
+	return pggtt(fx)[idx] & GGTT_PTE_PRESENT;
+}
 
-/* With a scratch page, non-present and released entries point at it, never at page 0. */
+/* Every physical entry of v's share (both parts) holds GGTT_PTE_NONE. */
+static size_t
+share_not_none(struct fx *fx, const struct gm_part *p)
+{
+	size_t bad = 0;
+
+	for (uint64_t i = ix(p->low_base); i < ix(p->low_base + p->low_size); i++)
+		bad += pggtt(fx)[i] != GGTT_PTE_NONE;
+	for (uint64_t i = ix(p->high_base); i < ix(p->high_base + p->high_size); i++)
+		bad += pggtt(fx)[i] != GGTT_PTE_NONE;
+	return bad;
+}
+
+#define STALE_PTE(i) ((((i) & 0xffffull) << 12) | 0x5000000000ull | GGTT_PTE_PRESENT)
+
+/*
+ * Creation resets the whole share: a GGTT full of live entries (what the
+ * host's i915, or a daemon that died with vGPUs attached, leaves) keeps
+ * none inside a new vGPU's aperture or hidden part; outside them nothing
+ * is touched.
+ */
 static void
-test_scratch_page(void)
+test_reset_on_create(void)
 {
 	struct fx fx;
-	struct vgpu *a, *b;
-	uint64_t ia, ib;
+	struct gm_part pa, pb;
+	uint64_t host_idx, free_idx;
+
+	memset(&fx, 0, sizeof(fx));
+	fake_bare_gpu_init(&fx.gpu);
+	for (uint64_t i = 0; i < fx.gpu.info.ggtt_entries; i++)
+		pggtt(&fx)[i] = STALE_PTE(i);
+	fx.v[0] = fx_vgpu(&fx, 1);
+	fx.v[1] = fx_vgpu(&fx, 2);
+	pa = fx.v[0]->part;
+	pb = fx.v[1]->part;
+	CU_ASSERT_EQUAL(share_not_none(&fx, &pa), 0);
+	CU_ASSERT_EQUAL(share_not_none(&fx, &pb), 0);
+	/* The guest sees empty entries too. */
+	CU_ASSERT_EQUAL(gget(fx.v[0], ix(pa.low_base)), 0);
+	CU_ASSERT_EQUAL(gget(fx.v[0], ix(pa.high_base + pa.high_size) - 1), 0);
+	/* The host's GM and the free GM after the shares keep their entries. */
+	host_idx = ix(pa.low_base) - 1;
+	free_idx = ix(pb.high_base + pb.high_size);
+	CU_ASSERT_EQUAL(pggtt(&fx)[host_idx], STALE_PTE(host_idx));
+	CU_ASSERT_EQUAL(pggtt(&fx)[free_idx], STALE_PTE(free_idx));
+	CU_ASSERT_EQUAL(pggtt(&fx)[ix(pb.low_base + pb.low_size)],
+			STALE_PTE(ix(pb.low_base + pb.low_size)));
+	fx_done(&fx);
+}
+
+/*
+ * Destroy resets the whole share, whatever the guest did with it (mapped,
+ * refused, not-present and half-written entries), and the next owner of
+ * the share reaches nothing through it.
+ */
+static void
+test_destroy_resets(void)
+{
+	struct fx fx;
+	struct gm_part pa;
+	uint64_t ia, ih, v;
 
 	fx_init(&fx);
-	fx.gpu.info.scratch_maddr = SCRATCH;
-	a = fx.v[0];
-	b = fx.v[1];
-	ia = ix(a->part.low_base) + 2;
-	ib = ix(b->part.low_base) + 2;
-	CU_ASSERT_EQUAL(gput(a, ia, 0x1001), 0);
-	CU_ASSERT_EQUAL(pggtt(&fx)[ia], 0x100000000ull + 0x1001);
-	CU_ASSERT_EQUAL(gput(a, ia, 0x1000), 0); /* not present */
-	CU_ASSERT_EQUAL(pggtt(&fx)[ia], SCRATCH | GGTT_PTE_PRESENT);
-	CU_ASSERT_EQUAL(gget(a, ia), 0x1000);	 /* the guest still reads its value */
-	CU_ASSERT_EQUAL(gput(a, ia + 1, 0x2001), 0);
-	CU_ASSERT_EQUAL(gput(b, ib, 0x3001), 0);
+	pa = fx.v[0]->part;
+	ia = ix(pa.low_base);
+	ih = ix(pa.high_base);
+	CU_ASSERT_EQUAL(gput(fx.v[0], ia, 0x10001), 0);		  /* its page */
+	CU_ASSERT_EQUAL(gput(fx.v[0], ia + 1, 0x7fff0001), 0);	  /* refused */
+	CU_ASSERT_EQUAL(gput(fx.v[0], ia + 2, 0x11000), 0);	  /* not present */
+	CU_ASSERT_EQUAL(gput(fx.v[0], ih + 5, 0x12001), 0);
+	v = 0x13001;
+	CU_ASSERT_EQUAL(gacc(fx.v[0], 1, (ih + 6) * 8, 4, &v), 0); /* half an entry */
+	CU_ASSERT_TRUE(reaches(&fx, ia));
+	CU_ASSERT_TRUE(reaches(&fx, ih + 5));
+	CU_ASSERT_EQUAL(gput(fx.v[1], ix(fx.v[1]->part.low_base), 0x10001), 0);
 	fx_free_vgpu(&fx, 0);
-	CU_ASSERT_EQUAL(pggtt(&fx)[ia + 1], SCRATCH | GGTT_PTE_PRESENT);
-	CU_ASSERT_EQUAL(pggtt(&fx)[ib], B_DMA_BASE + 0x3001);
+	CU_ASSERT_EQUAL(share_not_none(&fx, &pa), 0);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ix(fx.v[1]->part.low_base)], B_DMA_BASE + 0x10001);
+	/* The next owner gets the same share: nothing reachable, nothing to read. */
+	fx.v[0] = fx_vgpu(&fx, 3);
+	CU_ASSERT_EQUAL(fx.v[0]->part.low_base, pa.low_base);
+	CU_ASSERT_EQUAL(fx.v[0]->part.high_base, pa.high_base);
+	CU_ASSERT_EQUAL(share_not_none(&fx, &pa), 0);
+	CU_ASSERT_EQUAL(gget(fx.v[0], ia), 0);
+	CU_ASSERT_EQUAL(gget(fx.v[0], ih + 6), 0);
 	fx_done(&fx);
 }
 
-/* A refused entry (frame not its RAM) replaces a live mapping by the scratch page. */
+/*
+ * No page is reachable from two guests: a not-present or refused entry
+ * of either guest is physically not present (no common scratch page), so
+ * what A writes through such an aperture page lands nowhere B can read.
+ */
 static void
-test_not_ram_scratch(void)
+test_no_shared_page(void)
 {
+	static const uint64_t ptes[] = {
+		0x20000,				/* not present */
+		((uint64_t)GUEST_RAM_MB << 20) | 1,	/* past its RAM */
+		GGTT_PTE_ADDR_MASK | 1,			/* top of the address space */
+		0,					/* all zero */
+	};
 	struct fx fx;
-	struct vgpu *a, *b;
-	uint64_t ia, ib, bad = ((uint64_t)GUEST_RAM_MB << 20) | 0x3;
+	uint64_t base[2];
 
 	fx_init(&fx);
-	fx.gpu.info.scratch_maddr = SCRATCH;
-	a = fx.v[0];
-	b = fx.v[1];
-	ia = ix(a->part.high_base) + 9;
-	ib = ix(b->part.high_base) + 9;
-	CU_ASSERT_EQUAL(gput(a, ia, 0x5001), 0);
-	CU_ASSERT_EQUAL(gput(b, ib, 0x5001), 0);
-	CU_ASSERT_EQUAL(pggtt(&fx)[ia], 0x100000000ull + 0x5001);
-	CU_ASSERT_EQUAL(gput(a, ia, bad), 0);
-	CU_ASSERT_EQUAL(pggtt(&fx)[ia], SCRATCH | GGTT_PTE_PRESENT);
-	CU_ASSERT_EQUAL(gget(a, ia), bad);
-	CU_ASSERT_EQUAL(a->stats.ggtt_bad, 1);
-	CU_ASSERT_EQUAL(pggtt(&fx)[ib], B_DMA_BASE + 0x5001);
-	CU_ASSERT_EQUAL(b->stats.ggtt_bad, 0);
-	/* With the failsafe policy: same physical outcome, and the vGPU stops. */
-	a->cfg.ggtt_failsafe = true;
-	CU_ASSERT_EQUAL(gput(a, ia + 1, 0x6001), 0);
-	CU_ASSERT_EQUAL(gput(a, ia + 1, bad), 0);
-	CU_ASSERT_EQUAL(pggtt(&fx)[ia + 1], SCRATCH | GGTT_PTE_PRESENT);
-	CU_ASSERT_TRUE(a->stats.failsafe);
-	CU_ASSERT_FALSE(b->stats.failsafe);
+	for (int g = 0; g < 2; g++) {
+		base[g] = ix(fx.v[g]->part.low_base) + 16;
+		for (size_t i = 0; i < sizeof(ptes) / sizeof(ptes[0]); i++) {
+			CU_ASSERT_EQUAL(gput(fx.v[g], base[g] + i, ptes[i]), 0);
+			CU_ASSERT_EQUAL(pggtt(&fx)[base[g] + i], GGTT_PTE_NONE);
+			CU_ASSERT_EQUAL(gget(fx.v[g], base[g] + i), ptes[i]);
+		}
+	}
+	/* Over a live mapping too: the page it named is no longer reached. */
+	CU_ASSERT_EQUAL(gput(fx.v[0], base[0], 0x30001), 0);
+	CU_ASSERT_TRUE(reaches(&fx, base[0]));
+	CU_ASSERT_EQUAL(gput(fx.v[0], base[0], 0x30000), 0);
+	CU_ASSERT_FALSE(reaches(&fx, base[0]));
+	CU_ASSERT_EQUAL(fx.v[0]->stats.ggtt_bad, 2);
+	CU_ASSERT_EQUAL(fx.v[1]->stats.ggtt_bad, 2);
 	fx_done(&fx);
 }
 
-static const struct pgpu_ops *real_ops;
-
+/* The hypervisor refuses a frame inside the guest's RAM: never installed. */
 static void
-bad_scratch_info(struct pgpu *p, struct pgpu_info *out)
+test_dma_refused(void)
 {
-	real_ops->info(p, out);
-	out->scratch_maddr = 0x1234; /* not page aligned */
+	struct fx fx;
+	struct vgpu *a;
+	uint64_t ia;
+
+	fx_init(&fx);
+	a = fx.v[0];
+	ia = ix(a->part.low_base) + 3;
+	a->hv->refuse_gfn = 0x40;
+	a->hv->refuse_n = 4;
+	CU_ASSERT_EQUAL(gput(a, ia, 0x3f001), 0);
+	CU_ASSERT_TRUE(reaches(&fx, ia));
+	for (uint64_t gfn = 0x40; gfn < 0x44; gfn++) {
+		CU_ASSERT_EQUAL(gput(a, ia, (gfn << 12) | 1), 0);
+		CU_ASSERT_EQUAL(pggtt(&fx)[ia], GGTT_PTE_NONE);
+		CU_ASSERT_EQUAL(gget(a, ia), (gfn << 12) | 1);
+	}
+	CU_ASSERT_EQUAL(gput(a, ia, 0x44001), 0);
+	CU_ASSERT_EQUAL(pggtt(&fx)[ia], 0x100000000ull + 0x44001);
+	CU_ASSERT_EQUAL(a->stats.ggtt_bad, 4);
+	fx_done(&fx);
 }
 
-/* gpu_create refuses a backend whose scratch page is not a page address. */
-static void
-test_scratch_unaligned(void)
+/* gfn_to_dma answers that break the hv.h contract (hv_ops wrappers). */
+static int
+dma_unaligned(struct hv *hv, uint64_t gfn, uint64_t *dma)
 {
-	struct pgpu_ops ops;
-	struct pgpu_dev dev;
-	struct gpu *gpu = NULL;
+	int rc = fake_hv_ops.gfn_to_dma(hv, gfn, dma);
 
-	fake_pgpu_open(&dev);
-	real_ops = dev.ops;
-	ops = *dev.ops;
-	ops.info = bad_scratch_info;
-	dev.ops = &ops;
-	CU_ASSERT_EQUAL(gpu_create(&dev, &gpu), -EINVAL);
-	CU_ASSERT_PTR_NULL(gpu);
-	real_ops->close(dev.p);
+	*dma |= 0x800;
+	return rc;
+}
+
+static int
+dma_positive(struct hv *hv, uint64_t gfn, uint64_t *dma)
+{
+	*dma = hv->dma_base + (gfn << 12);
+	return 1;
+}
+
+/* An answer that is not a page address the PTE can hold, or not 0, is a refusal. */
+static void
+test_dma_answer_checked(void)
+{
+	int (*const bad[])(struct hv *, uint64_t, uint64_t *) = { dma_unaligned, dma_positive };
+	struct fx fx;
+	struct vgpu *a;
+	struct hv_ops ops = fake_hv_ops;
+	uint64_t ia;
+
+	fx_init(&fx);
+	a = fx.v[0];
+	ia = ix(a->part.high_base) + 1;
+	a->hv_ops = &ops;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ops.gfn_to_dma = fake_hv_ops.gfn_to_dma;
+		CU_ASSERT_EQUAL(gput(a, ia, 0x9001), 0);
+		CU_ASSERT_TRUE(reaches(&fx, ia));
+		ops.gfn_to_dma = bad[i];
+		CU_ASSERT_EQUAL(gput(a, ia, 0x9001), 0);
+		CU_ASSERT_EQUAL(pggtt(&fx)[ia], GGTT_PTE_NONE);
+	}
+	CU_ASSERT_EQUAL(a->stats.ggtt_bad, 2);
+	a->hv_ops = &fake_hv_ops;
+	fx_done(&fx);
+}
+
+/*
+ * A frame of the vGPU's own BARs is never installed, even when the
+ * hypervisor's lookup (wrongly) answers for it: the aperture (BAR2), its
+ * registers and GGTT (BAR0). Through vgpu_create with the BARs placed.
+ */
+static void
+test_own_bar_frames(void)
+{
+	struct fake_setup s;
+	struct vgpu_partition p;
+	uint64_t gpa, pte, *ggtt;
+	const uint64_t frames[] = {
+		FAKE_BAR2,			/* first aperture frame */
+		FAKE_BAR2 + (16ull << 20),	/* inside its own slice */
+		FAKE_BAR2 + (256ull << 20) - 4096, /* last aperture frame */
+		FAKE_BAR0,			/* registers */
+		FAKE_BAR0 + (8ull << 20),	/* its GGTT */
+		FAKE_BAR0 + (16ull << 20) - 4096,
+	};
+
+	CU_ASSERT_EQUAL_FATAL(fake_setup(&s, NULL), 0);
+	s.hv->dma_any = true;
+	ggtt = fake_pgpu(&s.dev)->ggtt;
+	vgpu_get_partition(s.v, &p);
+	gpa = FAKE_BAR0 + GGTT_OFF_OF(p.low_base);
+	/* The lax lookup does answer for RAM beyond 64 MiB: installed. */
+	pte = (1ull << 30) | 1;
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, gpa, 8, &pte), 0);
+	CU_ASSERT_EQUAL(ggtt[ix(p.low_base)], 0x100000000ull + (1ull << 30) + 1);
+	for (size_t i = 0; i < sizeof(frames) / sizeof(frames[0]); i++) {
+		uint64_t back = 0;
+
+		pte = frames[i] | 1;
+		CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, gpa, 8, &pte), 0);
+		CU_ASSERT_EQUAL(ggtt[ix(p.low_base)], GGTT_PTE_NONE);
+		CU_ASSERT_EQUAL(vgpu_mem_access(s.v, false, gpa, 8, &back), 0);
+		CU_ASSERT_EQUAL(back, frames[i] | 1);
+	}
+	CU_ASSERT_EQUAL(s.v->stats.ggtt_bad, sizeof(frames) / sizeof(frames[0]));
+	/* BARs disabled (decode off): the frame is no BAR then; the lookup decides. */
+	pte = FAKE_BAR2 | 1;
+	{
+		uint32_t cmd = 0x4;
+
+		CU_ASSERT_EQUAL(vgpu_cfg_access(s.v, true, 0x04, 2, &cmd), 0);
+	}
+	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, gpa, 8, &pte), -ENOENT);
+	fake_teardown(&s);
 }
 
 static const struct test_case ggtt_cases[] = {
@@ -435,9 +599,12 @@ static const struct test_case ggtt_cases[] = {
 	{ "failsafe policy", test_failsafe_policy },
 	{ "partial, unaligned and oversized accesses", test_partial_and_malformed },
 	{ "fini clears its physical entries only", test_fini_clears },
-	{ "scratch page behind non-present entries", test_scratch_page },
-	{ "refused entry points at the scratch page", test_not_ram_scratch },
-	{ "unaligned scratch page refused", test_scratch_unaligned },
+	{ "creation resets the whole share", test_reset_on_create },
+	{ "destroy resets the whole share", test_destroy_resets },
+	{ "no page reachable by two guests", test_no_shared_page },
+	{ "frame the hypervisor refuses never installed", test_dma_refused },
+	{ "gfn_to_dma answer checked", test_dma_answer_checked },
+	{ "frames of its own BARs never installed", test_own_bar_frames },
 	{ NULL, NULL },
 };
 

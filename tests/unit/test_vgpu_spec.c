@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "dm/vgpu_spec.h"
-#include "mediator/gm.h"
+#include "mediator/vgpu.h"
 #include "tests/test_util.h"
 
 #define MIB (1ull << 20)
