@@ -30,6 +30,12 @@ report "includes a Xen header (only xen-glue/ and sim/ may)" \
 # The mediator includes nothing of the layers above or beside it.
 report "mediator/ includes dm/, xen-glue/, qemu-glue/, sim/ or tools/" \
 	$(find_includes '#include *"(\.\./)*(dm|xen-glue|qemu-glue|sim|tools)/' mediator)
+# Above the mediator only its public headers are seen (the rest is internal).
+public='mediator/(vgpu|hv|pgpu|log)\.h"'
+report "includes a mediator-internal header (public: vgpu.h hv.h pgpu.h log.h)" \
+	$(for f in $(find_includes '#include *"(\.\./)*mediator/' dm xen-glue qemu-glue tools); do
+		grep -E '#include *"(\.\./)*mediator/' "$f" | grep -qvE "$public" && echo "$f"
+	done)
 # glue_int.h is xen-glue's own.
 report "includes xen-glue/glue_int.h outside xen-glue/" \
 	$(find_includes '#include *"(\.\./)*(xen-glue/)?glue_int\.h"' mediator dm tools sim qemu-glue)

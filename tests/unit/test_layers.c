@@ -57,7 +57,7 @@ clean_tree(const char *root)
 	put_file(root, "mediator/vgpu.c", "#include \"mediator/hv.h\"\n#include <stdio.h>\n");
 	put_file(root, "xen-glue/hv_xen.c", "#include <xenctrl.h>\n#include \"glue_int.h\"\n"
 		 "#include \"mediator/vgpu.h\"\n");
-	put_file(root, "dm/instance.c", "#include \"xen-glue/glue.h\"\n");
+	put_file(root, "dm/instance.c", "#include \"xen-glue/glue.h\"\n#include \"mediator/log.h\"\n");
 	put_file(root, "sim/xc.c", "#include <xenctrl.h>\n");
 }
 
@@ -71,6 +71,9 @@ static const struct {
 	{ "dm/main.c", "#include <xenctrl.h>\n", "Xen header" },
 	{ "tools/ctl/list.c", "#include <xenstore.h>\n", "Xen header" },
 	{ "dm/main.c", "#include \"xen-glue/glue_int.h\"\n", "glue_int.h" },
+	{ "dm/vgpu_spec.c", "#include \"mediator/gm.h\"\n", "mediator-internal" },
+	{ "xen-glue/hv_xen.c", "#include \"mediator/vgpu.h\"\n#include \"mediator/vgpu_int.h\"\n",
+	  "mediator-internal" },
 	{ "qemu-glue/proxy.c", "#include \"xen-glue/glue.h\"\n", "qemu-glue/ includes" },
 	{ "xen-glue/hv_xen.c", "#include \"dm/instance.h\"\n", "xen-glue/ includes" },
 };
