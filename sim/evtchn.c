@@ -2,11 +2,15 @@
 /*
  * evtchn.c — simulated event channels and the libxenevtchn API. Ports are
  * machine-wide numbers in the shared state; each xenevtchn handle owns a
- * slot with a ring of fired ports and an AF_UNIX datagram doorbell that
- * makes xenevtchn_fd pollable. A fired port stays masked until unmask(),
- * like the Linux evtchn driver. Deviation: xenevtchn_pending on an empty
- * queue returns -1/EAGAIN; the real library's fd is blocking, so there it
- * would block until a port fires (poll the fd first, as QEMU does).
+ * slot with a ring of fired ports and a doorbell FIFO (doorbell.c) that
+ * makes xenevtchn_fd pollable. As with the Linux evtchn driver: a fired
+ * port stays masked until unmask(), a notification of a masked port only
+ * sets it pending (no wake-up; unmask fires it), and the fd stays
+ * readable while any fired port is unread (the driver's ring keeps its
+ * data until read), so a second queued port can never be stranded.
+ * Deviation: xenevtchn_pending on an empty queue returns -1/EAGAIN; the
+ * real library's fd is blocking, so there it would block until a port
+ * fires (poll the fd first, as QEMU does).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -20,7 +24,7 @@
 struct xenevtchn_handle {
 	struct sim_rhandle rh;	/* first: see sim_rhandle_new */
 	int slot;
-	int fd;
+	int fd;			/* the slot's doorbell FIFO, read end */
 };
 
 /* Lock held. A guest-side port waiting for domain remote to bind; port or -errno. */
@@ -99,8 +103,11 @@ fire(struct sim_machine *m, uint32_t port)
 	sp->masked = 1;
 	sp->pending = 0;
 	h->ring[h->tail++ % SIM_MAX_PORTS] = port;
-	if (h->tail - h->head == 1)
+	/* One byte in the FIFO while the ring holds anything: level, not edge. */
+	if (!h->armed) {
+		h->armed = 1;
 		sim_doorbell(m, sp->handle);
+	}
 }
 
 /* Lock held. Send on port: the peer end fires; unbound ports swallow it. */
@@ -180,12 +187,16 @@ own_port(xenevtchn_handle *xce, evtchn_port_t port)
 
 typedef void own_port_fn(struct sim_machine *m, uint32_t port, struct sim_port *sp);
 
-/* Run fn on one of xce's own ports under the lock; EINVAL for anyone else's. */
+/*
+ * Run fn on one of xce's own ports under the lock; EINVAL for anyone
+ * else's. A doorbell the call owed that could not be rung fails it too
+ * (the sim is broken then; it is logged as well).
+ */
 static int
 own_port_op(xenevtchn_handle *xce, evtchn_port_t port, own_port_fn *fn)
 {
 	struct sim_port *sp;
-	int rc = 0;
+	int rc = 0, bell;
 
 	sim_lock(xce->rh.m);
 	sp = own_port(xce, port);
@@ -193,8 +204,8 @@ own_port_op(xenevtchn_handle *xce, evtchn_port_t port, own_port_fn *fn)
 		fn(xce->rh.m, port, sp);
 	else
 		rc = -EINVAL;
-	sim_unlock(xce->rh.m);
-	return sim_ret_errno(rc);
+	bell = sim_unlock_ring(xce->rh.m);
+	return sim_ret_errno(rc ? rc : bell);
 }
 
 static void
@@ -319,8 +330,11 @@ xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 /*
  * The next fired port, left masked until xenevtchn_unmask. Never blocks:
  * with nothing pending it fails with EAGAIN (as a non-blocking Linux
- * evtchn fd does). The doorbell is re-rung while ports remain queued, so
- * poll() on the fd stays readable until the ring is empty.
+ * evtchn fd does). The FIFO keeps its byte while ports remain queued, so
+ * poll() on the fd stays readable until the ring is empty; it is emptied
+ * under the lock when the ring is, so no later fire can be drained away
+ * (a byte written after that, by a ring owed before, only makes one
+ * spurious wake-up, which finds the ring empty and drains it).
  */
 xenevtchn_port_or_error_t
 xenevtchn_pending(xenevtchn_handle *xce)
@@ -328,13 +342,13 @@ xenevtchn_pending(xenevtchn_handle *xce)
 	struct sim_handle *h;
 	int port = -1;
 
-	sim_doorbell_drain(xce->fd);
 	sim_lock(xce->rh.m);
 	h = &xce->rh.m->st->h[xce->slot];
-	if (h->tail != h->head) {
+	if (h->tail != h->head)
 		port = (int)h->ring[h->head++ % SIM_MAX_PORTS];
-		if (h->tail != h->head)
-			sim_doorbell(xce->rh.m, xce->slot);
+	if (h->tail == h->head) {
+		h->armed = 0;
+		sim_doorbell_drain(xce->fd);
 	}
 	sim_unlock(xce->rh.m);
 	if (port < 0)
