@@ -3,8 +3,10 @@
  * instance.c — attached vGPUs and their threads. Each instance has its own
  * ioreq server and event-channel handle, polled by its own thread together
  * with a stop eventfd; the thread also calls vgpu_tick when the time it
- * asked for has passed, and sleeps until then (or an event). A
- * trap storm in one domain therefore never delays another.
+ * asked for has passed, and sleeps until then (or an event). With
+ * --poll-us, after requests it polls the ioreq page for a while before it
+ * sleeps again (ioreq_loop_poll). A trap storm in one domain therefore
+ * never delays another.
  */
 #include <errno.h>
 #include <poll.h>
@@ -22,6 +24,7 @@
 
 #define INSTANCE_MAX 64
 #define INSTANCE_MAX_WAIT_MS 60000	/* poll's int timeout; vgpu_tick asks far less */
+#define INSTANCE_POLL_SLICE_NS 1000000ull /* while polling, look at the stop fd this often */
 
 struct instance {
 	uint32_t domid;
@@ -65,6 +68,26 @@ instance_timeout_ms(uint64_t now, uint64_t next_tick)
 	return ms > INSTANCE_MAX_WAIT_MS ? INSTANCE_MAX_WAIT_MS : (int)ms;
 }
 
+/*
+ * Poll mode: keep serving the ioreq page until the next tick or a slice
+ * ends (then the thread looks at its fds without sleeping and comes
+ * back), or the adaptive window closes (then it may sleep in poll()).
+ * Sets *polling; 0 or -errno.
+ */
+static int
+instance_poll_ioreqs(struct instance *in, uint64_t next_tick, bool *polling)
+{
+	uint64_t end = now_ns() + INSTANCE_POLL_SLICE_NS;
+	int rc;
+
+	*polling = false;
+	if (!instance_defs.poll_us)
+		return 0;
+	rc = ioreq_loop_poll(in->hv, next_tick && next_tick < end ? next_tick : end);
+	*polling = rc > 0;
+	return rc < 0 ? rc : 0;
+}
+
 /* The instance's thread: its own poll loop over its event channel and stop fd. */
 static void *
 instance_thread(void *arg)
@@ -75,39 +98,41 @@ instance_thread(void *arg)
 		{ .fd = in->stop_fd, .events = POLLIN },
 	};
 	uint64_t next_tick = 0;
+	bool polling = false;
 	char why[64] = "";
 
 	for (;;) {
 		uint64_t now = now_ns();
-		int timeout, n;
+		int timeout, n, rc = 0;
 
 		if (now >= next_tick)
 			next_tick = now + vgpu_tick(in->vgpu, now);
-		timeout = instance_timeout_ms(now, next_tick);
+		timeout = polling ? 0 : instance_timeout_ms(now, next_tick);
 		n = poll(pfd, 2, timeout);
 		if (n < 0 && errno != EINTR) {
 			snprintf(why, sizeof(why), "poll: %s", strerror(errno));
 			break;
 		}
-		if (n <= 0)
-			continue;
-		if (pfd[1].revents)
+		if (n > 0 && pfd[1].revents)
 			break;
-		if (pfd[0].revents & POLLIN) {
-			int rc = ioreq_loop_run_once(in->hv);
-
-			if (rc) {
-				snprintf(why, sizeof(why), "ioreq loop: %s", strerror(-rc));
-				break;
-			}
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			rc = ioreq_loop_run_once(in->hv);
 			/*
 			 * The request may have enabled a pipe (or failed the
 			 * vGPU): ask vgpu_tick again rather than sleeping on
 			 * the idle period it gave before. Cheap when idle.
 			 */
 			next_tick = 0;
-		} else if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+		} else if (n > 0 && (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL))) {
 			snprintf(why, sizeof(why), "event channel closed");
+			break;
+		} else if (!polling) {
+			continue;
+		}
+		if (!rc)
+			rc = instance_poll_ioreqs(in, next_tick, &polling);
+		if (rc) {
+			snprintf(why, sizeof(why), "ioreq loop: %s", strerror(-rc));
 			break;
 		}
 	}
@@ -156,6 +181,7 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 		.null_mmio_gpa = instance_defs.null_mmio_gpa,
 		.aperture_maddr = instance_defs.aperture_maddr,
 		.dma_hook = instance_defs.dma_hook,
+		.poll_us = instance_defs.poll_us,
 	};
 	struct instance *in;
 	int rc, slot = -1;

@@ -36,6 +36,7 @@ struct glue_config {
 	uint64_t null_mmio_gpa;		/* 0 = none; else a 4 KiB page answered by the glue */
 	uint64_t aperture_maddr;	/* machine address of the physical aperture BAR */
 	glue_dma_fn *dma_hook;
+	unsigned int poll_us;		/* poll mode: the longest poll window (0: off) */
 };
 
 /* Per-domain counters (read from any thread). */
@@ -83,6 +84,22 @@ void ioreq_server_get_stats(struct hv *hv, struct glue_stats *out);
  * Runs on the domain's own thread only. Returns 0 or -errno.
  */
 int ioreq_loop_run_once(struct hv *hv);
+
+/*
+ * Poll mode (cfg.poll_us > 0), as ACRN's polling ioreq mode: after a
+ * wake-up that found requests, keep serving the ioreq page (READY slots,
+ * the buffered ring) without blocking for an adaptive window of at most
+ * poll_us, with the event channels that fired left masked (a vCPU's
+ * notification then only sets a pending bit: no wake-up to pay for).
+ * When the window closes: unmask them, look at the page once more, and
+ * the caller may block in poll(). Call it after ioreq_loop_run_once, and
+ * again while it returns 1. It returns by slice_end_ns (CLOCK_MONOTONIC)
+ * so the caller can check its other fds: 1 still polling, 0 the window
+ * is closed (block now), or -errno. The window adapts as KVM's halt
+ * polling does: it grows when a request came soon after blocking, and
+ * shrinks to nothing when they come rarely, so an idle vGPU never polls.
+ */
+int ioreq_loop_poll(struct hv *hv, uint64_t slice_end_ns);
 
 /* The mediator's hypervisor ops over libxen* (hv_xen.c). */
 extern const struct hv_ops hv_xen_ops;
