@@ -21,10 +21,24 @@
 
 #include "sim_int.h"
 
+/*
+ * Where a notify on one of this handle's ports lands when its peer is a
+ * vCPU's port (the answer to an ioreq): recorded at bind, so the notify
+ * needs no machine lock. Only a waker's own ports are cached; a binding
+ * that went away since (peer closed, domain gone) only costs a spurious
+ * wake-up of a vCPU that re-checks its slot, never a lost one.
+ */
+struct notify_target {
+	uint32_t dom;		/* index in st->dom[] + 1; 0: not cached */
+	uint32_t domid;
+	uint32_t vcpu;
+};
+
 struct xenevtchn_handle {
 	struct sim_rhandle rh;	/* first: see sim_rhandle_new */
 	int slot;
 	int fd;			/* the slot's doorbell FIFO, read end */
+	struct notify_target fast[SIM_MAX_PORTS];
 };
 
 /* Lock held. A guest-side port waiting for domain remote to bind; port or -errno. */
@@ -222,6 +236,33 @@ op_unbind(struct sim_machine *m, uint32_t port, struct sim_port *sp)
 	sim_port_close(m, port);
 }
 
+/*
+ * A notify to a vCPU without the machine lock (Xen's evtchn_send takes
+ * only the channel's own lock): wake the vCPU attached to the cached
+ * target, a futex call only if it sleeps. false: not cached, take the
+ * locked path.
+ */
+static bool
+notify_fast(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	struct sim_state *st = xce->rh.m->st;
+	struct notify_target *t;
+	struct sim_domain *d;
+	int32_t h;
+
+	if (port == 0 || port >= SIM_MAX_PORTS || !xce->fast[port].dom)
+		return false;
+	t = &xce->fast[port];
+	d = &st->dom[t->dom - 1];
+	if (!__atomic_load_n(&d->used, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&d->domid, __ATOMIC_RELAXED) != t->domid)
+		return true; /* the domain is gone: nobody to wake */
+	h = __atomic_load_n(&d->vcpu_handle[t->vcpu], __ATOMIC_ACQUIRE);
+	if (h > 0 && h <= SIM_MAX_HANDLES)
+		xensim_wake(&st->h[h - 1].wake);
+	return true;
+}
+
 /* A notification that arrived while masked fires now. */
 static void
 op_unmask(struct sim_machine *m, uint32_t port, struct sim_port *sp)
@@ -236,6 +277,8 @@ op_unmask(struct sim_machine *m, uint32_t port, struct sim_port *sp)
 int
 xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 {
+	if (notify_fast(xce, port))
+		return 0;
 	return own_port_op(xce, port, op_notify);
 }
 
@@ -263,8 +306,10 @@ bind_new_port(xenevtchn_handle *xce, uint32_t domid)
 {
 	int p = sim_port_alloc_unbound(xce->rh.m, XENSIM_DM_DOMID, domid, 0);
 
-	if (p > 0)
+	if (p > 0) {
 		xce->rh.m->st->port[p].handle = xce->slot;
+		xce->fast[p].dom = 0;
+	}
 	return p;
 }
 
@@ -307,6 +352,15 @@ xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid, evtchn_port_t 
 	rp->state = PORT_INTERDOMAIN;
 	rp->peer = (uint32_t)p;
 	rc = p;
+	if (rp->handle < 0 && rp->vcpu < XENSIM_MAX_VCPUS) {
+		struct sim_domain *d = sim_domain_find(xce->rh.m, domid);
+
+		if (d)
+			xce->fast[p] = (struct notify_target){
+				.dom = (uint32_t)(d - xce->rh.m->st->dom) + 1,
+				.domid = domid, .vcpu = rp->vcpu,
+			};
+	}
 out:
 	sim_unlock(xce->rh.m);
 	return port_or_error(rc);
@@ -324,7 +378,11 @@ xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
 int
 xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	return own_port_op(xce, port, op_unbind);
+	int rc = own_port_op(xce, port, op_unbind);
+
+	if (!rc)
+		xce->fast[port].dom = 0;
+	return rc;
 }
 
 /*

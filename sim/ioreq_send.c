@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <stdint.h>
 #include <xen/hvm/ioreq.h>
@@ -38,6 +39,16 @@ state_moved(void *arg)
 	return slot_state(w->slot) != w->prev;
 }
 
+/* Milliseconds of CLOCK_MONOTONIC_COARSE: cheap enough for every request. */
+static uint64_t
+coarse_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Mark c blocked on server sid (sid < 0: not blocked) for xensim_vcpu_status. */
 static void
 wait_mark(struct sim_vcpu *c, int sid)
@@ -45,7 +56,7 @@ wait_mark(struct sim_vcpu *c, int sid)
 	struct sim_handle *h = &c->m->st->h[c->slot];
 
 	if (sid >= 0)
-		__atomic_store_n(&h->wait_since_ms, sim_now_ms(), __ATOMIC_RELAXED);
+		__atomic_store_n(&h->wait_since_ms, coarse_ms(), __ATOMIC_RELAXED);
 	__atomic_store_n(&h->wait_sid, sid + 1, __ATOMIC_RELEASE);
 }
 
@@ -96,7 +107,7 @@ static int
 wait_for_io(struct sim_vcpu *c, int sid, volatile ioreq_t *slot, uint64_t *data)
 {
 	struct answer_wait w = { .slot = slot, .prev = STATE_IOREQ_NONE };
-	uint64_t start = sim_now_ms(), harness = c->harness_ms ? start + (uint64_t)c->harness_ms : 0;
+	uint64_t start = coarse_ms(), harness = c->harness_ms ? start + (uint64_t)c->harness_ms : 0;
 	unsigned int state = slot_state(slot);
 
 	*data = ~0ull;
@@ -116,14 +127,14 @@ wait_for_io(struct sim_vcpu *c, int sid, volatile ioreq_t *slot, uint64_t *data)
 		case STATE_IOREQ_READY:
 		case STATE_IOREQ_INPROCESS:
 			for (;;) {
-				uint64_t until = sim_now_ms() + SIM_WAIT_SLICE_MS;
+				uint64_t until = coarse_ms() + SIM_WAIT_SLICE_MS;
 
 				if (harness && harness < until)
 					until = harness;
 				if (!sim_vcpu_wait(c, state_moved, &w, spin, until))
 					break;
 				spin = 0;
-				if (harness && sim_now_ms() >= harness) {
+				if (harness && coarse_ms() >= harness) {
 					fprintf(stderr, "xensim: HARNESS DEADLINE: vCPU %u/%u got no answer "
 						"from ioreq server %d in %d ms; on Xen it stays blocked "
 						"(wait_for_io): this is a test failure\n", c->domid,
@@ -256,7 +267,7 @@ xensim_vcpu_status(const char *machine, uint32_t domid, unsigned int vcpu,
 			out->blocked = true;
 			out->server = (unsigned int)(sid1 - 1);
 			out->asleep = __atomic_load_n(&h->wake.sleepers, __ATOMIC_ACQUIRE) > 0;
-			out->blocked_ms = sim_now_ms() -
+			out->blocked_ms = coarse_ms() -
 					  __atomic_load_n(&h->wait_since_ms, __ATOMIC_RELAXED);
 		}
 	}

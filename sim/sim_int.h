@@ -40,6 +40,7 @@
 #define SIM_WAIT_SLICE_MS 200	/* a blocked vCPU re-checks that its domain still exists */
 #define SIM_VCPU_SPIN_NS 50000ull /* a vCPU spins this long for its answer, then sleeps */
 #define SIM_BELL_DEFER 8	/* doorbells one thread may owe at sim_unlock */
+#define SIM_LOCK_SPINS 200	/* trylocks before sleeping on the machine lock */
 
 /*
  * p2m types kept per RAM gfn (gfns above RAM are holes or direct maps).
@@ -135,10 +136,16 @@ struct sim_handle {
 	int32_t pid;
 	uint32_t nonce;
 	uint32_t armed;			/* evtchn: a doorbell byte is in (or on its way to) the FIFO */
-	struct xensim_waiter wake;	/* vCPU: its futex doorbell and sleeper mark */
 	int32_t wait_sid;		/* vCPU: server + 1 it is blocked on (wait_for_io), 0 none */
 	uint64_t wait_since_ms;		/* vCPU: when that wait began (sim_now_ms) */
-	uint32_t head, tail;		/* evtchn: ring of ports; xs: events */
+	/*
+	 * vCPU: its futex doorbell and sleeper count, alone in a cache line:
+	 * a device model reads it on every answer, the spinning vCPU does
+	 * not write it, so no line moves between them for it.
+	 */
+	struct xensim_waiter wake __attribute__((aligned(64)));
+	uint32_t head __attribute__((aligned(64))); /* evtchn: ring of ports; xs: events */
+	uint32_t tail;
 	uint32_t ring[SIM_MAX_PORTS];
 	struct sim_xs_event evq[SIM_XS_EVQ];
 };

@@ -88,7 +88,7 @@ sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 		if (rc >= 0) {
 			c->slot = rc;
 			rc = 0;
-			d->vcpu_handle[vcpu] = c->slot + 1;
+			__atomic_store_n(&d->vcpu_handle[vcpu], c->slot + 1, __ATOMIC_RELEASE);
 		}
 	}
 	sim_unlock(c->m);

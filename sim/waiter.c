@@ -41,22 +41,31 @@ cpu_relax(void)
 #endif
 }
 
+/*
+ * After making the condition true: a full fence, then only if someone
+ * sleeps (or is about to) bump seq and wake. With nobody asleep this
+ * writes nothing: a spinning waiter's cache line stays where it is.
+ */
 void
 xensim_wake(struct xensim_waiter *w)
 {
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!__atomic_load_n(&w->sleepers, __ATOMIC_SEQ_CST))
+		return;
 	__atomic_add_fetch(&w->seq, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&w->sleepers, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &w->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+	syscall(SYS_futex, &w->seq, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
 }
 
-/* The bounded spin: true once done, false when spin_ns (or the deadline) ran out. */
+/*
+ * The bounded spin: true once done, false when spin_ns (or the deadline)
+ * ran out. The clock is first read after SPIN_CHECK checks: an answer
+ * that is already on its way costs no clock read at all.
+ */
 static bool
 spin(bool (*done)(void *arg), void *arg, uint64_t spin_ns, uint64_t deadline_ns)
 {
-	uint64_t now = mono_ns(), end = now + spin_ns, next_yield = now + SPIN_YIELD_NS;
+	uint64_t now, end = 0, next_yield = 0;
 
-	if (deadline_ns && deadline_ns < end)
-		end = deadline_ns;
 	for (unsigned int i = 1;; i++) {
 		cpu_relax();
 		if (done(arg))
@@ -64,6 +73,12 @@ spin(bool (*done)(void *arg), void *arg, uint64_t spin_ns, uint64_t deadline_ns)
 		if (i % SPIN_CHECK)
 			continue;
 		now = mono_ns();
+		if (!end) {
+			end = now + spin_ns;
+			if (deadline_ns && deadline_ns < end)
+				end = deadline_ns;
+			next_yield = now + SPIN_YIELD_NS;
+		}
 		if (now >= end)
 			return false;
 		if (now >= next_yield) {
@@ -74,11 +89,13 @@ spin(bool (*done)(void *arg), void *arg, uint64_t spin_ns, uint64_t deadline_ns)
 }
 
 /*
- * The sleep: read seq, count ourselves a sleeper, check the condition,
+ * The sleep: count ourselves a sleeper, read seq, check the condition,
  * then FUTEX_WAIT on the seq we read. A waker makes the condition true,
- * bumps seq and then reads the sleeper count (all sequentially
- * consistent): either it sees us and wakes us, or our FUTEX_WAIT sees a
- * moved seq and returns at once. No wake-up can be lost.
+ * then reads the sleeper count (sequentially consistent, against our
+ * count): if it sees none, our check comes after its store and sees the
+ * condition true; if it sees us, it bumps seq and wakes, and our
+ * FUTEX_WAIT either sleeps before that wake or sees seq moved and
+ * returns at once. No wake-up can be lost.
  */
 int
 xensim_wait(struct xensim_waiter *w, bool (*done)(void *arg), void *arg, uint64_t spin_ns,
@@ -89,12 +106,13 @@ xensim_wait(struct xensim_waiter *w, bool (*done)(void *arg), void *arg, uint64_
 	if (spin_ns && spin(done, arg, spin_ns, deadline_ns))
 		return 0;
 	for (;;) {
-		uint32_t seq = __atomic_load_n(&w->seq, __ATOMIC_SEQ_CST);
+		uint32_t seq;
 		struct timespec ts;
 		long rc;
 		int e;
 
 		__atomic_add_fetch(&w->sleepers, 1, __ATOMIC_SEQ_CST);
+		seq = __atomic_load_n(&w->seq, __ATOMIC_SEQ_CST);
 		if (done(arg)) {
 			__atomic_sub_fetch(&w->sleepers, 1, __ATOMIC_SEQ_CST);
 			return 0;

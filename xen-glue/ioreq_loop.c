@@ -31,6 +31,7 @@ _Static_assert(sizeof(buf_ioreq_t) == 8, "buf_ioreq_t is 8 bytes");
 
 #define POLL_GROW_START_NS 10000ull	/* first window after a short block (KVM: 10 us) */
 #define POLL_YIELD_NS 5000ull		/* while polling, give the CPU away this often */
+#define POLL_CLOCK_EVERY 8		/* empty scans between clock reads */
 
 typedef int ioreq_exec_fn(struct hv *hv, struct vgpu *v, const struct ioreq_access *a,
 			  uint64_t *data);
@@ -514,11 +515,13 @@ int
 ioreq_loop_poll(struct hv *hv, uint64_t slice_end_ns)
 {
 	struct ioreq_poll *p = &hv->poll;
-	uint64_t next_yield = 0;
+	uint64_t next_yield = 0, now = mono_ns();
 
-	for (;;) {
-		uint64_t now = mono_ns();
+	for (unsigned int i = 0;; i++) {
 		int n, rc;
+
+		if (!(i % POLL_CLOCK_EVERY))
+			now = mono_ns();
 
 		if (now >= p->until_ns) {
 			rc = poll_release(hv);
@@ -534,7 +537,8 @@ ioreq_loop_poll(struct hv *hv, uint64_t slice_end_ns)
 		if (n < 0)
 			return n;
 		if (n > 0) {
-			p->until_ns = mono_ns() + p->window_ns;
+			now = mono_ns();
+			p->until_ns = now + p->window_ns;
 			continue;
 		}
 		if (!next_yield) {
