@@ -4,8 +4,8 @@
  * real shared page and event channel path: the guest vCPU (this process)
  * against xengt-dm-sim (a child process), a null handler in the glue vs a
  * vGPU register read through the mediator, with the two processes pinned
- * (sched_setaffinity) to the same core, to different cores, and to
- * different cores with the daemon's poll mode; beside them, in the same
+ * (sched_setaffinity) to the same core, to different cores, and with the
+ * daemon's poll mode (--poll-us) on either; beside them, in the same
  * run, the machine's own limit: a cross-process ping-pong over shared
  * memory with the vCPU's spin-then-futex wait (wake_limit_cross).
  */
@@ -339,6 +339,9 @@ bench_trap(void)
 		bench_figure("trap_null_same", same.null_ns, "ns/trap", NULL);
 		bench_figure("trap_reg_read_same", same.reg_ns, "ns/trap", "trap_null_same");
 	}
+	/* The daemon's poll mode with both on one core: it must yield to the vCPU. */
+	if (!rc && !placement("same-poll", cpu[0], cpu[0], POLL_US, &poll))
+		bench_figure("trap_poll_same", poll.null_ns, "ns/trap", "trap_null_same");
 	if (ncpu < 2) {
 		printf("bench: one CPU only: no cross-core trap figures\n");
 		sched_setaffinity(0, sizeof(saved), &saved);

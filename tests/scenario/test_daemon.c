@@ -306,6 +306,23 @@ test_killed_daemon_blocks_vcpu(void)
 			scn_sleep_ms(5);
 	}
 	CU_ASSERT_TRUE(seen);
+	{
+		/* What an admin sees: `xensim vcpus DOMID`. */
+		char bin[256], cmd[512], out[512] = "", want[64];
+		FILE *p;
+		size_t n;
+
+		snprintf(cmd, sizeof(cmd), "%s -m %s vcpus %u",
+			 test_build_path("xensim", bin, sizeof(bin)), s.machine, s.dom[0]);
+		p = popen(cmd, "r");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		n = fread(out, 1, sizeof(out) - 1, p);
+		out[n] = '\0';
+		CU_ASSERT_EQUAL(pclose(p), 0);
+		snprintf(want, sizeof(want), "vCPU %u/1 blocked on server %u (asleep", s.dom[0],
+			 st.server);
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	}
 	/* Still blocked over the next half second: nothing ends the wait. */
 	for (int i = 0; seen && i < 50; i++) {
 		CU_ASSERT_EQUAL(waitpid(vcpu, &status, WNOHANG), 0);
