@@ -333,7 +333,6 @@ bench_trap(void)
 	if (!ncpu)
 		return -ENODEV;
 	sched_getaffinity(0, sizeof(saved), &saved);
-	if (getenv("BENCH_ONLY_POLL")) { struct trap_figs f; for (int k = 0; k < 5; k++) placement("poll", cpu[0], cpu[1], POLL_US, &f); return 0; }
 	rc = placement("same", cpu[0], cpu[0], "0", &same);
 	if (!rc) {
 		bench_figure("trap_null_same", same.null_ns, "ns/trap", NULL);
