@@ -248,12 +248,16 @@ notify_fast(xenevtchn_handle *xce, evtchn_port_t port)
 	struct sim_state *st = xce->rh.m->st;
 	struct notify_target *t;
 	struct sim_domain *d;
+	uint32_t dom;
 	int32_t h;
 
-	if (port == 0 || port >= SIM_MAX_PORTS || !xce->fast[port].dom)
+	if (port == 0 || port >= SIM_MAX_PORTS)
 		return false;
 	t = &xce->fast[port];
-	d = &st->dom[t->dom - 1];
+	dom = __atomic_load_n(&t->dom, __ATOMIC_ACQUIRE);
+	if (!dom)
+		return false;
+	d = &st->dom[dom - 1];
 	if (!__atomic_load_n(&d->used, __ATOMIC_ACQUIRE) ||
 	    __atomic_load_n(&d->domid, __ATOMIC_RELAXED) != t->domid)
 		return true; /* the domain is gone: nobody to wake */
@@ -308,7 +312,7 @@ bind_new_port(xenevtchn_handle *xce, uint32_t domid)
 
 	if (p > 0) {
 		xce->rh.m->st->port[p].handle = xce->slot;
-		xce->fast[p].dom = 0;
+		__atomic_store_n(&xce->fast[p].dom, 0, __ATOMIC_RELEASE);
 	}
 	return p;
 }
@@ -355,11 +359,12 @@ xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid, evtchn_port_t 
 	if (rp->handle < 0 && rp->vcpu < XENSIM_MAX_VCPUS) {
 		struct sim_domain *d = sim_domain_find(xce->rh.m, domid);
 
-		if (d)
-			xce->fast[p] = (struct notify_target){
-				.dom = (uint32_t)(d - xce->rh.m->st->dom) + 1,
-				.domid = domid, .vcpu = rp->vcpu,
-			};
+		if (d) {
+			xce->fast[p].domid = domid;
+			xce->fast[p].vcpu = rp->vcpu;
+			__atomic_store_n(&xce->fast[p].dom, (uint32_t)(d - xce->rh.m->st->dom) + 1,
+					 __ATOMIC_RELEASE);
+		}
 	}
 out:
 	sim_unlock(xce->rh.m);
@@ -381,7 +386,7 @@ xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 	int rc = own_port_op(xce, port, op_unbind);
 
 	if (!rc)
-		xce->fast[port].dom = 0;
+		__atomic_store_n(&xce->fast[port].dom, 0, __ATOMIC_RELEASE);
 	return rc;
 }
 

@@ -120,7 +120,7 @@ wait_for_io(struct sim_vcpu *c, int sid, volatile ioreq_t *slot, uint64_t *data)
 		switch (w.prev = state) {
 		case STATE_IORESP_READY:
 			*data = slot->data;
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
+			__atomic_thread_fence(__ATOMIC_RELEASE); /* data read before NONE frees the slot */
 			slot->state = STATE_IOREQ_NONE;
 			wait_mark(c, -1);
 			return 0;
@@ -231,7 +231,13 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	slot->type = req->type;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	slot->state = STATE_IOREQ_READY;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/*
+	 * No full fence needed here: the notify runs under the machine lock,
+	 * as does a device model's unmask, so either the unmask comes first
+	 * and this notify rings its doorbell, or this one leaves the port
+	 * pending and the unmask fires it; the device model re-reads the page
+	 * after unmasking either way.
+	 */
 	sim_port_notify(m, s->vcpu_port[c->vcpu]);
 	sim_unlock(m);
 	rc = wait_for_io(c, sid, slot, &data);

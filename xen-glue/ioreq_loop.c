@@ -500,6 +500,17 @@ ioreq_loop_run_once(struct hv *hv)
 		return n;
 	if (n > 0 && hv->cfg.poll_us)
 		poll_adapt(hv, mono_ns());
+	/* No window to poll in: nothing is left masked behind the caller's back. */
+	if (hv->poll.nheld && mono_ns() >= hv->poll.until_ns) {
+		int rc = poll_release(hv);
+
+		if (rc)
+			return rc;
+		n = ioreq_loop_scan(hv);
+		if (n < 0)
+			return n;
+		hv->poll.blocked_ns = mono_ns();
+	}
 	return 0;
 }
 
