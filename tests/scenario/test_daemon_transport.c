@@ -1,13 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_daemon_poll.c — the daemon's poll mode (--poll-us): a burst of
- * guest accesses is served from the ioreq page without a wake-up per
- * request; every request is answered, also across windows that close
- * between accesses and from two vCPUs at once; once the guest is quiet
- * the vGPU thread sleeps again (an idle vGPU costs nothing); --poll-us 0
- * takes a wake-up per request.
+ * test_daemon_transport.c — how guest requests reach the daemon. A
+ * daemon in its own network namespace (as a deprivileged one runs) still
+ * gets and answers them. Poll mode (--poll-us): a burst of guest accesses
+ * is served from the ioreq page without a wake-up per request; every
+ * request is answered, also across windows that close between accesses
+ * and from two vCPUs at once; once the guest is quiet the vGPU thread
+ * sleeps again (an idle vGPU costs nothing); --poll-us 0 takes a wake-up
+ * per request.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +97,87 @@ all_switches(pid_t pid)
 		}
 	closedir(d);
 	return sum;
+}
+
+/* The daemon for domid, started in a new network namespace; exits 77 if it cannot be made. */
+static pid_t
+spawn_in_netns(const char *machine, const char *sock, uint32_t domid)
+{
+	char bin[256], dom[16];
+	pid_t pid;
+
+	test_build_path("xengt-dm-sim", bin, sizeof(bin));
+	snprintf(dom, sizeof(dom), "%u", domid);
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+
+		if (unshare(CLONE_NEWNET) < 0)
+			_exit(77);
+		if (fd >= 0)
+			dup2(fd, 1);
+		setenv("XENSIM_MACHINE", machine, 1);
+		execl(bin, bin, "--socket", sock, "--domid", dom, "--vgpu", "type=xengt_small",
+		      (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * A device model that unshares its network namespace (as a deprivileged
+ * one does) still receives the vCPU's notifications and wakes the vCPU
+ * with its answers: the sim's event channels do not depend on it, as
+ * Linux's evtchn device does not.
+ */
+static void
+test_daemon_in_own_netns(void)
+{
+	char machine[64], sock[128], path[96], val[32];
+	struct sim_vcpu *c = NULL;
+	bool running = false;
+	int domid, status = -1;
+	pid_t dm;
+
+	test_machine_new(machine, sizeof(machine));
+	snprintf(sock, sizeof(sock), "/tmp/xengt-test-%s.sock", machine);
+	domid = xensim_domain_create(machine, 64, 1);
+	CU_ASSERT_FATAL(domid > 0);
+	dm = spawn_in_netns(machine, sock, (uint32_t)domid);
+	CU_ASSERT_FATAL(dm > 0);
+	snprintf(path, sizeof(path), "/local/domain/0/device-model/%d/state", domid);
+	for (int i = 0; i < 1000 && !running; i++) {
+		running = xensim_xs_read(machine, path, val, sizeof(val)) == 0 &&
+			  !strcmp(val, "running");
+		if (!running && waitpid(dm, &status, WNOHANG) == dm) {
+			dm = -1;
+			break;
+		}
+		if (!running)
+			scn_sleep_ms(10);
+	}
+	if (dm < 0 && WIFEXITED(status) && WEXITSTATUS(status) == 77) {
+		test_skip("unshare(CLONE_NEWNET) not permitted (needs root or CAP_SYS_ADMIN)");
+		goto out;
+	}
+	CU_ASSERT_TRUE_FATAL(running);
+	CU_ASSERT_EQUAL(xensim_domain_unpause(machine, (uint32_t)domid), 0);
+	c = sim_vcpu_attach(machine, (uint32_t)domid, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	sim_vcpu_set_harness_deadline(c, 10000);
+	/* Config cycles, BAR placement, then a register: every one a round trip. */
+	scn_place_bars(c);
+	CU_ASSERT_EQUAL(magic_reads(c, 100), 100);
+out:
+	if (c)
+		sim_vcpu_detach(c);
+	if (dm > 0) {
+		kill(dm, SIGKILL);
+		waitpid(dm, NULL, 0);
+	}
+	unlink(sock);
+	test_machine_done(machine);
 }
 
 /*
@@ -207,12 +293,13 @@ out:
 	scn_stop(&s);
 }
 
-void suite_daemon_poll(void);
+void suite_daemon_transport(void);
 
 void
-suite_daemon_poll(void)
+suite_daemon_transport(void)
 {
 	static const struct test_case cases[] = {
+		{ "daemon in its own network namespace", test_daemon_in_own_netns },
 		{ "burst served by polling, then idle", test_poll_burst_then_idle },
 		{ "windows closing between requests", test_poll_window_edges },
 		{ "two vCPUs polled at once", test_poll_two_vcpus },
@@ -220,5 +307,5 @@ suite_daemon_poll(void)
 		{ NULL, NULL },
 	};
 
-	test_add_suite("daemon_poll", cases);
+	test_add_suite("daemon_transport", cases);
 }
