@@ -339,7 +339,7 @@ sim_lock(struct sim_machine *m)
 	int rc;
 
 	for (int i = 0; i < SIM_LOCK_SPINS; i++) {
-		/* Try only when it looks free: no cache-line tug of war. */
+		/* Try only when glibc's lock word looks free: no cache-line tug of war. */
 		if (!__atomic_load_n(&m->st->lock.__data.__lock, __ATOMIC_RELAXED)) {
 			rc = pthread_mutex_trylock(&m->st->lock);
 			if (rc != EBUSY)
