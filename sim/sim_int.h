@@ -18,7 +18,7 @@
 
 #include "xensim.h"
 
-#define SIM_MAGIC 0x58454e53494d3032ull /* "XENSIM02" */
+#define SIM_MAGIC 0x58454e53494d3033ull /* "XENSIM03": handle slots with waiters and FIFO doorbells */
 #define SIM_PAGE 4096u
 #define SIM_MAX_SERVERS 8	/* Xen's MAX_NR_IOREQ_SERVERS */
 #define SIM_MAX_RANGES 32	/* per server and range type */
