@@ -3,8 +3,10 @@
  * instance.c — attached vGPUs and their threads. Each instance has its own
  * ioreq server and event-channel handle, polled by its own thread together
  * with a control eventfd; the thread also calls vgpu_tick when the time it
- * asked for has passed, and sleeps until then (or an event). A trap storm
- * in one domain therefore never delays another.
+ * asked for has passed, and sleeps until then (or an event). With
+ * --poll-us, after requests it polls the ioreq page for a while before it
+ * sleeps again (ioreq_loop_poll). A trap storm in one domain therefore
+ * never delays another.
  *
  * A vCPU waiting in Xen's wait_for_io is woken by our notification and by
  * nothing else, so the thread answers until the very end: through a glue
@@ -33,6 +35,7 @@
 #define INSTANCE_MAX_WAIT_MS 60000	/* poll's int timeout; vgpu_tick asks far less */
 #define INSTANCE_RETRY_MS 10		/* event channel broken: scan the slots this often */
 #define INSTANCE_DRAIN_MS 5000		/* longest wait for vCPUs to take their answers */
+#define INSTANCE_POLL_SLICE_NS 1000000ull /* while polling, look at the control fd this often */
 
 /* Where the thread is in its life; set by the main thread, acted on by the thread. */
 enum instance_phase {
@@ -119,6 +122,27 @@ instance_unhook(struct instance *in)
 	pthread_mutex_unlock(&in->mu);
 }
 
+/*
+ * Poll mode: keep serving the ioreq page until the next tick or a slice
+ * ends (then the thread looks at its fds without sleeping and comes
+ * back), or the adaptive window closes (then it may sleep in poll(); the
+ * ports held masked while polling are unmasked by then). Sets *polling;
+ * 0 or -errno.
+ */
+static int
+instance_poll_ioreqs(struct instance *in, uint64_t next_tick, bool *polling)
+{
+	uint64_t end = now_ns() + INSTANCE_POLL_SLICE_NS;
+	int rc;
+
+	*polling = false;
+	if (!instance_defs.poll_us)
+		return 0;
+	rc = ioreq_loop_poll(in->hv, next_tick && next_tick < end ? next_tick : end);
+	*polling = rc > 0;
+	return rc < 0 ? rc : 0;
+}
+
 /* The instance's thread: its own poll loop over its event channel and control fd. */
 static void *
 instance_thread(void *arg)
@@ -129,13 +153,13 @@ instance_thread(void *arg)
 		{ .fd = in->ctl_fd, .events = POLLIN },
 	};
 	uint64_t next_tick = 0, drain_end = 0;
-	bool failed = false;
+	bool failed = false, polling = false;
 	char why[64];
 
 	for (;;) {
 		int phase = __atomic_load_n(&in->phase, __ATOMIC_ACQUIRE);
 		uint64_t now = now_ns();
-		int timeout, n;
+		int timeout, n, rc = 0;
 
 		if (phase != PHASE_RUN)
 			instance_unhook(in);
@@ -162,14 +186,17 @@ instance_thread(void *arg)
 		}
 		if (pfd[0].fd < 0 && (timeout < 0 || timeout > INSTANCE_RETRY_MS))
 			timeout = INSTANCE_RETRY_MS;
+		if (polling)
+			timeout = 0;
 		n = poll(pfd, 2, timeout);
 		if (n < 0 && errno != EINTR) {
 			snprintf(why, sizeof(why), "poll: %s", strerror(errno));
 			instance_glue_failed(in, &failed, why);
 			pfd[0].fd = -1;
+			polling = false;
 			continue;
 		}
-		if (pfd[1].revents & POLLIN) {
+		if (n > 0 && (pfd[1].revents & POLLIN)) {
 			uint64_t cnt;
 
 			if (read(in->ctl_fd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
@@ -180,25 +207,33 @@ instance_thread(void *arg)
 			ioreq_loop_scan(in->hv);
 			continue;
 		}
-		if (pfd[0].revents & POLLIN) {
-			int rc = ioreq_loop_run_once(in->hv);
-
-			if (rc) {
-				snprintf(why, sizeof(why), "ioreq loop: %s", strerror(-rc));
-				instance_glue_failed(in, &failed, why);
-			}
+		if (n > 0 && (pfd[0].revents & POLLIN)) {
+			rc = ioreq_loop_run_once(in->hv);
 			/*
 			 * The request may have enabled a pipe (or failed the
 			 * vGPU): ask vgpu_tick again rather than sleeping on
 			 * the idle period it gave before. Cheap when idle.
 			 */
 			next_tick = 0;
-		} else if (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL)) {
+		} else if (n > 0 && (pfd[0].revents & (POLLERR | POLLHUP | POLLNVAL))) {
 			instance_glue_failed(in, &failed, "event channel failed");
 			pfd[0].fd = -1;
+			polling = false;
+			continue;
 		} else if (phase == PHASE_DRAIN) {
 			/* A request whose notification we never got still gets its answer. */
-			ioreq_loop_scan(in->hv);
+			rc = ioreq_loop_scan(in->hv);
+			rc = rc < 0 ? rc : 0;
+		} else if (!polling) {
+			continue;
+		}
+		/* Poll mode: ports held masked are unmasked when the window closes. */
+		if (!rc)
+			rc = instance_poll_ioreqs(in, next_tick, &polling);
+		if (rc) {
+			snprintf(why, sizeof(why), "ioreq loop: %s", strerror(-rc));
+			instance_glue_failed(in, &failed, why);
+			polling = false;
 		}
 	}
 	return NULL;
@@ -235,6 +270,7 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 {
 	struct glue_config gc = {
 		.domid = domid,
+		.poll_us = instance_defs.poll_us,
 		.bufioreq = instance_defs.bufioreq,
 		.null_mmio_gpa = instance_defs.null_mmio_gpa,
 		.aperture_maddr = instance_defs.aperture_maddr,

@@ -22,6 +22,7 @@ struct instance_defaults {
 	uint64_t null_mmio_gpa;
 	uint64_t aperture_maddr;
 	glue_dma_fn *dma_hook;
+	unsigned int poll_us;		/* --poll-us: longest ioreq poll window, 0 off */
 };
 
 /* One attached vGPU, as seen by the control socket. */

@@ -26,6 +26,8 @@
 
 #define MAIN_DEFAULT_SOCKET "/run/xengt/xengt-dm.sock"
 #define MAIN_MAX_START 64
+#define MAIN_POLL_US 50		/* --poll-us default (docs/xengt-dm.md says why) */
+#define MAIN_POLL_US_MAX 100000
 
 struct main_start {
 	uint32_t domid;
@@ -38,6 +40,7 @@ struct main_opts {
 	enum glue_bufioreq bufioreq;
 	uint64_t null_mmio_gpa;
 	uint64_t aperture_mfn;
+	unsigned int poll_us;
 	struct main_start start[MAIN_MAX_START];
 	unsigned int nr_start;
 };
@@ -54,9 +57,11 @@ usage(FILE *f)
 		"                         handler (transport cost measurements)\n"
 		"  --bufioreq off|legacy|atomic  buffered ioreq mode (default atomic)\n"
 		"  --aperture-mfn HEX     machine frame of the physical aperture BAR\n"
+		"  --poll-us N            after guest requests, poll the ioreq page up to N us\n"
+		"                         (adaptive window; 0 = never poll; default %u)\n"
 		"  --debug AREAS          debug areas: ioreq,mmio,cfg,gtt,irq,display,sim\n"
 		"  --help\n"
-		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none");
+		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none", MAIN_POLL_US);
 	for (unsigned int i = 0; pgpu_backends[i]; i++)
 		fprintf(f, " %s", pgpu_backends[i]->name);
 	fprintf(f, "\n");
@@ -85,7 +90,8 @@ die_usage(const char *fmt, const char *arg)
 static void
 parse_opts(int argc, char **argv, struct main_opts *o)
 {
-	enum { O_GPU = 256, O_SOCKET, O_DOMID, O_VGPU, O_NULL, O_BUF, O_APMFN, O_DEBUG, O_HELP };
+	enum { O_GPU = 256, O_SOCKET, O_DOMID, O_VGPU, O_NULL, O_BUF, O_APMFN, O_POLL, O_DEBUG,
+	       O_HELP };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, O_GPU },
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -94,6 +100,7 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 		{ "null-mmio", required_argument, NULL, O_NULL },
 		{ "bufioreq", required_argument, NULL, O_BUF },
 		{ "aperture-mfn", required_argument, NULL, O_APMFN },
+		{ "poll-us", required_argument, NULL, O_POLL },
 		{ "debug", required_argument, NULL, O_DEBUG },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -140,6 +147,11 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 			if (parse_u64(optarg, 16, &v) || !v)
 				die_usage("--aperture-mfn: bad value '%s'", optarg);
 			o->aperture_mfn = v;
+			break;
+		case O_POLL:
+			if (parse_u64(optarg, 10, &v) || v > MAIN_POLL_US_MAX)
+				die_usage("--poll-us: bad value '%s' (0..100000)", optarg);
+			o->poll_us = (unsigned int)v;
 			break;
 		case O_DEBUG:
 			if (log_set_debug(optarg))
@@ -192,6 +204,7 @@ main(int argc, char **argv)
 		.socket = MAIN_DEFAULT_SOCKET,
 		.bufioreq = GLUE_BUFIOREQ_ATOMIC,
 		.aperture_mfn = pgpu_default_aperture_mfn,
+		.poll_us = MAIN_POLL_US,
 	};
 	struct instance_defaults d;
 	struct glue_domwatch *dw = NULL;
@@ -235,6 +248,7 @@ main(int argc, char **argv)
 		.null_mmio_gpa = o.null_mmio_gpa,
 		.aperture_maddr = o.aperture_mfn << 12,
 		.dma_hook = pgpu_dma_hook,
+		.poll_us = o.poll_us,
 	};
 	instance_init(gpu, &d);
 	ctl_server_init(gpu, gname);

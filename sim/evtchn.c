@@ -2,11 +2,15 @@
 /*
  * evtchn.c — simulated event channels and the libxenevtchn API. Ports are
  * machine-wide numbers in the shared state; each xenevtchn handle owns a
- * slot with a ring of fired ports and an AF_UNIX datagram doorbell that
- * makes xenevtchn_fd pollable. A fired port stays masked until unmask(),
- * like the Linux evtchn driver. Deviation: xenevtchn_pending on an empty
- * queue returns -1/EAGAIN; the real library's fd is blocking, so there it
- * would block until a port fires (poll the fd first, as QEMU does).
+ * slot with a ring of fired ports and a doorbell FIFO (doorbell.c) that
+ * makes xenevtchn_fd pollable. As with the Linux evtchn driver: a fired
+ * port stays masked until unmask(), a notification of a masked port only
+ * sets it pending (no wake-up; unmask fires it), and the fd stays
+ * readable while any fired port is unread (the driver's ring keeps its
+ * data until read), so a second queued port can never be stranded.
+ * Deviation: xenevtchn_pending on an empty queue returns -1/EAGAIN; the
+ * real library's fd is blocking, so there it would block until a port
+ * fires (poll the fd first, as QEMU does).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,10 +21,24 @@
 
 #include "sim_int.h"
 
+/*
+ * Where a notify on one of this handle's ports lands when its peer is a
+ * vCPU's port (the answer to an ioreq): recorded at bind, so the notify
+ * needs no machine lock. Only a waker's own ports are cached; a binding
+ * that went away since (peer closed, domain gone) only costs a spurious
+ * wake-up of a vCPU that re-checks its slot, never a lost one.
+ */
+struct notify_target {
+	uint32_t dom;		/* index in st->dom[] + 1; 0: not cached */
+	uint32_t domid;
+	uint32_t vcpu;
+};
+
 struct xenevtchn_handle {
 	struct sim_rhandle rh;	/* first: see sim_rhandle_new */
 	int slot;
-	int fd;
+	int fd;			/* the slot's doorbell FIFO, read end */
+	struct notify_target fast[SIM_MAX_PORTS];
 };
 
 /* Lock held. A guest-side port waiting for domain remote to bind; port or -errno. */
@@ -99,8 +117,11 @@ fire(struct sim_machine *m, uint32_t port)
 	sp->masked = 1;
 	sp->pending = 0;
 	h->ring[h->tail++ % SIM_MAX_PORTS] = port;
-	if (h->tail - h->head == 1)
+	/* One byte in the FIFO while the ring holds anything: level, not edge. */
+	if (!h->armed) {
+		h->armed = 1;
 		sim_doorbell(m, sp->handle);
+	}
 }
 
 /* Lock held. Send on port: the peer end fires; unbound ports swallow it. */
@@ -180,12 +201,16 @@ own_port(xenevtchn_handle *xce, evtchn_port_t port)
 
 typedef void own_port_fn(struct sim_machine *m, uint32_t port, struct sim_port *sp);
 
-/* Run fn on one of xce's own ports under the lock; EINVAL for anyone else's. */
+/*
+ * Run fn on one of xce's own ports under the lock; EINVAL for anyone
+ * else's. A doorbell the call owed that could not be rung fails it too
+ * (the sim is broken then; it is logged as well).
+ */
 static int
 own_port_op(xenevtchn_handle *xce, evtchn_port_t port, own_port_fn *fn)
 {
 	struct sim_port *sp;
-	int rc = 0;
+	int rc = 0, bell;
 
 	sim_lock(xce->rh.m);
 	sp = own_port(xce, port);
@@ -193,8 +218,8 @@ own_port_op(xenevtchn_handle *xce, evtchn_port_t port, own_port_fn *fn)
 		fn(xce->rh.m, port, sp);
 	else
 		rc = -EINVAL;
-	sim_unlock(xce->rh.m);
-	return sim_ret_errno(rc);
+	bell = sim_unlock_ring(xce->rh.m);
+	return sim_ret_errno(rc ? rc : bell);
 }
 
 static void
@@ -211,6 +236,37 @@ op_unbind(struct sim_machine *m, uint32_t port, struct sim_port *sp)
 	sim_port_close(m, port);
 }
 
+/*
+ * A notify to a vCPU without the machine lock (Xen's evtchn_send takes
+ * only the channel's own lock): wake the vCPU attached to the cached
+ * target, a futex call only if it sleeps. false: not cached, take the
+ * locked path.
+ */
+static bool
+notify_fast(xenevtchn_handle *xce, evtchn_port_t port)
+{
+	struct sim_state *st = xce->rh.m->st;
+	struct notify_target *t;
+	struct sim_domain *d;
+	uint32_t dom;
+	int32_t h;
+
+	if (port == 0 || port >= SIM_MAX_PORTS)
+		return false;
+	t = &xce->fast[port];
+	dom = __atomic_load_n(&t->dom, __ATOMIC_ACQUIRE);
+	if (!dom)
+		return false;
+	d = &st->dom[dom - 1];
+	if (!__atomic_load_n(&d->used, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&d->domid, __ATOMIC_RELAXED) != t->domid)
+		return true; /* the domain is gone: nobody to wake */
+	h = __atomic_load_n(&d->vcpu_handle[t->vcpu], __ATOMIC_ACQUIRE);
+	if (h > 0 && h <= SIM_MAX_HANDLES)
+		xensim_wake(&st->h[h - 1].wake);
+	return true;
+}
+
 /* A notification that arrived while masked fires now. */
 static void
 op_unmask(struct sim_machine *m, uint32_t port, struct sim_port *sp)
@@ -225,6 +281,8 @@ op_unmask(struct sim_machine *m, uint32_t port, struct sim_port *sp)
 int
 xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 {
+	if (notify_fast(xce, port))
+		return 0;
 	return own_port_op(xce, port, op_notify);
 }
 
@@ -252,8 +310,10 @@ bind_new_port(xenevtchn_handle *xce, uint32_t domid)
 {
 	int p = sim_port_alloc_unbound(xce->rh.m, XENSIM_DM_DOMID, domid, 0);
 
-	if (p > 0)
+	if (p > 0) {
 		xce->rh.m->st->port[p].handle = xce->slot;
+		__atomic_store_n(&xce->fast[p].dom, 0, __ATOMIC_RELEASE);
+	}
 	return p;
 }
 
@@ -296,6 +356,16 @@ xenevtchn_bind_interdomain(xenevtchn_handle *xce, uint32_t domid, evtchn_port_t 
 	rp->state = PORT_INTERDOMAIN;
 	rp->peer = (uint32_t)p;
 	rc = p;
+	if (rp->handle < 0 && rp->vcpu < XENSIM_MAX_VCPUS) {
+		struct sim_domain *d = sim_domain_find(xce->rh.m, domid);
+
+		if (d) {
+			xce->fast[p].domid = domid;
+			xce->fast[p].vcpu = rp->vcpu;
+			__atomic_store_n(&xce->fast[p].dom, (uint32_t)(d - xce->rh.m->st->dom) + 1,
+					 __ATOMIC_RELEASE);
+		}
+	}
 out:
 	sim_unlock(xce->rh.m);
 	return port_or_error(rc);
@@ -313,14 +383,21 @@ xenevtchn_bind_virq(xenevtchn_handle *xce, unsigned int virq)
 int
 xenevtchn_unbind(xenevtchn_handle *xce, evtchn_port_t port)
 {
-	return own_port_op(xce, port, op_unbind);
+	int rc = own_port_op(xce, port, op_unbind);
+
+	if (!rc)
+		__atomic_store_n(&xce->fast[port].dom, 0, __ATOMIC_RELEASE);
+	return rc;
 }
 
 /*
  * The next fired port, left masked until xenevtchn_unmask. Never blocks:
  * with nothing pending it fails with EAGAIN (as a non-blocking Linux
- * evtchn fd does). The doorbell is re-rung while ports remain queued, so
- * poll() on the fd stays readable until the ring is empty.
+ * evtchn fd does). The FIFO keeps its byte while ports remain queued, so
+ * poll() on the fd stays readable until the ring is empty; it is emptied
+ * under the lock when the ring is, so no later fire can be drained away
+ * (a byte written after that, by a ring owed before, only makes one
+ * spurious wake-up, which finds the ring empty and drains it).
  */
 xenevtchn_port_or_error_t
 xenevtchn_pending(xenevtchn_handle *xce)
@@ -328,13 +405,13 @@ xenevtchn_pending(xenevtchn_handle *xce)
 	struct sim_handle *h;
 	int port = -1;
 
-	sim_doorbell_drain(xce->fd);
 	sim_lock(xce->rh.m);
 	h = &xce->rh.m->st->h[xce->slot];
-	if (h->tail != h->head) {
+	if (h->tail != h->head)
 		port = (int)h->ring[h->head++ % SIM_MAX_PORTS];
-		if (h->tail != h->head)
-			sim_doorbell(xce->rh.m, xce->slot);
+	if (h->tail == h->head) {
+		h->armed = 0;
+		sim_doorbell_drain(xce->fd);
 	}
 	sim_unlock(xce->rh.m);
 	if (port < 0)

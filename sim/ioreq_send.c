@@ -2,14 +2,17 @@
 /*
  * ioreq_send.c — the hypervisor half of the ioreq protocol (xen/common/ioreq.c
  * ioreq_send, ioreq_send_buffered, wait_for_io): fill a vCPU's slot in the
- * shared_iopage, READY, notify, wait for IORESP_READY; the buffered ring
- * with its LEGACY/ATOMIC pointer handling; raw requests for tests.
+ * shared_iopage, READY, notify, wait for IORESP_READY (for ever, as Xen);
+ * the buffered ring with its LEGACY/ATOMIC pointer handling; raw requests
+ * for tests; what a vCPU is blocked on (xensim_vcpu_status).
  */
 /* HVM_IOREQSRV_BUFIOREQ_* are tools-only definitions. */
 #define __XEN_TOOLS__ 1
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <stdint.h>
 #include <xen/hvm/hvm_op.h>
@@ -26,17 +29,169 @@ slot_state(volatile ioreq_t *slot)
 	return st;
 }
 
+/* wait_for_io's condition: the slot's state has moved off prev. */
+struct answer_wait {
+	volatile ioreq_t *slot;
+	unsigned int prev;
+};
+
+static bool
+state_moved(void *arg)
+{
+	struct answer_wait *w = arg;
+
+	return slot_state(w->slot) != w->prev;
+}
+
+/* Milliseconds of CLOCK_MONOTONIC_COARSE: cheap enough for every request. */
+static uint64_t
+coarse_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Mark c blocked on server sid (sid < 0: not blocked) for xensim_vcpu_status. */
+static void
+wait_mark(struct sim_vcpu *c, int sid)
+{
+	struct sim_handle *h = &c->m->st->h[c->slot];
+
+	if (sid >= 0)
+		__atomic_store_n(&h->wait_since_ms, coarse_ms(), __ATOMIC_RELAXED);
+	__atomic_store_n(&h->wait_sid, sid + 1, __ATOMIC_RELEASE);
+}
+
+/* wait_for_io's bail-out: domain_crash(), the vCPU never runs again (-ESRCH here). */
+static int
+wait_crash(struct sim_vcpu *c)
+{
+	struct sim_domain *d;
+
+	sim_lock(c->m);
+	d = sim_domain_find(c->m, c->domid);
+	if (d)
+		sim_domain_crash(c->m, d);
+	sim_unlock(c->m);
+	wait_mark(c, -1);
+	return -ESRCH;
+}
+
+static bool
+domain_alive(struct sim_vcpu *c)
+{
+	bool alive;
+
+	sim_lock(c->m);
+	alive = sim_vcpu_domain(c) != NULL;
+	sim_unlock(c->m);
+	return alive;
+}
+
 /*
- * Xen writes the request with state NONE, then (barrier) READY, notifies
- * vp_eport and blocks; the device model moves READY -> INPROCESS ->
- * IORESP_READY and notifies back; Xen takes data and writes NONE. The sim
- * waits at most c->timeout_ms, and gives up early if the server's owner
- * process is gone; then the slot is reset to NONE (Xen would have
- * crashed the domain instead) and -ETIMEDOUT returned. As in Xen, a slot
- * not in state NONE or whose vp_eport the device model changed (or never
- * got: pages not mapped at enable) is not sent to ("device model set bad
- * IO state/event channel"): ROUTE_BAD_IOSTATE and -EBUSY. The one
- * exception: the late IORESP_READY of a request the sim timed out.
+ * Xen wait_for_io (xen/common/ioreq.c) after ioreq_send made the slot
+ * READY: the vCPU blocks until the device model changes the state, for
+ * ever if it never does. There is no timeout and no escape when the
+ * device model dies: on Xen the vCPU stays blocked until the domain is
+ * destroyed. As there: IORESP_READY -> NONE and take data; READY and
+ * INPROCESS -> wait for the next change; a state that moves backwards or
+ * is unknown crashes the domain; a state set back to NONE by the device
+ * model (the race with an emulator dying) ends the wait with data ~0.
+ * The wait itself: a bounded spin, then a futex sleep marked in the slot,
+ * so that the device model's notify makes a futex call only for a sleeper
+ * (on Xen the notify is a cheap hypercall whatever the vCPU does).
+ * A sleeping vCPU re-checks every SIM_WAIT_SLICE_MS that its domain still
+ * exists (a vCPU of a destroyed domain is gone: -ESRCH). The test harness
+ * deadline, if set, ends the wait with -ETIMEDOUT and a message: a test
+ * failure; the vCPU stays blocked on that request (c->pend_sid).
+ */
+static int
+wait_for_io(struct sim_vcpu *c, int sid, volatile ioreq_t *slot, uint64_t *data)
+{
+	struct answer_wait w = { .slot = slot, .prev = STATE_IOREQ_NONE };
+	uint64_t start = coarse_ms(), harness = c->harness_ms ? start + (uint64_t)c->harness_ms : 0;
+	unsigned int state = slot_state(slot);
+
+	*data = ~0ull;
+	wait_mark(c, sid);
+	while (state != STATE_IOREQ_NONE) {
+		uint64_t spin = c->spin_ns;
+
+		if (state < w.prev)
+			return wait_crash(c); /* "Weird HVM ioreq state transition" */
+		switch (w.prev = state) {
+		case STATE_IORESP_READY:
+			*data = slot->data;
+			__atomic_thread_fence(__ATOMIC_RELEASE); /* data read before NONE frees the slot */
+			slot->state = STATE_IOREQ_NONE;
+			wait_mark(c, -1);
+			return 0;
+		case STATE_IOREQ_READY:
+		case STATE_IOREQ_INPROCESS:
+			for (;;) {
+				uint64_t until = coarse_ms() + SIM_WAIT_SLICE_MS;
+
+				if (harness && harness < until)
+					until = harness;
+				if (!sim_vcpu_wait(c, state_moved, &w, spin, until))
+					break;
+				spin = 0;
+				if (harness && coarse_ms() >= harness) {
+					fprintf(stderr, "xensim: HARNESS DEADLINE: vCPU %u/%u got no answer "
+						"from ioreq server %d in %d ms; on Xen it stays blocked "
+						"(wait_for_io): this is a test failure\n", c->domid,
+						c->vcpu, sid, c->harness_ms);
+					c->pend_sid = sid;
+					return -ETIMEDOUT;
+				}
+				if (!domain_alive(c)) {
+					wait_mark(c, -1);
+					return -ESRCH;
+				}
+			}
+			state = slot_state(slot);
+			continue;
+		default:
+			return wait_crash(c); /* "Weird HVM iorequest state" */
+		}
+	}
+	wait_mark(c, -1);
+	return 0;
+}
+
+/*
+ * A vCPU whose harness deadline passed is still in wait_for_io for that
+ * request: before anything else it waits for that answer again (and
+ * drops it: the access it belonged to has already failed its test).
+ */
+static int
+resume_pending(struct sim_vcpu *c)
+{
+	volatile ioreq_t *slot;
+	struct sim_domain *d;
+	uint64_t data;
+	int sid = c->pend_sid;
+
+	sim_lock(c->m);
+	d = sim_vcpu_domain(c);
+	slot = d ? sim_srv_slot(c->m, d, sid, c->vcpu) : NULL;
+	sim_unlock(c->m);
+	if (!slot)
+		return -ESRCH;
+	c->pend_sid = -1;
+	return wait_for_io(c, sid, slot, &data);
+}
+
+/*
+ * Xen ioreq_send: the request is written with state NONE, then (barrier)
+ * READY, vp_eport is notified and the vCPU blocks in wait_for_io. As in
+ * Xen, a slot not in state NONE or whose vp_eport the device model
+ * changed (or never got: pages not mapped at enable) is not sent to
+ * ("device model set bad IO state/event channel"): ROUTE_BAD_IOSTATE and
+ * -EBUSY. The notification's doorbell is rung once the machine lock is
+ * released (sim_unlock), so the woken device model does not block on it.
  */
 int
 sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
@@ -45,9 +200,14 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	volatile ioreq_t *slot;
 	struct sim_domain *d;
 	struct sim_server *s;
-	uint64_t deadline;
-	int owner;
+	uint64_t data;
+	int rc;
 
+	if (c->pend_sid >= 0) {
+		rc = resume_pending(c);
+		if (rc)
+			return rc;
+	}
 	sim_lock(m);
 	d = sim_vcpu_domain(c);
 	if (!d) {
@@ -60,10 +220,6 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	}
 	s = &d->srv[sid];
 	slot = sim_srv_slot(m, d, sid, c->vcpu);
-	if ((c->late_mask & (1u << sid)) && slot_state(slot) == STATE_IORESP_READY) {
-		slot->state = STATE_IOREQ_NONE;
-		c->late_mask &= ~(1u << sid);
-	}
 	if (slot_state(slot) != STATE_IOREQ_NONE || slot->vp_eport != s->vcpu_port[c->vcpu]) {
 		__atomic_fetch_add(&d->routes[ROUTE_BAD_IOSTATE], 1, __ATOMIC_RELAXED);
 		sim_unlock(m);
@@ -79,27 +235,68 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	slot->type = req->type;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	slot->state = STATE_IOREQ_READY;
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/*
+	 * No full fence needed here: the notify runs under the machine lock,
+	 * as does a device model's unmask, so either the unmask comes first
+	 * and this notify rings its doorbell, or this one leaves the port
+	 * pending and the unmask fires it; the device model re-reads the page
+	 * after unmasking either way.
+	 */
 	sim_port_notify(m, s->vcpu_port[c->vcpu]);
-	owner = s->owner_pid;
 	sim_unlock(m);
+	rc = wait_for_io(c, sid, slot, &data);
+	if (!rc)
+		req->data = data;
+	return rc;
+}
 
-	deadline = sim_now_ms() + (uint64_t)c->timeout_ms;
-	for (int wait = 0;;) {
-		if (slot_state(slot) == STATE_IORESP_READY) {
-			req->data = slot->data;
-			__atomic_thread_fence(__ATOMIC_SEQ_CST);
-			slot->state = STATE_IOREQ_NONE;
-			return 0;
-		}
-		/* Checked once more after the wait fails: an answer may beat the exit. */
-		if (wait)
-			break;
-		wait = sim_vcpu_wait(c, deadline, owner);
+int
+xensim_vcpu_status(const char *machine, uint32_t domid, unsigned int vcpu,
+		   struct xensim_vcpu_status *out)
+{
+	struct sim_machine *m;
+	struct sim_domain *d;
+	int rc = sim_tool_begin(machine, domid, &m, &d), slot;
+
+	memset(out, 0, sizeof(*out));
+	if (rc)
+		return rc;
+	if (vcpu >= d->vcpus) {
+		sim_tool_end(m);
+		return -EINVAL;
 	}
-	slot->state = STATE_IOREQ_NONE;
-	c->late_mask |= 1u << sid;
-	return -ETIMEDOUT;
+	slot = d->vcpu_handle[vcpu] - 1;
+	if (slot >= 0 && slot < SIM_MAX_HANDLES && m->st->h[slot].kind == HK_VCPU &&
+	    sim_pid_alive(m->st->h[slot].pid)) {
+		struct sim_handle *h = &m->st->h[slot];
+		int sid1 = __atomic_load_n(&h->wait_sid, __ATOMIC_ACQUIRE);
+
+		out->attached = true;
+		out->pid = h->pid;
+		if (sid1 > 0) {
+			out->blocked = true;
+			out->server = (unsigned int)(sid1 - 1);
+			out->asleep = __atomic_load_n(&h->wake.sleepers, __ATOMIC_ACQUIRE) > 0;
+			out->blocked_ms = coarse_ms() -
+					  __atomic_load_n(&h->wait_since_ms, __ATOMIC_RELAXED);
+		}
+	}
+	sim_tool_end(m);
+	return 0;
+}
+
+void
+xensim_vcpu_status_str(uint32_t domid, unsigned int vcpu, const struct xensim_vcpu_status *st,
+		       char *buf, size_t len)
+{
+	if (!st->attached)
+		snprintf(buf, len, "vCPU %u/%u not attached", domid, vcpu);
+	else if (st->blocked)
+		snprintf(buf, len, "vCPU %u/%u blocked on server %u (%s, %llu ms)", domid, vcpu,
+			 st->server, st->asleep ? "asleep" : "spinning",
+			 (unsigned long long)st->blocked_ms);
+	else
+		snprintf(buf, len, "vCPU %u/%u running", domid, vcpu);
 }
 
 /*

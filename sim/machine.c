@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * machine.c — a xensim machine as shared memory: create/attach the state
- * and RAM files, the robust process-shared lock, handle slots with their
- * doorbell sockets, and the process-local restrict registry. Domains and
- * the libxen* front ends live in their own files.
+ * and RAM files, the robust process-shared lock (whose release rings the
+ * doorbells owed under it), handle slots, and the process-local restrict
+ * registry. Doorbells, domains and the libxen* front ends live in their
+ * own files.
  */
 #include <assert.h>
 #include <errno.h>
@@ -13,10 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,7 +25,6 @@
 static pthread_mutex_t machines_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sim_machine *machines[SIM_MAX_MACHINES];
 static struct sim_rhandle *restrict_list;
-static int send_fd = -1;
 
 const char *
 sim_machine_name(const char *machine)
@@ -154,6 +151,7 @@ machine_map(const char *name, bool create)
 	struct sim_machine *m;
 	struct stat sb;
 	bool c1, c2;
+	int rc;
 
 	m = calloc(1, sizeof(*m));
 	if (!m)
@@ -170,23 +168,29 @@ machine_map(const char *name, bool create)
 	m->dev = sb.st_dev;
 	m->ino = sb.st_ino;
 	m->st = (struct sim_state *)m->state_base;
+	rc = sim_bells_init(m);
+	if (rc < 0) {
+		errno = -rc;
+		goto err_unmap_mem;
+	}
 	if (c1) {
-		int rc = state_init(m->st);
-
+		rc = state_init(m->st);
 		if (rc < 0) {
 			errno = -rc;
-			goto err_unmap_mem;
+			goto err_bells;
 		}
 	} else {
 		for (int i = 0; i < 200 && !__atomic_load_n(&m->st->ready, __ATOMIC_ACQUIRE); i++)
 			usleep(5000);
 		if (m->st->magic != SIM_MAGIC) {
 			errno = EPROTO;
-			goto err_unmap_mem;
+			goto err_bells;
 		}
 	}
 	return m;
 
+err_bells:
+	sim_bells_fini(m);
 err_unmap_mem:
 	sim_file_unmap(m->mem, XENSIM_MEM_SIZE, m->mem_fd);
 err_unmap_state:
@@ -199,6 +203,7 @@ err_free:
 static void
 machine_unmap(struct sim_machine *m)
 {
+	sim_bells_fini(m);
 	sim_file_unmap(m->mem, XENSIM_MEM_SIZE, m->mem_fd);
 	sim_file_unmap(m->state_base, SIM_STATE_SIZE, m->state_fd);
 	free(m);
@@ -313,6 +318,7 @@ xensim_machine_destroy(const char *machine)
 		if (unlink(path) == 0)
 			rc = 0;
 	}
+	sim_bells_unlink_all(name);
 	pthread_mutex_lock(&machines_lock);
 	for (int i = 0; i < SIM_MAX_MACHINES; i++)
 		if (machines[i] && !strcmp(machines[i]->name, name))
@@ -321,20 +327,48 @@ xensim_machine_destroy(const char *machine)
 	return rc;
 }
 
+/*
+ * The lock is held for short stretches by processes on other cores (a
+ * device model's notify while its vCPU starts the next access): spin on
+ * it briefly before sleeping, or every such meeting costs a futex sleep
+ * and wake-up on both sides (robust mutexes do not spin by themselves).
+ */
 void
 sim_lock(struct sim_machine *m)
 {
-	int rc = pthread_mutex_lock(&m->st->lock);
+	int rc;
 
+	for (int i = 0; i < SIM_LOCK_SPINS; i++) {
+		/* Try only when glibc's lock word looks free: no cache-line tug of war. */
+		if (!__atomic_load_n(&m->st->lock.__data.__lock, __ATOMIC_RELAXED)) {
+			rc = pthread_mutex_trylock(&m->st->lock);
+			if (rc != EBUSY)
+				goto locked;
+		}
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
+	rc = pthread_mutex_lock(&m->st->lock);
+locked:
 	/* A process died holding it: the state is ours to keep using. */
 	if (rc == EOWNERDEAD)
 		pthread_mutex_consistent(&m->st->lock);
 }
 
+/* Doorbells owed under the lock are rung once it is free (doorbell.c). */
 void
 sim_unlock(struct sim_machine *m)
 {
 	pthread_mutex_unlock(&m->st->lock);
+	(void)sim_bells_ring(m); /* failures are counted and logged there */
+}
+
+int
+sim_unlock_ring(struct sim_machine *m)
+{
+	pthread_mutex_unlock(&m->st->lock);
+	return sim_bells_ring(m);
 }
 
 struct sim_domain *
@@ -403,9 +437,10 @@ handle_reclaim(struct sim_machine *m, int slot)
 			sim_port_close(m, p);
 	for (int d = 0; d < XENSIM_MAX_DOMAINS; d++)
 		for (int v = 0; v < XENSIM_MAX_VCPUS; v++)
-			if (st->dom[d].vcpu_handle[v] == slot + 1)
-				st->dom[d].vcpu_handle[v] = 0;
+			if (st->dom[d].vcpu_handle[v] == slot + 1) /* read by lock-free notifies */
+				__atomic_store_n(&st->dom[d].vcpu_handle[v], 0, __ATOMIC_RELEASE);
 	sim_xs_drop_handle(m, slot);
+	sim_bell_remove(m, slot);
 	memset(&st->h[slot], 0, sizeof(st->h[slot]));
 }
 
@@ -441,19 +476,19 @@ sim_handle_free(struct sim_machine *m, int slot)
 		handle_reclaim(m, slot);
 }
 
-static int sim_doorbell_socket(struct sim_machine *m, int slot);
-
 int
 sim_handle_open(struct sim_machine *m, enum sim_handle_kind kind, int *fd)
 {
 	int slot = sim_handle_alloc(m, kind);
 
-	if (slot < 0)
+	*fd = -1;
+	if (slot < 0 || kind == HK_VCPU)
 		return slot;
-	*fd = sim_doorbell_socket(m, slot);
+	*fd = sim_bell_create(m, slot);
 	if (*fd < 0) {
 		int rc = *fd;
 
+		*fd = -1;
 		sim_handle_free(m, slot);
 		return rc;
 	}
@@ -466,83 +501,8 @@ sim_handle_close(struct sim_machine *m, int slot, int fd)
 	sim_lock(m);
 	sim_handle_free(m, slot);
 	sim_unlock(m);
-	close(fd);
-}
-
-static socklen_t
-doorbell_addr(struct sim_machine *m, int slot, struct sockaddr_un *sa)
-{
-	int n;
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	/* Abstract namespace: sun_path[0] == 0, nothing on disk to clean up. */
-	n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1, "xensim-%s-%lx-h%d-%u", m->name,
-		     (unsigned long)m->ino, slot, m->st->h[slot].nonce);
-	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
-}
-
-/* Lock held. A non-blocking datagram socket bound as the slot's doorbell; fd or -errno. */
-static int
-sim_doorbell_socket(struct sim_machine *m, int slot)
-{
-	struct sockaddr_un sa;
-	socklen_t len = doorbell_addr(m, slot, &sa);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sa, len) < 0) {
-		int e = errno;
-
+	if (fd >= 0)
 		close(fd);
-		return -e;
-	}
-	return fd;
-}
-
-/* Lock held. Ring slot's doorbell; a full queue already means "look". */
-void
-sim_doorbell(struct sim_machine *m, int slot)
-{
-	struct sockaddr_un sa;
-	socklen_t len;
-	char b = 1;
-
-	if (slot < 0 || slot >= SIM_MAX_HANDLES || m->st->h[slot].kind == HK_FREE)
-		return;
-	len = doorbell_addr(m, slot, &sa);
-	if (__atomic_load_n(&send_fd, __ATOMIC_ACQUIRE) < 0) {
-		int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		int expect = -1;
-
-		if (fd < 0)
-			return;
-		if (!__atomic_compare_exchange_n(&send_fd, &expect, fd, false, __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE))
-			close(fd);
-	}
-	(void)sendto(send_fd, &b, 1, MSG_DONTWAIT, (struct sockaddr *)&sa, len);
-}
-
-/*
- * Empty fd's doorbell queue. Each datagram only means "look", so they are
- * taken in batches with recvmmsg: one syscall in the usual case, where a
- * recv() loop needs a second call just to see EAGAIN.
- */
-void
-sim_doorbell_drain(int fd)
-{
-	struct mmsghdr msg[SIM_DRAIN_BATCH];
-	struct iovec iov = { .iov_base = (char[1]){ 0 }, .iov_len = 1 };
-
-	memset(msg, 0, sizeof(msg));
-	for (int i = 0; i < SIM_DRAIN_BATCH; i++) {
-		msg[i].msg_hdr.msg_iov = &iov;
-		msg[i].msg_hdr.msg_iovlen = 1;
-	}
-	while (recvmmsg(fd, msg, SIM_DRAIN_BATCH, MSG_DONTWAIT, NULL) == SIM_DRAIN_BATCH)
-		;
 }
 
 int
@@ -562,20 +522,6 @@ sim_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-/* An fd that polls readable once pid exits (pidfd_open); -1 where unsupported. */
-int
-sim_pid_watch(int pid)
-{
-#ifdef SYS_pidfd_open
-	long fd = pid > 0 ? syscall(SYS_pidfd_open, pid, 0) : -1;
-
-	return fd >= 0 ? (int)fd : -1;
-#else
-	(void)pid;
-	return -1;
-#endif
 }
 
 void *

@@ -2,8 +2,9 @@
 /*
  * sim_int.h — libxensim internals shared by its files: the layout of the
  * machine's shared state file, the per-process machine mapping, locking,
- * handle slots with their doorbell sockets, and the helpers the libxen*
- * front ends and the guest access path share. Not for use outside sim/.
+ * handle slots with their doorbells (FIFOs and futex waiters), and the
+ * helpers the libxen* front ends and the guest access path share. Not for
+ * use outside sim/.
  */
 #ifndef SIM_SIM_INT_H
 #define SIM_SIM_INT_H
@@ -17,7 +18,7 @@
 
 #include "xensim.h"
 
-#define SIM_MAGIC 0x58454e53494d3034ull /* "XENSIM04": bump when the layout changes */
+#define SIM_MAGIC 0x58454e53494d3035ull /* "XENSIM05": bump when the layout changes */
 #define SIM_PAGE 4096u
 #define SIM_MAX_SERVERS 8	/* Xen's MAX_NR_IOREQ_SERVERS */
 #define SIM_MAX_RANGES 32	/* per server and range type */
@@ -48,9 +49,6 @@
 #define SIM_XS_TOKEN 64
 #define SIM_XS_EVQ 16
 #define SIM_MEM_FIRST (16ull << 20) /* first machine address handed to a domain */
-#define SIM_IOREQ_TIMEOUT_MS 10000
-#define SIM_DRAIN_BATCH 16	/* doorbell datagrams taken per recvmmsg */
-#define SIM_WAIT_SLICE_MS 50	/* longest sleep between liveness checks */
 #define SIM_FMAP_PIDS 16	/* processes holding foreign mappings of one domain */
 #define SIM_PADDR_BITS 39	/* default host address width: Skylake/Kaby Lake client (Gen9) */
 /*
@@ -59,6 +57,10 @@
  */
 #define SIM_NR_PIRQS (120 + 32)
 #define SIM_SHUTDOWN_NONE 0xffffffffu	/* SHUTDOWN_CODE_INVALID */
+#define SIM_WAIT_SLICE_MS 200	/* a blocked vCPU re-checks that its domain still exists */
+#define SIM_VCPU_SPIN_NS 50000ull /* a vCPU spins this long for its answer, then sleeps */
+#define SIM_BELL_DEFER 8	/* doorbells one thread may owe at sim_unlock */
+#define SIM_LOCK_SPINS 200	/* trylocks before sleeping on the machine lock */
 
 /*
  * enum sim_p2m (xensim.h) is kept per RAM gfn; gfns above RAM are holes
@@ -174,7 +176,17 @@ struct sim_handle {
 	uint32_t kind;
 	int32_t pid;
 	uint32_t nonce;
-	uint32_t head, tail;		/* evtchn: ring of ports; xs: events */
+	uint32_t armed;			/* evtchn: a doorbell byte is in (or on its way to) the FIFO */
+	int32_t wait_sid;		/* vCPU: server + 1 it is blocked on (wait_for_io), 0 none */
+	uint64_t wait_since_ms;		/* vCPU: when that wait began (sim_now_ms) */
+	/*
+	 * vCPU: its futex doorbell and sleeper count, alone in a cache line:
+	 * a device model reads it on every answer, the spinning vCPU does
+	 * not write it, so no line moves between them for it.
+	 */
+	struct xensim_waiter wake __attribute__((aligned(64)));
+	uint32_t head __attribute__((aligned(64))); /* evtchn: ring of ports; xs: events */
+	uint32_t tail;
 	uint32_t ring[SIM_MAX_PORTS];
 	struct sim_xs_event evq[SIM_XS_EVQ];
 };
@@ -205,6 +217,7 @@ struct sim_state {
 	uint32_t buf_race;	/* xensim_test_bufioreq_race */
 	uint32_t nr_dom0_iomem;
 	struct sim_range dom0_iomem[SIM_MAX_IOMEM]; /* dom0's iomem permissions (mfns) */
+	uint64_t bell_failures;	/* doorbells that could not be rung (each also logged) */
 	struct sim_domain dom[XENSIM_MAX_DOMAINS];
 	struct sim_port port[SIM_MAX_PORTS];
 	struct sim_handle h[SIM_MAX_HANDLES];
@@ -229,6 +242,12 @@ struct sim_machine {
 	uint8_t *mem;		/* whole machine RAM file */
 	int refs;		/* handles using this mapping (process-local) */
 	bool stale;		/* retired from the table: unmap at the last put */
+	int shm_dir;		/* /dev/shm, opened at attach: doorbells open from any namespace */
+	pthread_mutex_t bell_lock; /* guards bell[] */
+	struct {
+		uint32_t nonce;	/* slot generation the fd belongs to */
+		int fd;		/* the slot's doorbell FIFO opened for writing, or -1 */
+	} bell[SIM_MAX_HANDLES];
 };
 
 /* A guest vCPU attached in this process (xensim.h). */
@@ -236,12 +255,11 @@ struct sim_vcpu {
 	struct sim_machine *m;
 	uint32_t domid;
 	unsigned int vcpu;
-	int slot;		/* handle slot: its doorbell wakes this vCPU */
-	int fd;
-	int timeout_ms;
-	int owner_pid, owner_fd;	/* server owner being watched; its pidfd or -1 */
+	int slot;		/* handle slot: its waiter (h[slot].wake) wakes this vCPU */
+	int harness_ms;		/* test harness deadline per answer (0: none, wait as Xen) */
+	uint64_t spin_ns;	/* spin this long for an answer before sleeping */
+	int pend_sid;		/* server whose answer the harness gave up on (-1 none) */
 	uint64_t msi_seen;
-	uint32_t late_mask;	/* bit sid: a request to sid timed out, its answer may come late */
 	struct softgpu *gpu;	/* for aperture translation, opened lazily */
 };
 
@@ -261,7 +279,10 @@ void *sim_file_map(const char *machine, const char *ext, uint64_t size, bool cre
 /* Undo sim_file_map; errno is preserved (usable on error paths). */
 void sim_file_unmap(void *base, uint64_t size, int fd);
 void sim_lock(struct sim_machine *m);
+/* Release the lock, then ring the doorbells this thread owes (doorbell.c). */
 void sim_unlock(struct sim_machine *m);
+/* sim_unlock, returning 0 or the first doorbell failure (-errno; logged too). */
+int sim_unlock_ring(struct sim_machine *m);
 struct sim_domain *sim_domain_find(struct sim_machine *m, uint32_t domid);
 uint8_t *sim_p2m(struct sim_machine *m, struct sim_domain *d);
 /* Server page pair (buffered page, then shared_iopage) and its state-file offset. */
@@ -269,16 +290,16 @@ uint64_t sim_srv_pages_off(struct sim_machine *m, struct sim_domain *d, int sid)
 buffered_iopage_t *sim_srv_bufpage(struct sim_machine *m, struct sim_domain *d, int sid);
 ioreq_t *sim_srv_slot(struct sim_machine *m, struct sim_domain *d, int sid, unsigned int vcpu);
 
-/* Lock held. A slot of kind with its doorbell socket in *fd: slot or -errno. */
+/*
+ * Lock held. A slot of kind; evtchn and xs slots get their doorbell FIFO
+ * (readable fd in *fd), vCPU slots a futex waiter (*fd = -1). Slot or -errno.
+ */
 int sim_handle_open(struct sim_machine *m, enum sim_handle_kind kind, int *fd);
 /* Lock not held. Release a slot from sim_handle_open and close its doorbell. */
 void sim_handle_close(struct sim_machine *m, int slot, int fd);
-void sim_doorbell(struct sim_machine *m, int slot);
-/* Empty a doorbell socket (any number of queued rings) without blocking. */
-void sim_doorbell_drain(int fd);
+/* Release a slot's doorbell (lock held): the FIFO of an evtchn/xs slot is unlinked. */
+void sim_bell_remove(struct sim_machine *m, int slot);
 bool sim_pid_alive(int pid);
-/* Watch pid's exit: an fd that polls readable when it is gone, or -1 (fall back to kill). */
-int sim_pid_watch(int pid);
 /* The libxen* return convention: 0 for rc >= 0; -1 with errno = -rc for rc < 0. */
 int sim_ret_errno(int rc);
 /* CLOCK_MONOTONIC in milliseconds. */
@@ -302,6 +323,26 @@ void sim_rhandle_free(struct sim_rhandle *rh);
 int sim_rhandle_restrict(struct sim_rhandle *rh, uint32_t domid);
 int sim_restrict_all(int32_t domid);
 
+/* ---- doorbell.c ---- */
+/*
+ * Lock held. Ring slot's doorbell once the lock is released (sim_unlock):
+ * an evtchn/xs slot's FIFO gets a byte, a vCPU slot's waiter is woken
+ * (a futex wake only if it sleeps). Ringing after the unlock keeps the
+ * woken side from blocking on the lock at once (a lock convoy).
+ */
+void sim_doorbell(struct sim_machine *m, int slot);
+/* After the unlock: ring what this thread owes on m. 0 or the first -errno (also logged). */
+int sim_bells_ring(struct sim_machine *m);
+/* Lock held: create slot's FIFO and open it for reading; fd or -errno. */
+int sim_bell_create(struct sim_machine *m, int slot);
+/* Empty a doorbell fd (any number of rings) without blocking. */
+void sim_doorbell_drain(int fd);
+/* Unlink every doorbell FIFO of the machine called name (machine destroy). */
+void sim_bells_unlink_all(const char *name);
+/* Process-local doorbell cache of m: set up at map time (0 or -errno), closed at unmap. */
+int sim_bells_init(struct sim_machine *m);
+void sim_bells_fini(struct sim_machine *m);
+
 /* ---- domain.c ---- */
 /* Toolstack calls: attach machine, lock, find domid. 0 (locked) or -errno (nothing held). */
 int sim_tool_begin(const char *machine, uint32_t domid, struct sim_machine **m,
@@ -313,12 +354,14 @@ void sim_tool_end(struct sim_machine *m);
 /* Lock held. c's domain, or NULL if it is gone, dying or shut down (accesses: -ESRCH). */
 struct sim_domain *sim_vcpu_domain(struct sim_vcpu *c);
 /*
- * Sleep on c's doorbell until it rings (then empty it), at most
- * SIM_WAIT_SLICE_MS and never past deadline_ms (sim_now_ms clock).
- * owner_pid > 0: the process that must answer. Returns 0 to re-check,
- * -ETIMEDOUT past the deadline, -EPIPE once owner_pid is gone.
+ * Wait on c's doorbell until done(arg): spin up to spin_ns, then sleep
+ * (marked as a sleeper, so only then do wakers make a futex call). 0 once
+ * done, -ETIMEDOUT at deadline_ms (sim_now_ms clock; 0: none).
  */
-int sim_vcpu_wait(struct sim_vcpu *c, uint64_t deadline_ms, int owner_pid);
+int sim_vcpu_wait(struct sim_vcpu *c, bool (*done)(void *arg), void *arg, uint64_t spin_ns,
+		  uint64_t deadline_ms);
+/* c's waiter in the shared handle slot. */
+struct xensim_waiter *sim_vcpu_waiter(struct sim_vcpu *c);
 
 /* ---- evtchn.c (lock held) ---- */
 int sim_port_alloc_unbound(struct sim_machine *m, uint32_t domid, uint32_t remote, uint32_t vcpu);

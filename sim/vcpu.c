@@ -9,7 +9,6 @@
  * is counted per domain.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +44,16 @@ count_claim(struct sim_domain *d, int sid, enum sim_route claimed, bool write)
 	count(d, sid >= 0 ? claimed : write ? ROUTE_UNCLAIMED_WRITE : ROUTE_UNCLAIMED_READ);
 }
 
+/* $XENSIM_HARNESS_DEADLINE_MS: a test run's bound on each answer (unset: none, as Xen). */
+static int
+harness_default_ms(void)
+{
+	const char *env = getenv("XENSIM_HARNESS_DEADLINE_MS");
+	long v = env ? strtol(env, NULL, 10) : 0;
+
+	return v > 0 && v < 24 * 3600 * 1000 ? (int)v : 0;
+}
+
 struct sim_vcpu *
 sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 {
@@ -62,8 +71,9 @@ sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 	}
 	c->domid = domid;
 	c->vcpu = vcpu;
-	c->timeout_ms = SIM_IOREQ_TIMEOUT_MS;
-	c->owner_fd = -1;
+	c->pend_sid = -1;
+	c->spin_ns = xensim_vcpu_spin_ns();
+	c->harness_ms = harness_default_ms();
 	sim_lock(c->m);
 	d = sim_domain_find(c->m, domid);
 	if (!d || d->dying)
@@ -74,11 +84,13 @@ sim_vcpu_attach(const char *machine, uint32_t domid, unsigned int vcpu)
 		 sim_pid_alive(c->m->st->h[d->vcpu_handle[vcpu] - 1].pid))
 		rc = -EBUSY;
 	if (!rc) {
-		rc = sim_handle_open(c->m, HK_VCPU, &c->fd);
+		int no_fd;
+
+		rc = sim_handle_open(c->m, HK_VCPU, &no_fd);
 		if (rc >= 0) {
 			c->slot = rc;
 			rc = 0;
-			d->vcpu_handle[vcpu] = c->slot + 1;
+			__atomic_store_n(&d->vcpu_handle[vcpu], c->slot + 1, __ATOMIC_RELEASE);
 		}
 	}
 	sim_unlock(c->m);
@@ -96,18 +108,16 @@ sim_vcpu_detach(struct sim_vcpu *c)
 {
 	if (!c)
 		return;
-	sim_handle_close(c->m, c->slot, c->fd);
-	if (c->owner_fd >= 0)
-		close(c->owner_fd);
+	sim_handle_close(c->m, c->slot, -1);
 	softgpu_close(c->gpu);
 	sim_machine_put(c->m);
 	free(c);
 }
 
 void
-sim_vcpu_set_timeout(struct sim_vcpu *c, int timeout_ms)
+sim_vcpu_set_harness_deadline(struct sim_vcpu *c, int ms)
 {
-	c->timeout_ms = timeout_ms > 0 ? timeout_ms : SIM_IOREQ_TIMEOUT_MS;
+	c->harness_ms = ms > 0 ? ms : 0;
 }
 
 /*
@@ -663,81 +673,67 @@ sim_buffered_write(struct sim_vcpu *c, uint64_t addr, unsigned int size, uint64_
 	return vga_write(c, d, addr, size, val);
 }
 
-/*
- * The owner's pidfd, when the kernel has pidfd_open, is polled next to the
- * doorbell, so a dead daemon is noticed at once and a live one costs no
- * syscall per wait; without it, kill(pid, 0) runs only after a quiet slice.
- * The cached pidfd is dropped once it fires, so a reused pid is re-opened.
- */
-int
-sim_vcpu_wait(struct sim_vcpu *c, uint64_t deadline_ms, int owner_pid)
+struct xensim_waiter *
+sim_vcpu_waiter(struct sim_vcpu *c)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = c->fd, .events = POLLIN },
-		{ .fd = -1, .events = POLLIN },
-	};
-	uint64_t now = sim_now_ms();
-	int n;
-
-	if (now >= deadline_ms)
-		return -ETIMEDOUT;
-	if (owner_pid > 0) {
-		if (owner_pid != c->owner_pid) {
-			if (c->owner_fd >= 0)
-				close(c->owner_fd);
-			c->owner_pid = owner_pid;
-			c->owner_fd = sim_pid_watch(owner_pid);
-		}
-		pfd[1].fd = c->owner_fd;
-	}
-	n = poll(pfd, 2, deadline_ms - now < SIM_WAIT_SLICE_MS ? (int)(deadline_ms - now) :
-								  SIM_WAIT_SLICE_MS);
-	if (n > 0 && pfd[0].revents)
-		sim_doorbell_drain(c->fd);
-	if (pfd[1].revents) {
-		close(c->owner_fd);
-		c->owner_fd = -1;
-		c->owner_pid = 0;
-		return -EPIPE;
-	}
-	if (n == 0 && owner_pid > 0 && c->owner_fd < 0 && !sim_pid_alive(owner_pid))
-		return -EPIPE;
-	return 0;
+	return &c->m->st->h[c->slot].wake;
 }
 
 int
-sim_wait_msi(struct sim_vcpu *c, int timeout_ms, uint64_t *addr, uint32_t *data)
+sim_vcpu_wait(struct sim_vcpu *c, bool (*done)(void *arg), void *arg, uint64_t spin_ns,
+	      uint64_t deadline_ms)
 {
-	uint64_t deadline = sim_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
-	int rc;
+	return xensim_wait(sim_vcpu_waiter(c), done, arg, spin_ns,
+			   deadline_ms ? deadline_ms * 1000000ull : 0);
+}
 
-	for (;;) {
-		struct sim_domain *d;
-		bool got = false;
+struct msi_wait {
+	struct sim_vcpu *c;
+	bool gone;		/* the domain went away or crashed */
+	bool got;
+	uint64_t *addr;
+	uint32_t *data;
+};
 
-		sim_lock(c->m);
-		d = sim_vcpu_domain(c);
-		if (!d) {
-			sim_unlock(c->m);
-			return -ESRCH;
-		}
+/* Take the next MSI not seen yet, if any (sim_vcpu_wait's condition). */
+static bool
+msi_take(void *arg)
+{
+	struct msi_wait *w = arg;
+	struct sim_vcpu *c = w->c;
+	struct sim_domain *d;
+
+	sim_lock(c->m);
+	d = sim_vcpu_domain(c);
+	if (!d) {
+		w->gone = true;
+	} else {
 		if (d->msi_count - c->msi_seen > SIM_MSI_LOG)
 			c->msi_seen = d->msi_count - SIM_MSI_LOG;
 		if (c->msi_seen < d->msi_count) {
-			if (addr)
-				*addr = d->msi[c->msi_seen % SIM_MSI_LOG].addr;
-			if (data)
-				*data = d->msi[c->msi_seen % SIM_MSI_LOG].data;
+			if (w->addr)
+				*w->addr = d->msi[c->msi_seen % SIM_MSI_LOG].addr;
+			if (w->data)
+				*w->data = d->msi[c->msi_seen % SIM_MSI_LOG].data;
 			c->msi_seen++;
-			got = true;
+			w->got = true;
 		}
-		sim_unlock(c->m);
-		if (got)
-			return 0;
-		rc = sim_vcpu_wait(c, deadline, 0);
-		if (rc)
-			return rc;
 	}
+	sim_unlock(c->m);
+	return w->gone || w->got;
+}
+
+/* inject_msi rings the vCPU's doorbell; no spin: an MSI is not an answer. */
+int
+sim_wait_msi(struct sim_vcpu *c, int timeout_ms, uint64_t *addr, uint32_t *data)
+{
+	struct msi_wait w = { .c = c, .addr = addr, .data = data };
+	uint64_t deadline = sim_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	int rc = sim_vcpu_wait(c, msi_take, &w, 0, deadline);
+
+	if (w.gone)
+		return -ESRCH;
+	return w.got ? 0 : rc ? rc : -ETIMEDOUT;
 }
 
 uint64_t

@@ -118,10 +118,14 @@ void sim_vcpu_detach(struct sim_vcpu *c);
 /*
  * One guest access, routed as Xen's EPT and I/O dispatch would. Sizes
  * 1/2/4/8 (PIO: 1/2/4). Blocks while a device model handles an ioreq.
- * Returns 0, or -errno on a simulator failure (-ETIMEDOUT if no device
- * model answered within the vCPU's timeout, default 10 s; -ESRCH once the
- * domain is shut down, crashed, dying or gone; -EBUSY when Xen would refuse to send: slot
- * not NONE or vp_eport changed, ROUTE_BAD_IOSTATE). sim_mem_write gives
+ * Returns 0, or -errno on a simulator failure (-ESRCH once the domain is
+ * shut down, crashed, dying or gone; -EBUSY when Xen would refuse to send: slot not NONE or
+ * vp_eport changed, ROUTE_BAD_IOSTATE). As on Xen (wait_for_io), a vCPU
+ * waits for its answer for ever, a dead device model included; only a
+ * test harness deadline (sim_vcpu_set_harness_deadline) ends the wait,
+ * with -ETIMEDOUT and a message on stderr: a test failure, never a normal
+ * outcome. The vCPU then stays blocked on that request: its next access
+ * waits for that answer first. sim_mem_write gives
  * -EAGAIN (ROUTE_WP_RETRY) for a p2m_ioreq_server page whose claimant was
  * destroyed without unclaiming: on Xen that vCPU would retry forever.
  * Writes to a p2m_ram_ro page are discarded (ROUTE_RO_DISCARD).
@@ -226,7 +230,48 @@ int xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id,
 int xensim_set_legacy_ioreq_pages(const char *machine, bool on);
 /* 1 or 0, or -errno. */
 int xensim_get_legacy_ioreq_pages(const char *machine);
-/* Per-vCPU timeout for a synchronous ioreq (default 10 s). */
-void sim_vcpu_set_timeout(struct sim_vcpu *c, int timeout_ms);
+/*
+ * Test harness deadline for each answer this vCPU waits for, in ms (0:
+ * none, the vCPU waits for ever as on Xen). The default comes from
+ * $XENSIM_HARNESS_DEADLINE_MS at attach. Reaching it is a test failure:
+ * the access returns -ETIMEDOUT and says so on stderr.
+ */
+void sim_vcpu_set_harness_deadline(struct sim_vcpu *c, int ms);
+
+/* What a vCPU is doing, as the hypervisor sees it (tests, `xensim vcpus`). */
+struct xensim_vcpu_status {
+	bool attached;		/* a process drives this vCPU */
+	int pid;		/* that process */
+	bool blocked;		/* in wait_for_io: waiting for a device model's answer */
+	unsigned int server;	/* ... of this ioreq server */
+	bool asleep;		/* ... and past its spin, asleep on its doorbell */
+	uint64_t blocked_ms;	/* for this long */
+};
+int xensim_vcpu_status(const char *machine, uint32_t domid, unsigned int vcpu,
+		       struct xensim_vcpu_status *out);
+/* "vCPU 3/0 blocked on server 0 (asleep, 120 ms)", "vCPU 3/0 running", "vCPU 3/0 not attached". */
+void xensim_vcpu_status_str(uint32_t domid, unsigned int vcpu,
+			    const struct xensim_vcpu_status *st, char *buf, size_t len);
+
+/*
+ * The cross-process wait a simulated vCPU uses for its answer, in shared
+ * memory: a bounded spin (yielding the CPU now and then), then a futex
+ * sleep marked in the waiter, so a waker makes a futex call only for a
+ * sleeper. Benches use it for the machine's own wake-up limit.
+ */
+struct xensim_waiter {
+	uint32_t seq;		/* bumped by every wake: the futex word */
+	uint32_t sleepers;	/* waiters (about to be) asleep on seq */
+};
+/* Wake w's waiters, after making what they wait for true. */
+void xensim_wake(struct xensim_waiter *w);
+/*
+ * Wait until done(arg): spin up to spin_ns, then sleep on w. 0, or
+ * -ETIMEDOUT at deadline_ns (CLOCK_MONOTONIC ns; 0: none).
+ */
+int xensim_wait(struct xensim_waiter *w, bool (*done)(void *arg), void *arg, uint64_t spin_ns,
+		uint64_t deadline_ns);
+/* The spin a vCPU allows itself before it sleeps ($XENSIM_VCPU_SPIN_US, default 50 us). */
+uint64_t xensim_vcpu_spin_ns(void);
 
 #endif

@@ -60,6 +60,12 @@ main(int argc, char **argv)
 			}
 		}
 	}
+	/*
+	 * A simulated vCPU waits for its answer for ever, as on Xen; in a test
+	 * run a lost answer must fail the test (with the sim's message), not
+	 * hang the run. Inherited by xengt-script and every forked vCPU.
+	 */
+	setenv("XENSIM_HARNESS_DEADLINE_MS", "30000", 0);
 	/* A peer that closes a socket early must fail a test, not kill the runner. */
 	signal(SIGPIPE, SIG_IGN);
 	if (CU_initialize_registry() != CUE_SUCCESS)

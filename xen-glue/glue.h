@@ -39,6 +39,7 @@ struct glue_config {
 	uint64_t null_mmio_gpa;		/* 0 = none; else a 4 KiB page answered by the glue */
 	uint64_t aperture_maddr;	/* machine address of the physical aperture BAR */
 	glue_dma_fn *dma_hook;
+	unsigned int poll_us;		/* poll mode: the longest poll window (0: off) */
 };
 
 /* Per-domain counters (read from any thread). */
@@ -109,8 +110,12 @@ int ioreq_loop_run_once(struct hv *hv);
 /*
  * Answer what is on the pages (buffered ring, READY slots) without asking
  * the event channel: for a thread whose event channel failed, which keeps
- * answering on a timer so that no vCPU waits for ever. 0 or the first
- * -errno (every slot is tried).
+ * answering on a timer so that no vCPU waits for ever, and for the
+ * poll loop. The buffered ring first (as QEMU does: those were queued
+ * before any sync request), then every vCPU slot, not just the pending
+ * port's (a request whose notification was coalesced, or only set a
+ * masked port pending, is READY on its slot all the same). Requests
+ * handled, or the first -errno (every slot is tried).
  */
 int ioreq_loop_scan(struct hv *hv);
 
@@ -142,6 +147,22 @@ bool glue_domwatch_fired(struct glue_domwatch *w);
 /* The state of domid now; *reason: the SHUTDOWN_* code when shut down. */
 enum glue_dom_state glue_domwatch_state(struct glue_domwatch *w, uint32_t domid,
 					unsigned int *reason);
+
+/*
+ * Poll mode (cfg.poll_us > 0), as ACRN's polling ioreq mode: after a
+ * wake-up that found requests, keep serving the ioreq page (READY slots,
+ * the buffered ring) without blocking for an adaptive window of at most
+ * poll_us, with the event channels that fired left masked (a vCPU's
+ * notification then only sets a pending bit: no wake-up to pay for).
+ * When the window closes: unmask them, look at the page once more, and
+ * the caller may block in poll(). Call it after ioreq_loop_run_once, and
+ * again while it returns 1. It returns by slice_end_ns (CLOCK_MONOTONIC)
+ * so the caller can check its other fds: 1 still polling, 0 the window
+ * is closed (block now), or -errno. The window adapts as KVM's halt
+ * polling does: it grows when a request came soon after blocking, and
+ * shrinks to nothing when they come rarely, so an idle vGPU never polls.
+ */
+int ioreq_loop_poll(struct hv *hv, uint64_t slice_end_ns);
 
 /* The mediator's hypervisor ops over libxen* (hv_xen.c). */
 extern const struct hv_ops hv_xen_ops;

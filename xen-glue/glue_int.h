@@ -27,6 +27,15 @@ struct mapcache_slot {
 	void *va;			/* NULL = empty */
 };
 
+/* Poll mode state (ioreq_loop.c): the adaptive window and the ports held masked. */
+struct ioreq_poll {
+	uint64_t window_ns;		/* polling window now, 0..cfg.poll_us */
+	uint64_t until_ns;		/* polling until (CLOCK_MONOTONIC) */
+	uint64_t blocked_ns;		/* when the thread last went to block, 0 if not */
+	unsigned int nheld;
+	evtchn_port_t held[GLUE_MAX_VCPUS + 1]; /* fired, left masked while polling */
+};
+
 struct hv {
 	struct glue_config cfg;
 	char tag[16];			/* "d5": log prefix */
@@ -69,6 +78,7 @@ struct hv {
 
 	uint64_t warned;		/* bit per enum ioreq_err already logged */
 	struct glue_stats stats;	/* updated with relaxed atomics */
+	struct ioreq_poll poll;		/* the domain thread's only */
 };
 
 /* Count one event in a glue_stats field. */

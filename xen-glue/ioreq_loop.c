@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ioreq_loop.c — the ioreq state machine on the shared page, the buffered
- * ring drain, and dispatch of decoded requests (by kind, through a table)
- * to the mediator or the null-MMIO handler. Decoding itself is in
- * ioreq_decode.c; the mediator is reached only through mediator/vgpu.h.
+ * ring drain, dispatch of decoded requests (by kind, through a table) to
+ * the mediator or the null-MMIO handler, and the adaptive poll mode.
+ * Decoding itself is in ioreq_decode.c; the mediator is reached only
+ * through mediator/vgpu.h.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "glue_int.h"
 #include "mediator/log.h"
@@ -25,6 +28,10 @@ _Static_assert(sizeof(buf_ioreq_t) == 8, "buf_ioreq_t is 8 bytes");
 #define ioreq_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define ioreq_wmb() __atomic_thread_fence(__ATOMIC_RELEASE)
 #define ioreq_mb() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+#define POLL_GROW_START_NS 10000ull	/* first window after a short block (KVM: 10 us) */
+#define POLL_YIELD_NS 5000ull		/* while polling, give the CPU away this often */
+#define POLL_CLOCK_EVERY 8		/* empty scans between clock reads */
 
 typedef int ioreq_exec_fn(struct hv *hv, struct vgpu *v, const struct ioreq_access *a,
 			  uint64_t *data);
@@ -333,13 +340,14 @@ bufslot_read(const buffered_iopage_t *bp, uint32_t idx, struct ioreq_bufslot *s)
  * with a cmpxchg), consume with an atomic add, never notify. Bounded by
  * one ring's worth per wakeup.
  */
-static void
+static unsigned int
 ioreq_loop_buffered(struct hv *hv)
 {
 	buffered_iopage_t *bp = hv->bufpage;
 	uint64_t *pair = (uint64_t *)(void *)bp;
+	unsigned int n;
 
-	for (unsigned int n = 0; n < IOREQ_BUFFER_SLOT_NUM; n++) {
+	for (n = 0; n < IOREQ_BUFFER_SLOT_NUM; n++) {
 		uint64_t ptrs = __atomic_load_n(pair, __ATOMIC_ACQUIRE);
 		uint32_t rd = (uint32_t)ptrs, wr = (uint32_t)(ptrs >> 32);
 		struct ioreq_bufslot s[2];
@@ -371,6 +379,7 @@ ioreq_loop_buffered(struct hv *hv)
 		else
 			__atomic_store_n(&bp->read_pointer, rd + used, __ATOMIC_RELEASE);
 	}
+	return n;
 }
 
 /*
@@ -389,7 +398,7 @@ ioreq_loop_slot(struct hv *hv, unsigned int i)
 	struct ioreq_raw r;
 
 	if (req->state != STATE_IOREQ_READY)
-		return 0;
+		return 0;	/* nothing for us */
 	ioreq_rmb();		/* fields written before READY are visible now */
 	if (hv->bufpage)
 		ioreq_loop_buffered(hv);
@@ -406,48 +415,176 @@ ioreq_loop_slot(struct hv *hv, unsigned int i)
 	ioreq_mb();
 	if (xenevtchn_notify(hv->xce, hv->local_port[i]) < 0)
 		return errno ? -errno : -EIO;
-	return 0;
+	return 1;		/* one request answered */
+}
+
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /*
- * Called only after poll() reported POLLIN on ioreq_server_fd(): the real
- * xenevtchn fd is blocking, so xenevtchn_pending() would sleep in read()
- * until the next event (libxenevtchn does a plain read of one port). The
- * sim's fd is non-blocking, which is why EAGAIN is tolerated here.
+ * A wake-up found work: size the window as KVM's halt polling does
+ * (virt/kvm/kvm_main.c, grow_halt_poll_ns/shrink_halt_poll_ns). Blocked
+ * for less than the longest window: polling that long would have caught
+ * this request, so grow (doubling from POLL_GROW_START_NS); blocked for
+ * longer: shrink (halving, to nothing below the start), so a vGPU whose
+ * guest rarely traps stops polling at all. Then poll from now.
+ */
+static void
+poll_adapt(struct hv *hv, uint64_t now)
+{
+	struct ioreq_poll *p = &hv->poll;
+	uint64_t max = (uint64_t)hv->cfg.poll_us * 1000;
+
+	if (p->blocked_ns) {
+		bool short_block = now - p->blocked_ns <= max;
+
+		if (short_block)
+			p->window_ns = p->window_ns ? p->window_ns * 2 : POLL_GROW_START_NS;
+		else if ((p->window_ns /= 2) < POLL_GROW_START_NS)
+			p->window_ns = 0;
+		if (p->window_ns > max)
+			p->window_ns = max;
+		p->blocked_ns = 0;
+	}
+	p->until_ns = now + p->window_ns;
+}
+
+/* Unmask every port held while polling; a notification that set one pending fires now. */
+static int
+poll_release(struct hv *hv)
+{
+	struct ioreq_poll *p = &hv->poll;
+	int rc = 0;
+
+	while (p->nheld) {
+		evtchn_port_t port = p->held[--p->nheld];
+
+		if (xenevtchn_unmask(hv->xce, port) < 0 && !rc)
+			rc = errno ? -errno : -EIO;
+	}
+	return rc;
+}
+
+/*
+ * The page once: the buffered ring, then every vCPU slot (see glue.h).
+ * Requests handled, or the first -errno.
  */
 int
 ioreq_loop_scan(struct hv *hv)
 {
-	int rc = 0;
+	int n = 0, err = 0;
 
 	/* Buffered first, as QEMU does: they were queued before any sync request. */
 	if (hv->bufpage)
-		ioreq_loop_buffered(hv);
+		n += (int)ioreq_loop_buffered(hv);
 	/*
 	 * Scan every vCPU, not just the pending port's: a request whose
 	 * notification we coalesced is still READY on its slot. A failed
 	 * notification does not stop the others from being answered.
 	 */
 	for (unsigned int i = 0; i < hv->nr_vcpus; i++) {
-		int r = ioreq_loop_slot(hv, i);
+		int rc = ioreq_loop_slot(hv, i);
 
-		if (r && !rc)
-			rc = r;
+		if (rc < 0 && !err)
+			err = rc;
+		else if (rc > 0)
+			n += rc;
 	}
-	return rc;
+	return err ? err : n;
 }
 
+/*
+ * Called only after poll() reported POLLIN on ioreq_server_fd(): the real
+ * xenevtchn fd is blocking, so xenevtchn_pending() would sleep in read()
+ * until the next event (libxenevtchn does a plain read of one port). The
+ * sim's fd is non-blocking, which is why EAGAIN is tolerated here. In
+ * poll mode the fired port stays masked (ioreq_loop_poll unmasks it).
+ */
 int
 ioreq_loop_run_once(struct hv *hv)
 {
 	int port = xenevtchn_pending(hv->xce);
-	int rc;
+	int n;
 
 	GLUE_COUNT(hv->stats.wakeups);
-	if (port >= 0)
+	if (port >= 0 && hv->cfg.poll_us && hv->poll.nheld < GLUE_MAX_VCPUS + 1)
+		hv->poll.held[hv->poll.nheld++] = (evtchn_port_t)port;
+	else if (port >= 0)
 		xenevtchn_unmask(hv->xce, (evtchn_port_t)port);
 	else if (errno != EAGAIN && errno != EINTR)
 		return errno ? -errno : -EIO;
-	rc = ioreq_loop_scan(hv);
-	return rc;
+	n = ioreq_loop_scan(hv);
+	if (n < 0)
+		return n;
+	if (n > 0 && hv->cfg.poll_us)
+		poll_adapt(hv, mono_ns());
+	/* No window to poll in: nothing is left masked behind the caller's back. */
+	if (hv->poll.nheld && mono_ns() >= hv->poll.until_ns) {
+		int rc = poll_release(hv);
+
+		if (rc)
+			return rc;
+		n = ioreq_loop_scan(hv);
+		if (n < 0)
+			return n;
+		hv->poll.blocked_ns = mono_ns();
+	}
+	return 0;
+}
+
+/*
+ * The poll loop. Requests found extend the window; once it closes, the
+ * held ports are unmasked and the page looked at once more: a request
+ * made before an unmask left a pending bit that the unmask turns into a
+ * wake-up, one made after it notifies an unmasked port, and one whose
+ * READY we catch here is served now. No request is left behind. While
+ * polling, the CPU is handed over now and then (a vCPU may share it).
+ */
+int
+ioreq_loop_poll(struct hv *hv, uint64_t slice_end_ns)
+{
+	struct ioreq_poll *p = &hv->poll;
+	uint64_t next_yield = 0, now = mono_ns();
+
+	for (unsigned int i = 0;; i++) {
+		int n, rc;
+
+		if (!(i % POLL_CLOCK_EVERY))
+			now = mono_ns();
+
+		if (now >= p->until_ns) {
+			rc = poll_release(hv);
+			n = rc ? rc : ioreq_loop_scan(hv);
+			if (n < 0)
+				return n;
+			p->blocked_ns = mono_ns();
+			return 0;
+		}
+		if (now >= slice_end_ns)
+			return 1;
+		n = ioreq_loop_scan(hv);
+		if (n < 0)
+			return n;
+		if (n > 0) {
+			now = mono_ns();
+			p->until_ns = now + p->window_ns;
+			continue;
+		}
+		if (!next_yield) {
+			next_yield = now + POLL_YIELD_NS;
+		} else if (now >= next_yield) {
+			sched_yield();
+			next_yield = now + POLL_YIELD_NS;
+		}
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#endif
+	}
 }

@@ -193,6 +193,38 @@ cmd_msi(int argc, char **argv)
 	return 0;
 }
 
+/* What each vCPU of a domain is doing: running, or blocked on a server (wait_for_io). */
+static int
+cmd_vcpus(int argc, char **argv)
+{
+	struct sim_domain_info info[XENSIM_MAX_DOMAINS];
+	uint32_t domid;
+	int rc = parse_domid(argc, argv, &domid), n;
+
+	if (rc)
+		return rc;
+	n = xensim_domain_list(machine, info, XENSIM_MAX_DOMAINS);
+	for (int i = 0; i < n; i++) {
+		if (info[i].domid != domid)
+			continue;
+		for (unsigned int v = 0; v < info[i].vcpus; v++) {
+			struct xensim_vcpu_status st;
+			char line[128];
+
+			rc = xensim_vcpu_status(machine, domid, v, &st);
+			if (rc)
+				return rc;
+			xensim_vcpu_status_str(domid, v, &st, line, sizeof(line));
+			if (st.attached)
+				printf("%s pid %d\n", line, st.pid);
+			else
+				printf("%s\n", line);
+		}
+		return 0;
+	}
+	return n < 0 ? n : -ESRCH;
+}
+
 static int
 cmd_xs_read(int argc, char **argv)
 {
@@ -253,6 +285,7 @@ static const struct {
 	{ "unpause", cmd_unpause, "unpause DOMID" },
 	{ "counts", cmd_counts, "counts DOMID                   guest access route counters" },
 	{ "msi", cmd_msi, "msi DOMID                      MSIs injected so far" },
+	{ "vcpus", cmd_vcpus, "vcpus DOMID                    each vCPU: running, or blocked on a server" },
 	{ "xs-read", cmd_xs_read, "xs-read PATH" },
 	{ "set", cmd_set, "set legacy-ioreq-pages on|off   ioreq pages via guest gfns only" },
 	{ "set", cmd_set, "set paddr-bits N               host physical address width (default 39)" },

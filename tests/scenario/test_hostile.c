@@ -165,9 +165,9 @@ hostile_start(struct hostile *h, const char *spec_a)
 		return false;
 	h->g = softgpu_open(h->s.machine);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h->g);
-	/* A hang in A's vCPU shows up as -ETIMEDOUT, not as a stuck test. */
-	sim_vcpu_set_timeout(h->s.c[A], 3000);
-	sim_vcpu_set_timeout(h->s.c[B], 3000);
+	/* A hang of either vCPU fails the test at the harness deadline, not as a stuck test. */
+	sim_vcpu_set_harness_deadline(h->s.c[A], 3000);
+	sim_vcpu_set_harness_deadline(h->s.c[B], 3000);
 	scn_place_bars(h->s.c[A]);
 	scn_place_bars(h->s.c[B]);
 	read_share(h, A);
@@ -370,7 +370,6 @@ test_share_reset_between_owners(void)
 	CU_ASSERT_EQUAL(xensim_domain_unpause(h.s.machine, (uint32_t)dom_c), 0);
 	c = sim_vcpu_attach(h.s.machine, (uint32_t)dom_c, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	sim_vcpu_set_timeout(c, 3000);
 	scn_place_bars(c);
 	for (uint64_t off = 0; off < 3 * 0x1000; off += 0x1000) {
 		uint64_t v = 0;

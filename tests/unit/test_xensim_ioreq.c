@@ -5,7 +5,9 @@
  * enable, bind vp_eport, poll, answer, drain the buffered ring) while the
  * parent is the guest vCPU. Checks answers, route counters, PCI_CONFIG
  * encoding, COPY on write-protected pages, rep, ring wrap-around,
- * INVALIDATE, TIMEOFFSET, MSI, unclaimed accesses and a dead DM.
+ * INVALIDATE, TIMEOFFSET, MSI, unclaimed accesses; and Xen's wait_for_io:
+ * a vCPU blocked for ever by a silent or dead DM (a harness deadline is a
+ * reported failure), the NONE / backwards / unknown state exits.
  */
 #define __XEN_TOOLS__ 1
 #include <errno.h>
@@ -14,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +28,7 @@
 #include <xen/hvm/ioreq.h>
 #include <xen/memory.h>
 
+#include "sim/sim_int.h"
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 
@@ -528,7 +530,7 @@ test_roundtrip(void)
 		CU_ASSERT_EQUAL(c2[ROUTE_RAM_WRITE], counts[ROUTE_RAM_WRITE]);
 	}
 
-	/* Stop the DM; a vCPU access then times out instead of hanging. */
+	/* Stop the DM: it destroyed its server, so the range is unclaimed now. */
 	sh->quit = 1;
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
@@ -539,134 +541,324 @@ test_roundtrip(void)
 	test_machine_done(mach);
 }
 
-/*
- * A fresh machine with one domain and a forked device model (*pid) that
- * claims MMIO_BASE..MMIO_END and never answers; the domain's vCPU 0.
- */
-static struct sim_vcpu *
-silent_dm_start(pid_t *pid)
+/* What the scripted device model does with each READY request. */
+enum dm_mode {
+	DM_SILENT,	/* never answers */
+	DM_ANSWER,	/* INPROCESS, data = DM_ANSWER_BASE + n, IORESP_READY, notify */
+	DM_NONE,	/* sets the slot back to NONE and notifies */
+	DM_BACKWARDS,	/* INPROCESS, notify, then READY again, notify */
+	DM_WEIRD,	/* an unknown state (7), notify */
+	DM_LATE,	/* answers like DM_ANSWER once release is set */
+};
+#define DM_ANSWER_BASE 0x4200u
+#define SCRIPT_VCPUS 2
+
+struct script {
+	volatile int ready, quit, release;
+	volatile int mode;
+	volatile uint32_t seen;		/* READY requests taken */
+	uint32_t server;
+};
+
+static void
+script_notify(xenevtchn_handle *xce, xenevtchn_port_or_error_t port)
 {
-	struct sim_vcpu *c;
-	volatile int *flag;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	xenevtchn_notify(xce, (evtchn_port_t)port);
+}
+
+/* One READY slot handled per mode; false while it must wait (DM_LATE). */
+static bool
+script_handle(struct script *sh, xenevtchn_handle *xce, xenevtchn_port_or_error_t port,
+	      ioreq_t *r)
+{
+	switch (sh->mode) {
+	case DM_SILENT:
+		return false;
+	case DM_LATE:
+		if (!sh->release)
+			return false;
+		/* fall through */
+	case DM_ANSWER:
+		r->state = STATE_IOREQ_INPROCESS;
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		r->data = DM_ANSWER_BASE + sh->seen;
+		__atomic_thread_fence(__ATOMIC_RELEASE);
+		r->state = STATE_IORESP_READY;
+		break;
+	case DM_NONE:
+		r->state = STATE_IOREQ_NONE;
+		break;
+	case DM_BACKWARDS:
+		r->state = STATE_IOREQ_INPROCESS;
+		script_notify(xce, port);
+		usleep(20000);
+		r->state = STATE_IOREQ_READY;
+		break;
+	case DM_WEIRD:
+		r->state = 7;
+		break;
+	}
+	__atomic_fetch_add(&sh->seen, 1, __ATOMIC_RELEASE);
+	script_notify(xce, port);
+	return true;
+}
+
+static int
+script_dm(struct script *sh, uint32_t domid)
+{
+	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
+	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xenevtchn_port_or_error_t local[SCRIPT_VCPUS];
+	shared_iopage_t *sp;
+	void *addr = NULL;
+	ioservid_t id;
+
+	/* Pages mapped before enable, or the ports are never published. */
+	if (!dm || !fm || !xce || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
+	    !xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, id, 1, 1,
+					   &addr, PROT_READ | PROT_WRITE, 0) ||
+	    xendevicemodel_set_ioreq_server_state(dm, domid, id, 1) ||
+	    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, MMIO_BASE, MMIO_END))
+		return 1;
+	sp = addr;
+	for (int v = 0; v < SCRIPT_VCPUS; v++) {
+		local[v] = xenevtchn_bind_interdomain(xce, domid, sp->vcpu_ioreq[v].vp_eport);
+		if (local[v] < 0)
+			return 2;
+	}
+	sh->server = id;
+	__atomic_store_n(&sh->ready, 1, __ATOMIC_RELEASE);
+	while (!sh->quit) {
+		struct pollfd pfd = { .fd = xenevtchn_fd(xce), .events = POLLIN };
+		xenevtchn_port_or_error_t port;
+
+		poll(&pfd, 1, 2);
+		while ((port = xenevtchn_pending(xce)) >= 0)
+			xenevtchn_unmask(xce, (evtchn_port_t)port);
+		for (int v = 0; v < SCRIPT_VCPUS; v++) {
+			ioreq_t *r = &sp->vcpu_ioreq[v];
+
+			if (r->state != STATE_IOREQ_READY)
+				continue;
+			__atomic_thread_fence(__ATOMIC_ACQUIRE);
+			script_handle(sh, xce, local[v], r);
+		}
+	}
+	return 0;
+}
+
+/* A fresh machine, a domain of SCRIPT_VCPUS vCPUs and the scripted device model (*pid). */
+static uint32_t
+script_start(struct script **out, pid_t *pid)
+{
+	struct script *sh;
 	int domid;
 
 	test_machine_new(mach, sizeof(mach));
 	setenv("XENSIM_MACHINE", mach, 1);
-	domid = xensim_domain_create(mach, 16, 1);
+	domid = xensim_domain_create(mach, 16, SCRIPT_VCPUS);
 	CU_ASSERT_FATAL(domid > 0);
-	flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CU_ASSERT_FATAL(flag != MAP_FAILED);
-	*flag = 0;
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_FATAL(sh != MAP_FAILED);
+	memset(sh, 0, sizeof(*sh));
 	*pid = fork();
 	CU_ASSERT_FATAL(*pid >= 0);
-	if (*pid == 0) {
-		ioservid_t id;
-
-		xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
-		xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
-		void *addr = NULL;
-
-		/* Pages mapped before enable, or the port is never published. */
-		if (!dm || !fm || xendevicemodel_create_ioreq_server(dm, domid, 0, &id) ||
-		    !xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, id, 1,
-						   1, &addr, PROT_READ | PROT_WRITE, 0) ||
-		    xendevicemodel_set_ioreq_server_state(dm, domid, id, 1) ||
-		    xendevicemodel_map_io_range_to_ioreq_server(dm, domid, id, 1, MMIO_BASE, MMIO_END))
-			_exit(1);
-		*flag = 1;
-		pause(); /* never answers */
-		_exit(0);
-	}
-	for (int i = 0; i < 500 && !*flag; i++)
+	if (*pid == 0)
+		_exit(script_dm(sh, (uint32_t)domid));
+	for (int i = 0; i < 500 && !__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE); i++)
 		usleep(10000);
-	CU_ASSERT_FATAL(*flag == 1);
-	c = sim_vcpu_attach(mach, domid, 0);
-	CU_ASSERT_FATAL(c != NULL);
-	munmap((void *)flag, 4096);
-	return c;
+	CU_ASSERT_FATAL(sh->ready);
+	*out = sh;
+	return (uint32_t)domid;
 }
 
-/* Detach the vCPU and destroy the machine (the device model is the caller's to reap). */
+/* Stop the device model (unless already reaped: pid <= 0), destroy the machine. */
 static void
-silent_dm_stop(struct sim_vcpu *c)
+script_stop(struct script *sh, pid_t pid)
 {
-	sim_vcpu_detach(c);
+	int status;
+
+	if (pid > 0) {
+		sh->quit = 1;
+		waitpid(pid, &status, 0);
+	}
+	munmap(sh, sizeof(*sh));
 	test_machine_done(mach);
 }
 
-/* A DM that is killed mid-request: the vCPU gets -ETIMEDOUT, quickly. */
-static void
-test_dead_dm(void)
+/* Poll vCPU status until pred holds, up to ms; the last status in *st. */
+static bool
+status_until(uint32_t domid, unsigned int vcpu, bool (*pred)(const struct xensim_vcpu_status *),
+	     int ms, struct xensim_vcpu_status *st)
 {
-	struct sim_vcpu *c;
-	uint64_t v;
-	pid_t pid;
-	int status;
-	time_t t0;
-
-	c = silent_dm_start(&pid);
-	/* Alive but silent: the vCPU timeout applies. */
-	sim_vcpu_set_timeout(c, 200);
-	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
-	/* Dead: detected well before the (long) timeout. */
-	sim_vcpu_set_timeout(c, 20000);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	t0 = time(NULL);
-	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
-	CU_ASSERT(time(NULL) - t0 < 5);
-	silent_dm_stop(c);
+	for (int i = 0; i <= ms; i += 5) {
+		if (xensim_vcpu_status(mach, domid, vcpu, st) == 0 && pred(st))
+			return true;
+		usleep(5000);
+	}
+	return false;
 }
 
-static uint64_t
-mono_ms(void)
+static bool
+blocked_asleep(const struct xensim_vcpu_status *st)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return st->attached && st->blocked && st->asleep;
 }
 
 /*
- * A DM that dies while the vCPU already sleeps on its request, and is not
- * reaped (a zombie, which kill(pid, 0) still reports alive): noticed at
- * once through the pidfd, far ahead of the 20 s timeout, and the slot is
- * usable again afterwards (a second request gets the same prompt answer).
+ * Xen wait_for_io: a vCPU waits for its answer for ever. A device model
+ * that never answers, and then is killed, leaves the vCPU blocked (no
+ * timeout, no "the device model died" escape), as on Xen; the test
+ * observes it through the sim's status and kills the vCPU itself.
  */
 static void
-test_dm_dies_mid_wait(void)
+test_dead_dm_leaves_vcpu_blocked(void)
 {
-	struct sim_vcpu *c;
-	uint64_t v, t0;
-	pid_t pid, killer;
+	struct xensim_vcpu_status st;
+	struct script *sh;
+	char line[128];
+	pid_t dm, vcpu;
+	uint32_t domid = script_start(&sh, &dm);
 	int status;
-	long probe = syscall(SYS_pidfd_open, getpid(), 0);
 
-	if (probe < 0) {
-		test_skip("no pidfd_open: dead owners are found by kill(pid, 0), zombies are not");
-		return;
+	sh->mode = DM_SILENT;
+	vcpu = fork();
+	CU_ASSERT_FATAL(vcpu >= 0);
+	if (vcpu == 0) {
+		struct sim_vcpu *c = sim_vcpu_attach(mach, domid, 1);
+		uint64_t v;
+
+		if (!c)
+			_exit(1);
+		sim_vcpu_set_harness_deadline(c, 0); /* wait as Xen does */
+		sim_mem_read(c, MMIO_BASE + 8, 4, &v);
+		_exit(2); /* never reached on a correct sim */
 	}
-	close((int)probe);
-	c = silent_dm_start(&pid);
-	sim_vcpu_set_timeout(c, 20000);
-	killer = fork();
-	CU_ASSERT_FATAL(killer >= 0);
-	if (killer == 0) {
-		usleep(150000); /* the vCPU is asleep in its wait by now */
-		kill(pid, SIGKILL);
-		_exit(0);
+	CU_ASSERT_FATAL(status_until(domid, 1, blocked_asleep, 5000, &st));
+	CU_ASSERT_EQUAL(st.server, sh->server);
+	CU_ASSERT_EQUAL(st.pid, vcpu);
+	xensim_vcpu_status_str(domid, 1, &st, line, sizeof(line));
+	CU_ASSERT_PTR_NOT_NULL(strstr(line, "blocked on server"));
+	/* The device model dies: nothing wakes the vCPU for good. */
+	CU_ASSERT_EQUAL(kill(dm, SIGKILL), 0);
+	CU_ASSERT_EQUAL(waitpid(dm, &status, 0), dm);
+	/* Watch it for more than two liveness slices: still blocked, never returned. */
+	for (int i = 0; i < 2 * SIM_WAIT_SLICE_MS / 10 + 20; i++) {
+		CU_ASSERT_EQUAL(waitpid(vcpu, &status, WNOHANG), 0);
+		CU_ASSERT_EQUAL(xensim_vcpu_status(mach, domid, 1, &st), 0);
+		CU_ASSERT_TRUE(st.blocked);
+		usleep(10000);
 	}
-	t0 = mono_ms();
-	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
-	CU_ASSERT(mono_ms() - t0 >= 100);
-	CU_ASSERT(mono_ms() - t0 < 3000);
-	t0 = mono_ms();
-	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), -ETIMEDOUT);
-	CU_ASSERT(mono_ms() - t0 < 1000);
-	waitpid(killer, &status, 0);
-	waitpid(pid, &status, 0);
+	CU_ASSERT_TRUE(st.blocked_ms >= 2 * SIM_WAIT_SLICE_MS);
+	CU_ASSERT_EQUAL(kill(vcpu, SIGKILL), 0);
+	CU_ASSERT_EQUAL(waitpid(vcpu, &status, 0), vcpu);
 	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-	silent_dm_stop(c);
+	script_stop(sh, -1);
+}
+
+/* Run one read on c with stderr captured in err (the harness message). */
+static int
+read_capturing_stderr(struct sim_vcpu *c, uint64_t gpa, uint64_t *v, char *err, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2), rc;
+	size_t n = 0;
+
+	CU_ASSERT_FATAL(f && saved >= 0);
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	rc = sim_mem_read(c, gpa, 4, v);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(f);
+	n = fread(err, 1, len - 1, f);
+	err[n] = '\0';
+	fclose(f);
+	return rc;
+}
+
+/*
+ * The harness deadline is a failure, never an outcome: the access gives
+ * -ETIMEDOUT with a message saying so, and the vCPU stays blocked on
+ * that request; once the late answer comes, the vCPU's next access takes
+ * it first, then sends its own.
+ */
+static void
+test_harness_deadline(void)
+{
+	struct xensim_vcpu_status st;
+	struct script *sh;
+	struct sim_vcpu *c;
+	char err[512];
+	pid_t dm;
+	uint32_t domid = script_start(&sh, &dm);
+	uint64_t v = 0;
+
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	sh->mode = DM_LATE;
+	sim_vcpu_set_harness_deadline(c, 100);
+	CU_ASSERT_EQUAL(read_capturing_stderr(c, MMIO_BASE, &v, err, sizeof(err)), -ETIMEDOUT);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "HARNESS DEADLINE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "test failure"));
+	CU_ASSERT_EQUAL(xensim_vcpu_status(mach, domid, 0, &st), 0);
+	CU_ASSERT_TRUE(st.blocked);
+	CU_ASSERT_EQUAL(st.server, sh->server);
+	/* The late answer, then a new access: both requests reach the device model. */
+	sh->release = 1;
+	sim_vcpu_set_harness_deadline(c, 10000);
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE + 4, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, DM_ANSWER_BASE + 1);
+	CU_ASSERT_EQUAL(sh->seen, 2);
+	CU_ASSERT_EQUAL(xensim_vcpu_status(mach, domid, 0, &st), 0);
+	CU_ASSERT_FALSE(st.blocked);
+	sim_vcpu_detach(c);
+	script_stop(sh, dm);
+}
+
+/*
+ * wait_for_io's other exits: a slot the device model sets back to NONE
+ * ends the wait with data ~0 (a read gets all-ones); a state that moves
+ * backwards (INPROCESS -> READY) or is unknown crashes the domain.
+ */
+static void
+test_wait_for_io_states(void)
+{
+	static const struct {
+		int mode;
+		int rc;
+		bool crashed;
+	} cases[] = {
+		{ DM_ANSWER, 0, false },
+		{ DM_NONE, 0, false },
+		{ DM_BACKWARDS, -ESRCH, true },
+		{ DM_WEIRD, -ESRCH, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct sim_domain_info info;
+		struct script *sh;
+		struct sim_vcpu *c;
+		pid_t dm;
+		uint32_t domid = script_start(&sh, &dm);
+		uint64_t v = 0;
+
+		c = sim_vcpu_attach(mach, domid, 0);
+		CU_ASSERT_FATAL(c != NULL);
+		sh->mode = cases[i].mode;
+		CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE, 4, &v), cases[i].rc);
+		if (cases[i].mode == DM_ANSWER)
+			CU_ASSERT_EQUAL(v, DM_ANSWER_BASE);
+		if (cases[i].mode == DM_NONE)
+			CU_ASSERT_EQUAL(v, 0xffffffffu);
+		CU_ASSERT_EQUAL(xensim_domain_list(mach, &info, 1), 1);
+		CU_ASSERT_EQUAL(info.crashed, cases[i].crashed);
+		sim_vcpu_detach(c);
+		script_stop(sh, dm);
+	}
 }
 
 void suite_xensim_ioreq(void);
@@ -676,8 +868,9 @@ suite_xensim_ioreq(void)
 {
 	static const struct test_case cases[] = {
 		{ "round trip with a forked device model", test_roundtrip },
-		{ "dead device model times out", test_dead_dm },
-		{ "device model dies mid-wait, unreaped", test_dm_dies_mid_wait },
+		{ "dead device model leaves the vCPU blocked", test_dead_dm_leaves_vcpu_blocked },
+		{ "harness deadline is a reported failure", test_harness_deadline },
+		{ "wait_for_io: NONE, backwards, unknown states", test_wait_for_io_states },
 		{ NULL, NULL },
 	};
 

@@ -12,9 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <xenctrl.h>
 #include <xendevicemodel.h>
+#include <xenevtchn.h>
 #include <xenforeignmemory.h>
 #include <xentoolcore.h>
 #include <xen/hvm/dm_op.h>
@@ -416,6 +419,50 @@ test_iomem_rangeset(void)
 }
 
 /*
+ * A vCPU waits for its answer for ever (Xen wait_for_io), so a request
+ * these tests do not serve is sent from a forked copy of the vCPU: the
+ * test sees it READY on the server page r, checks it, then answers it
+ * (IORESP_READY and a notify on vp_eport) and reaps the copy.
+ */
+static pid_t
+send_from_copy(struct sim_vcpu *c, int server, struct sim_raw_ioreq *raw,
+	       volatile ioreq_t *r)
+{
+	pid_t pid = fork();
+
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0)
+		_exit((raw ? sim_send_raw_ioreq(c, (uint32_t)server, raw) :
+			     sim_broadcast_invalidate(c)) ? 1 : 0);
+	for (int i = 0; i < 500 && r->state != STATE_IOREQ_READY; i++)
+		usleep(10000);
+	CU_ASSERT_EQUAL_FATAL(r->state, STATE_IOREQ_READY);
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return pid;
+}
+
+static void
+answer_copy(int domid, volatile ioreq_t *r, pid_t pid)
+{
+	xenevtchn_handle *xce = xenevtchn_open(NULL, 0);
+	xenevtchn_port_or_error_t local;
+	int status = -1;
+
+	CU_ASSERT_FATAL(xce != NULL);
+	local = xenevtchn_bind_interdomain(xce, (uint32_t)domid, r->vp_eport);
+	CU_ASSERT_FATAL(local > 0);
+	r->state = STATE_IOREQ_INPROCESS;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	r->state = STATE_IORESP_READY;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	CU_ASSERT_EQUAL(xenevtchn_notify(xce, (evtchn_port_t)local), 0);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CU_ASSERT_EQUAL(r->state, STATE_IOREQ_NONE);
+	xenevtchn_close(xce);
+}
+
+/*
  * ioreq_send refuses a slot not in state NONE or with a changed vp_eport
  * (ROUTE_BAD_IOSTATE); vp_eport is only published into pages that exist
  * at enable time; INVALIDATE goes out with count 0.
@@ -434,11 +481,11 @@ test_send_refusals(void)
 	evtchn_port_t port;
 	struct sim_vcpu *c;
 	ioservid_t a, b;
+	pid_t pid;
 
 	CU_ASSERT_FATAL(dm && fm);
 	c = sim_vcpu_attach(mach, domid, 0);
 	CU_ASSERT_FATAL(c != NULL);
-	sim_vcpu_set_timeout(c, 50);
 	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 0, &a), 0);
 	res = xenforeignmemory_map_resource(fm, domid, XENMEM_resource_ioreq_server, a, 1, 1, &addr,
 					    PROT_READ | PROT_WRITE, 0);
@@ -468,16 +515,18 @@ test_send_refusals(void)
 	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].addr, 0x99);
 	CU_ASSERT_EQUAL(xensim_route_counts(mach, domid, counts), 0);
 	CU_ASSERT_EQUAL(counts[ROUTE_BAD_IOSTATE], 3);
-	/* Restored: sent (nobody answers: the sim's timeout). */
+	/* Restored: sent. */
 	sp->vcpu_ioreq[0].vp_eport = port;
-	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, a, &raw), -ETIMEDOUT);
+	pid = send_from_copy(c, a, &raw, &sp->vcpu_ioreq[0]);
 	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].addr, 0x1234);
+	answer_copy(domid, &sp->vcpu_ioreq[0], pid);
 	/* INVALIDATE: count 0, size 4, data all-ones. */
-	CU_ASSERT_EQUAL(sim_broadcast_invalidate(c), -ETIMEDOUT);
+	pid = send_from_copy(c, -1, NULL, &sp->vcpu_ioreq[0]);
 	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].type, IOREQ_TYPE_INVALIDATE);
 	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].count, 0);
 	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].size, 4);
 	CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].data, ~0ull);
+	answer_copy(domid, &sp->vcpu_ioreq[0], pid);
 	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, a, 0), 0);
 	/* Enabled before its pages were mapped: no port published, nothing sent. */
 	CU_ASSERT_EQUAL_FATAL(xendevicemodel_create_ioreq_server(dm, domid, 0, &b), 0);
@@ -496,7 +545,9 @@ test_send_refusals(void)
 	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, b, 0), 0);
 	CU_ASSERT_EQUAL(xendevicemodel_set_ioreq_server_state(dm, domid, b, 1), 0);
 	CU_ASSERT(sp2->vcpu_ioreq[0].vp_eport != 0);
-	CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, b, &raw), -ETIMEDOUT);
+	pid = send_from_copy(c, b, &raw, &sp2->vcpu_ioreq[0]);
+	CU_ASSERT_EQUAL(sp2->vcpu_ioreq[0].addr, 0x1234);
+	answer_copy(domid, &sp2->vcpu_ioreq[0], pid);
 	xenforeignmemory_unmap_resource(fm, res);
 	xenforeignmemory_unmap_resource(fm, res2);
 	sim_vcpu_detach(c);
@@ -594,10 +645,10 @@ test_legacy_ioreq_pages(void)
 	/* The ioreq protocol runs through those pages: a raw request lands in sp. */
 	{
 		struct sim_raw_ioreq raw = { .addr = 0x4321, .size = 2, .count = 1 };
+		pid_t pid = send_from_copy(c, b, &raw, &sp->vcpu_ioreq[0]);
 
-		sim_vcpu_set_timeout(c, 30);
-		CU_ASSERT_EQUAL(sim_send_raw_ioreq(c, b, &raw), -ETIMEDOUT);
 		CU_ASSERT_EQUAL(sp->vcpu_ioreq[0].addr, 0x4321);
+		answer_copy(domid, &sp->vcpu_ioreq[0], pid);
 		CU_ASSERT_EQUAL(sim_buffered_write(c, 0xa0000, 4, 7), 0); /* unclaimed */
 	}
 	/* Disabled: back in the p2m, cleared. */

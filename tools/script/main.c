@@ -280,6 +280,12 @@ main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return 2;
+	/*
+	 * The simulated vCPUs wait for their answers for ever, as on Xen; a
+	 * script is a test, so an answer that never comes fails it (with the
+	 * sim's message) instead of hanging it. Set the variable to change it.
+	 */
+	setenv("XENSIM_HARNESS_DEADLINE_MS", "30000", 0);
 	if (spec_sbdf(o.spec, &sbdf)) {
 		fprintf(stderr, "xengt-script: bad sbdf in spec '%s'\n", o.spec);
 		return 2;

@@ -50,6 +50,10 @@ set_last(struct guest *g, uint64_t v)
 static int
 sim_err(struct guest *g, const struct script_stmt *st, int rc)
 {
+	/* The sim's harness deadline: on Xen this vCPU would simply stay blocked. */
+	if (rc == -ETIMEDOUT)
+		return fail(g, st, "no answer from the device model before the harness deadline "
+			    "($XENSIM_HARNESS_DEADLINE_MS); on Xen the vCPU stays blocked");
 	return fail(g, st, "access failed: %s", strerror(-rc));
 }
 
