@@ -224,6 +224,15 @@ log_pos(const char *log, const char *pat)
  * and its following sync read of the same address are both waiting when
  * the daemon reaches slot 1; the daemon's ioreq debug log gives the order.
  */
+static bool
+storm_busy(const struct scn *s, void *arg)
+{
+	uint64_t n = scn_stat(s, s->dom[0], "ioreq_mmio");
+
+	(void)arg;
+	return n != ~0ull && n >= 2;
+}
+
 static void
 test_buffered_before_sync(void)
 {
@@ -245,7 +254,8 @@ test_buffered_before_sync(void)
 	storm = scn_storm_start(&s, 0, 0);
 	c1 = sim_vcpu_attach(s.machine, s.dom[0], 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c1);
-	scn_sleep_ms(20);
+	/* The storm is keeping the daemon busy once its first reps are served. */
+	CU_ASSERT_TRUE(scn_wait_for(&s, storm_busy, NULL, 5000));
 	for (int i = 0; i < 40; i++) {
 		uint64_t v = 1;
 

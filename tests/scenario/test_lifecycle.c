@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <xen/sched.h>
 
@@ -289,6 +290,93 @@ out:
 	scn_stop(&s);
 }
 
+/*
+ * A child vCPU reading BAR0 in a loop until the vGPU is gone (a read that
+ * is not the PV magic: all-ones once the range is unclaimed or the vGPU
+ * unhooked). Writes one byte to ready after its first good read. Exit
+ * status: 0 every access answered, 1 a read failed (the harness deadline:
+ * a vCPU left waiting for ever), 2 no vCPU.
+ */
+static pid_t
+reader_start(const struct scn *s, unsigned int vcpu, int ready)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct sim_vcpu *c = sim_vcpu_attach(s->machine, s->dom[0], vcpu);
+		bool told = false;
+
+		if (!c)
+			_exit(2);
+		sim_vcpu_set_harness_deadline(c, 8000);
+		for (;;) {
+			uint64_t v = 0;
+
+			if (sim_mem_read(c, SCN_BAR0 + 0x78000, 8, &v))
+				_exit(1);
+			if (v != PV_MAGIC)
+				_exit(0);
+			if (!told && write(ready, "r", 1) == 1)
+				told = true;
+		}
+	}
+	return pid;
+}
+
+/*
+ * Detach while three vCPUs hammer the vGPU: every request Xen has sent
+ * gets its answer (the thread answers through unhook, quiesce and drain,
+ * and destroys the server only when every slot is back to NONE), so every
+ * vCPU sees the vGPU vanish (all-ones) instead of waiting for ever.
+ */
+static void
+test_detach_under_load(void)
+{
+	static const char *const specs[] = { "type=xengt_small" };
+	const struct scn_opts o = { .vcpus = 4 };
+	pid_t readers[3] = { -1, -1, -1 };
+	int pipefd[2] = { -1, -1 }, st;
+	char req[32], reply[256], byte;
+	struct scn s;
+
+	if (!scn_start_with(&s, specs, 1, &o))
+		goto out;
+	scn_place_bars(s.c[0]);
+	CU_ASSERT_EQUAL_FATAL(pipe(pipefd), 0);
+	for (unsigned int i = 0; i < 3; i++)
+		readers[i] = reader_start(&s, i + 1, pipefd[1]);
+	for (unsigned int i = 0; i < 3; i++)	/* each has had an answer */
+		CU_ASSERT_EQUAL_FATAL(read(pipefd[0], &byte, 1), 1);
+	snprintf(req, sizeof(req), "detach %u", s.dom[0]);
+	CU_ASSERT_EQUAL(scn_ctl(&s, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "ok"));
+	for (unsigned int i = 0; i < 3; i++) {
+		bool done = scn_wait_exit(readers[i], 15000, &st);
+
+		CU_ASSERT_TRUE(done);
+		if (done) {
+			if (!WIFEXITED(st) || WEXITSTATUS(st))
+				printf("\n    vCPU %u: status %#x (1: left without an answer)", i + 1, st);
+			CU_ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+			readers[i] = -1;
+		}
+	}
+	CU_ASSERT_EQUAL(nr_servers(&s, s.dom[0]), 0);
+out:
+	for (unsigned int i = 0; i < 3; i++)
+		if (readers[i] > 0) {
+			kill(readers[i], SIGKILL);
+			waitpid(readers[i], NULL, 0);
+		}
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	scn_stop(&s);
+}
+
 void suite_lifecycle(void);
 void
 suite_lifecycle(void)
@@ -300,6 +388,7 @@ suite_lifecycle(void)
 		{ "restart cleans a killed daemon's server", test_restart_cleans_stale_server },
 		{ "a live daemon is not displaced", test_live_daemon_not_displaced },
 		{ "vGPU refuses to hide QEMU's VGA", test_vga_clash_refused },
+		{ "detach under load leaves no vCPU waiting", test_detach_under_load },
 		{ NULL, NULL },
 	};
 
