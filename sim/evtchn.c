@@ -105,8 +105,11 @@ fire(struct sim_machine *m, uint32_t port)
 		/* Guest side: wake the vCPU (it rechecks its ioreq slot). */
 		struct sim_domain *d = sim_domain_find(m, sp->domid);
 
-		if (d && sp->vcpu < XENSIM_MAX_VCPUS && d->vcpu_handle[sp->vcpu] > 0)
+		if (d && sp->vcpu < XENSIM_MAX_VCPUS && d->vcpu_handle[sp->vcpu] > 0) {
+			__atomic_fetch_add(&m->st->h[d->vcpu_handle[sp->vcpu] - 1].notified, 1,
+					   __ATOMIC_RELEASE);
 			sim_doorbell(m, d->vcpu_handle[sp->vcpu] - 1);
+		}
 		return;
 	}
 	if (sp->masked) {
@@ -262,8 +265,10 @@ notify_fast(xenevtchn_handle *xce, evtchn_port_t port)
 	    __atomic_load_n(&d->domid, __ATOMIC_RELAXED) != t->domid)
 		return true; /* the domain is gone: nobody to wake */
 	h = __atomic_load_n(&d->vcpu_handle[t->vcpu], __ATOMIC_ACQUIRE);
-	if (h > 0 && h <= SIM_MAX_HANDLES)
+	if (h > 0 && h <= SIM_MAX_HANDLES) {
+		__atomic_fetch_add(&st->h[h - 1].notified, 1, __ATOMIC_RELEASE);
 		xensim_wake(&st->h[h - 1].wake);
+	}
 	return true;
 }
 

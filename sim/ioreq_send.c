@@ -33,13 +33,26 @@ slot_state(volatile ioreq_t *slot)
 struct answer_wait {
 	volatile ioreq_t *slot;
 	unsigned int prev;
+	const uint32_t *notified;	/* the vCPU handle's notification count */
+	uint32_t seen;			/* ... when the vCPU last looked */
 };
 
+/*
+ * wait_on_xen_event_channel's condition, looked at only once the device
+ * model has notified the vCPU's port since the vCPU last looked: Xen's
+ * vCPU is woken by that notification and by nothing else, so a device
+ * model that answers without notifying leaves it blocked, here too (the
+ * vCPU's spin and its liveness checks never read a slot on their own).
+ */
 static bool
 state_moved(void *arg)
 {
 	struct answer_wait *w = arg;
+	uint32_t n = __atomic_load_n(w->notified, __ATOMIC_ACQUIRE);
 
+	if (n == w->seen)
+		return false;
+	w->seen = n;
 	return slot_state(w->slot) != w->prev;
 }
 
@@ -108,9 +121,10 @@ domain_alive(struct sim_vcpu *c)
  * failure; the vCPU stays blocked on that request (c->pend_sid).
  */
 static int
-wait_for_io(struct sim_vcpu *c, int sid, volatile ioreq_t *slot, uint64_t *data)
+wait_for_io(struct sim_vcpu *c, int sid, volatile ioreq_t *slot, uint32_t seen, uint64_t *data)
 {
-	struct answer_wait w = { .slot = slot, .prev = STATE_IOREQ_NONE };
+	struct answer_wait w = { .slot = slot, .prev = STATE_IOREQ_NONE,
+				 .notified = &c->m->st->h[c->slot].notified, .seen = seen };
 	uint64_t start = coarse_ms(), harness = c->harness_ms ? start + (uint64_t)c->harness_ms : 0;
 	unsigned int state = slot_state(slot);
 
@@ -144,6 +158,7 @@ wait_for_io(struct sim_vcpu *c, int sid, volatile ioreq_t *slot, uint64_t *data)
 						"(wait_for_io): this is a test failure\n", c->domid,
 						c->vcpu, sid, c->harness_ms);
 					c->pend_sid = sid;
+					c->pend_seen = w.seen;
 					return -ETIMEDOUT;
 				}
 				if (!domain_alive(c)) {
@@ -181,7 +196,7 @@ resume_pending(struct sim_vcpu *c)
 	if (!slot)
 		return -ESRCH;
 	c->pend_sid = -1;
-	return wait_for_io(c, sid, slot, &data);
+	return wait_for_io(c, sid, slot, c->pend_seen, &data);
 }
 
 /*
@@ -201,6 +216,7 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	struct sim_domain *d;
 	struct sim_server *s;
 	uint64_t data;
+	uint32_t seen;
 	int rc;
 
 	if (c->pend_sid >= 0) {
@@ -233,6 +249,8 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	slot->dir = req->dir;
 	slot->df = req->df;
 	slot->type = req->type;
+	/* Notifications before this request are not its answer's. */
+	seen = __atomic_load_n(&m->st->h[c->slot].notified, __ATOMIC_ACQUIRE);
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	slot->state = STATE_IOREQ_READY;
 	/*
@@ -244,7 +262,7 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 	 */
 	sim_port_notify(m, s->vcpu_port[c->vcpu]);
 	sim_unlock(m);
-	rc = wait_for_io(c, sid, slot, &data);
+	rc = wait_for_io(c, sid, slot, seen, &data);
 	if (!rc)
 		req->data = data;
 	return rc;

@@ -185,6 +185,12 @@ struct sim_handle {
 	 * not write it, so no line moves between them for it.
 	 */
 	struct xensim_waiter wake __attribute__((aligned(64)));
+	/*
+	 * vCPU: notifications its ioreq ports received from a device model
+	 * (both notify paths count): wait_for_io looks at its slot again only
+	 * after one, as Xen's vCPU is woken by nothing else.
+	 */
+	uint32_t notified;
 	uint32_t head __attribute__((aligned(64))); /* evtchn: ring of ports; xs: events */
 	uint32_t tail;
 	uint32_t ring[SIM_MAX_PORTS];
@@ -259,6 +265,7 @@ struct sim_vcpu {
 	int harness_ms;		/* test harness deadline per answer (0: none, wait as Xen) */
 	uint64_t spin_ns;	/* spin this long for an answer before sleeping */
 	int pend_sid;		/* server whose answer the harness gave up on (-1 none) */
+	uint32_t pend_seen;	/* its wait's notification count */
 	uint64_t msi_seen;
 	struct softgpu *gpu;	/* for aperture translation, opened lazily */
 };

@@ -549,6 +549,7 @@ enum dm_mode {
 	DM_BACKWARDS,	/* INPROCESS, notify, then READY again, notify */
 	DM_WEIRD,	/* an unknown state (7), notify */
 	DM_LATE,	/* answers like DM_ANSWER once release is set */
+	DM_MUTE,	/* answers like DM_ANSWER but notifies only once release is set */
 };
 #define DM_ANSWER_BASE 0x4200u
 #define SCRIPT_VCPUS 2
@@ -557,6 +558,7 @@ struct script {
 	volatile int ready, quit, release;
 	volatile int mode;
 	volatile uint32_t seen;		/* READY requests taken */
+	volatile int owed;		/* DM_MUTE: 1 + the vCPU whose notification is held */
 	uint32_t server;
 };
 
@@ -579,6 +581,7 @@ script_handle(struct script *sh, xenevtchn_handle *xce, xenevtchn_port_or_error_
 		if (!sh->release)
 			return false;
 		/* fall through */
+	case DM_MUTE:
 	case DM_ANSWER:
 		r->state = STATE_IOREQ_INPROCESS;
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -600,6 +603,8 @@ script_handle(struct script *sh, xenevtchn_handle *xce, xenevtchn_port_or_error_
 		break;
 	}
 	__atomic_fetch_add(&sh->seen, 1, __ATOMIC_RELEASE);
+	if (sh->mode == DM_MUTE && !sh->release)
+		return true;	/* answered, not notified: see script_dm */
 	script_notify(xce, port);
 	return true;
 }
@@ -644,6 +649,12 @@ script_dm(struct script *sh, uint32_t domid)
 				continue;
 			__atomic_thread_fence(__ATOMIC_ACQUIRE);
 			script_handle(sh, xce, local[v], r);
+			if (sh->mode == DM_MUTE && !sh->release)
+				sh->owed = v + 1;
+		}
+		if (sh->owed && sh->release) {
+			script_notify(xce, local[sh->owed - 1]);
+			sh->owed = 0;
 		}
 	}
 	return 0;
@@ -820,6 +831,40 @@ test_harness_deadline(void)
 }
 
 /*
+ * An answer without a notification is no answer: Xen's vCPU is woken by
+ * the device model's notify and by nothing else, so one that writes
+ * IORESP_READY and forgets to notify leaves the vCPU blocked (here until
+ * the harness deadline); the late notification completes it.
+ */
+static void
+test_answer_needs_notify(void)
+{
+	struct xensim_vcpu_status st;
+	struct script *sh;
+	struct sim_vcpu *c;
+	char err[512];
+	pid_t dm;
+	uint32_t domid = script_start(&sh, &dm);
+	uint64_t v = 0;
+
+	c = sim_vcpu_attach(mach, domid, 0);
+	CU_ASSERT_FATAL(c != NULL);
+	sh->mode = DM_MUTE;
+	sim_vcpu_set_harness_deadline(c, 300);
+	CU_ASSERT_EQUAL(read_capturing_stderr(c, MMIO_BASE, &v, err, sizeof(err)), -ETIMEDOUT);
+	CU_ASSERT_EQUAL(sh->seen, 1);		/* it was answered ... */
+	CU_ASSERT_EQUAL(xensim_vcpu_status(mach, domid, 0, &st), 0);
+	CU_ASSERT_TRUE(st.blocked);		/* ... and the vCPU still waits */
+	sh->release = 1;			/* the notification, late */
+	sim_vcpu_set_harness_deadline(c, 10000);
+	CU_ASSERT_EQUAL(sim_mem_read(c, MMIO_BASE + 4, 4, &v), 0);
+	CU_ASSERT_EQUAL(v, DM_ANSWER_BASE + 1);
+	CU_ASSERT_EQUAL(sh->seen, 2);
+	sim_vcpu_detach(c);
+	script_stop(sh, dm);
+}
+
+/*
  * wait_for_io's other exits: a slot the device model sets back to NONE
  * ends the wait with data ~0 (a read gets all-ones); a state that moves
  * backwards (INPROCESS -> READY) or is unknown crashes the domain.
@@ -870,6 +915,7 @@ suite_xensim_ioreq(void)
 		{ "round trip with a forked device model", test_roundtrip },
 		{ "dead device model leaves the vCPU blocked", test_dead_dm_leaves_vcpu_blocked },
 		{ "harness deadline is a reported failure", test_harness_deadline },
+		{ "an answer without a notification is no answer", test_answer_needs_notify },
 		{ "wait_for_io: NONE, backwards, unknown states", test_wait_for_io_states },
 		{ NULL, NULL },
 	};
