@@ -184,7 +184,8 @@ instance_thread(void *arg)
 				break;
 			}
 		}
-		if (pfd[0].fd < 0 && (timeout < 0 || timeout > INSTANCE_RETRY_MS))
+		/* After a failure: retry owed notifications and scan on a timer. */
+		if ((failed || pfd[0].fd < 0) && (timeout < 0 || timeout > INSTANCE_RETRY_MS))
 			timeout = INSTANCE_RETRY_MS;
 		if (polling)
 			timeout = 0;
@@ -220,8 +221,11 @@ instance_thread(void *arg)
 			pfd[0].fd = -1;
 			polling = false;
 			continue;
-		} else if (phase == PHASE_DRAIN) {
-			/* A request whose notification we never got still gets its answer. */
+		} else if (phase == PHASE_DRAIN || failed) {
+			/*
+			 * A request whose notification we never got still gets
+			 * its answer; a notification that failed is retried.
+			 */
 			rc = ioreq_loop_scan(in->hv);
 			rc = rc < 0 ? rc : 0;
 		} else if (!polling) {

@@ -286,6 +286,17 @@ op_unmask(struct sim_machine *m, uint32_t port, struct sim_port *sp)
 int
 xenevtchn_notify(xenevtchn_handle *xce, evtchn_port_t port)
 {
+	uint32_t *fail = &xce->rh.m->st->notify_fail;
+	uint32_t n = __atomic_load_n(fail, __ATOMIC_RELAXED);
+
+	/* Fault injection (xensim_test_notify_fail): the hypercall fails. */
+	while (n && !__atomic_compare_exchange_n(fail, &n, n - 1, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_RELAXED))
+		;
+	if (n) {
+		errno = EIO;
+		return -1;
+	}
 	if (notify_fast(xce, port))
 		return 0;
 	return own_port_op(xce, port, op_notify);
@@ -434,4 +445,16 @@ int
 xenevtchn_restrict(xenevtchn_handle *xce, domid_t domid)
 {
 	return sim_ret_errno(sim_rhandle_restrict(&xce->rh, domid));
+}
+
+int
+xensim_test_notify_fail(const char *machine, unsigned int n)
+{
+	struct sim_machine *m = sim_machine_get(machine, false);
+
+	if (!m)
+		return -errno;
+	__atomic_store_n(&m->st->notify_fail, n, __ATOMIC_RELEASE);
+	sim_machine_put(m);
+	return 0;
 }

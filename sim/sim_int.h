@@ -221,6 +221,7 @@ struct sim_state {
 	uint32_t paddr_bits;	/* host physical address width; 0: SIM_PADDR_BITS */
 	uint32_t dom0_iomem_set; /* dom0_iomem holds dom0's boot-time grant */
 	uint32_t buf_race;	/* xensim_test_bufioreq_race */
+	uint32_t notify_fail;	/* xensim_test_notify_fail: notifies left to refuse */
 	uint32_t nr_dom0_iomem;
 	struct sim_range dom0_iomem[SIM_MAX_IOMEM]; /* dom0's iomem permissions (mfns) */
 	uint64_t bell_failures;	/* doorbells that could not be rung (each also logged) */

@@ -216,6 +216,8 @@ int xensim_intx_level(const char *machine, uint32_t domid, unsigned int dev, uns
  * the pointer pair and its cmpxchg (the race the retry loop is for).
  */
 int xensim_test_bufioreq_race(const char *machine, unsigned int n);
+/* Test hook: the next n xenevtchn_notify calls on the machine fail with EIO. */
+int xensim_test_notify_fail(const char *machine, unsigned int n);
 /* Test hook: make server id of domid look created by emulator domain emu_domid. */
 int xensim_server_set_emulator(const char *machine, uint32_t domid, uint16_t id,
 			       uint32_t emu_domid);

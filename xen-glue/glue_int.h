@@ -59,6 +59,7 @@ struct hv {
 	unsigned int nr_vcpus;
 	evtchn_port_t local_port[GLUE_MAX_VCPUS];
 	bool bound[GLUE_MAX_VCPUS];
+	bool notify_owed[GLUE_MAX_VCPUS]; /* answered, but the notification failed */
 	evtchn_port_t buf_local;
 	bool buf_bound;
 

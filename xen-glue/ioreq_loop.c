@@ -413,9 +413,31 @@ ioreq_loop_slot(struct hv *hv, unsigned int i)
 	ioreq_wmb();		/* data before the state that publishes it */
 	req->state = STATE_IORESP_READY;
 	ioreq_mb();
-	if (xenevtchn_notify(hv->xce, hv->local_port[i]) < 0)
+	if (xenevtchn_notify(hv->xce, hv->local_port[i]) < 0) {
+		/* Without it the vCPU never wakes: owed, retried on every scan. */
+		hv->notify_owed[i] = true;
 		return errno ? -errno : -EIO;
+	}
 	return 1;		/* one request answered */
+}
+
+/* Notifications that failed earlier: the answer is on the page, the vCPU asleep. */
+static int
+ioreq_loop_owed(struct hv *hv)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < hv->nr_vcpus; i++) {
+		if (!hv->notify_owed[i])
+			continue;
+		if (xenevtchn_notify(hv->xce, hv->local_port[i]) < 0) {
+			if (!rc)
+				rc = errno ? -errno : -EIO;
+			continue;
+		}
+		hv->notify_owed[i] = false;
+	}
+	return rc;
 }
 
 
@@ -479,7 +501,7 @@ poll_release(struct hv *hv)
 int
 ioreq_loop_scan(struct hv *hv)
 {
-	int n = 0, err = 0;
+	int n = 0, err = ioreq_loop_owed(hv);
 
 	/* Buffered first, as QEMU does: they were queued before any sync request. */
 	if (hv->bufpage)

@@ -377,6 +377,40 @@ out:
 	scn_stop(&s);
 }
 
+/*
+ * The glue fails (a notification the hypervisor refuses): the vGPU goes
+ * failsafe with the reason, the notification is retried so the vCPU gets
+ * its answer, and the thread keeps answering (all-ones) until detach.
+ */
+static void
+test_failed_glue_keeps_answering(void)
+{
+	struct scn s;
+	uint64_t v = 0;
+	char reply[4096], req[32];
+
+	if (!scn_start_small(&s, NULL))
+		goto out;
+	scn_place_bars(s.c[0]);
+	CU_ASSERT_EQUAL_FATAL(xensim_test_notify_fail(s.machine, 1), 0);
+	CU_ASSERT_EQUAL(sim_mem_read(s.c[0], SCN_BAR0 + 0x78000, 8, &v), 0);
+	CU_ASSERT_EQUAL(v, PV_MAGIC);		/* answered before the failure */
+	snprintf(req, sizeof(req), "stats %u", s.dom[0]);
+	CU_ASSERT_EQUAL(scn_ctl(&s, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_EQUAL(scn_ctl_val(reply, "failsafe"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(reply, "ioreq"));
+	for (int i = 0; i < 50; i++) {
+		v = 0;
+		CU_ASSERT_EQUAL(sim_mem_read(s.c[0], SCN_BAR0 + 0x78000, 8, &v), 0);
+		CU_ASSERT_EQUAL(v, ~0ull);
+	}
+	snprintf(req, sizeof(req), "detach %u", s.dom[0]);
+	CU_ASSERT_EQUAL(scn_ctl(&s, req, reply, sizeof(reply)), 0);
+	CU_ASSERT_EQUAL(nr_servers(&s, s.dom[0]), 0);
+out:
+	scn_stop(&s);
+}
+
 void suite_lifecycle(void);
 void
 suite_lifecycle(void)
@@ -389,6 +423,7 @@ suite_lifecycle(void)
 		{ "a live daemon is not displaced", test_live_daemon_not_displaced },
 		{ "vGPU refuses to hide QEMU's VGA", test_vga_clash_refused },
 		{ "detach under load leaves no vCPU waiting", test_detach_under_load },
+		{ "a failed glue keeps answering in failsafe", test_failed_glue_keeps_answering },
 		{ NULL, NULL },
 	};
 
