@@ -211,12 +211,7 @@ resume_pending(struct sim_vcpu *c)
 int
 sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 {
-	struct sim_machine *m = c->m;
-	volatile ioreq_t *slot;
 	struct sim_domain *d;
-	struct sim_server *s;
-	uint64_t data;
-	uint32_t seen;
 	int rc;
 
 	if (c->pend_sid >= 0) {
@@ -224,12 +219,25 @@ sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req)
 		if (rc)
 			return rc;
 	}
-	sim_lock(m);
+	sim_lock(c->m);
 	d = sim_vcpu_domain(c);
 	if (!d) {
-		sim_unlock(m);
+		sim_unlock(c->m);
 		return -ESRCH;
 	}
+	return sim_ioreq_sync_locked(c, d, sid, req);
+}
+
+int
+sim_ioreq_sync_locked(struct sim_vcpu *c, struct sim_domain *d, int sid, ioreq_t *req)
+{
+	struct sim_machine *m = c->m;
+	volatile ioreq_t *slot;
+	struct sim_server *s;
+	uint64_t data;
+	uint32_t seen;
+	int rc;
+
 	if (sid < 0 || sid >= SIM_MAX_SERVERS || !d->srv[sid].used) {
 		sim_unlock(m);
 		return -ENOENT;

@@ -140,6 +140,7 @@ struct sim_domain {
 	uint64_t ioreq_entries;	/* gfns typed p2m_ioreq_server */
 	struct sim_server srv[SIM_MAX_SERVERS];
 	struct sim_dmap dmap[SIM_MAX_DMAPS];
+	uint32_t dmap_hwm;	/* slots at and above this index are all unused */
 	uint32_t nr_iomem;
 	struct sim_range iomem[SIM_MAX_IOMEM]; /* permitted mfn ranges (a rangeset) */
 	uint64_t routes[ROUTE_NR];
@@ -418,6 +419,12 @@ unsigned int sim_paddr_bits(const struct sim_state *st);
 /* ---- ioreq_send.c ---- */
 /* Send req synchronously to server sid on c's slot and wait for the answer. */
 int sim_ioreq_sync(struct sim_vcpu *c, int sid, ioreq_t *req);
+/*
+ * The same from the routing, which found d and sid under the lock (held,
+ * dropped on return); only when no earlier request is pending
+ * (c->pend_sid < 0). Saves taking the machine lock twice per access.
+ */
+int sim_ioreq_sync_locked(struct sim_vcpu *c, struct sim_domain *d, int sid, ioreq_t *req);
 /* Lock held: put a write on sid's buffered ring; -EAGAIN if full, -ENOENT if no ring. */
 int sim_ioreq_buffered(struct sim_machine *m, struct sim_domain *d, int sid, uint8_t type,
 		       uint64_t addr, unsigned int size, uint64_t data);

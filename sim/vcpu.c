@@ -219,8 +219,8 @@ direct_access(struct sim_vcpu *c, struct sim_domain *d, uint64_t gpa, unsigned i
 }
 
 static int
-sync_ioreq(struct sim_vcpu *c, int sid, uint8_t type, uint64_t addr, unsigned int size, bool write,
-	   uint64_t *val)
+sync_ioreq(struct sim_vcpu *c, struct sim_domain *locked, int sid, uint8_t type, uint64_t addr,
+	   unsigned int size, bool write, uint64_t *val)
 {
 	ioreq_t r;
 	int rc;
@@ -232,7 +232,7 @@ sync_ioreq(struct sim_vcpu *c, int sid, uint8_t type, uint64_t addr, unsigned in
 	r.count = 1;
 	r.dir = write ? IOREQ_WRITE : IOREQ_READ;
 	r.data = write ? (*val & size_mask(size)) : 0;
-	rc = sim_ioreq_sync(c, sid, &r);
+	rc = locked ? sim_ioreq_sync_locked(c, locked, sid, &r) : sim_ioreq_sync(c, sid, &r);
 	if (!rc && !write)
 		*val = r.data & size_mask(size);
 	return rc;
@@ -244,7 +244,7 @@ send_or_unclaimed(struct sim_vcpu *c, int sid, uint8_t type, uint64_t addr, unsi
 		  bool write, uint64_t *val)
 {
 	if (sid >= 0)
-		return sync_ioreq(c, sid, type, addr, size, write, val);
+		return sync_ioreq(c, NULL, sid, type, addr, size, write, val);
 	if (!write)
 		*val = size_mask(size);
 	return 0;
@@ -297,7 +297,7 @@ ram_access(struct sim_vcpu *c, struct sim_domain *d, uint64_t gpa, unsigned int 
 	}
 	sim_unlock(c->m);
 	if (sid >= 0)
-		return sync_ioreq(c, sid, IOREQ_TYPE_COPY, gpa, size, true, val);
+		return sync_ioreq(c, NULL, sid, IOREQ_TYPE_COPY, gpa, size, true, val);
 	if (!write) {
 		*val = 0;
 		memcpy(val, buf, size);
@@ -327,7 +327,7 @@ vga_write(struct sim_vcpu *c, struct sim_domain *d, uint64_t gpa, unsigned int s
 	sim_unlock(c->m);
 	if (rc == 0)
 		return 0;
-	return sync_ioreq(c, sid, IOREQ_TYPE_COPY, gpa, size, true, &val);
+	return sync_ioreq(c, NULL, sid, IOREQ_TYPE_COPY, gpa, size, true, &val);
 }
 
 static int
@@ -371,6 +371,8 @@ mem_access(struct sim_vcpu *c, uint64_t gpa, unsigned int size, bool write, uint
 	}
 	sid = find_server(d, SIM_RANGE_MEMORY, gpa, last);
 	count_claim(d, sid, ROUTE_MMIO_IOREQ, write);
+	if (sid >= 0 && c->pend_sid < 0)	/* send with the lock still held */
+		return sync_ioreq(c, d, sid, IOREQ_TYPE_COPY, gpa, size, write, val);
 	sim_unlock(m);
 	return send_or_unclaimed(c, sid, IOREQ_TYPE_COPY, gpa, size, write, val);
 }

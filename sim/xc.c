@@ -161,7 +161,7 @@ xensim_set_paddr_bits(const char *machine, unsigned int bits)
 bool
 sim_dmap_lookup(const struct sim_domain *d, uint64_t gfn, uint64_t *mfn)
 {
-	for (int i = 0; i < SIM_MAX_DMAPS; i++) {
+	for (uint32_t i = 0; i < d->dmap_hwm && i < SIM_MAX_DMAPS; i++) {
 		const struct sim_dmap *e = &d->dmap[i];
 
 		if (e->nr && gfn >= e->gfn && gfn < e->gfn + e->nr) {
@@ -216,9 +216,13 @@ dmap_add(struct sim_machine *m, struct sim_domain *d, uint64_t gfn, uint64_t mfn
 		}
 	}
 	if (stop > gfn) {
+		uint32_t idx = (uint32_t)(slot - d->dmap);
+
 		slot->gfn = lo;
 		slot->mfn = mfn + lo - gfn;
 		slot->nr = hi - lo;
+		if (idx + 1 > d->dmap_hwm)
+			d->dmap_hwm = idx + 1;
 		for (uint64_t g = gfn; g < stop && g < d->ram_pages; g++) {
 			if (p2m[g] == P2M_IOREQ_SERVER && d->ioreq_entries)
 				d->ioreq_entries--;
@@ -239,8 +243,11 @@ static struct sim_dmap *
 dmap_free_slot(struct sim_domain *d)
 {
 	for (int i = 0; i < SIM_MAX_DMAPS; i++)
-		if (!d->dmap[i].nr)
+		if (!d->dmap[i].nr) {
+			if ((uint32_t)i + 1 > d->dmap_hwm)
+				d->dmap_hwm = (uint32_t)i + 1;
 			return &d->dmap[i];
+		}
 	return NULL;
 }
 
