@@ -191,7 +191,7 @@ deps:
 	done); \
 	if [ -z "$$missing" ]; then echo "make deps: all installed"; exit 0; fi; \
 	if [ "$$(id -u)" != 0 ]; then echo "make deps: missing $$missing; run as root (apt-get)"; exit 1; fi; \
-	echo "make deps: installing $$missing"; \
+	echo "make deps: installing" $$missing; \
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$$missing >/dev/null

@@ -65,6 +65,18 @@ test_machine_new(char *buf, size_t len)
 	return buf;
 }
 
+int
+test_domain_new(char *buf, size_t len, unsigned int vcpus)
+{
+	int domid;
+
+	test_machine_new(buf, len);
+	setenv("XENSIM_MACHINE", buf, 1);
+	domid = xensim_domain_create(buf, 64, vcpus);
+	CU_ASSERT_FATAL(domid > 0);
+	return domid;
+}
+
 void
 test_machine_done(const char *machine)
 {

@@ -30,6 +30,18 @@ const char *test_build_path(const char *name, char *buf, size_t len);
 
 /* A fresh private machine name for one test ("t<pid>-<n>"); created. */
 const char *test_machine_new(char *buf, size_t len);
+/*
+ * A fresh machine (name in buf, also $XENSIM_MACHINE for the libxen*
+ * calls of this process) with one 64 MiB domain of vcpus vCPUs: its domid.
+ */
+int test_domain_new(char *buf, size_t len, unsigned int vcpus);
+/* errno of a call that must fail with -1 (or NULL). */
+#define EXPECT_ERR(call, e)                         \
+	do {                                        \
+		errno = 0;                          \
+		CU_ASSERT_EQUAL((call), -1);        \
+		CU_ASSERT_EQUAL(errno, (e));        \
+	} while (0)
 /* Destroy it (and kill any daemon left). */
 void test_machine_done(const char *machine);
 

@@ -18,15 +18,10 @@
 #include <unistd.h>
 
 #include "sim/xensim.h"
+#include "tests/scenario/script_run.h"
 #include "tests/test_util.h"
 
 #define RUN_TIMEOUT_MS 60000
-
-struct run {
-	int status;	/* exit status, or -1 killed / could not run */
-	pid_t pid;
-	char *out;	/* stdout and stderr together */
-};
 
 static const char *tmp_script(const char *text, char *buf, size_t len);
 
@@ -52,83 +47,13 @@ script_path(const char *name, char *buf, size_t len)
 
 /* Run xengt-script with args (NULL-terminated), collect output, bounded. */
 static void
-run_script(struct run *r, const char *const *args)
+run_script(struct script_run *r, const char *const *args)
 {
-	const char *argv[16];
-	char prog[512];
-	size_t cap = 65536, used = 0;
-	unsigned int a = 0;
-	int pfd[2], st;
-
-	memset(r, 0, sizeof(*r));
-	r->status = -1;
-	argv[a++] = test_build_path("xengt-script", prog, sizeof(prog));
-	while (*args && a < 15)
-		argv[a++] = *args++;
-	argv[a] = NULL;
-	r->out = calloc(1, cap);
-	if (!r->out || pipe(pfd))
-		return;
-	fflush(NULL);
-	r->pid = fork();
-	if (r->pid == 0) {
-		dup2(pfd[1], STDOUT_FILENO);
-		dup2(pfd[1], STDERR_FILENO);
-		close(pfd[0]);
-		close(pfd[1]);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	close(pfd[1]);
-	for (int waited = 0; waited < RUN_TIMEOUT_MS;) {
-		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-		int n = poll(&p, 1, 100);
-		ssize_t got;
-
-		if (n == 0) {
-			waited += 100;
-			continue;
-		}
-		if (used + 4096 >= cap) {
-			char *nb = realloc(r->out, cap * 2);
-
-			if (!nb)
-				break;
-			r->out = nb;
-			cap *= 2;
-		}
-		got = read(pfd[0], r->out + used, cap - used - 1);
-		if (got <= 0)
-			break;
-		used += (size_t)got;
-	}
-	r->out[used] = '\0';
-	close(pfd[0]);
-	/* Output closed: the tool is exiting; give it 10 s more at most. */
-	for (int i = 0; waitpid(r->pid, &st, WNOHANG) == 0; i++) {
-		if (i == 1000) {
-			kill(r->pid, SIGKILL);
-			waitpid(r->pid, &st, 0);
-			return;
-		}
-		usleep(10000);
-	}
-	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static bool
-has_line(const struct run *r, const char *line)
-{
-	size_t n = strlen(line);
-
-	for (const char *p = r->out; (p = strstr(p, line)); p++)
-		if ((p == r->out || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0'))
-			return true;
-	return false;
+	script_run(r, args, RUN_TIMEOUT_MS);
 }
 
 static const char *
-last_line(struct run *r)
+last_line(struct script_run *r)
 {
 	size_t n = strlen(r->out);
 
@@ -140,21 +65,13 @@ last_line(struct run *r)
 }
 
 static unsigned int
-count_lines_with(const struct run *r, const char *s)
+count_lines_with(const struct script_run *r, const char *s)
 {
 	unsigned int n = 0;
 
 	for (const char *p = r->out; (p = strstr(p, s)); p++)
 		n++;
 	return n;
-}
-
-static void
-dump_on_failure(const struct run *r, int want)
-{
-	if (r->status != want)
-		fprintf(stderr, "\n--- xengt-script exit %d (want %d), output:\n%s---\n",
-			r->status, want, r->out);
 }
 
 /* The sim machine of a finished run is gone (unless --keep). */
@@ -172,17 +89,17 @@ static void
 test_pvinfo(void)
 {
 	char sp[256];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ script_path("pvinfo.xs", sp, sizeof(sp)), NULL });
-	dump_on_failure(&r, 0);
+	script_dump_on_failure(&r, 0);
 	CU_ASSERT_EQUAL(r.status, 0);
-	CU_ASSERT_TRUE(has_line(&r, "vGPU 00:02.0: vendor 0x8086 device 0x1912"));
-	CU_ASSERT_TRUE(has_line(&r, "$bar0 = 0xc0000000 (16 MiB, mem64)"));
-	CU_ASSERT_TRUE(has_line(&r, "readq 0xc0078000 = 0x4776544776544776"));
-	CU_ASSERT_TRUE(has_line(&r, "readl 0xc0078044 = 0x08000000"));
+	CU_ASSERT_TRUE(script_has_line(&r, "vGPU 00:02.0: vendor 0x8086 device 0x1912"));
+	CU_ASSERT_TRUE(script_has_line(&r, "$bar0 = 0xc0000000 (16 MiB, mem64)"));
+	CU_ASSERT_TRUE(script_has_line(&r, "readq 0xc0078000 = 0x4776544776544776"));
+	CU_ASSERT_TRUE(script_has_line(&r, "readl 0xc0078044 = 0x08000000"));
 	CU_ASSERT_STRING_EQUAL(last_line(&r), "11 expects passed");
 	CU_ASSERT_TRUE(machine_gone(r.pid));
 	free(r.out);
@@ -192,16 +109,16 @@ static void
 test_cfg_space(void)
 {
 	char sp[256];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ script_path("cfg_space.xs", sp, sizeof(sp)), NULL });
-	dump_on_failure(&r, 0);
+	script_dump_on_failure(&r, 0);
 	CU_ASSERT_EQUAL(r.status, 0);
-	CU_ASSERT_TRUE(has_line(&r, "cfgr 0x0 2 = 0x8086"));
-	CU_ASSERT_TRUE(has_line(&r, "cfgr 0x10 4 = 0xc0000004"));
-	CU_ASSERT_TRUE(has_line(&r, "cfgr 0x20 4 = 0x0000ffc1"));
+	CU_ASSERT_TRUE(script_has_line(&r, "cfgr 0x0 2 = 0x8086"));
+	CU_ASSERT_TRUE(script_has_line(&r, "cfgr 0x10 4 = 0xc0000004"));
+	CU_ASSERT_TRUE(script_has_line(&r, "cfgr 0x20 4 = 0x0000ffc1"));
 	CU_ASSERT_STRING_EQUAL(last_line(&r), "13 expects passed");
 	free(r.out);
 }
@@ -210,19 +127,19 @@ static void
 test_ggtt_aperture(void)
 {
 	char sp[256];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ script_path("ggtt.xs", sp, sizeof(sp)), NULL });
-	dump_on_failure(&r, 0);
+	script_dump_on_failure(&r, 0);
 	CU_ASSERT_EQUAL(r.status, 0);
-	CU_ASSERT_TRUE(has_line(&r, "traps since mark = 0"));
-	CU_ASSERT_TRUE(has_line(&r, "memr 0x100044 4 = 0x600df00d"));
+	CU_ASSERT_TRUE(script_has_line(&r, "traps since mark = 0"));
+	CU_ASSERT_TRUE(script_has_line(&r, "memr 0x100044 4 = 0x600df00d"));
 	/* The refused entry reads back, but the aperture page reaches nothing. */
-	CU_ASSERT_TRUE(has_line(&r, "readq 0xc0820008 = 0x0000000080000001"));
-	CU_ASSERT_TRUE(has_line(&r, "readl 0x84001000 = 0xffffffff"));
-	CU_ASSERT_TRUE(has_line(&r, "memr 0x101000 4 = 0x11111111"));
+	CU_ASSERT_TRUE(script_has_line(&r, "readq 0xc0820008 = 0x0000000080000001"));
+	CU_ASSERT_TRUE(script_has_line(&r, "readl 0x84001000 = 0xffffffff"));
+	CU_ASSERT_TRUE(script_has_line(&r, "memr 0x101000 4 = 0x11111111"));
 	CU_ASSERT_STRING_EQUAL(last_line(&r), "8 expects passed");
 	free(r.out);
 }
@@ -231,14 +148,14 @@ static void
 test_forcewake(void)
 {
 	char sp[256];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ script_path("forcewake.xs", sp, sizeof(sp)), NULL });
-	dump_on_failure(&r, 0);
+	script_dump_on_failure(&r, 0);
 	CU_ASSERT_EQUAL(r.status, 0);
-	CU_ASSERT_TRUE(has_line(&r, "readl 0xc0000d84 = 0x00000001"));
+	CU_ASSERT_TRUE(script_has_line(&r, "readl 0xc0000d84 = 0x00000001"));
 	CU_ASSERT_STRING_EQUAL(last_line(&r), "5 expects passed");
 	free(r.out);
 }
@@ -247,14 +164,14 @@ static void
 test_msi(void)
 {
 	char sp[256];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ script_path("msi.xs", sp, sizeof(sp)), NULL });
-	dump_on_failure(&r, 0);
+	script_dump_on_failure(&r, 0);
 	CU_ASSERT_EQUAL(r.status, 0);
-	CU_ASSERT_TRUE(has_line(&r, "msi addr=0xfee00000 data=0x4021"));
+	CU_ASSERT_TRUE(script_has_line(&r, "msi addr=0xfee00000 data=0x4021"));
 	CU_ASSERT_STRING_EQUAL(last_line(&r), "4 expects passed");
 	free(r.out);
 	/* Same set-up with pipe A's vblank masked in IMR: no MSI, line 6 fails. */
@@ -268,7 +185,7 @@ test_msi(void)
 		"writel $bar0+0x70008 0x80000000\n"
 		"wait-msi 300\n", sp, sizeof(sp)));
 	run_script(&r, (const char *[]){ sp, NULL });
-	dump_on_failure(&r, 1);
+	script_dump_on_failure(&r, 1);
 	CU_ASSERT_EQUAL(r.status, 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ":8: wait-msi: no MSI within 300 ms"));
 	CU_ASSERT_PTR_NULL(strstr(r.out, "msi addr="));
@@ -280,20 +197,20 @@ static void
 test_demo_trap_map(void)
 {
 	char sp[256];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ "--trap-map", script_path("demo.xs", sp, sizeof(sp)),
 					 NULL });
-	dump_on_failure(&r, 0);
+	script_dump_on_failure(&r, 0);
 	CU_ASSERT_EQUAL(r.status, 0);
 	/* Aperture: two direct accesses, no trap; page-table write: one trap. */
-	CU_ASSERT_TRUE(has_line(&r, "traps since mark = 0"));
-	CU_ASSERT_TRUE(has_line(&r, "direct accesses since mark = 2"));
-	CU_ASSERT_TRUE(has_line(&r, "traps since mark = 1"));
-	CU_ASSERT_TRUE(has_line(&r, "memr 0x200008 8 = 0x0000000000300003"));
-	CU_ASSERT_TRUE(has_line(&r, "trap map of domain 1"));
+	CU_ASSERT_TRUE(script_has_line(&r, "traps since mark = 0"));
+	CU_ASSERT_TRUE(script_has_line(&r, "direct accesses since mark = 2"));
+	CU_ASSERT_TRUE(script_has_line(&r, "traps since mark = 1"));
+	CU_ASSERT_TRUE(script_has_line(&r, "memr 0x200008 8 = 0x0000000000300003"));
+	CU_ASSERT_TRUE(script_has_line(&r, "trap map of domain 1"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "p2m write-protect"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "2 (1r 1w)"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "never seen by the device model"));
@@ -305,14 +222,14 @@ static void
 test_failed_expect_names_line(void)
 {
 	char sp[256];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ script_path("fail_expect.xs", sp, sizeof(sp)), NULL });
-	dump_on_failure(&r, 1);
+	script_dump_on_failure(&r, 1);
 	CU_ASSERT_EQUAL(r.status, 1);
-	CU_ASSERT_TRUE(has_line(&r, "tests/scripts/fail_expect.xs:5: expect: got 0x76544776, "
+	CU_ASSERT_TRUE(script_has_line(&r, "tests/scripts/fail_expect.xs:5: expect: got 0x76544776, "
 				"expected 0x12345678"));
 	/* It stopped there: line 6's read never ran, no success line. */
 	CU_ASSERT_EQUAL(count_lines_with(&r, "readl 0xc0078000 ="), 1);
@@ -325,12 +242,12 @@ static void
 test_parse_error_names_token(void)
 {
 	char sp[256];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ script_path("parse_error.xs", sp, sizeof(sp)), NULL });
-	dump_on_failure(&r, 2);
+	script_dump_on_failure(&r, 2);
 	CU_ASSERT_EQUAL(r.status, 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "line 3: unknown statement 'frobnicate'"));
 	/* Refused before any guest ran. */
@@ -360,7 +277,7 @@ static void
 test_runtime_errors(void)
 {
 	char sp[64];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
@@ -373,9 +290,9 @@ test_runtime_errors(void)
 		"set zero $half-$half\n"
 		"readl $bar0/$zero\n", sp, sizeof(sp)));
 	run_script(&r, (const char *[]){ sp, NULL });
-	dump_on_failure(&r, 1);
+	script_dump_on_failure(&r, 1);
 	CU_ASSERT_EQUAL(r.status, 1);
-	CU_ASSERT_TRUE(has_line(&r, "readl 0xc0078040 = 0x04000000"));
+	CU_ASSERT_TRUE(script_has_line(&r, "readl 0xc0078040 = 0x04000000"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, ":6: readl: division by zero at '$zero'"));
 	unlink(sp);
 	free(r.out);
@@ -410,23 +327,23 @@ static void
 test_eight_vgpus(void)
 {
 	char sp[256], line[64];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
 	run_script(&r, (const char *[]){ "--vgpus", "8", script_path("ggtt.xs", sp, sizeof(sp)),
 					 NULL });
-	dump_on_failure(&r, 0);
+	script_dump_on_failure(&r, 0);
 	CU_ASSERT_EQUAL(r.status, 0);
 	for (unsigned int d = 1; d <= 8; d++) {
 		/* Each guest has its own aperture slice, 64 MiB apart. */
 		snprintf(line, sizeof(line), "[d%u] readl 0xc0078040 = 0x%08x", d,
 			 d * 0x4000000u);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 		snprintf(line, sizeof(line), "[d%u] 8 expects passed", d);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 		snprintf(line, sizeof(line), "[d%u] memr 0x100044 4 = 0x600df00d", d);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 	}
 	CU_ASSERT_STRING_EQUAL(last_line(&r), "64 expects passed");
 	free(r.out);
@@ -439,7 +356,7 @@ test_eight_guests_ctl(void)
 	char sp[256], line[160];
 	unsigned long long low[9] = { 0 }, high[9] = { 0 };
 	unsigned int fb[9] = { 0 };
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;
@@ -447,23 +364,23 @@ test_eight_guests_ctl(void)
 					 "--ctl", "list", "--ctl", "partition",
 					 "--ctl", "stats DOMID ggtt_writes ggtt_bad bad_access failsafe",
 					 script_path("many.xs", sp, sizeof(sp)), NULL });
-	dump_on_failure(&r, 0);
+	script_dump_on_failure(&r, 0);
 	CU_ASSERT_EQUAL(r.status, 0);
-	CU_ASSERT_TRUE(has_line(&r, "$ xengt-ctl list"));
-	CU_ASSERT_TRUE(has_line(&r, "$ xengt-ctl partition"));
-	CU_ASSERT_TRUE(has_line(&r, "DOMID  LOW_BASE   LOW_SIZE  HIGH_BASE   HIGH_SIZE  "
+	CU_ASSERT_TRUE(script_has_line(&r, "$ xengt-ctl list"));
+	CU_ASSERT_TRUE(script_has_line(&r, "$ xengt-ctl partition"));
+	CU_ASSERT_TRUE(script_has_line(&r, "DOMID  LOW_BASE   LOW_SIZE  HIGH_BASE   HIGH_SIZE  "
 				"FENCE_BASE  FENCE_NUM"));
 	for (unsigned int d = 1; d <= 8; d++) {
 		const char *p;
 
 		snprintf(line, sizeof(line), "[d%u] 7 expects passed", d);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 		/* The script ran to its end in every guest. */
 		snprintf(line, sizeof(line), "[d%u] memr 0x100020 4 = 0x600d%04x", d, d);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 		snprintf(line, sizeof(line), "%u      %u     xengt_small  running  0000:00:02.0  tolerate",
 			 d, d);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 		/* Its partition row: parse it and compare with what the guest read. */
 		snprintf(line, sizeof(line), "\n%u      0x", d);
 		p = strstr(r.out, line);
@@ -471,15 +388,15 @@ test_eight_guests_ctl(void)
 		CU_ASSERT_EQUAL(sscanf(p + 1, "%*u %llx 16777216 %llx 67108864 %u 2", &low[d],
 				       &high[d], &fb[d]), 3);
 		snprintf(line, sizeof(line), "[d%u] $lowbase = 0x%llx", d, low[d]);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 		snprintf(line, sizeof(line), "[d%u] $highbase = 0x%llx", d, high[d]);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 		/* Counters: 3 GGTT writes, the one outside its share refused, no failsafe. */
 		snprintf(line, sizeof(line), "$ xengt-ctl stats %u ggtt_writes ggtt_bad "
 			 "bad_access failsafe", d);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 		snprintf(line, sizeof(line), "%u      3            1         0           0", d);
-		CU_ASSERT_TRUE(has_line(&r, line));
+		CU_ASSERT_TRUE(script_has_line(&r, line));
 	}
 	/* Distinct, non-overlapping shares: 16 MiB / 64 MiB / 2 fences each. */
 	for (unsigned int a = 1; a <= 8; a++)
@@ -496,7 +413,7 @@ test_eight_guests_ctl(void)
 	run_script(&r, (const char *[]){ "--ctl", "stats 77", script_path("forcewake.xs", sp,
 					 sizeof(sp)), NULL });
 	CU_ASSERT_EQUAL(r.status, 1);
-	CU_ASSERT_TRUE(has_line(&r, "$ xengt-ctl stats 77"));
+	CU_ASSERT_TRUE(script_has_line(&r, "$ xengt-ctl stats 77"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "error ENOENT: no vGPU for domain 77"));
 	CU_ASSERT_PTR_NULL(strstr(r.out, "expects passed"));
 	free(r.out);
@@ -511,7 +428,7 @@ test_keep_leaves_machine(void)
 {
 	struct sim_domain_info info[XENSIM_MAX_DOMAINS];
 	char sp[256], m[32];
-	struct run r;
+	struct script_run r;
 
 	if (!have_tools())
 		return;

@@ -27,25 +27,6 @@
 
 static char mach[64];
 
-static int
-setup(unsigned int vcpus)
-{
-	int domid;
-
-	test_machine_new(mach, sizeof(mach));
-	setenv("XENSIM_MACHINE", mach, 1);
-	domid = xensim_domain_create(mach, 64, vcpus);
-	CU_ASSERT_FATAL(domid > 0);
-	return domid;
-}
-
-#define EXPECT_ERR(call, e)                         \
-	do {                                        \
-		errno = 0;                          \
-		CU_ASSERT_EQUAL((call), -1);        \
-		CU_ASSERT_EQUAL(errno, (e));        \
-	} while (0)
-
 /* The entry of domid in xensim_domain_list, or NULL if it is not listed. */
 static const struct sim_domain_info *
 listed(uint32_t domid)
@@ -69,7 +50,7 @@ getinfo_is(xc_interface *xc, uint32_t domid, xc_dominfo_t *info)
 static void
 test_getinfo(void)
 {
-	int d1 = setup(2);
+	int d1 = test_domain_new(mach, sizeof(mach), 2);
 	int d2 = xensim_domain_create(mach, 16, 1);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	xc_dominfo_t info[4];
@@ -141,7 +122,7 @@ next_event(struct xs_handle *xs, char *path, char *token)
 static void
 test_shutdown_and_release_watch(void)
 {
-	int d1 = setup(1);
+	int d1 = test_domain_new(mach, sizeof(mach), 1);
 	int d2 = xensim_domain_create(mach, 16, 1);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	struct xs_handle *xs = xs_open(0);
@@ -210,7 +191,7 @@ test_shutdown_and_release_watch(void)
 static void
 test_dying_while_mapped(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
@@ -274,7 +255,7 @@ test_dying_while_mapped(void)
 static void
 test_dying_until_mapper_exits(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	int to_child[2], to_parent[2];
 	char b = 0;
 	pid_t pid;

@@ -29,25 +29,6 @@
 
 static char mach[64];
 
-static int
-setup(unsigned int vcpus)
-{
-	int domid;
-
-	test_machine_new(mach, sizeof(mach));
-	setenv("XENSIM_MACHINE", mach, 1);
-	domid = xensim_domain_create(mach, 64, vcpus);
-	CU_ASSERT_FATAL(domid > 0);
-	return domid;
-}
-
-#define EXPECT_ERR(call, e)                         \
-	do {                                        \
-		errno = 0;                          \
-		CU_ASSERT_EQUAL((call), -1);        \
-		CU_ASSERT_EQUAL(errno, (e));        \
-	} while (0)
-
 static enum sim_p2m
 type_of(int domid, uint64_t gfn)
 {
@@ -61,7 +42,7 @@ type_of(int domid, uint64_t gfn)
 static void
 test_set_mem_type_range(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 
@@ -147,7 +128,7 @@ make_type(xendevicemodel_handle *dm, xc_interface *xc, int domid, uint64_t gfn, 
 static void
 test_type_changes(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	ioservid_t id;
@@ -192,7 +173,7 @@ test_type_changes(void)
 static void
 test_types_in_use(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	struct sim_vcpu *c = sim_vcpu_attach(mach, domid, 0);
@@ -251,7 +232,7 @@ test_types_in_use(void)
 static void
 test_no_hap(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	ioservid_t id;
 
@@ -289,7 +270,7 @@ test_no_hap(void)
 static void
 test_dma_lookup(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	uint64_t base = 0, ma = 0;
@@ -337,7 +318,7 @@ test_dma_lookup(void)
 static void
 test_memory_mapping_rules(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	unsigned long top = 1ul << (39 - 12);
 	enum sim_p2m t;
@@ -388,7 +369,7 @@ test_memory_mapping_rules(void)
 static void
 test_memory_mapping_libxc(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	int other = xensim_domain_create(mach, 16, 1);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	enum sim_p2m t;

@@ -30,25 +30,6 @@
 
 static char mach[64];
 
-static int
-setup(unsigned int vcpus)
-{
-	int domid;
-
-	test_machine_new(mach, sizeof(mach));
-	setenv("XENSIM_MACHINE", mach, 1);
-	domid = xensim_domain_create(mach, 64, vcpus);
-	CU_ASSERT_FATAL(domid > 0);
-	return domid;
-}
-
-#define EXPECT_ERR(call, e)                         \
-	do {                                        \
-		errno = 0;                          \
-		CU_ASSERT_EQUAL((call), -1);        \
-		CU_ASSERT_EQUAL(errno, (e));        \
-	} while (0)
-
 /* A new server (no buffered ring) claiming the MMIO window, the port range and 00:03.0. */
 static ioservid_t
 claiming_server(xendevicemodel_handle *dm, int domid)
@@ -91,7 +72,7 @@ winner(struct sim_vcpu *c)
 static void
 test_server_selection(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	struct sim_vcpu *c = sim_vcpu_attach(mach, domid, 0);
 	struct xdm *xa, *xb, *xc, *xd;
@@ -185,7 +166,7 @@ static const struct {
 static void
 test_rep_split(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	struct sim_vcpu *c = sim_vcpu_attach(mach, domid, 0);
 	ioservid_t id;
@@ -248,7 +229,7 @@ test_rep_split(void)
 static void
 test_rep_pieces_route_alone(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	struct sim_vcpu *c = sim_vcpu_attach(mach, domid, 0);
 	ioservid_t a, b;
@@ -301,7 +282,7 @@ test_rep_pieces_route_alone(void)
 static void
 test_inject_msi(void)
 {
-	int domid = setup(2);
+	int domid = test_domain_new(mach, sizeof(mach), 2);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	struct sim_vcpu *c;
 	uint64_t addr = 0;
@@ -351,7 +332,7 @@ test_inject_msi(void)
 static void
 test_intx_level(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 
 	CU_ASSERT_FATAL(dm != NULL);
@@ -393,7 +374,7 @@ push(struct sim_vcpu *c, unsigned int k)
 static void
 test_buffered_rebase(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	struct sim_vcpu *c = sim_vcpu_attach(mach, domid, 0);

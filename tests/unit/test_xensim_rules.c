@@ -31,30 +31,10 @@
 
 static char mach[64];
 
-static int
-setup(unsigned int vcpus)
-{
-	int domid;
-
-	test_machine_new(mach, sizeof(mach));
-	setenv("XENSIM_MACHINE", mach, 1);
-	domid = xensim_domain_create(mach, 64, vcpus);
-	CU_ASSERT_FATAL(domid > 0);
-	return domid;
-}
-
-/* errno of a call that must fail with -1 (or NULL). */
-#define EXPECT_ERR(call, e)                         \
-	do {                                        \
-		errno = 0;                          \
-		CU_ASSERT_EQUAL((call), -1);        \
-		CU_ASSERT_EQUAL(errno, (e));        \
-	} while (0)
-
 static void
 test_mem_type_claim(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	ioservid_t a, b;
 
@@ -116,7 +96,7 @@ test_mem_type_claim(void)
 static void
 test_server_rules(void)
 {
-	int domid = setup(2);
+	int domid = test_domain_new(mach, sizeof(mach), 2);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	ioservid_t id;
 	evtchn_port_t port = 0;
@@ -173,7 +153,7 @@ test_server_rules(void)
 static void
 test_resource_and_vp_eport(void)
 {
-	int domid = setup(3);
+	int domid = test_domain_new(mach, sizeof(mach), 3);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	xenforeignmemory_resource_handle *res;
@@ -226,7 +206,7 @@ test_resource_and_vp_eport(void)
 static void
 test_foreign_map(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	struct sim_vcpu *c;
@@ -278,7 +258,7 @@ test_foreign_map(void)
 static void
 test_memory_mapping(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	unsigned long ap_mfn = XENSIM_APERTURE_MADDR >> 12;
@@ -384,7 +364,7 @@ test_memory_mapping(void)
 static void
 test_iomem_rangeset(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	unsigned long a = XENSIM_APERTURE_MADDR >> 12;
 	unsigned long gfn = 0xe0000;
@@ -470,7 +450,7 @@ answer_copy(int domid, volatile ioreq_t *r, pid_t pid)
 static void
 test_send_refusals(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	xenforeignmemory_resource_handle *res, *res2;
@@ -565,7 +545,7 @@ test_send_refusals(void)
 static void
 test_legacy_ioreq_pages(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
 	xenforeignmemory_resource_handle *res;
@@ -673,7 +653,7 @@ test_legacy_ioreq_pages(void)
 static void
 test_aperture_direct(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	xc_interface *xc = xc_interface_open(NULL, NULL, 0);
 	unsigned long ap_mfn = XENSIM_APERTURE_MADDR >> 12;
 	struct softgpu *g = softgpu_open(mach);
@@ -717,7 +697,7 @@ test_aperture_direct(void)
 static void
 test_restrict(void)
 {
-	int domid = setup(1);
+	int domid = test_domain_new(mach, sizeof(mach), 1);
 	int other = xensim_domain_create(mach, 16, 1);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	xenforeignmemory_handle *fm = xenforeignmemory_open(NULL, 0);
@@ -753,7 +733,7 @@ static void
 test_domains_and_xenstore(void)
 {
 	struct sim_domain_info info[4];
-	int domid = setup(2);
+	int domid = test_domain_new(mach, sizeof(mach), 2);
 	char buf[64];
 
 	CU_ASSERT_EQUAL(xensim_domain_list(mach, info, 4), 1);
@@ -780,7 +760,7 @@ test_domains_and_xenstore(void)
 static void
 test_routes_without_dm(void)
 {
-	int domid = setup(2);
+	int domid = test_domain_new(mach, sizeof(mach), 2);
 	xendevicemodel_handle *dm = xendevicemodel_open(NULL, 0);
 	uint64_t counts[ROUTE_NR], v = 0;
 	struct sim_vcpu *c, *c2;
