@@ -35,6 +35,7 @@
 #define INSTANCE_MAX_WAIT_MS 60000	/* poll's int timeout; vgpu_tick asks far less */
 #define INSTANCE_RETRY_MS 10		/* event channel broken: scan the slots this often */
 #define INSTANCE_DRAIN_MS 5000		/* longest wait for vCPUs to take their answers */
+#define INSTANCE_DRAIN_IDLE 3		/* looks at an idle page before the server may go */
 #define INSTANCE_POLL_SLICE_NS 1000000ull /* while polling, look at the control fd this often */
 
 /* Where the thread is in its life; set by the main thread, acted on by the thread. */
@@ -153,6 +154,7 @@ instance_thread(void *arg)
 		{ .fd = in->ctl_fd, .events = POLLIN },
 	};
 	uint64_t next_tick = 0, drain_end = 0;
+	unsigned int idle_seen = 0;
 	bool failed = false, polling = false;
 	char why[64];
 
@@ -174,7 +176,14 @@ instance_thread(void *arg)
 		if (phase == PHASE_DRAIN) {
 			if (!drain_end)
 				drain_end = now + INSTANCE_DRAIN_MS * 1000000ull;
-			if (ioreq_server_idle(in->hv) ||
+			/*
+			 * Idle on several looks, INSTANCE_RETRY_MS apart: Xen's
+			 * ioreq_send does not re-check that the server is still
+			 * enabled, so a vCPU that chose us just before the
+			 * quiesce can still post its request a moment later.
+			 */
+			idle_seen = ioreq_server_idle(in->hv) ? idle_seen + 1 : 0;
+			if (idle_seen >= INSTANCE_DRAIN_IDLE ||
 			    __atomic_load_n(&in->domain_gone, __ATOMIC_ACQUIRE))
 				break;
 			if (now >= drain_end) {
@@ -475,9 +484,11 @@ instance_with(uint32_t domid, void (*fn)(struct vgpu *v, struct hv *hv, void *ar
  * returns its GM share, fences and id. A rebooted guest comes back with a
  * new domid and is attached anew (docs/xengt-dm.md).
  */
-void
+bool
 instance_reap(struct glue_domwatch *w)
 {
+	bool unsure = false;
+
 	uint32_t domids[INSTANCE_MAX];
 	size_t n = 0;
 
@@ -490,10 +501,12 @@ instance_reap(struct glue_domwatch *w)
 		unsigned int reason;
 		enum glue_dom_state st = glue_domwatch_state(w, domids[i], &reason);
 
+		unsure |= st == GLUE_DOM_UNKNOWN;
 		if (st < GLUE_DOM_SHUTDOWN)
 			continue;
 		log_info("[d%u] domain %s (reason %u): detaching its vGPU", domids[i],
 			 glue_dom_state_name(st), reason);
 		instance_detach(domids[i], st);
 	}
+	return unsure;
 }

@@ -53,8 +53,12 @@ int instance_attach(uint32_t domid, const char *spec, unsigned int *out_id,
  * -ENOENT if absent.
  */
 int instance_detach(uint32_t domid, enum glue_dom_state st);
-/* Detach the vGPUs of domains that shut down, are dying or are gone (after @releaseDomain). */
-void instance_reap(struct glue_domwatch *w);
+/*
+ * Detach the vGPUs of domains that shut down, are dying or are gone (after
+ * @releaseDomain, which xenstored fires once per death). true if a
+ * domain's state could not be read: call again a little later.
+ */
+bool instance_reap(struct glue_domwatch *w);
 /* Detach everything (shutdown). */
 void instance_detach_all(void);
 

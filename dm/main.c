@@ -208,6 +208,7 @@ main(int argc, char **argv)
 	};
 	struct instance_defaults d;
 	struct glue_domwatch *dw = NULL;
+	bool reap_again;
 	struct pgpu_dev dev;
 	struct gpu *gpu;
 	const char *gname = "?";
@@ -275,7 +276,7 @@ main(int argc, char **argv)
 		status = 1;
 		goto out_detach;
 	}
-	instance_reap(dw);	/* a domain that died while we attached */
+	reap_again = instance_reap(dw);	/* a domain that died while we attached */
 	log_info("xengt-dm: ready (gpu %s, socket %s)", gname, o.socket);
 
 	for (;;) {
@@ -285,7 +286,13 @@ main(int argc, char **argv)
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = glue_domwatch_fd(dw), .events = POLLIN };
 		n = 2 + ctl_server_pollfds(pfd + 2, CTL_NR_POLLFDS);
-		if (poll(pfd, (nfds_t)n, -1) < 0) {
+		/* A death we could not confirm is asked about again each second. */
+		rc = poll(pfd, (nfds_t)n, reap_again ? 1000 : -1);
+		if (rc == 0) {
+			reap_again = instance_reap(dw);
+			continue;
+		}
+		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			log_err("poll: %s", strerror(errno));
@@ -301,7 +308,7 @@ main(int argc, char **argv)
 			}
 		}
 		if ((pfd[1].revents & POLLIN) && glue_domwatch_fired(dw))
-			instance_reap(dw);
+			reap_again = instance_reap(dw);
 		ctl_server_service(pfd + 2, n - 2);
 	}
 

@@ -144,7 +144,10 @@ cfg_space_init(struct vgpu *v)
 	cfg_set(c, PCI_HEADER_TYPE, 1, 0x00);	  /* type 0, single function */
 	cfg_set(c, PCI_SUBSYS_VENDOR, 2, VGPU_SUBSYS_VEN);
 	cfg_set(c, PCI_SUBSYS_ID, 2, VGPU_SUBSYS_ID);
-	cfg_set(c, PCI_INT_PIN, 1, 1); /* INTA */
+	/* INTA, if the transport can drive it for this address; else no pin. */
+	if (v->hv_ops->set_intx && (!v->hv_ops->intx_ok ||
+				    v->hv_ops->intx_ok(v->hv, v->cfg.seg, v->cfg.bus, v->cfg.dev)))
+		cfg_set(c, PCI_INT_PIN, 1, 1);
 	cfg_set(c, PCI_GMCH_CTRL, 2, GMCH_GGMS_8M);
 	wmask_set(c, PCI_COMMAND, 2, PCI_CMD_IO | PCI_CMD_MEM | PCI_CMD_MASTER | PCI_CMD_INTX_OFF);
 	wmask_set(c, PCI_CACHE_LINE, 1, 0xff);
@@ -405,5 +408,6 @@ cfg_intx_status(struct vgpu *v, bool pending)
 	uint32_t st = cfg_get(c, PCI_STATUS, 2) & ~PCI_STATUS_INTX;
 
 	cfg_set(c, PCI_STATUS, 2, st | (pending ? PCI_STATUS_INTX : 0));
-	return pending && !(cfg_get(c, PCI_COMMAND, 2) & PCI_CMD_INTX_OFF);
+	return pending && cfg_get(c, PCI_INT_PIN, 1) &&
+	       !(cfg_get(c, PCI_COMMAND, 2) & PCI_CMD_INTX_OFF);
 }

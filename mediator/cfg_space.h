@@ -53,7 +53,8 @@ bool cfg_msi_target(struct vgpu *v, uint64_t *addr, uint32_t *data);
 /*
  * The legacy interrupt: record the interrupt condition in the status
  * register (bit 3, whatever INTx Disable says) and return whether the
- * INTx pin may be asserted for it (condition set, INTx Disable clear).
+ * INTx pin may be asserted for it (condition set, a pin advertised,
+ * INTx Disable clear).
  */
 bool cfg_intx_status(struct vgpu *v, bool pending);
 

@@ -50,6 +50,12 @@ struct hv_ops {
 	 */
 	int (*set_intx)(struct hv *hv, bool level);
 	/*
+	 * Can set_intx drive the pin of a device at seg:bus:dev (Xen: only
+	 * segment 0, bus 0)? Asked at creation; the pin is advertised only
+	 * if so. NULL: as set_intx is or is not there.
+	 */
+	bool (*intx_ok)(struct hv *hv, uint16_t seg, uint8_t bus, uint8_t dev);
+	/*
 	 * Translate a guest frame into an address the GPU can DMA to: 0 and
 	 * a page-aligned *dma, or -EFAULT if gfn is not RAM of this guest
 	 * (holes, MMIO, direct-mapped device memory such as its aperture,

@@ -163,7 +163,8 @@ irq_intx_update(struct vgpu *v, bool pending)
 	bool level;
 	int rc;
 
-	if (cfg_msi_target(v, &addr, &data))
+	/* MSI on, or failsafe (the guest can no longer clear IIR): the pin stays low. */
+	if (cfg_msi_target(v, &addr, &data) || v->stats.failsafe)
 		pending = false;
 	level = cfg_intx_status(v, pending);
 	if (level == v->irq.intx || !v->hv_ops->set_intx)
@@ -298,10 +299,15 @@ irq_init(struct vgpu *v)
 }
 
 void
+irq_intx_drop(struct vgpu *v)
+{
+	if (v->irq.intx && v->hv_ops->set_intx && v->hv_ops->set_intx(v->hv, false) == 0)
+		v->irq.intx = false;
+}
+
+void
 irq_fini(struct vgpu *v)
 {
 	v->irq.line = false;
-	/* A line left asserted would keep the guest's IRQ busy after we go. */
-	if (v->irq.intx && v->hv_ops->set_intx && v->hv_ops->set_intx(v->hv, false) == 0)
-		v->irq.intx = false;
+	irq_intx_drop(v);
 }

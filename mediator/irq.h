@@ -40,6 +40,12 @@ void irq_raise(struct vgpu *v, enum irq_event ev);
  * (a Xen PIRQ MSI). Pure predicate.
  */
 bool irq_msi_addr_ok(uint64_t addr, uint32_t data);
+/*
+ * Lower INTx if we raised it: at destroy, and on entering failsafe (the
+ * guest can no longer clear the cause; a level left high would storm a
+ * GSI it may share with other devices). Lock held.
+ */
+void irq_intx_drop(struct vgpu *v);
 /* Re-evaluate the master line (after a register or MSI-capability write). */
 void irq_update(struct vgpu *v);
 

@@ -71,6 +71,7 @@ vgpu_enter_failsafe(struct vgpu *v, const char *reason)
 	v->stats.failsafe = true;
 	snprintf(v->stats.failsafe_reason, sizeof(v->stats.failsafe_reason), "%s", reason);
 	vgpu_log(v, LOG_ERR, "entering failsafe: %s (reads all-ones, writes dropped)", reason);
+	irq_intx_drop(v);
 }
 
 void

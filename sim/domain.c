@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <stdint.h>
@@ -115,6 +116,10 @@ xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpu
 	d->shutdown_code = SIM_SHUTDOWN_NONE;
 	d->hap = 1;
 	d->max_gfn = d->ram_pages - 1;
+	/* The toolstack gives every domain a fresh UUID (libxl: the config's or a random one). */
+	if (getrandom(d->uuid, sizeof(d->uuid), 0) != (ssize_t)sizeof(d->uuid))
+		for (unsigned int i = 0; i < sizeof(d->uuid); i++)
+			d->uuid[i] = (uint8_t)(d->domid * 131u + i * 7u + (unsigned int)m->st->nonce);
 	rc = (int)d->domid;
 out:
 	sim_tool_end(m);

@@ -150,6 +150,7 @@ struct sim_domain {
 		uint32_t data;
 	} msi[SIM_MSI_LOG];
 	int32_t vcpu_handle[XENSIM_MAX_VCPUS]; /* handle slot + 1 of the attached vCPU, 0 none */
+	uint8_t uuid[16];	/* xen_domain_handle_t: xc_dominfo_t.handle */
 	struct sim_dcount dc[SIM_DCOUNT];
 	uint64_t dc_overflow;
 };

@@ -365,6 +365,7 @@ fill_info(struct sim_machine *m, struct sim_domain *d, xc_dominfo_t *info)
 
 	memset(info, 0, sizeof(*info));
 	info->domid = d->domid;
+	memcpy(info->handle, d->uuid, sizeof(info->handle));
 	/* XEN_DOMINF_dying means DOMDYING_dead: domain_kill has finished (the sim's destroy). */
 	info->dying = d->dying;
 	info->shutdown = d->shut_down;

@@ -216,6 +216,15 @@ fake_set_intx(struct hv *hv, bool level)
 	return 0;
 }
 
+/* Like Xen: INTx only for devices on segment 0, bus 0. */
+static bool
+fake_intx_ok(struct hv *hv, uint16_t seg, uint8_t bus, uint8_t dev)
+{
+	(void)hv;
+	(void)dev;
+	return seg == 0 && bus == 0;
+}
+
 static int
 fake_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
 {
@@ -243,6 +252,7 @@ const struct hv_ops fake_hv_ops = {
 	.map_aperture = fake_map_aperture,
 	.inject_msi = fake_inject_msi,
 	.set_intx = fake_set_intx,
+	.intx_ok = fake_intx_ok,
 	.gfn_to_dma = fake_gfn_to_dma,
 };
 

@@ -16,6 +16,9 @@ report() {	# report RULE FILES...
 	status=1
 }
 
+# An include line, whatever its spacing and quotes ("" or <>; -I. makes both work).
+INC='^[[:space:]]*#[[:space:]]*include[[:space:]]*'
+
 # grep -rlE PATTERN over the directories of DIRS that exist (none: nothing).
 find_includes() {	# find_includes PATTERN DIRS...
 	pat=$1; shift
@@ -26,23 +29,23 @@ find_includes() {	# find_includes PATTERN DIRS...
 
 # Xen headers only in xen-glue/ and sim/.
 report "includes a Xen header (only xen-glue/ and sim/ may)" \
-	$(find_includes '#include *[<"](xen[a-z]*\.h|xen/)' mediator dm tools qemu-glue)
+	$(find_includes "${INC}[<\"](xen[a-z]*\.h|xen/)" mediator dm tools qemu-glue)
 # The mediator includes nothing of the layers above or beside it.
 report "mediator/ includes dm/, xen-glue/, qemu-glue/, sim/ or tools/" \
-	$(find_includes '#include *"(\.\./)*(dm|xen-glue|qemu-glue|sim|tools)/' mediator)
+	$(find_includes "${INC}[<\"](\.\./)*(dm|xen-glue|qemu-glue|sim|tools)/" mediator)
 # Above the mediator only its public headers are seen (the rest is internal).
-public='mediator/(vgpu|hv|pgpu|log)\.h"'
+public='mediator/(vgpu|hv|pgpu|log)\.h[">]'
 report "includes a mediator-internal header (public: vgpu.h hv.h pgpu.h log.h)" \
-	$(for f in $(find_includes '#include *"(\.\./)*mediator/' dm xen-glue qemu-glue tools); do
-		grep -E '#include *"(\.\./)*mediator/' "$f" | grep -qvE "$public" && echo "$f"
+	$(for f in $(find_includes "${INC}[<\"](\.\./)*mediator/" dm xen-glue qemu-glue tools); do
+		grep -E "${INC}[<\"](\.\./)*mediator/" "$f" | grep -qvE "$public" && echo "$f"
 	done)
 # glue_int.h is xen-glue's own.
 report "includes xen-glue/glue_int.h outside xen-glue/" \
-	$(find_includes '#include *"(\.\./)*(xen-glue/)?glue_int\.h"' mediator dm tools sim qemu-glue)
+	$(find_includes "${INC}[<\"](\.\./)*(xen-glue/)?glue_int\.h" mediator dm tools sim qemu-glue)
 # The glues know nothing of each other.
 report "qemu-glue/ includes xen-glue/" \
-	$(find_includes '#include *"(\.\./)*xen-glue/' qemu-glue)
+	$(find_includes "${INC}[<\"](\.\./)*xen-glue/" qemu-glue)
 report "xen-glue/ includes qemu-glue/ or dm/" \
-	$(find_includes '#include *"(\.\./)*(qemu-glue|dm)/' xen-glue)
+	$(find_includes "${INC}[<\"](\.\./)*(qemu-glue|dm)/" xen-glue)
 [ $status = 0 ] && echo "check-layers: ok"
 exit $status

@@ -27,6 +27,7 @@ struct glue_domwatch {
 };
 
 static const char *const dom_state_names[] = {
+	[GLUE_DOM_UNKNOWN] = "unknown",
 	[GLUE_DOM_RUNNING] = "running",
 	[GLUE_DOM_SUSPENDED] = "suspended",
 	[GLUE_DOM_SHUTDOWN] = "shut down",
@@ -74,6 +75,7 @@ glue_domwatch_open(struct glue_domwatch **out, char *err, size_t errlen)
 	what = "xs_watch @releaseDomain";
 	if (!xs_watch(w->xsh, "@releaseDomain", WATCH_TOKEN))
 		goto fail_errno;
+	xs_state_prune(w->xsh, w->xch);
 	*out = w;
 	return 0;
 
@@ -102,6 +104,8 @@ glue_domwatch_fired(struct glue_domwatch *w)
 			fired = true;
 		free(ev);
 	}
+	if (fired)
+		xs_state_prune(w->xsh, w->xch);
 	return fired;
 }
 
@@ -113,9 +117,9 @@ glue_domwatch_state(struct glue_domwatch *w, uint32_t domid, unsigned int *reaso
 
 	*reason = 0;
 	if (n < 0) {
-		/* Cannot tell (e.g. a restricted handle): assume it lives. */
+		/* Cannot tell now; the caller asks again later. */
 		log_warn("[d%u] xc_domain_getinfo: %s", domid, strerror(errno));
-		return GLUE_DOM_RUNNING;
+		return GLUE_DOM_UNKNOWN;
 	}
 	if (n == 0 || info.domid != domid)
 		return GLUE_DOM_GONE;
@@ -123,7 +127,9 @@ glue_domwatch_state(struct glue_domwatch *w, uint32_t domid, unsigned int *reaso
 		return GLUE_DOM_DYING;
 	if (info.shutdown || info.crashed) {
 		*reason = info.shutdown_reason;
-		if (info.shutdown_reason == SHUTDOWN_suspend && !info.crashed)
+		/* Both resume on the same domid: save/checkpoint, kexec (on_soft_reset). */
+		if ((info.shutdown_reason == SHUTDOWN_suspend ||
+		     info.shutdown_reason == SHUTDOWN_soft_reset) && !info.crashed)
 			return GLUE_DOM_SUSPENDED;
 		return GLUE_DOM_SHUTDOWN;
 	}

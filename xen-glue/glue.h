@@ -86,7 +86,9 @@ int ioreq_server_fd(struct hv *hv);
  * call after the vGPU is detached from the glue (ioreq_server_set_vgpu
  * NULL) and destroyed. Unclaims every range, the SBDF and the p2m type
  * (Xen sweeps typed pages back to ram_rw) and disables the server, so Xen
- * selects it for nothing new. In-flight requests are still answered.
+ * selects it for nothing new (with legacy gfn pages it is disabled only at
+ * destroy: disabling clears those pages). In-flight requests are still
+ * answered.
  */
 void ioreq_server_quiesce(struct hv *hv);
 /* Is every vCPU slot back to NONE (nothing in flight, every answer taken)? */
@@ -130,14 +132,18 @@ void ioreq_server_domain_gone(struct hv *hv);
 /* ---- watching the served domains (domain_watch.c) ---- */
 struct glue_domwatch;
 enum glue_dom_state {
+	GLUE_DOM_UNKNOWN,	/* could not ask (ask again later) */
 	GLUE_DOM_RUNNING,
-	GLUE_DOM_SUSPENDED,	/* shut down for save/checkpoint: may resume */
+	GLUE_DOM_SUSPENDED,	/* shut down for save/checkpoint or soft reset: resumes */
 	GLUE_DOM_SHUTDOWN,	/* poweroff, reboot, crash, watchdog: its vCPUs never run again */
 	GLUE_DOM_DYING,		/* being destroyed; its p2m is gone */
 	GLUE_DOM_GONE,		/* no such domain */
 };
 const char *glue_dom_state_name(enum glue_dom_state st);
-/* Watch @releaseDomain. 0 or -errno with a reason in err. */
+/*
+ * Watch @releaseDomain. Also removes our xenstore nodes of domains that
+ * are gone (now and whenever the watch fires). 0 or -errno with a reason.
+ */
 int glue_domwatch_open(struct glue_domwatch **out, char *err, size_t errlen);
 void glue_domwatch_close(struct glue_domwatch *w);
 /* Poll it for POLLIN. */

@@ -101,8 +101,12 @@ int xs_state_write(struct hv *hv, const char *leaf, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Remove leaf, or the whole node when leaf is NULL. */
 void xs_state_rm(struct hv *hv, const char *leaf);
+/* Record the domain's UUID and our pid (before the server exists). 0 or -errno. */
+int xs_state_write_owner(struct hv *hv);
 /* Undo a dead predecessor's server and aperture map; -EBUSY if it lives. */
 int xs_state_cleanup_stale(struct hv *hv, char *err, size_t errlen);
+/* Remove nodes of domains that are gone and no live daemon owns. */
+void xs_state_prune(struct xs_handle *xsh, xc_interface *xch);
 /* -EBUSY with a reason if the SBDF would hide the guest's emulated VGA. */
 int xs_state_check_vga(struct hv *hv, char *err, size_t errlen);
 

@@ -323,6 +323,13 @@ hv_set_intx(struct hv *hv, bool level)
 							 level ? 1 : 0));
 }
 
+static bool
+hv_intx_ok(struct hv *hv, uint16_t seg, uint8_t bus, uint8_t dev)
+{
+	(void)hv;
+	return seg == 0 && bus == 0 && dev <= 31;
+}
+
 /* See docs/dma.md: upstream Xen gives dom0 userspace no gfn -> mfn call. */
 static int
 hv_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
@@ -344,5 +351,6 @@ const struct hv_ops hv_xen_ops = {
 	.map_aperture = hv_map_aperture,
 	.inject_msi = hv_inject_msi,
 	.set_intx = hv_set_intx,
+	.intx_ok = hv_intx_ok,
 	.gfn_to_dma = hv_gfn_to_dma,
 };

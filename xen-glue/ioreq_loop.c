@@ -69,6 +69,19 @@ device_access(struct hv *hv, struct vgpu *v, const struct ioreq_access *a, uint6
 			*val = 0;
 		return 0;
 	}
+	if (!v && a->kind == IOK_MMIO && a->write) {
+		/*
+		 * No vGPU (detach unhooked it) but the page is still one we
+		 * protect: Xen will not do the guest's store, so we do, on
+		 * RAM (there is no shadow left to update).
+		 */
+		rc = -ENOENT;
+		pthread_mutex_lock(&hv->lock);
+		if (hv_xen_wp_any(hv, dev, dev + a->size - 1))
+			rc = mapcache_copy_locked(hv, dev, val, a->size, true) ? -EFAULT : 0;
+		pthread_mutex_unlock(&hv->lock);
+		return rc;
+	}
 	if (!v)
 		return -ENOENT;
 	if (a->kind == IOK_MMIO)
@@ -98,11 +111,12 @@ ram_store_page(struct hv *hv, struct vgpu *v, uint64_t gpa, uint64_t val, unsign
 
 		pthread_mutex_lock(&hv->lock);
 		tracked = hv_xen_wp_any(hv, gpa, gpa + size - 1);
-		if (!tracked)
+		/* No vGPU any more (detach): a protected page is stored as RAM too. */
+		if (!tracked || !v)
 			rc = mapcache_copy_locked(hv, gpa, &val, size, true);
 		pthread_mutex_unlock(&hv->lock);
-		if (!tracked)
-			return rc ? -EFAULT : 0;
+		if (!tracked || !v)
+			return rc ? -EFAULT : tracked;
 		rc = v ? vgpu_mem_access(v, true, gpa, size, &val) : -ENOENT;
 	}
 	return rc ? -EFAULT : 1;

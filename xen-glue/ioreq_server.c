@@ -159,6 +159,12 @@ ioreq_server_attach(const struct glue_config *cfg, struct hv **out, char *err, s
 		rc = xs_state_cleanup_stale(hv, err, errlen);
 	if (rc)
 		goto err_detach;
+	/* Who we are and for which domain, before there is anything to clean up. */
+	rc = xs_state_write_owner(hv);
+	if (rc) {
+		fail(err, errlen, "xenstore xengt-dm node", rc);
+		goto err_detach;
+	}
 	if (xendevicemodel_create_ioreq_server(hv->dmod, cfg->domid, (int)cfg->bufioreq,
 					       &hv->id) < 0) {
 		rc = fail(err, errlen, "create_ioreq_server", errno_rc());
@@ -166,9 +172,7 @@ ioreq_server_attach(const struct glue_config *cfg, struct hv **out, char *err, s
 	}
 	hv->created = true;
 	/* Recorded at once: a successor must find it even if we die now. */
-	rc = xs_state_write(hv, "pid", "%d", (int)getpid());
-	if (!rc)
-		rc = xs_state_write(hv, "ioreq-server", "%u", hv->id);
+	rc = xs_state_write(hv, "ioreq-server", "%u", hv->id);
 	if (rc) {
 		fail(err, errlen, "xenstore xengt-dm node", rc);
 		goto err_detach;
@@ -271,9 +275,18 @@ ioreq_server_quiesce(struct hv *hv)
 	hv->mem_type_claimed = false;
 	hv->nr_wp = 0;
 	pthread_mutex_unlock(&hv->lock);
-	if (hv->enabled && xendevicemodel_set_ioreq_server_state(hv->dmod, domid, hv->id, 0) < 0)
-		log_warn("[%s] disable ioreq server: %s", hv->tag, strerror(errno));
-	hv->enabled = false;
+	/*
+	 * With legacy gfn pages, Xen's disable gives the pages back to the
+	 * guest and clears them (x86 arch_ioreq_server_disable ->
+	 * hvm_add_ioreq_gfn): requests still READY would vanish unanswered.
+	 * There the server stays enabled until destroy (which disables it);
+	 * with nothing claimed, only a broadcast can still reach it.
+	 */
+	if (hv->enabled && !hv->legacy_mapped) {
+		if (xendevicemodel_set_ioreq_server_state(hv->dmod, domid, hv->id, 0) < 0)
+			log_warn("[%s] disable ioreq server: %s", hv->tag, strerror(errno));
+		hv->enabled = false;
+	}
 }
 
 bool

@@ -168,15 +168,15 @@ scn_spawn(const struct scn *s, const char *const *specs, const struct scn_opts *
 static bool
 scn_wait_running(const struct scn *s, uint32_t domid)
 {
-	char path[96], pidpath[96], val[32], pid[16], want[16];
+	char path[96], pidpath[96], val[32], pid[40];
 
 	snprintf(path, sizeof(path), "/local/domain/0/xengt-dm/%u/state", domid);
 	snprintf(pidpath, sizeof(pidpath), "/local/domain/0/xengt-dm/%u/pid", domid);
-	snprintf(want, sizeof(want), "%d", (int)s->pid);
 	for (int i = 0; i < 1000; i++) {
 		if (xensim_xs_read(s->machine, path, val, sizeof(val)) == 0 &&
 		    !strcmp(val, "running") &&
-		    xensim_xs_read(s->machine, pidpath, pid, sizeof(pid)) == 0 && !strcmp(pid, want))
+		    xensim_xs_read(s->machine, pidpath, pid, sizeof(pid)) == 0 &&
+		    strtol(pid, NULL, 10) == (long)s->pid)	/* "PID STARTTIME" */
 			return true;
 		if (waitpid(s->pid, NULL, WNOHANG) == s->pid)
 			return false;

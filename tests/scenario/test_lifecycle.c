@@ -220,6 +220,72 @@ out:
 	scn_stop(&s);
 }
 
+/*
+ * A node whose UUID is not the domain's was left for an earlier domain
+ * that had this domid: the ioreq server it names is someone else's now
+ * (ids are per domain), so the new daemon removes the node and touches
+ * nothing it names.
+ */
+static void
+test_foreign_node_untouched(void)
+{
+	static const char *const specs[] = { "type=xengt_small" };
+	const struct scn_opts o = { .loud = true, .vcpus = 2 };
+	char path[96], *lines;
+	struct scn s;
+
+	if (!scn_start_with(&s, specs, 1, &o))
+		goto out;
+	CU_ASSERT_EQUAL(kill(s.pid, SIGKILL), 0);
+	CU_ASSERT_EQUAL(waitpid(s.pid, NULL, 0), s.pid);
+	s.pid = -1;
+	snprintf(path, sizeof(path), "/local/domain/0/xengt-dm/%u/uuid", s.dom[0]);
+	CU_ASSERT_EQUAL_FATAL(xensim_xs_write(s.machine, path, "0123456789abcdef0123456789abcdef"),
+			      0);
+	CU_ASSERT_TRUE_FATAL(scn_respawn(&s, specs, &o) > 0);
+	lines = scn_log_lines(&s, "stale xengt-dm node of an earlier domain");
+	CU_ASSERT_PTR_NOT_NULL(lines);
+	free(lines);
+	lines = scn_log_lines(&s, "destroyed stale ioreq server");
+	CU_ASSERT_PTR_NULL(lines);
+	free(lines);
+	CU_ASSERT_EQUAL(nr_servers(&s, s.dom[0]), 2);	/* the named one lives on */
+out:
+	scn_stop(&s);
+}
+
+/* Nodes of domains that are gone, left by a killed daemon, are pruned by the next one. */
+static void
+test_stale_nodes_pruned(void)
+{
+	static const char *const one[] = { "type=xengt_small" };
+	const struct scn_opts o = { .loud = true };
+	char path[96], val[32];
+	uint32_t gone;
+	struct scn s;
+
+	if (!start_two(&s))
+		goto out;
+	CU_ASSERT_EQUAL(kill(s.pid, SIGKILL), 0);
+	CU_ASSERT_EQUAL(waitpid(s.pid, NULL, 0), s.pid);
+	s.pid = -1;
+	gone = s.dom[0];
+	sim_vcpu_detach(s.c[0]);
+	CU_ASSERT_EQUAL_FATAL(xensim_domain_destroy(s.machine, gone), 0);
+	CU_ASSERT_TRUE_FATAL(scn_wait_for(&s, domain_freed, (void *)(uintptr_t)gone, 5000));
+	s.dom[0] = s.dom[1];
+	s.c[0] = s.c[1];
+	s.c[1] = NULL;
+	s.ndom = 1;
+	CU_ASSERT_TRUE_FATAL(scn_respawn(&s, one, &o) > 0);
+	snprintf(path, sizeof(path), "/local/domain/0/xengt-dm/%u/pid", gone);
+	CU_ASSERT_EQUAL(xensim_xs_read(s.machine, path, val, sizeof(val)), -ENOENT);
+	snprintf(path, sizeof(path), "/local/domain/0/xengt-dm/%u/state", s.dom[0]);
+	CU_ASSERT_EQUAL(xensim_xs_read(s.machine, path, val, sizeof(val)), 0);
+out:
+	scn_stop(&s);
+}
+
 /* A second daemon for a domain a live one serves is refused; the first carries on. */
 static void
 test_live_daemon_not_displaced(void)
@@ -421,6 +487,8 @@ suite_lifecycle(void)
 		{ "shutdown detaches, suspend keeps", test_shutdown_and_suspend },
 		{ "restart cleans a killed daemon's server", test_restart_cleans_stale_server },
 		{ "a live daemon is not displaced", test_live_daemon_not_displaced },
+		{ "a node of an earlier domain touches nothing", test_foreign_node_untouched },
+		{ "stale nodes of gone domains pruned", test_stale_nodes_pruned },
 		{ "vGPU refuses to hide QEMU's VGA", test_vga_clash_refused },
 		{ "detach under load leaves no vCPU waiting", test_detach_under_load },
 		{ "a failed glue keeps answering in failsafe", test_failed_glue_keeps_answering },

@@ -470,6 +470,45 @@ test_irq_intx_level(void)
 	fake_teardown(&r);
 }
 
+/* Failsafe: the guest can no longer clear IIR, so a raised INTx goes low and stays low. */
+static void
+test_irq_intx_failsafe(void)
+{
+	struct fake_setup r;
+
+	rig_up(&r);
+	reg_wr(r.v, GT0_IER, RCS_USER);
+	reg_wr(r.v, GT0_IMR, ~RCS_USER);
+	reg_wr(r.v, MASTER, MASTER_EN);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_TRUE_FATAL(r.hv->intx);
+	vgpu_fail(r.v, "test");
+	CU_ASSERT_FALSE(r.hv->intx);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_FALSE(r.hv->intx);
+	fake_teardown(&r);
+}
+
+/* A device where the transport has no INTx (Xen: not bus 0) advertises no pin and drives none. */
+static void
+test_irq_no_pin_off_bus0(void)
+{
+	struct vgpu_config cfg;
+	struct fake_setup r;
+
+	vgpu_config_default(&cfg);
+	cfg.msi = true;
+	cfg.bus = 1;
+	CU_ASSERT_FATAL(fake_setup_whole(&r, 7, &cfg) == 0);
+	CU_ASSERT_EQUAL(cfg_rd(r.v, 0x3d, 1), 0);
+	reg_wr(r.v, GT0_IER, RCS_USER);
+	reg_wr(r.v, GT0_IMR, ~RCS_USER);
+	reg_wr(r.v, MASTER, MASTER_EN);
+	raise_ev(r.v, EV_RCS_USER);
+	CU_ASSERT_EQUAL(r.hv->nr_intx_calls, 0);
+	fake_teardown(&r);
+}
+
 /* A refused level change is counted, logged once, and retried later. */
 static void
 test_irq_intx_refused(void)
@@ -529,6 +568,8 @@ suite_irq(void)
 		{ "out-of-range event ignored", test_irq_bad_event },
 		{ "INTx level while MSI is off", test_irq_intx_level },
 		{ "INTx refusal counted and retried", test_irq_intx_refused },
+		{ "INTx dropped and held low in failsafe", test_irq_intx_failsafe },
+		{ "no INTx pin where the transport has none", test_irq_no_pin_off_bus0 },
 		{ NULL, NULL },
 	};
 
