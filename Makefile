@@ -67,13 +67,15 @@ LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
 SYS_LIBS := -lrt -lm
 
 # ---- sources, one list per layer (new files are picked up by directory) ----
-MEDIATOR_SRCS := $(sort $(wildcard mediator/*.c))
+MEDIATOR_SRCS := $(sort $(wildcard mediator/*.c mediator/*/*.c))
 XENGLUE_SRCS := $(sort $(wildcard xen-glue/*.c))
 DM_MAIN_SRCS := dm/main.c
-DM_HW_SRCS := dm/pgpu_list_hw.c
-DM_LIB_SRCS := $(filter-out $(DM_MAIN_SRCS) $(DM_HW_SRCS),$(sort $(wildcard dm/*.c)))
-SIM_LIST_SRCS := sim/pgpu_list_sim.c
-SIM_LIB_SRCS := $(filter-out $(SIM_LIST_SRCS),$(sort $(wildcard sim/*.c sim/softgpu/*.c)))
+# dm/pgpu/: every physical-GPU backend; list_hw.c / list_sim.c pick a build's set.
+DM_HW_SRCS := dm/pgpu/list_hw.c
+SIM_LIST_SRCS := dm/pgpu/list_sim.c dm/pgpu/softgpu.c
+DM_LIB_SRCS := $(filter-out $(DM_MAIN_SRCS) $(DM_HW_SRCS) $(SIM_LIST_SRCS),\
+	$(sort $(wildcard dm/*.c dm/pgpu/*.c)))
+SIM_LIB_SRCS := $(sort $(wildcard sim/*.c sim/softgpu/*.c))
 SIM_CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
 CTL_SRCS := $(sort $(wildcard tools/ctl/*.c))
 SCRIPT_SRCS := $(sort $(wildcard tools/script/*.c))
@@ -170,7 +172,8 @@ tests-bin: $(PROGS) $(TEST_BIN)
 test: check-layers $(PROGS) $(TEST_BIN)
 	$(Q)XENGT_BUILD=$(abspath $(BUILD)) XENGT_QUIET=1 $(TEST_BIN)
 
-$(BENCH_BIN): $(call obj,$(BENCH_SRCS) tests/fake_hv.c) $(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
+$(BENCH_BIN): $(call obj,$(BENCH_SRCS) tests/fake_hv.c dm/pgpu/softgpu.c) $(TOOLS_LIB_OBJS) \
+		$(LIBMEDIATOR) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
 

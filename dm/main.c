@@ -22,7 +22,7 @@
 #include "instance.h"
 #include "mediator/log.h"
 #include "mediator/vgpu.h"
-#include "pgpu_list.h"
+#include "dm/pgpu/pgpu_list.h"
 
 #define MAIN_DEFAULT_SOCKET "/run/xengt/xengt-dm.sock"
 #define MAIN_MAX_START 64

@@ -3,7 +3,7 @@
  * pgpu.h — the physical GPU as the mediator sees it: register access,
  * GGTT entry writes, and facts about the device. Implemented by the sim's
  * softgpu (sim/softgpu/) and by the sysfs BAR backend of the real build
- * (dm/pgpu_sysfs.c). The mediator never knows which one it has.
+ * (dm/pgpu/sysfs.c). The mediator never knows which one it has.
  *
  * Context: mmio_write of shared registers (fences) is called with the
  * owning struct gpu's lock held. ggtt_write is called WITHOUT that lock,

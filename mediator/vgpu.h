@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hv.h"
-#include "pgpu.h"
+#include "mediator/hv.h"
+#include "mediator/pgpu.h"
 
 struct gpu;  /* one physical GPU shared by many vGPUs */
 struct vgpu; /* one guest's virtual GPU */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mediator/gm.h"
-#include "mediator/vgpu_int.h"
+#include "mediator/mem/gm.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 
 /* ---- hypervisor ops ---- */

@@ -47,5 +47,8 @@ report "qemu-glue/ includes xen-glue/" \
 	$(find_includes "${INC}[<\"](\.\./)*xen-glue/" qemu-glue)
 report "xen-glue/ includes qemu-glue/ or dm/" \
 	$(find_includes "${INC}[<\"](\.\./)*(qemu-glue|dm)/" xen-glue)
+# sim/ sits below the glue (it implements libxen*) and knows nothing above it.
+report "sim/ includes dm/, xen-glue/, qemu-glue/ or mediator/" \
+	$(find_includes "${INC}[<\"](\.\./)*(dm|xen-glue|qemu-glue|mediator)/" sim)
 [ $status = 0 ] && echo "check-layers: ok"
 exit $status

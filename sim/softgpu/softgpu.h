@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "../../mediator/pgpu.h"
+#include <stdbool.h>
 
 #define SOFTGPU_MMIO_SIZE   (2u << 20)
 #define SOFTGPU_GGTT_ENTRIES (1u << 20)		/* 4 GiB of GM */
@@ -35,8 +35,5 @@ void softgpu_ggtt_write(struct softgpu *g, uint64_t idx, uint64_t pte);
  * address the GGTT maps it to, or -ENOENT if the entry is not present.
  */
 int softgpu_aperture_translate(struct softgpu *g, uint64_t ap_off, uint64_t *maddr);
-
-/* The pgpu backend over softgpu ("softgpu[:MACHINE]"). */
-extern const struct pgpu_backend softgpu_backend;
 
 #endif

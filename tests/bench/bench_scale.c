@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dm/pgpu/pgpu_list.h"
 #include "mediator/vgpu.h"
 #include "sim/softgpu/softgpu.h"
 #include "sim/xensim.h"
@@ -277,7 +278,7 @@ bench_running_max(void)
 static uint32_t sim_domid;
 static struct xensim_dma *sim_dma;
 
-/* gfn -> DMA as the sim build of the daemon answers it (sim/pgpu_list_sim.c). */
+/* gfn -> DMA as the sim build of the daemon answers it (dm/pgpu/list_sim.c). */
 static int
 sim_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
 {

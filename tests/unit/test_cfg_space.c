@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "mediator/vgpu_int.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "mediator/vgpu_int.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_display.c — the virtual display (mediator/display.c, gmbus.c,
+ * test_display.c — the virtual display (mediator/display/display.c, gmbus.c,
  * edid.c) on a vGPU over the fake hypervisor: the EDID block, vblanks only
  * on enabled pipes with frame counters and surface latching, port
  * presence (monitor on DDI D), EDID reads over GMBUS including hostile
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mediator/edid.h"
-#include "mediator/vgpu_int.h"
+#include "mediator/display/edid.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
 #include "tests/unit/reg.h"

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_dp_aux.c — the DP AUX channels (mediator/dp_aux.c) driven the way
+ * test_dp_aux.c — the DP AUX channels (mediator/display/dp_aux.c) driven the way
  * i915's intel_dp_aux_xfer drives them: the whole DPCD of the monitor on
  * DDI D, its EDID over I2C-over-AUX, link training status, timeouts on
  * the empty ports, and malformed requests.
  */
 #include <string.h>
 
-#include "mediator/edid.h"
-#include "mediator/vgpu_int.h"
+#include "mediator/display/edid.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
 #include "tests/unit/reg.h"

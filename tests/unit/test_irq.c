@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_irq.c — virtual interrupts (mediator/irq.c) on a vGPU over the fake
+ * test_irq.c — virtual interrupts (mediator/core/irq.c) on a vGPU over the fake
  * hypervisor: IIR/IMR/IER/ISR semantics through the register dispatcher,
  * master summary bits, and MSI delivery with the guest's exact address and
  * data only when MSI, the master and the bank allow it.
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mediator/vgpu_int.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
 #include "tests/unit/reg.h"

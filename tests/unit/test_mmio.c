@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mediator/mmio_tables.h"
-#include "mediator/vgpu_int.h"
+#include "mediator/regs/mmio_tables.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
 

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mediator/vgpu_int.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "tests/test_util.h"
 

@@ -19,7 +19,7 @@
 #include <xen/hvm/dm_op.h>
 #include <xen/hvm/hvm_op.h>
 
-#include "dm/pgpu_list.h"
+#include "dm/pgpu/pgpu_list.h"
 #include "sim/xensim.h"
 #include "sim/softgpu/softgpu.h"
 #include "tests/test_util.h"

@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmio_table.c — the base register table: the Gen9 (Skylake GT2) registers
+ * an i915 guest touches at probe that no other module owns: forcewake
+ * request/ack, per-engine ring and execlist registers, reset handshake,
+ * GT identification. Interrupts, fences, display, GMBUS and the PV info
+ * page have their own tables (mmio_tables.c lists them all).
+ */
+#include "mediator/regs/mmio_tables.h"
+#include "mediator/core/vgpu_int.h"
+
+/*
+ * Forcewake (Gen9 PRM vol. 2c; i915 intel_uncore.c fw_domain_init):
+ * writing the masked request register of a power domain is acknowledged
+ * in its ack register. A vGPU's GT is always awake, so the ack follows the
+ * request at once: ack = request bits 15:0.
+ */
+#define FORCEWAKE_ACK_RENDER_GEN9	0x0d84
+#define FORCEWAKE_ACK_MEDIA_GEN9	0x0d88
+#define FORCEWAKE_BLITTER_GEN9		0xa188
+#define FORCEWAKE_MEDIA_GEN9		0xa270
+#define FORCEWAKE_RENDER_GEN9		0xa278
+#define FORCEWAKE_ACK_BLITTER_GEN9	0x130044
+
+static const struct {
+	uint32_t req, ack;
+} fw_domains[] = {
+	{ FORCEWAKE_RENDER_GEN9, FORCEWAKE_ACK_RENDER_GEN9 },
+	{ FORCEWAKE_BLITTER_GEN9, FORCEWAKE_ACK_BLITTER_GEN9 },
+	{ FORCEWAKE_MEDIA_GEN9, FORCEWAKE_ACK_MEDIA_GEN9 },
+};
+
+static const struct mmio_reg *
+row_of(uint32_t off)
+{
+	return mmio_find(off);
+}
+
+static int
+forcewake_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	uint32_t nv = mmio_apply_write(row_of(off), vreg_get(v, off), val);
+
+	vreg_set(v, off, nv);
+	for (unsigned int i = 0; i < sizeof(fw_domains) / sizeof(fw_domains[0]); i++)
+		if (fw_domains[i].req == off)
+			vreg_set(v, fw_domains[i].ack, nv & 0xffffu);
+	return 0;
+}
+
+/*
+ * RING_MI_MODE (masked): STOP_RING (bit 8) asks the engine to stop; the
+ * engine reports MODE_IDLE (bit 9, read-only) once it has. i915 waits for
+ * MODE_IDLE before a reset, so an idle virtual engine reports it at once.
+ */
+#define MI_MODE_STOP_RING (1u << 8)
+#define MI_MODE_IDLE	  (1u << 9)
+
+/*
+ * A masked request/acknowledge pair answered at once: after the write the
+ * read-only ack bit mirrors the request bit.
+ */
+static int
+req_ack_write(struct vgpu *v, uint32_t off, uint32_t val, uint32_t req, uint32_t ack)
+{
+	uint32_t nv = mmio_apply_write(row_of(off), vreg_get(v, off), val);
+
+	if (nv & req)
+		nv |= ack;
+	else
+		nv &= ~ack;
+	vreg_set(v, off, nv);
+	return 0;
+}
+
+static int
+mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	return req_ack_write(v, off, val, MI_MODE_STOP_RING, MI_MODE_IDLE);
+}
+
+/*
+ * RING_RESET_CTL (masked, Gen9): REQUEST_RESET (bit 0) is answered by
+ * READY_TO_RESET (bit 1, read-only) before i915 writes GDRST.
+ */
+#define RESET_CTL_REQUEST (1u << 0)
+#define RESET_CTL_READY	  (1u << 1)
+
+static int
+reset_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	return req_ack_write(v, off, val, RESET_CTL_REQUEST, RESET_CTL_READY);
+}
+
+/*
+ * RING_HWS_PGA: the GM address of the engine's hardware status page (bits
+ * 31:12). Accepted only inside this vGPU's own GM, as GVT-g's
+ * hws_pga_write does: anything else would point the engine at another
+ * guest's or the host's memory once the value is used. A refused write is
+ * dropped (the old value stays), logged once and counted. Purely virtual:
+ * the guest's value never reaches the hardware register (GVT-g sets the
+ * shadow context's status page itself), so the row has no MF_SAVE.
+ */
+#define HWS_PGA_ADDR_MASK 0xfffff000u
+
+static int
+hws_pga_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	if (!gm_owns(&v->part, val & HWS_PGA_ADDR_MASK, 4096)) {
+		v->stats.bad_access++;
+		vgpu_warn_once(v, WARN_HWS_PGA,
+			       "status page address %#x at %#x outside its GM dropped", val, off);
+		return 0;
+	}
+	vreg_set(v, off, val);
+	return 0;
+}
+
+/*
+ * One engine's ring and execlist registers (Gen9 PRM vol. 2c "RING_BUF",
+ * "EXECLIST"; i915 intel_engine_regs.h). A row macro that expands to
+ * designated-initializer rows (data, not registration calls): the engines
+ * share one layout at different bases, and writing it out four times
+ * invites copy-paste drift.
+ *   TAIL/HEAD/START/CTL: ring buffer, virtual until the scheduler submits.
+ *   ACTHD: read-only to the guest.  HWS_PGA: status page address (own GM only).
+ *   HWSTAM, IMR: per-engine interrupt masks (the GT banks are irq.c's).
+ *   MI_MODE, RING_MODE (GFX_MODE), RESET_CTL, CSB pointer: masked.
+ *   EIR: error identity, write 1 to clear.
+ *   ELSP: submit port (execlist emulation takes over this row later).
+ *   EXECLIST_STATUS lo/hi and the 6 CSB entries: written by the engine only.
+ */
+#define ENGINE_ROWS(e, base)                                                          \
+	{ .off = (base) + 0x30, .name = #e "_RING_TAIL", .size = 4, .flags = MF_VIRT },  \
+	{ .off = (base) + 0x34, .name = #e "_RING_HEAD", .size = 4, .flags = MF_VIRT },  \
+	{ .off = (base) + 0x38, .name = #e "_RING_START", .size = 4, .flags = MF_VIRT }, \
+	{ .off = (base) + 0x3c, .name = #e "_RING_CTL", .size = 4, .flags = MF_VIRT },   \
+	{ .off = (base) + 0x74, .name = #e "_ACTHD", .size = 4, .flags = MF_VIRT | MF_RO }, \
+	{ .off = (base) + 0x80, .name = #e "_HWS_PGA", .size = 4, .flags = MF_VIRT,        \
+	  .write = hws_pga_write },                                                     \
+	{ .off = (base) + 0x98, .name = #e "_HWSTAM", .size = 4, .flags = MF_VIRT | MF_SAVE, \
+	  .reset = 0xffffffff },                                                        \
+	{ .off = (base) + 0x9c, .name = #e "_MI_MODE", .size = 4,                        \
+	  .flags = MF_VIRT | MF_MASKED | MF_SAVE, .ro_mask = MI_MODE_IDLE,               \
+	  .reset = MI_MODE_IDLE, .write = mi_mode_write },                               \
+	{ .off = (base) + 0xa8, .name = #e "_IMR", .size = 4, .flags = MF_VIRT | MF_SAVE, \
+	  .reset = 0xffffffff },                                                        \
+	{ .off = (base) + 0xb0, .name = #e "_EIR", .size = 4, .flags = MF_VIRT,          \
+	  .w1c_mask = 0xffffffff },                                                     \
+	{ .off = (base) + 0xd0, .name = #e "_RESET_CTL", .size = 4,                      \
+	  .flags = MF_VIRT | MF_MASKED, .ro_mask = RESET_CTL_READY,                      \
+	  .write = reset_ctl_write },                                                    \
+	{ .off = (base) + 0x230, .name = #e "_ELSP", .size = 4, .flags = MF_VIRT },      \
+	{ .off = (base) + 0x234, .name = #e "_EXECLIST_STATUS_LO", .size = 4,            \
+	  .flags = MF_VIRT | MF_RO | MF_NOLOG },                                         \
+	{ .off = (base) + 0x238, .name = #e "_EXECLIST_STATUS_HI", .size = 4,            \
+	  .flags = MF_VIRT | MF_RO | MF_NOLOG },                                         \
+	{ .off = (base) + 0x29c, .name = #e "_RING_MODE", .size = 4,                     \
+	  .flags = MF_VIRT | MF_MASKED | MF_SAVE },                                      \
+	{ .off = (base) + 0x370, .name = #e "_CSB", .size = 6 * 8,                       \
+	  .flags = MF_VIRT | MF_RO },                                                    \
+	{ .off = (base) + 0x3a0, .name = #e "_CSB_PTR", .size = 4,                       \
+	  .flags = MF_VIRT | MF_MASKED, .ro_mask = 0x000f, .reset = 0x0007 }
+
+#define RCS_BASE  0x02000
+#define VCS_BASE  0x12000
+#define VECS_BASE 0x1a000
+#define BCS_BASE  0x22000
+
+/* Error and fault reporting (Gen8+). */
+#define GEN8_RING_FAULT_REG 0x4094
+#define ERROR_GEN6	    0x40a0
+/* Slice/subslice/EU fuses the guest reads to size its engines (verify values). */
+#define GEN8_FUSE2	    0x9120
+#define GEN8_EU_DISABLE0    0x9134
+#define GEN8_EU_DISABLE1    0x9138
+#define GEN8_EU_DISABLE2    0x913c
+#define GEN6_GDRST	    0x941c
+/* Power management (RPS / RC6): the guest programs them, the host owns the real ones. */
+#define GEN6_RPNSWREQ	    0xa008
+#define GEN6_RC_CONTROL	    0xa090
+#define GEN6_RC_STATE	    0xa094
+#define GEN6_PMINTRMSK	    0xa168
+#define GEN6_GT_THREAD_STATUS_REG 0x13805c
+#define GEN6_GT_CORE_STATUS 0x138060
+#define GEN6_RP_STATE_CAP   0x145998
+/*
+ * Probe/GGTT path of a stock 6.1 i915 guest, outside display (rows added
+ * so strict mode does not fail a normal guest; docs/vgpu-spec.md):
+ *   GFX_FLSH_CNTL_GEN6: written by gen8_ggtt_invalidate after GGTT
+ *     updates; the flush completes at once, reads 0.
+ *   GEN8_PRIVATE_PAT_LO/HI: the private PAT (bdw_setup_private_ppat at
+ *     GGTT probe); virtual, the host's PAT stays on the hardware.
+ *   HSW_EDRAM_CAP: eDRAM detection; 0 = none.
+ *   MCHBAR mirror (0x140000 + ...): DRAM type/DIMMs/frequency read by
+ *     intel_dram_detect: one DDR4 channel pair, 8 GiB x8 single-rank
+ *     DIMMs, 2133 MT/s (ratio 8 x 266.67 MHz) (verify field layout).
+ */
+#define GEN8_PRIVATE_PAT_LO 0x40e0
+#define GEN8_PRIVATE_PAT_HI 0x40e4
+#define GFX_FLSH_CNTL_GEN6  0x101008
+#define HSW_EDRAM_CAP	    0x120010
+#define SKL_MAD_INTER_CHANNEL_0_0_0_MCHBAR_MCMAIN 0x145000
+#define SKL_MAD_DIMM_CH0_0_0_0_MCHBAR_MCMAIN	  0x14500c
+#define SKL_MAD_DIMM_CH1_0_0_0_MCHBAR_MCMAIN	  0x145010
+#define SKL_MC_BIOS_DATA_0_0_0_MCHBAR_PCU	  0x145e04
+#define SKL_DRAM_DDR4	    0x1u
+#define SKL_DIMM_8G_X8_1R   0x8u
+#define SKL_MC_RATIO_2133   0x8u
+
+/*
+ * Skylake GT2: one slice (GEN8_F2_S_ENA, bits 27:25), subslice 3 of 4
+ * disabled (GEN9_F2_SS_DIS, bits 23:20) -> 3 subslices, no EU disabled.
+ */
+#define SKL_GT2_FUSE2	    ((1u << 25) | (0x8u << 20))
+/* RP0 1100 MHz, RP1 600 MHz, RPn 300 MHz in 50 MHz units (bits 7:0, 15:8, 23:16). */
+#define SKL_RP_STATE_CAP    (0x16u | (0x0cu << 8) | (0x06u << 16))
+
+static const struct mmio_reg base_regs[] = {
+	{ REG(FORCEWAKE_ACK_RENDER_GEN9), .size = 4, .flags = MF_VIRT | MF_RO },
+	{ REG(FORCEWAKE_ACK_MEDIA_GEN9), .size = 4, .flags = MF_VIRT | MF_RO },
+	ENGINE_ROWS(RCS, RCS_BASE),
+	{ REG(GEN8_RING_FAULT_REG), .size = 4, .flags = MF_VIRT },
+	{ REG(ERROR_GEN6), .size = 4, .flags = MF_VIRT, .w1c_mask = 0xffffffff },
+	{ REG(GEN8_PRIVATE_PAT_LO), .size = 4, .flags = MF_VIRT },
+	{ REG(GEN8_PRIVATE_PAT_HI), .size = 4, .flags = MF_VIRT },
+	{ REG(GEN8_FUSE2), .size = 4, .flags = MF_VIRT | MF_RO, .reset = SKL_GT2_FUSE2 },
+	{ REG(GEN8_EU_DISABLE0), .size = 4, .flags = MF_VIRT | MF_RO },
+	{ REG(GEN8_EU_DISABLE1), .size = 4, .flags = MF_VIRT | MF_RO },
+	{ REG(GEN8_EU_DISABLE2), .size = 4, .flags = MF_VIRT | MF_RO },
+	/* Engine reset completes at once: the request bits read back as 0. */
+	{ REG(GEN6_GDRST), .size = 4, .flags = MF_VIRT | MF_NOLOG, .ro_mask = 0xffffffff },
+	{ REG(GEN6_RPNSWREQ), .size = 4, .flags = MF_VIRT },
+	{ REG(GEN6_RC_CONTROL), .size = 4, .flags = MF_VIRT },
+	{ REG(GEN6_RC_STATE), .size = 4, .flags = MF_VIRT },
+	{ REG(GEN6_PMINTRMSK), .size = 4, .flags = MF_VIRT, .reset = 0xffffffff },
+	{ REG(FORCEWAKE_BLITTER_GEN9), .size = 4, .flags = MF_VIRT | MF_MASKED,
+	  .write = forcewake_write },
+	{ REG(FORCEWAKE_MEDIA_GEN9), .size = 4, .flags = MF_VIRT | MF_MASKED,
+	  .write = forcewake_write },
+	{ REG(FORCEWAKE_RENDER_GEN9), .size = 4, .flags = MF_VIRT | MF_MASKED,
+	  .write = forcewake_write },
+	ENGINE_ROWS(VCS, VCS_BASE),
+	ENGINE_ROWS(VECS, VECS_BASE),
+	ENGINE_ROWS(BCS, BCS_BASE),
+	/* The flush completes at once: writes act, nothing is kept. */
+	{ REG(GFX_FLSH_CNTL_GEN6), .size = 4, .flags = MF_VIRT | MF_NOLOG,
+	  .ro_mask = 0xffffffff },
+	{ REG(HSW_EDRAM_CAP), .size = 4, .flags = MF_VIRT | MF_RO },
+	{ REG(FORCEWAKE_ACK_BLITTER_GEN9), .size = 4, .flags = MF_VIRT | MF_RO },
+	/* 0: no thread of the GT is waking up; i915 polls it before forcewake. */
+	{ REG(GEN6_GT_THREAD_STATUS_REG), .size = 4, .flags = MF_VIRT | MF_RO },
+	{ REG(GEN6_GT_CORE_STATUS), .size = 4, .flags = MF_VIRT | MF_RO },
+	{ REG(SKL_MAD_INTER_CHANNEL_0_0_0_MCHBAR_MCMAIN), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_DRAM_DDR4 },
+	{ REG(SKL_MAD_DIMM_CH0_0_0_0_MCHBAR_MCMAIN), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_DIMM_8G_X8_1R },
+	{ REG(SKL_MAD_DIMM_CH1_0_0_0_MCHBAR_MCMAIN), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_DIMM_8G_X8_1R },
+	{ REG(GEN6_RP_STATE_CAP), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_RP_STATE_CAP },
+	{ REG(SKL_MC_BIOS_DATA_0_0_0_MCHBAR_PCU), .size = 4, .flags = MF_VIRT | MF_RO,
+	  .reset = SKL_MC_RATIO_2133 },
+};
+
+const struct mmio_table base_mmio_table = {
+	.module = "base",
+	.regs = base_regs,
+	.nregs = sizeof(base_regs) / sizeof(base_regs[0]),
+};
