@@ -411,3 +411,38 @@ cfg_intx_status(struct vgpu *v, bool pending)
 	return pending && cfg_get(c, PCI_INT_PIN, 1) &&
 	       !(cfg_get(c, PCI_COMMAND, 2) & PCI_CMD_INTX_OFF);
 }
+
+void
+cfg_space_trap_rows(struct vgpu *v, struct trap_entry *rows, size_t max, size_t *n)
+{
+	const struct cfg_state *c = &v->cfgs;
+	uint64_t sbdf = (uint64_t)v->cfg.seg << 16 | (uint64_t)v->cfg.bus << 8 |
+			(uint64_t)v->cfg.dev << 3 | v->cfg.fn, b;
+
+	vgpu_trap_row(rows, max, n, TRAP_PCI_SBDF, sbdf << 32, sbdf << 32 | (CFG_SIZE - 1),
+		      "PCI config", v->traps[TS_CFG]);
+	if (c->bar_live[VBAR0]) {
+		b = c->bar_base[VBAR0];
+		vgpu_trap_row(rows, max, n, TRAP_IOREQ_MMIO, b, b + BAR0_REGS_END - 1, "BAR0 regs",
+			      v->traps[TS_BAR0_REGS]);
+		vgpu_trap_row(rows, max, n, TRAP_IOREQ_MMIO, b + BAR0_GGTT_OFF, b + BAR0_SIZE - 1,
+			      "BAR0 GGTT", v->traps[TS_BAR0_GGTT]);
+	}
+	if (c->bar_live[VBAR4]) {
+		b = c->bar_base[VBAR4];
+		vgpu_trap_row(rows, max, n, TRAP_IOREQ_PORT, b, b + BAR4_SIZE - 1, "BAR4 ports",
+			      v->traps[TS_BAR4_PIO]);
+	}
+	if (c->bar_live[VBAR2] && v->part.low_size) {
+		/* Direct-mapped: the DM never sees these accesses, so 0 traps. */
+		b = c->bar_base[VBAR2] + v->part.low_base;
+		vgpu_trap_row(rows, max, n, TRAP_DIRECT, b, b + v->part.low_size - 1,
+			      "BAR2 aperture slice", 0);
+	}
+}
+
+void
+cfg_space_stats(struct vgpu *v, struct vgpu_stats *out)
+{
+	out->hv_release_failed += v->cfgs.release_failed;
+}

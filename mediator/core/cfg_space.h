@@ -16,6 +16,7 @@ struct vgpu;
 /* BAR sizes of the virtual device. */
 #define BAR0_SIZE  (16u << 20) /* GTTMMADR: registers + GGTT */
 #define BAR0_GGTT_OFF (8u << 20) /* GGTT starts halfway into BAR0 */
+#define BAR0_REGS_END (2u << 20)  /* registers: BAR0 [0, 2 MiB) (MMIO_REG_SIZE) */
 #define BAR4_SIZE  64u	       /* I/O: MMIO index at +0, data at +4 */
 /* BAR2 (aperture) size is the physical aperture size. */
 
@@ -45,6 +46,9 @@ void cfg_space_fini(struct vgpu *v);
  * its low GM, and the share must not go to another vGPU.
  */
 bool cfg_space_gm_exposed(const struct vgpu *v);
+/* Module hooks: its trap-map rows (SBDF, BAR0, BAR4, BAR2 slice) and counters. */
+void cfg_space_trap_rows(struct vgpu *v, struct trap_entry *rows, size_t max, size_t *n);
+void cfg_space_stats(struct vgpu *v, struct vgpu_stats *out);
 /* Guest config cycle (lock held). */
 int cfg_space_access(struct vgpu *v, bool write, unsigned int reg,
 		     unsigned int size, uint32_t *val);

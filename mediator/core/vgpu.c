@@ -15,7 +15,6 @@
 
 #include "mediator/core/vgpu_int.h"
 
-#define BAR0_REGS_END MMIO_REG_SIZE /* registers: BAR0 [0, 2 MiB) */
 
 void
 vgpu_config_default(struct vgpu_config *cfg)
@@ -84,43 +83,12 @@ vgpu_fail(struct vgpu *v, const char *reason)
 
 /* ---- lifecycle ---- */
 
-/* Nothing to do: struct vgpu comes zeroed from vgpu_zalloc (no tracked pages). */
-static int
-page_track_init(struct vgpu *v)
-{
-	(void)v;
-	return 0;
-}
-
-/*
- * Module set-up order, explicit. Torn down in reverse: tracked pages
- * first, then BAR claims and the aperture mapping (cfg_space), so the
- * guest can no longer reach the GM before ggtt_fini clears its entries.
- * reset_regs: the module's register reset values, the same for every
- * vGPU; run once, in this order, on the template of the register reset
- * image (vreg.c), never per vGPU: init must not write registers.
- */
-static const struct {
-	const char *name;
-	int (*init)(struct vgpu *v);
-	void (*fini)(struct vgpu *v);
-	void (*reset_regs)(struct vgpu *t);
-} vgpu_modules[] = {
-	{ "mmio", mmio_init, mmio_fini, mmio_reset_regs },
-	{ "pvinfo", NULL, NULL, pvinfo_reset_regs },
-	{ "ggtt", ggtt_init, ggtt_fini, NULL },
-	{ "irq", irq_init, irq_fini, NULL },
-	{ "display", display_init, display_fini, display_reset_regs },
-	{ "cfg_space", cfg_space_init, cfg_space_fini, NULL },
-	{ "page_track", page_track_init, page_track_fini, NULL },
-};
-#define VGPU_NR_MODULES (sizeof(vgpu_modules) / sizeof(vgpu_modules[0]))
 
 /* The register reset image's contents: every module's reset_regs (vreg.c). */
 static void
 vgpu_reset_regs(struct vgpu *t)
 {
-	for (size_t m = 0; m < VGPU_NR_MODULES; m++)
+	for (size_t m = 0; m < vgpu_nr_modules; m++)
 		if (vgpu_modules[m].reset_regs)
 			vgpu_modules[m].reset_regs(t);
 }
@@ -247,7 +215,7 @@ vgpu_create(struct gpu *gpu, const struct vgpu_config *cfg, uint32_t domid,
 		rc = -ENOMEM;
 		goto err_gm;
 	}
-	for (m = 0; m < VGPU_NR_MODULES; m++) {
+	for (m = 0; m < vgpu_nr_modules; m++) {
 		rc = vgpu_modules[m].init ? vgpu_modules[m].init(v) : 0;
 		if (rc < 0) {
 			snprintf(why, sizeof(why), "%s init failed: %d", vgpu_modules[m].name, rc);
@@ -316,7 +284,7 @@ vgpu_destroy(struct vgpu *v)
 	mmio_context_release(v);
 
 	pthread_mutex_lock(&v->lock);
-	for (size_t m = VGPU_NR_MODULES; m-- > 0;)
+	for (size_t m = vgpu_nr_modules; m-- > 0;)
 		if (vgpu_modules[m].fini)
 			vgpu_modules[m].fini(v);
 	pthread_mutex_unlock(&v->lock);
@@ -499,15 +467,16 @@ vgpu_get_stats(struct vgpu *v, struct vgpu_stats *out)
 {
 	pthread_mutex_lock(&v->lock);
 	*out = v->stats;
-	/* Kept by their modules; reported with the rest. */
-	out->wp_failed = v->pt.wp_failed;
-	out->hv_release_failed = v->cfgs.release_failed + v->pt.release_failed;
+	/* Counters kept by their modules, reported with the rest. */
+	for (size_t m = 0; m < vgpu_nr_modules; m++)
+		if (vgpu_modules[m].stats)
+			vgpu_modules[m].stats(v, out);
 	pthread_mutex_unlock(&v->lock);
 }
 
-static void
-trap_row(struct trap_entry *rows, size_t max, size_t *n, enum trap_mech mech,
-	 uint64_t start, uint64_t end, const char *what, uint64_t traps)
+void
+vgpu_trap_row(struct trap_entry *rows, size_t max, size_t *n, enum trap_mech mech,
+	      uint64_t start, uint64_t end, const char *what, uint64_t traps)
 {
 	if (*n >= max)
 		return;
@@ -519,52 +488,16 @@ trap_row(struct trap_entry *rows, size_t max, size_t *n, enum trap_mech mech,
 	(*n)++;
 }
 
-static bool
-is_root(const struct vgpu *v, uint64_t gfn)
-{
-	for (unsigned int i = 0; i < PPGTT_MAX_ROOTS; i++)
-		if (v->pt.roots[i].used && v->pt.roots[i].gfn == gfn)
-			return true;
-	return false;
-}
 
 size_t
 vgpu_trap_map(struct vgpu *v, struct trap_entry *rows, size_t max)
 {
-	const struct cfg_state *c = &v->cfgs;
-	uint64_t sbdf, b;
 	size_t n = 0;
 
 	pthread_mutex_lock(&v->lock);
-	sbdf = (uint64_t)v->cfg.seg << 16 | (uint64_t)v->cfg.bus << 8 | (uint64_t)v->cfg.dev << 3 |
-	       v->cfg.fn;
-	trap_row(rows, max, &n, TRAP_PCI_SBDF, sbdf << 32, sbdf << 32 | (CFG_SIZE - 1),
-		 "PCI config", v->traps[TS_CFG]);
-	if (c->bar_live[VBAR0]) {
-		b = c->bar_base[VBAR0];
-		trap_row(rows, max, &n, TRAP_IOREQ_MMIO, b, b + BAR0_REGS_END - 1, "BAR0 regs",
-			 v->traps[TS_BAR0_REGS]);
-		trap_row(rows, max, &n, TRAP_IOREQ_MMIO, b + BAR0_GGTT_OFF, b + BAR0_SIZE - 1,
-			 "BAR0 GGTT", v->traps[TS_BAR0_GGTT]);
-	}
-	if (c->bar_live[VBAR4]) {
-		b = c->bar_base[VBAR4];
-		trap_row(rows, max, &n, TRAP_IOREQ_PORT, b, b + BAR4_SIZE - 1, "BAR4 ports",
-			 v->traps[TS_BAR4_PIO]);
-	}
-	for (unsigned int i = 0; i < PT_MAX_PAGES; i++) {
-		const struct tracked_page *tp = &v->pt.pages[i];
-
-		if (tp->used)
-			trap_row(rows, max, &n, TRAP_P2M_WP, tp->gfn << 12, (tp->gfn << 12) + 4095,
-				 is_root(v, tp->gfn) ? "PML4 root" : "tracked page", tp->writes);
-	}
-	if (c->bar_live[VBAR2] && v->part.low_size) {
-		/* Direct-mapped: the DM never sees these accesses, so 0 traps. */
-		b = c->bar_base[VBAR2] + v->part.low_base;
-		trap_row(rows, max, &n, TRAP_DIRECT, b, b + v->part.low_size - 1,
-			 "BAR2 aperture slice", 0);
-	}
+	for (size_t m = 0; m < vgpu_nr_modules; m++)
+		if (vgpu_modules[m].trap_rows)
+			vgpu_modules[m].trap_rows(v, rows, max, &n);
 	pthread_mutex_unlock(&v->lock);
 	return n;
 }
@@ -602,7 +535,21 @@ vgpu_tick(struct vgpu *v, uint64_t now_ns)
 	pthread_mutex_lock(&v->lock);
 	v->stats.ticks++;
 	/* Failsafe: nothing runs on its own any more (no vblank, no interrupt). */
-	next = v->stats.failsafe ? VGPU_TICK_NONE : display_tick(v, now_ns);
+	next = VGPU_TICK_NONE;
+	for (size_t m = 0; !v->stats.failsafe && m < vgpu_nr_modules; m++) {
+		uint64_t t = vgpu_modules[m].tick ? vgpu_modules[m].tick(v, now_ns) : VGPU_TICK_NONE;
+
+		if (t < next)
+			next = t;
+	}
 	pthread_mutex_unlock(&v->lock);
 	return next;
+}
+
+void
+vgpu_reset_domains(struct vgpu *v, uint32_t domains)
+{
+	for (size_t m = 0; m < vgpu_nr_modules; m++)
+		if (vgpu_modules[m].reset)
+			vgpu_modules[m].reset(v, domains);
 }

@@ -118,6 +118,37 @@ struct vgpu {
 
 #define MMIO_UNKNOWN_BITMAP_BYTES (MMIO_REG_SIZE / 4 / 8)
 
+/*
+ * One part of a vGPU (modules.c has the table). Every hook but the name
+ * is optional. Hooks run with v->lock held, in table order (fini: reverse).
+ */
+struct vgpu_module {
+	const char *name;
+	/* Set up for a new vGPU (no registers: they come from reset_regs). 0 or -errno. */
+	int (*init)(struct vgpu *v);
+	void (*fini)(struct vgpu *v);
+	/* Its registers' reset values, into the reset image's template (once). */
+	void (*reset_regs)(struct vgpu *t);
+	/* Periodic work: ns until it wants to run again, VGPU_TICK_NONE for no timer. */
+	uint64_t (*tick)(struct vgpu *v, uint64_t now_ns);
+	/* A reset of the GDRST domains in mask (VGPU_RESET_ALL: the whole device). */
+	void (*reset)(struct vgpu *v, uint32_t domains);
+	/* Its rows of the trap map (vgpu_trap_row). */
+	void (*trap_rows)(struct vgpu *v, struct trap_entry *rows, size_t max, size_t *n);
+	/* Its counters, added to what vgpu_get_stats reports. */
+	void (*stats)(struct vgpu *v, struct vgpu_stats *out);
+};
+extern const struct vgpu_module vgpu_modules[];
+extern const size_t vgpu_nr_modules;
+
+/* GDRST (0x941c) domain bits, and the whole device. */
+#define VGPU_RESET_ALL 0xffffffffu
+/* Run every module's reset hook for domains (v->lock held). */
+void vgpu_reset_domains(struct vgpu *v, uint32_t domains);
+/* Append a trap-map row if there is room (trap_rows hooks). */
+void vgpu_trap_row(struct trap_entry *rows, size_t max, size_t *n, enum trap_mech mech,
+		   uint64_t start, uint64_t end, const char *what, uint64_t traps);
+
 /* Zeroed, lazily backed memory for big per-vGPU arrays (vgpu.c); NULL on failure. */
 void *vgpu_zalloc(size_t size);
 void vgpu_zfree(void *p, size_t size);

@@ -180,3 +180,32 @@ page_track_fini(struct vgpu *v)
 				 (unsigned long long)v->pt.pages[i].gfn);
 	memset(v->pt.roots, 0, sizeof(v->pt.roots));
 }
+
+static bool
+page_track_is_root(const struct vgpu *v, uint64_t gfn)
+{
+	for (unsigned int i = 0; i < PPGTT_MAX_ROOTS; i++)
+		if (v->pt.roots[i].used && v->pt.roots[i].gfn == gfn)
+			return true;
+	return false;
+}
+
+void
+page_track_trap_rows(struct vgpu *v, struct trap_entry *rows, size_t max, size_t *n)
+{
+	for (unsigned int i = 0; i < PT_MAX_PAGES; i++) {
+		const struct tracked_page *tp = &v->pt.pages[i];
+
+		if (tp->used)
+			vgpu_trap_row(rows, max, n, TRAP_P2M_WP, tp->gfn << 12, (tp->gfn << 12) + 4095,
+				      page_track_is_root(v, tp->gfn) ? "PML4 root" : "tracked page",
+				      tp->writes);
+	}
+}
+
+void
+page_track_stats(struct vgpu *v, struct vgpu_stats *out)
+{
+	out->wp_failed = v->pt.wp_failed;
+	out->hv_release_failed += v->pt.release_failed;
+}

@@ -78,4 +78,8 @@ int ppgtt_destroy_root(struct vgpu *v, uint64_t root_gpa);
 int ppgtt_shadow_entry(struct vgpu *v, uint64_t root_gpa, unsigned int idx,
 		       uint64_t *entry);
 
+/* Module hooks: a row per tracked page, and its counters. */
+void page_track_trap_rows(struct vgpu *v, struct trap_entry *rows, size_t max, size_t *n);
+void page_track_stats(struct vgpu *v, struct vgpu_stats *out);
+
 #endif
