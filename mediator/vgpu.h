@@ -133,6 +133,23 @@ int gpu_switch_to(struct gpu *gpu, struct vgpu *next);
 /* The current owner (NULL = host), for tests and xengt-ctl. */
 struct vgpu *gpu_owner(struct gpu *gpu);
 
+/* ---- execution: the scheduler of one physical GPU (exec/sched.c) ---- */
+
+/*
+ * How to wake the GPU's scheduler thread when a vGPU has queued work
+ * (called from vGPU threads, with their lock held: must not block).
+ */
+void gpu_sched_set_kick(struct gpu *gpu, void (*kick)(void *arg), void *arg);
+/* The backend's event fd to poll with the kick (-1: none; run on the period instead). */
+int gpu_sched_fd(struct gpu *gpu);
+/*
+ * One round of the scheduler: take the engines' events and complete the
+ * workloads they end, then pick what runs next (weighted time slices,
+ * watchdog) and submit it. Returns the ns until it wants to run again
+ * (VGPU_TICK_NONE: only on a kick or an event). Scheduler thread only.
+ */
+uint64_t gpu_sched_run(struct gpu *gpu, uint64_t now_ns);
+
 /* ---- vGPU lifecycle ---- */
 
 /*

@@ -37,6 +37,7 @@ gpu_create(const struct pgpu_dev *dev, struct gpu **out)
 	}
 	pthread_mutex_init(&gpu->lock, NULL);
 	pthread_mutex_init(&gpu->switch_lock, NULL);
+	pthread_mutex_init(&gpu->sched_lock, NULL);
 	gpu->owner = NULL; /* the host owns the context registers */
 	gm_alloc_init(&gpu->gm, &gpu->info);
 	gpu->next_id = 1;
@@ -59,6 +60,8 @@ gpu_destroy(struct gpu *gpu)
 		gpu->dev.ops->close(gpu->dev.p);
 	pthread_mutex_destroy(&gpu->lock);
 	pthread_mutex_destroy(&gpu->switch_lock);
+	pthread_mutex_destroy(&gpu->sched_lock);
+	free(gpu->hostgm.bits);
 	vgpu_zfree(gpu->host_vreg, MMIO_REG_SIZE);
 	free(gpu);
 }

@@ -23,8 +23,18 @@
 #include "mediator/core/irq.h"
 #include "mediator/display/display.h"
 #include "mediator/mem/page_track.h"
+#include "mediator/exec/exec.h"
 
 #define GPU_MAX_VGPUS 64
+
+/* The host's window of hidden GM for its own objects (exec/hostmem.c). */
+struct hostgm {
+	uint64_t base;		/* GM address of page 0 */
+	uint32_t npages;
+	uint64_t *bits;		/* a bit per page in use; NULL until first use */
+};
+
+struct sched; /* exec/sched.c */
 
 /* One physical GPU: the resources its vGPUs share. */
 struct gpu {
@@ -32,6 +42,10 @@ struct gpu {
 	struct pgpu_info info;
 	pthread_mutex_t lock;	/* protects everything below and physical GGTT/fence writes */
 	struct gm_alloc gm;	/* GM and fence partitioning (gm.c) */
+	struct hostgm hostgm;	/* host objects' GM (exec/hostmem.c) */
+	/* The scheduler (exec/sched.c): its lock is taken before any vGPU lock. */
+	pthread_mutex_t sched_lock;
+	struct sched *sched;
 	struct vgpu *vgpus[GPU_MAX_VGPUS];
 	unsigned int nr_vgpus;
 	unsigned int next_id;
@@ -97,6 +111,7 @@ struct vgpu {
 	struct ggtt_state ggtt;	 /* ggtt.c */
 	struct irq_state irq;	 /* irq.c */
 	struct display_state disp; /* display.c */
+	struct exec_state exec;	 /* exec/execlist.c: engines, queues, CSB */
 
 	struct vgpu_stats stats;
 	uint64_t traps[TS_NR];
