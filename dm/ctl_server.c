@@ -229,15 +229,19 @@ do_stats_unknown(struct ctl_out *o, struct vgpu *v)
 }
 
 static void
+put_stat(void *arg, const char *key, uint64_t value)
+{
+	out_printf(arg, "%s=%" PRIu64 "\n", key, value);
+}
+
+static void
 do_stats(struct vgpu *v, struct hv *hv, void *arg)
 {
 	struct ctl_out *o = arg;
 	struct vgpu_stats s;
-	struct glue_stats g;
 	char reason[sizeof(s.failsafe_reason)];
 
 	vgpu_get_stats(v, &s);
-	ioreq_server_get_stats(hv, &g);
 #define STAT(f) out_printf(o, #f "=%" PRIu64 "\n", s.f)
 	STAT(cfg_reads); STAT(cfg_writes); STAT(mmio_reads); STAT(mmio_writes);
 	STAT(pio_reads); STAT(pio_writes); STAT(ggtt_writes); STAT(ggtt_bad);
@@ -250,16 +254,8 @@ do_stats(struct vgpu *v, struct hv *hv, void *arg)
 	out_printf(o, "failsafe=%d\n", s.failsafe);
 	nospace(reason, sizeof(reason), s.failsafe_reason);
 	out_printf(o, "failsafe_reason=%s\n", reason);
-	/* The glue's own counters: every request the ioreq server saw. */
-	for (int k = 0; k < IOK_NR; k++)
-		out_printf(o, "ioreq_%s=%" PRIu64 "\n", ioreq_kind_name(k), g.by_kind[k]);
-	out_printf(o, "ioreq_buffered=%" PRIu64 "\nioreq_null=%" PRIu64
-		   "\nioreq_unhandled=%" PRIu64 "\nioreq_tracked_rep=%" PRIu64
-		   "\nioreq_wakeups=%" PRIu64 "\nioreq_time_offset=%" PRIu64 "\n",
-		   g.buffered, g.null_mmio, g.unhandled, g.tracked_rep, g.wakeups,
-		   g.time_offset);
-	for (int e = 1; e < IOE_NR; e++)
-		out_printf(o, "ioreq_bad_%s=%" PRIu64 "\n", ioreq_err_name(e), g.by_err[e]);
+	/* The transport's own counters. */
+	dm_glue.stats(hv, &(struct glue_stat_sink){ .put = put_stat, .arg = o });
 }
 
 static int
@@ -305,48 +301,36 @@ static const char *const ctl_mech_names[] = {
 	[TRAP_DIRECT] = "direct",
 };
 
-struct trap_map_arg {
-	struct ctl_out *o;
-	uint64_t null_gpa;
-};
-
 static void
 do_trap_map(struct vgpu *v, struct hv *hv, void *arg)
 {
-	struct trap_map_arg *t = arg;
+	struct ctl_out *o = arg;
 	struct trap_entry rows[CTL_MAX_ROWS];
 	size_t n = vgpu_trap_map(v, rows, CTL_MAX_ROWS);
-	struct glue_stats g;
 
+	/* The transport's own rows (and its words for the mechanisms). */
+	if (dm_glue.trap_rows)
+		dm_glue.trap_rows(hv, rows, CTL_MAX_ROWS, &n);
 	for (size_t i = 0; i < n; i++) {
 		char what[sizeof(rows[i].what)];
 		unsigned int m = rows[i].mech;
 
 		nospace(what, sizeof(what), rows[i].what);
-		out_printf(t->o, "mech=%s start=0x%" PRIx64 " end=0x%" PRIx64 " what=%s traps=%"
+		out_printf(o, "mech=%s start=0x%" PRIx64 " end=0x%" PRIx64 " what=%s traps=%"
 			   PRIu64 "\n", m <= TRAP_DIRECT ? ctl_mech_names[m] : "?",
 			   rows[i].start, rows[i].end, what[0] ? what : "-", rows[i].traps);
 	}
-	if (t->null_gpa) {
-		ioreq_server_get_stats(hv, &g);
-		out_printf(t->o, "mech=ioreq-mmio start=0x%" PRIx64 " end=0x%" PRIx64
-			   " what=null-mmio traps=%" PRIu64 "\n", t->null_gpa & ~(uint64_t)0xfff,
-			   (t->null_gpa & ~(uint64_t)0xfff) + 0xfff, g.null_mmio);
-	}
 }
-
-static uint64_t ctl_null_gpa;
 
 static int
 cmd_trap_map(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 {
-	struct trap_map_arg t = { .o = o, .null_gpa = ctl_null_gpa };
 	uint32_t domid;
 
 	(void)argc;
 	if (arg_domid(argv[1], &domid, err, errlen))
 		return -EINVAL;
-	return with_vgpu(domid, do_trap_map, &t, err, errlen);
+	return with_vgpu(domid, do_trap_map, o, err, errlen);
 }
 
 static int
@@ -885,8 +869,3 @@ ctl_server_service(const struct pollfd *pfd, int n)
 	timer_arm();
 }
 
-void
-ctl_server_set_null_mmio(uint64_t gpa)
-{
-	ctl_null_gpa = gpa;
-}

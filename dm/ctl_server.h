@@ -31,8 +31,6 @@ struct gpu;
 /* What `version` reports. */
 void ctl_server_init(struct gpu *gpu, const char *backend);
 
-/* --null-mmio GPA: listed in every trap map as the glue's own page. */
-void ctl_server_set_null_mmio(uint64_t gpa);
 
 /* Create and listen on path (a stale socket file is replaced). 0 or -errno. */
 int ctl_server_open(const char *path);

@@ -116,7 +116,7 @@ instance_unhook(struct instance *in)
 {
 	pthread_mutex_lock(&in->mu);
 	if (!in->unhooked) {
-		ioreq_server_set_vgpu(in->hv, NULL);
+		dm_glue.set_vgpu(in->hv, NULL);
 		in->unhooked = true;
 		pthread_cond_signal(&in->cv);
 	}
@@ -137,9 +137,9 @@ instance_poll_ioreqs(struct instance *in, uint64_t next_tick, bool *polling)
 	int rc;
 
 	*polling = false;
-	if (!instance_defs.poll_us)
+	if (!dm_glue.poll || !dm_glue.poll_enabled || !dm_glue.poll_enabled())
 		return 0;
-	rc = ioreq_loop_poll(in->hv, next_tick && next_tick < end ? next_tick : end);
+	rc = dm_glue.poll(in->hv, next_tick && next_tick < end ? next_tick : end);
 	*polling = rc > 0;
 	return rc < 0 ? rc : 0;
 }
@@ -150,7 +150,7 @@ instance_thread(void *arg)
 {
 	struct instance *in = arg;
 	struct pollfd pfd[2] = {
-		{ .fd = ioreq_server_fd(in->hv), .events = POLLIN },
+		{ .fd = dm_glue.fd(in->hv), .events = POLLIN },
 		{ .fd = in->ctl_fd, .events = POLLIN },
 	};
 	uint64_t next_tick = 0, drain_end = 0;
@@ -182,7 +182,7 @@ instance_thread(void *arg)
 			 * enabled, so a vCPU that chose us just before the
 			 * quiesce can still post its request a moment later.
 			 */
-			idle_seen = ioreq_server_idle(in->hv) ? idle_seen + 1 : 0;
+			idle_seen = dm_glue.idle(in->hv) ? idle_seen + 1 : 0;
 			if (idle_seen >= INSTANCE_DRAIN_IDLE ||
 			    __atomic_load_n(&in->domain_gone, __ATOMIC_ACQUIRE))
 				break;
@@ -214,11 +214,11 @@ instance_thread(void *arg)
 		}
 		if (pfd[0].fd < 0) {
 			/* No event channel: answer whatever is on the page. */
-			ioreq_loop_scan(in->hv);
+			dm_glue.scan(in->hv);
 			continue;
 		}
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
-			rc = ioreq_loop_run_once(in->hv);
+			rc = dm_glue.run_once(in->hv);
 			/*
 			 * The request may have enabled a pipe (or failed the
 			 * vGPU): ask vgpu_tick again rather than sleeping on
@@ -235,7 +235,7 @@ instance_thread(void *arg)
 			 * A request whose notification we never got still gets
 			 * its answer; a notification that failed is retried.
 			 */
-			rc = ioreq_loop_scan(in->hv);
+			rc = dm_glue.scan(in->hv);
 			rc = rc < 0 ? rc : 0;
 		} else if (!polling) {
 			continue;
@@ -265,11 +265,11 @@ static void
 instance_free(struct instance *in)
 {
 	if (in->vgpu) {
-		ioreq_server_set_vgpu(in->hv, NULL);
+		dm_glue.set_vgpu(in->hv, NULL);
 		vgpu_destroy(in->vgpu);
 	}
 	if (in->hv)
-		ioreq_server_detach(in->hv);
+		dm_glue.detach(in->hv);
 	if (in->ctl_fd >= 0)
 		close(in->ctl_fd);
 	pthread_cond_destroy(&in->cv);
@@ -281,11 +281,8 @@ int
 instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *err,
 		size_t errlen)
 {
-	struct glue_config gc = {
+	struct glue_guest gg = {
 		.domid = domid,
-		.poll_us = instance_defs.poll_us,
-		.bufioreq = instance_defs.bufioreq,
-		.null_mmio_gpa = instance_defs.null_mmio_gpa,
 		.aperture_maddr = instance_defs.aperture_maddr,
 		.dma_hook = instance_defs.dma_hook,
 	};
@@ -310,11 +307,11 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 		instance_free(in);
 		return rc;
 	}
-	gc.seg = in->cfg.seg;
-	gc.bus = in->cfg.bus;
-	gc.dev = in->cfg.dev;
-	gc.fn = in->cfg.fn;
-	gc.check_vga = in->cfg.vga_check;
+	gg.seg = in->cfg.seg;
+	gg.bus = in->cfg.bus;
+	gg.dev = in->cfg.dev;
+	gg.fn = in->cfg.fn;
+	gg.check_vga = in->cfg.vga_check;
 	pthread_mutex_lock(&instance_lock);
 	if (slot_of(domid) >= 0) {
 		snprintf(err, errlen, "domain %u already has a vGPU", domid);
@@ -335,16 +332,16 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 		snprintf(err, errlen, "eventfd: %s", strerror(errno));
 		goto err_unlock;
 	}
-	rc = ioreq_server_attach(&gc, &in->hv, err, errlen);
+	rc = dm_glue.attach(&gg, &in->hv, err, errlen);
 	if (rc)
 		goto err_unlock;
-	rc = vgpu_create(instance_gpu, &in->cfg, domid, &hv_xen_ops, in->hv, &in->vgpu,
+	rc = vgpu_create(instance_gpu, &in->cfg, domid, dm_glue.hv_ops, in->hv, &in->vgpu,
 			 err, errlen);
 	if (rc) {
 		in->vgpu = NULL;
 		goto err_unlock;
 	}
-	ioreq_server_set_vgpu(in->hv, in->vgpu);
+	dm_glue.set_vgpu(in->hv, in->vgpu);
 	/* From here on guest requests reach the mediator. */
 	rc = pthread_create(&in->thread, NULL, instance_thread, in);
 	if (rc) {
@@ -352,7 +349,7 @@ instance_attach(uint32_t domid, const char *spec, unsigned int *out_id, char *er
 		snprintf(err, errlen, "pthread_create: %s", strerror(-rc));
 		goto err_unlock;
 	}
-	rc = ioreq_server_set_running(in->hv);
+	rc = dm_glue.set_running(in->hv);
 	if (rc)
 		log_warn("[d%u] xenstore state: %s", domid, strerror(-rc));
 	instances[slot] = in;
@@ -394,7 +391,7 @@ instance_stop(struct instance *in)
 	pthread_mutex_unlock(&in->mu);
 	vgpu_destroy(in->vgpu);		/* its BARs, pages, aperture map, share */
 	in->vgpu = NULL;
-	ioreq_server_quiesce(in->hv);	/* SBDF, leftover ranges, p2m type; disable */
+	dm_glue.quiesce(in->hv);	/* SBDF, leftover ranges, p2m type; disable */
 	instance_set_phase(in, PHASE_DRAIN);
 	pthread_join(in->thread, NULL);
 	log_info("[d%u] vGPU detached", in->domid);
@@ -402,7 +399,7 @@ instance_stop(struct instance *in)
 }
 
 int
-instance_detach(uint32_t domid, enum glue_dom_state st)
+instance_detach(uint32_t domid, enum glue_guest_state st)
 {
 	struct instance *in;
 	int slot;
@@ -417,7 +414,7 @@ instance_detach(uint32_t domid, enum glue_dom_state st)
 	instances[slot] = NULL;
 	pthread_mutex_unlock(&instance_lock);
 	if (st >= GLUE_DOM_DYING)
-		ioreq_server_domain_gone(in->hv);
+		dm_glue.gone(in->hv);
 	__atomic_store_n(&in->domain_gone, st >= GLUE_DOM_SHUTDOWN, __ATOMIC_RELEASE);
 	instance_stop(in);
 	return 0;
@@ -485,7 +482,7 @@ instance_with(uint32_t domid, void (*fn)(struct vgpu *v, struct hv *hv, void *ar
  * new domid and is attached anew (docs/xengt-dm.md).
  */
 bool
-instance_reap(struct glue_domwatch *w)
+instance_reap(struct glue_watch *w)
 {
 	bool unsure = false;
 
@@ -499,14 +496,26 @@ instance_reap(struct glue_domwatch *w)
 	pthread_mutex_unlock(&instance_lock);
 	for (size_t i = 0; i < n; i++) {
 		unsigned int reason;
-		enum glue_dom_state st = glue_domwatch_state(w, domids[i], &reason);
+		enum glue_guest_state st = dm_glue.guest_state(w, domids[i], &reason);
 
 		unsure |= st == GLUE_DOM_UNKNOWN;
 		if (st < GLUE_DOM_SHUTDOWN)
 			continue;
 		log_info("[d%u] domain %s (reason %u): detaching its vGPU", domids[i],
-			 glue_dom_state_name(st), reason);
+			 glue_guest_state_name(st), reason);
 		instance_detach(domids[i], st);
 	}
 	return unsure;
+}
+
+const char *
+glue_guest_state_name(enum glue_guest_state st)
+{
+	static const char *const names[] = {
+		[GLUE_DOM_UNKNOWN] = "unknown",		[GLUE_DOM_RUNNING] = "running",
+		[GLUE_DOM_SUSPENDED] = "suspended",	[GLUE_DOM_SHUTDOWN] = "shut down",
+		[GLUE_DOM_DYING] = "dying",		[GLUE_DOM_GONE] = "gone",
+	};
+
+	return (unsigned int)st <= GLUE_DOM_GONE ? names[st] : "?";
 }

@@ -12,17 +12,14 @@
 #include <stdint.h>
 
 #include "mediator/vgpu.h"
-#include "xen-glue/glue.h"
+#include "dm/glue_ops.h"
 
 struct gpu;
 
-/* Daemon-wide settings every attach uses. */
+/* Daemon-wide platform facts every attach passes to the glue. */
 struct instance_defaults {
-	enum glue_bufioreq bufioreq;
-	uint64_t null_mmio_gpa;
 	uint64_t aperture_maddr;
 	glue_dma_fn *dma_hook;
-	unsigned int poll_us;		/* --poll-us: longest ioreq poll window, 0 off */
 };
 
 /* One attached vGPU, as seen by the control socket. */
@@ -52,13 +49,13 @@ int instance_attach(uint32_t domid, const char *spec, unsigned int *out_id,
  * is torn down, so releases have nothing to undo and the GM share returns.
  * -ENOENT if absent.
  */
-int instance_detach(uint32_t domid, enum glue_dom_state st);
+int instance_detach(uint32_t domid, enum glue_guest_state st);
 /*
  * Detach the vGPUs of domains that shut down, are dying or are gone (after
  * @releaseDomain, which xenstored fires once per death). true if a
  * domain's state could not be read: call again a little later.
  */
-bool instance_reap(struct glue_domwatch *w);
+bool instance_reap(struct glue_watch *w);
 /* Detach everything (shutdown). */
 void instance_detach_all(void);
 

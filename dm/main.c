@@ -26,8 +26,7 @@
 
 #define MAIN_DEFAULT_SOCKET "/run/xengt/xengt-dm.sock"
 #define MAIN_MAX_START 64
-#define MAIN_POLL_US 50		/* --poll-us default (docs/xengt-dm.md says why) */
-#define MAIN_POLL_US_MAX 100000
+#define MAIN_MAX_OPTS 32		/* ours plus the glue's getopt rows */
 
 struct main_start {
 	uint32_t domid;
@@ -37,10 +36,6 @@ struct main_start {
 struct main_opts {
 	const char *gpu;		/* NAME[:SPEC] */
 	const char *socket;
-	enum glue_bufioreq bufioreq;
-	uint64_t null_mmio_gpa;
-	uint64_t aperture_mfn;
-	unsigned int poll_us;
 	struct main_start start[MAIN_MAX_START];
 	unsigned int nr_start;
 };
@@ -53,15 +48,11 @@ usage(FILE *f)
 		"  --gpu NAME[:SPEC]      physical GPU backend (default %s)\n"
 		"  --socket PATH          control socket (default " MAIN_DEFAULT_SOCKET ")\n"
 		"  --domid N --vgpu SPEC  attach a vGPU to domain N at start (repeatable)\n"
-		"  --null-mmio GPA        claim one extra 4 KiB MMIO page answered by a null\n"
-		"                         handler (transport cost measurements)\n"
-		"  --bufioreq off|legacy|atomic  buffered ioreq mode (default atomic)\n"
-		"  --aperture-mfn HEX     machine frame of the physical aperture BAR\n"
-		"  --poll-us N            after guest requests, poll the ioreq page up to N us\n"
-		"                         (adaptive window; 0 = never poll; default %u)\n"
 		"  --debug AREAS          debug areas: ioreq,mmio,cfg,gtt,irq,display,sim\n"
 		"  --help\n"
-		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none", MAIN_POLL_US);
+		"transport %s:\n%s"
+		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none", dm_glue.name,
+		dm_glue.usage ? dm_glue.usage : "");
 	for (unsigned int i = 0; pgpu_backends[i]; i++)
 		fprintf(f, " %s", pgpu_backends[i]->name);
 	fprintf(f, "\n");
@@ -90,24 +81,26 @@ die_usage(const char *fmt, const char *arg)
 static void
 parse_opts(int argc, char **argv, struct main_opts *o)
 {
-	enum { O_GPU = 256, O_SOCKET, O_DOMID, O_VGPU, O_NULL, O_BUF, O_APMFN, O_POLL, O_DEBUG,
-	       O_HELP };
-	static const struct option longopts[] = {
+	enum { O_GPU = 256, O_SOCKET, O_DOMID, O_VGPU, O_DEBUG, O_HELP };
+	static const struct option ours[] = {
 		{ "gpu", required_argument, NULL, O_GPU },
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "domid", required_argument, NULL, O_DOMID },
 		{ "vgpu", required_argument, NULL, O_VGPU },
-		{ "null-mmio", required_argument, NULL, O_NULL },
-		{ "bufioreq", required_argument, NULL, O_BUF },
-		{ "aperture-mfn", required_argument, NULL, O_APMFN },
-		{ "poll-us", required_argument, NULL, O_POLL },
 		{ "debug", required_argument, NULL, O_DEBUG },
 		{ "help", no_argument, NULL, O_HELP },
-		{ NULL, 0, NULL, 0 },
 	};
+	struct option longopts[MAIN_MAX_OPTS];
+	unsigned int n = 0;
 	uint64_t v;
 	int c;
 
+	/* Ours, then the transport's own (their values are >= 1000). */
+	for (size_t i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		longopts[n++] = ours[i];
+	for (const struct option *g = dm_glue.options; g && g->name && n < MAIN_MAX_OPTS - 1; g++)
+		longopts[n++] = *g;
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_GPU:
@@ -128,31 +121,6 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 				die_usage("--vgpu '%s' must follow its --domid", optarg);
 			o->start[o->nr_start - 1].spec = optarg;
 			break;
-		case O_NULL:
-			if (parse_u64(optarg, 0, &v) || !v)
-				die_usage("--null-mmio: bad address '%s'", optarg);
-			o->null_mmio_gpa = v & ~(uint64_t)0xfff;
-			break;
-		case O_BUF:
-			if (!strcmp(optarg, "off"))
-				o->bufioreq = GLUE_BUFIOREQ_OFF;
-			else if (!strcmp(optarg, "legacy"))
-				o->bufioreq = GLUE_BUFIOREQ_LEGACY;
-			else if (!strcmp(optarg, "atomic"))
-				o->bufioreq = GLUE_BUFIOREQ_ATOMIC;
-			else
-				die_usage("--bufioreq: bad value '%s'", optarg);
-			break;
-		case O_APMFN:
-			if (parse_u64(optarg, 16, &v) || !v)
-				die_usage("--aperture-mfn: bad value '%s'", optarg);
-			o->aperture_mfn = v;
-			break;
-		case O_POLL:
-			if (parse_u64(optarg, 10, &v) || v > MAIN_POLL_US_MAX)
-				die_usage("--poll-us: bad value '%s' (0..100000)", optarg);
-			o->poll_us = (unsigned int)v;
-			break;
 		case O_DEBUG:
 			if (log_set_debug(optarg))
 				die_usage("--debug: bad areas '%s'", optarg);
@@ -161,6 +129,11 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 			usage(stdout);
 			exit(0);
 		default:
+			if (c >= 1000 && dm_glue.parse_option) {
+				if (dm_glue.parse_option(c, optarg))
+					die_usage("bad value '%s' for a transport option", optarg);
+				break;
+			}
 			usage(stderr);
 			exit(2);
 		}
@@ -202,12 +175,9 @@ main(int argc, char **argv)
 	struct main_opts o = {
 		.gpu = pgpu_backends[0] ? pgpu_backends[0]->name : "",
 		.socket = MAIN_DEFAULT_SOCKET,
-		.bufioreq = GLUE_BUFIOREQ_ATOMIC,
-		.aperture_mfn = pgpu_default_aperture_mfn,
-		.poll_us = MAIN_POLL_US,
 	};
 	struct instance_defaults d;
-	struct glue_domwatch *dw = NULL;
+	struct glue_watch *dw = NULL;
 	bool reap_again;
 	struct pgpu_dev dev;
 	struct gpu *gpu;
@@ -245,15 +215,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	d = (struct instance_defaults){
-		.bufioreq = o.bufioreq,
-		.null_mmio_gpa = o.null_mmio_gpa,
-		.aperture_maddr = o.aperture_mfn << 12,
+		.aperture_maddr = pgpu_default_aperture_mfn << 12,
 		.dma_hook = pgpu_dma_hook,
-		.poll_us = o.poll_us,
 	};
 	instance_init(gpu, &d);
 	ctl_server_init(gpu, gname);
-	ctl_server_set_null_mmio(o.null_mmio_gpa);
 	socket_dir(o.socket);
 	rc = ctl_server_open(o.socket);
 	if (rc) {
@@ -270,13 +236,13 @@ main(int argc, char **argv)
 		}
 	}
 	/* Guests that die are noticed and their vGPUs detached (instance_reap). */
-	rc = glue_domwatch_open(&dw, err, sizeof(err));
+	rc = dm_glue.watch_open ? dm_glue.watch_open(&dw, err, sizeof(err)) : 0;
 	if (rc) {
 		log_err("watching domains: %s", err);
 		status = 1;
 		goto out_detach;
 	}
-	reap_again = instance_reap(dw);	/* a domain that died while we attached */
+	reap_again = dw && instance_reap(dw);	/* a domain that died while we attached */
 	log_info("xengt-dm: ready (gpu %s, socket %s)", gname, o.socket);
 
 	for (;;) {
@@ -284,7 +250,7 @@ main(int argc, char **argv)
 		int n;
 
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		pfd[1] = (struct pollfd){ .fd = glue_domwatch_fd(dw), .events = POLLIN };
+		pfd[1] = (struct pollfd){ .fd = dw ? dm_glue.watch_fd(dw) : -1, .events = POLLIN };
 		n = 2 + ctl_server_pollfds(pfd + 2, CTL_NR_POLLFDS);
 		/* A death we could not confirm is asked about again each second. */
 		rc = poll(pfd, (nfds_t)n, reap_again ? 1000 : -1);
@@ -307,13 +273,14 @@ main(int argc, char **argv)
 				break;
 			}
 		}
-		if ((pfd[1].revents & POLLIN) && glue_domwatch_fired(dw))
+		if ((pfd[1].revents & POLLIN) && dm_glue.watch_fired(dw))
 			reap_again = instance_reap(dw);
 		ctl_server_service(pfd + 2, n - 2);
 	}
 
 out_detach:
-	glue_domwatch_close(dw);
+	if (dw)
+		dm_glue.watch_close(dw);
 	instance_detach_all();
 	ctl_server_close();
 out_gpu:

@@ -45,8 +45,16 @@ report "includes xen-glue/glue_int.h outside xen-glue/" \
 # The glues know nothing of each other.
 report "qemu-glue/ includes xen-glue/" \
 	$(find_includes "${INC}[<\"](\.\./)*xen-glue/" qemu-glue)
-report "xen-glue/ includes qemu-glue/ or dm/" \
-	$(find_includes "${INC}[<\"](\.\./)*(qemu-glue|dm)/" xen-glue)
+report "xen-glue/ includes qemu-glue/" \
+	$(find_includes "${INC}[<\"](\.\./)*qemu-glue/" xen-glue)
+# A glue sees of dm/ only the boundary it implements, dm/glue_ops.h ...
+report "a glue includes dm/ other than dm/glue_ops.h" \
+	$(for f in $(find_includes "${INC}[<\"](\.\./)*dm/" xen-glue qemu-glue); do
+		grep -E "${INC}[<\"](\.\./)*dm/" "$f" | grep -qvE 'dm/glue_ops\.h[">]' && echo "$f"
+	done)
+# ... and dm/ sees no glue but through it: a new transport needs no change in dm/.
+report "dm/ includes xen-glue/ or qemu-glue/ (use dm/glue_ops.h)" \
+	$(find_includes "${INC}[<\"](\.\./)*(xen-glue|qemu-glue)/" dm)
 # sim/ sits below the glue (it implements libxen*) and knows nothing above it.
 report "sim/ includes dm/, xen-glue/, qemu-glue/ or mediator/" \
 	$(find_includes "${INC}[<\"](\.\./)*(dm|xen-glue|qemu-glue|mediator)/" sim)

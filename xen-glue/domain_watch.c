@@ -21,28 +21,13 @@
 
 #define WATCH_TOKEN "xengt-dm-release"
 
-struct glue_domwatch {
+struct glue_watch {
 	struct xs_handle *xsh;
 	xc_interface *xch;
 };
 
-static const char *const dom_state_names[] = {
-	[GLUE_DOM_UNKNOWN] = "unknown",
-	[GLUE_DOM_RUNNING] = "running",
-	[GLUE_DOM_SUSPENDED] = "suspended",
-	[GLUE_DOM_SHUTDOWN] = "shut down",
-	[GLUE_DOM_DYING] = "dying",
-	[GLUE_DOM_GONE] = "gone",
-};
-
-const char *
-glue_dom_state_name(enum glue_dom_state st)
-{
-	return (unsigned int)st <= GLUE_DOM_GONE ? dom_state_names[st] : "?";
-}
-
 void
-glue_domwatch_close(struct glue_domwatch *w)
+glue_domwatch_close(struct glue_watch *w)
 {
 	if (!w)
 		return;
@@ -56,9 +41,9 @@ glue_domwatch_close(struct glue_domwatch *w)
 }
 
 int
-glue_domwatch_open(struct glue_domwatch **out, char *err, size_t errlen)
+glue_domwatch_open(struct glue_watch **out, char *err, size_t errlen)
 {
-	struct glue_domwatch *w = calloc(1, sizeof(*w));
+	struct glue_watch *w = calloc(1, sizeof(*w));
 	const char *what = "out of memory";
 	int rc = -ENOMEM;
 
@@ -88,13 +73,13 @@ fail:
 }
 
 int
-glue_domwatch_fd(struct glue_domwatch *w)
+glue_domwatch_fd(struct glue_watch *w)
 {
 	return xs_fileno(w->xsh);
 }
 
 bool
-glue_domwatch_fired(struct glue_domwatch *w)
+glue_domwatch_fired(struct glue_watch *w)
 {
 	bool fired = false;
 	char **ev;
@@ -109,8 +94,8 @@ glue_domwatch_fired(struct glue_domwatch *w)
 	return fired;
 }
 
-enum glue_dom_state
-glue_domwatch_state(struct glue_domwatch *w, uint32_t domid, unsigned int *reason)
+enum glue_guest_state
+glue_domwatch_state(struct glue_watch *w, uint32_t domid, unsigned int *reason)
 {
 	xc_dominfo_t info;
 	int n = xc_domain_getinfo(w->xch, domid, 1, &info);

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * glue.h — what dm/ sees of xen-glue: attach an ioreq server to a domain,
- * serve its requests from the caller's thread, the hv_ops for the
- * mediator, counters, detach. No Xen types here (dm/ must not include Xen
- * headers); the definition of struct hv is in glue_int.h.
+ * glue.h — xen-glue's API: attach an ioreq server to a domain, serve its
+ * requests from the caller's thread, the hv_ops for the mediator,
+ * counters, detach, the domain watch. dm/ reaches it only through
+ * dm_glue (xen_ops.c, dm/glue_ops.h); tests call it directly. No Xen
+ * types here; the definition of struct hv is in glue_int.h.
  */
 #ifndef XEN_GLUE_GLUE_H
 #define XEN_GLUE_GLUE_H
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dm/glue_ops.h"
 #include "mediator/hv.h"
 #include "ioreq_decode.h"
 
@@ -24,11 +26,6 @@ enum glue_bufioreq {
 	GLUE_BUFIOREQ_ATOMIC = 2,
 };
 
-/*
- * gfn -> DMA address hook (docs/dma.md). NULL in the real build unless a
- * dom0 helper is configured: gfn_to_dma then answers -EOPNOTSUPP.
- */
-typedef int glue_dma_fn(uint32_t domid, uint64_t gfn, uint64_t *dma);
 
 struct glue_config {
 	uint32_t domid;
@@ -129,30 +126,19 @@ int ioreq_loop_scan(struct hv *hv);
  */
 void ioreq_server_domain_gone(struct hv *hv);
 
-/* ---- watching the served domains (domain_watch.c) ---- */
-struct glue_domwatch;
-enum glue_dom_state {
-	GLUE_DOM_UNKNOWN,	/* could not ask (ask again later) */
-	GLUE_DOM_RUNNING,
-	GLUE_DOM_SUSPENDED,	/* shut down for save/checkpoint or soft reset: resumes */
-	GLUE_DOM_SHUTDOWN,	/* poweroff, reboot, crash, watchdog: its vCPUs never run again */
-	GLUE_DOM_DYING,		/* being destroyed; its p2m is gone */
-	GLUE_DOM_GONE,		/* no such domain */
-};
-const char *glue_dom_state_name(enum glue_dom_state st);
+/* ---- watching the served domains (domain_watch.c; dm_glue's watch ops) ---- */
 /*
  * Watch @releaseDomain. Also removes our xenstore nodes of domains that
  * are gone (now and whenever the watch fires). 0 or -errno with a reason.
  */
-int glue_domwatch_open(struct glue_domwatch **out, char *err, size_t errlen);
-void glue_domwatch_close(struct glue_domwatch *w);
-/* Poll it for POLLIN. */
-int glue_domwatch_fd(struct glue_domwatch *w);
+int glue_domwatch_open(struct glue_watch **out, char *err, size_t errlen);
+void glue_domwatch_close(struct glue_watch *w);
+int glue_domwatch_fd(struct glue_watch *w);
 /* Consume the pending watch events (never blocks); true if @releaseDomain fired. */
-bool glue_domwatch_fired(struct glue_domwatch *w);
+bool glue_domwatch_fired(struct glue_watch *w);
 /* The state of domid now; *reason: the SHUTDOWN_* code when shut down. */
-enum glue_dom_state glue_domwatch_state(struct glue_domwatch *w, uint32_t domid,
-					unsigned int *reason);
+enum glue_guest_state glue_domwatch_state(struct glue_watch *w, uint32_t domid,
+					  unsigned int *reason);
 
 /*
  * Poll mode (cfg.poll_us > 0), as ACRN's polling ioreq mode: after a

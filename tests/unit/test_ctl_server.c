@@ -34,7 +34,7 @@ static void
 setup(void)
 {
 	struct pgpu_dev dev;
-	struct instance_defaults d = { .bufioreq = GLUE_BUFIOREQ_ATOMIC };
+	struct instance_defaults d = { 0 };
 
 	if (ctl_test_gpu)
 		return;

@@ -57,7 +57,8 @@ clean_tree(const char *root)
 	put_file(root, "mediator/vgpu.c", "#include \"mediator/hv.h\"\n#include <stdio.h>\n");
 	put_file(root, "xen-glue/hv_xen.c", "#include <xenctrl.h>\n#include \"glue_int.h\"\n"
 		 "#include \"mediator/vgpu.h\"\n");
-	put_file(root, "dm/instance.c", "#include \"xen-glue/glue.h\"\n#include \"mediator/log.h\"\n");
+	put_file(root, "dm/instance.c", "#include \"dm/glue_ops.h\"\n#include \"mediator/log.h\"\n");
+	put_file(root, "xen-glue/glue.h", "#include \"dm/glue_ops.h\"\n");
 	put_file(root, "sim/xc.c", "#include <xenctrl.h>\n");
 }
 
@@ -78,7 +79,8 @@ static const struct {
 	{ "xen-glue/hv_xen.c", "#include \"mediator/vgpu.h\"\n#include \"mediator/vgpu_int.h\"\n",
 	  "mediator-internal" },
 	{ "qemu-glue/proxy.c", "#include \"xen-glue/glue.h\"\n", "qemu-glue/ includes" },
-	{ "xen-glue/hv_xen.c", "#include \"dm/instance.h\"\n", "xen-glue/ includes" },
+	{ "xen-glue/hv_xen.c", "#include \"dm/instance.h\"\n", "a glue includes dm/" },
+	{ "dm/instance.c", "#include \"xen-glue/glue.h\"\n", "dm/ includes xen-glue/" },
 };
 
 static void
