@@ -29,6 +29,18 @@
 #define DDI_BUF_CTL_STRIDE	  0x100u
 #define DDI_BUF_CTL_ENABLE	  (1u << 31)
 #define DDI_BUF_IS_IDLE		  (1u << 7)
+/*
+ * DP transport control and status of each DDI (i915_reg.h _DP_TP_CTL_A
+ * 0x64040, _DP_TP_STATUS_A 0x64044, same stride): with the idle pattern
+ * selected on an enabled transport, the port reports idle done at once
+ * (intel_ddi.c waits for it on every DP modeset).
+ */
+#define DP_TP_CTL_A		  0x64040u
+#define DP_TP_STATUS_A		  0x64044u
+#define DP_TP_CTL_ENABLE	  (1u << 31)
+#define DP_TP_CTL_LINK_TRAIN_MASK (7u << 8)
+#define DP_TP_CTL_LINK_TRAIN_IDLE (2u << 8)
+#define DP_TP_STATUS_IDLE_DONE	  (1u << 25)
 #define DDI_INIT_DISPLAY_DETECTED (1u << 0)
 
 /* Pipe registers (_PIPEADSL, _TRANSACONF, _PIPEA_FRMCOUNT_G4X ...). */
@@ -236,6 +248,19 @@ display_ddi_buf_write(struct vgpu *v, uint32_t off, uint32_t val)
 	return 0;
 }
 
+static int
+display_dp_tp_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	uint32_t status = off - DP_TP_CTL_A + DP_TP_STATUS_A;
+	bool idle = (val & DP_TP_CTL_ENABLE) &&
+		    (val & DP_TP_CTL_LINK_TRAIN_MASK) == DP_TP_CTL_LINK_TRAIN_IDLE;
+
+	vreg_set(v, off, val);
+	vreg_set(v, status, (vreg_get(v, status) & ~DP_TP_STATUS_IDLE_DONE) |
+				    (idle ? DP_TP_STATUS_IDLE_DONE : 0));
+	return 0;
+}
+
 /* The rows of one pipe's transcoder timings. */
 #define TIMING_ROWS(p, P)                                                                  \
 	{ .off = pipe_reg(HTOTAL_A, p), .name = "HTOTAL_" P, .size = 4, .flags = MF_VIRT }, \
@@ -272,7 +297,11 @@ display_ddi_buf_write(struct vgpu *v, uint32_t off, uint32_t val)
 
 #define DDI_ROW(port, P, rst)                                                        \
 	{ .off = DDI_BUF_CTL_A + (port) * DDI_BUF_CTL_STRIDE, .name = "DDI_BUF_CTL_" P, \
-	  .size = 4, .flags = MF_VIRT, .reset = (rst), .write = display_ddi_buf_write }
+	  .size = 4, .flags = MF_VIRT, .reset = (rst), .write = display_ddi_buf_write }, \
+	{ .off = DP_TP_CTL_A + (port) * DDI_BUF_CTL_STRIDE, .name = "DP_TP_CTL_" P,    \
+	  .size = 4, .flags = MF_VIRT, .write = display_dp_tp_ctl_write },              \
+	{ .off = DP_TP_STATUS_A + (port) * DDI_BUF_CTL_STRIDE, .name = "DP_TP_STATUS_" P, \
+	  .size = 4, .flags = MF_VIRT | MF_RO, .ro_mask = ~0u }
 
 static const struct mmio_reg display_regs[] = {
 	TIMING_ROWS(0, "A"),

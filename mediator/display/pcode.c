@@ -21,6 +21,9 @@
 #define GEN9_PCODE_READ_MEM_LATENCY	0x06
 #define SKL_PCODE_CDCLK_CONTROL		0x07
 #define SKL_CDCLK_READY_FOR_CHANGE	0x1
+#define GEN9_PCODE_SAGV_CONTROL		0x21	/* DATA: 0 disable, 3 enable */
+#define GEN9_SAGV_DISABLE		0x0
+#define GEN9_SAGV_IS_DISABLED		0x1
 
 /*
  * Skylake's memory latencies in us, one byte per watermark level: levels
@@ -46,6 +49,18 @@ pcode_cdclk_control(struct vgpu *v)
 	vreg_set(v, GEN6_PCODE_DATA, SKL_CDCLK_READY_FOR_CHANGE);
 }
 
+/*
+ * SAGV (system agent voltage/frequency switching): i915 asks to disable
+ * it at init and polls DATA until it says disabled (skl_sagv_disable);
+ * the PCU answers at once. Enable needs no answer.
+ */
+static void
+pcode_sagv_control(struct vgpu *v)
+{
+	if (vreg_get(v, GEN6_PCODE_DATA) == GEN9_SAGV_DISABLE)
+		vreg_set(v, GEN6_PCODE_DATA, GEN9_SAGV_IS_DISABLED);
+}
+
 static void
 pcode_rc6vids(struct vgpu *v)
 {
@@ -57,6 +72,7 @@ static pcode_cmd_fn *const pcode_cmds[GEN6_PCODE_CMD_MASK + 1] = {
 	[GEN6_PCODE_READ_RC6VIDS] = pcode_rc6vids,
 	[GEN9_PCODE_READ_MEM_LATENCY] = pcode_mem_latency,
 	[SKL_PCODE_CDCLK_CONTROL] = pcode_cdclk_control,
+	[GEN9_PCODE_SAGV_CONTROL] = pcode_sagv_control,
 };
 
 /*

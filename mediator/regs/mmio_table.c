@@ -204,7 +204,7 @@ hws_pga_write(struct vgpu *v, uint32_t off, uint32_t val)
 #define SKL_MAD_DIMM_CH0_0_0_0_MCHBAR_MCMAIN	  0x14500c
 #define SKL_MAD_DIMM_CH1_0_0_0_MCHBAR_MCMAIN	  0x145010
 #define SKL_MC_BIOS_DATA_0_0_0_MCHBAR_PCU	  0x145e04
-#define SKL_DRAM_DDR4	    0x1u
+#define SKL_DRAM_DDR4	    0x0u	/* SKL_DRAM_DDR_TYPE_DDR4 (bits 1:0; DDR3 is 1) */
 #define SKL_DIMM_8G_X8_1R   0x8u
 #define SKL_MC_RATIO_2133   0x8u
 

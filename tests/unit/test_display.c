@@ -186,6 +186,13 @@ test_display_ports(void)
 	CU_ASSERT_EQUAL(reg_rd(r.v, DDI_BUF_CTL(3)), 1u << 31);	/* running, bit 0 RO */
 	reg_wr(r.v, DDI_BUF_CTL(3), 0);
 	CU_ASSERT_EQUAL(reg_rd(r.v, DDI_BUF_CTL(3)), 1u << 7);
+	/* DP_TP: the idle pattern on an enabled transport reports idle done (bit 25). */
+	reg_wr(r.v, 0x64340, (1u << 31) | (2u << 8));
+	CU_ASSERT_EQUAL(reg_rd(r.v, 0x64344) & (1u << 25), 1u << 25);
+	reg_wr(r.v, 0x64340, (1u << 31) | (3u << 8));		/* normal pattern */
+	CU_ASSERT_EQUAL(reg_rd(r.v, 0x64344) & (1u << 25), 0);
+	reg_wr(r.v, 0x64344, ~0u);				/* status is read-only */
+	CU_ASSERT_EQUAL(reg_rd(r.v, 0x64344), 0);
 	fake_teardown(&r);
 }
 
@@ -579,8 +586,10 @@ test_pcode_mailbox(void)
 	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x7, 0x2) & 0x1u, 0x1u);	/* voltage level write */
 	/* GEN6_PCODE_READ_RC6VIDS (5). */
 	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x5, 0x40), 0x41u);
-	/* Other commands (SAGV 0x21, min freq table 0x8) succeed, DATA untouched. */
-	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x21, 0), 0);
+	/* GEN9_PCODE_SAGV_CONTROL (0x21): disable (0) answered IS_DISABLED (1); enable (3) kept. */
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x21, 0), 0x1u);
+	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x21, 3), 0x3u);
+	/* Other commands (min freq table 0x8) succeed, DATA untouched. */
 	CU_ASSERT_EQUAL(pcode_cmd(r.v, 0x8, 0x1234), 0x1234u);
 	/* Parameters (bits 23:8) stay; command/status byte and READY clear. */
 	reg_wr(r.v, PCODE_MAILBOX, PCODE_READY | (0x12u << 8) | 0x9u);
