@@ -5,10 +5,16 @@
  * guest's config cycles, BAR accesses and aperture through softgpu,
  * xengt-ctl (unchanged) lists it, prints its trap map with the "proxy"
  * mechanism and its qemu_* counters, and when QEMU closes the socket the
- * daemon detaches the vGPU by itself.
+ * daemon detaches the vGPU by itself. Then the same with a real QEMU 7.2
+ * (the patched build `make qemu` caches; skipped without it) running
+ * nothing but its firmware: x-pci-proxy-dev probes the vGPU, SeaBIOS
+ * places its 32-bit BARs, and QEMU's own `info pci` agrees with our trap
+ * map.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,7 +38,7 @@
 
 struct drig {
 	struct scn s;		/* machine, control socket, daemon pid */
-	int q;			/* the fake QEMU's end */
+	int q;			/* QEMU's end (the fake's, or given to a real QEMU) */
 	int ram;
 	uint8_t *ram_va;
 };
@@ -143,7 +150,6 @@ d_start(struct drig *r)
 	char bin[256], log[160], fdarg[32];
 	int sv[2];
 
-	memset(r, 0, sizeof(*r));
 	r->q = -1;
 	if (access(test_build_path("xengt-dm-qemu", bin, sizeof(bin)), X_OK)) {
 		test_skip("build/xengt-dm-qemu missing");
@@ -241,7 +247,7 @@ test_daemon_serves_proxy(void)
 {
 	struct mpq_sysmem sm = { .gpas = { 0 }, .sizes = { RAM_SIZE }, .offsets = { 0 } };
 	char out[8192], low[32];
-	struct drig r;
+	struct drig r = { .q = -1 };
 	uint64_t low_base;
 
 	if (!d_start(&r)) {
@@ -289,6 +295,196 @@ test_daemon_serves_proxy(void)
 	d_stop(&r);
 }
 
+/* ---- a real QEMU ---- */
+
+/* The patched QEMU 7.2 that `make qemu` caches ($XENGT_QEMU wins); false if none. */
+static bool
+find_qemu(char *buf, size_t len)
+{
+	const char *env = getenv("XENGT_QEMU"), *cache = getenv("XENGT_QEMU_CACHE");
+	char pat[512];
+	glob_t g;
+	bool ok = false;
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return access(buf, X_OK) == 0;
+	}
+	snprintf(pat, sizeof(pat), "%s/qemu-*/bin/qemu-system-x86_64",
+		 cache && *cache ? cache : "/var/cache/xengt-dm");
+	if (glob(pat, 0, NULL, &g) == 0) {
+		for (size_t i = 0; i < g.gl_pathc && !ok; i++)
+			if (access(g.gl_pathv[i], X_OK) == 0) {
+				snprintf(buf, len, "%s", g.gl_pathv[i]);
+				ok = true;
+			}
+		globfree(&g);
+	}
+	return ok;
+}
+
+/* Read from the HMP socket until the "(qemu) " prompt; the text before it in out. */
+static bool
+hmp_until_prompt(int fd, char *out, size_t len)
+{
+	size_t got = 0;
+
+	out[0] = '\0';
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (strstr(out, "(qemu) "))
+			return true;
+		if (got + 1 >= len || poll(&p, 1, WAIT_MS) != 1)
+			return false;
+		n = read(fd, out + got, len - 1 - got);
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+		out[got] = '\0';
+	}
+}
+
+static int
+hmp_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		close(fd);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	for (int t = 0; fd >= 0 && t < WAIT_MS; t += 10) {
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			return fd;
+		scn_sleep_ms(10);
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* SeaBIOS has placed the BARs: the trap map has the aperture slice (memory decode on). */
+static bool
+bars_placed(const struct scn *s, void *arg)
+{
+	char out[4096];
+
+	(void)arg;
+	if (scn_ctl(s, "trap-map 3", out, sizeof(out)))
+		return false;
+	return strstr(out, "what=BAR2_aperture_slice") && strstr(out, "what=BAR4_ports");
+}
+
+/* The start of the trap-map row named what, ~0 if none. */
+static uint64_t
+row_start(const char *map, const char *what)
+{
+	const char *p = strstr(map, what);
+
+	while (p && p > map && p[-1] != '\n')
+		p--;
+	return p ? scn_ctl_val(p, "start") : ~0ull;
+}
+
+static void
+test_real_qemu_firmware(void)
+{
+	char qemu[512], mon[128], out[8192], want[96], fdarg[48];
+	struct drig r = { .q = -1 };
+	uint64_t bar0, bar2;
+	pid_t qpid;
+	int m = -1, status = 0;
+
+	if (!find_qemu(qemu, sizeof(qemu))) {
+		test_skip("no QEMU with x-pci-proxy-dev in /var/cache/xengt-dm (make qemu)");
+		return;
+	}
+	if (access("/usr/share/seabios/bios-256k.bin", R_OK)) {
+		test_skip("no SeaBIOS (/usr/share/seabios, package seabios)");
+		return;
+	}
+	if (!d_start(&r)) {
+		d_stop(&r);
+		return;
+	}
+	/* QEMU gets the fake QEMU's end (r.q): the daemon has the other since d_start. */
+	snprintf(mon, sizeof(mon), "/tmp/xengt-test-%s.mon", r.s.machine);
+	snprintf(fdarg, sizeof(fdarg), "x-pci-proxy-dev,id=vgpu0,fd=%d,addr=0x2", r.q);
+	unlink(mon);
+	fflush(NULL);
+	qpid = fork();
+	CU_ASSERT_FATAL(qpid >= 0);
+	if (qpid == 0) {
+		char monarg[160];
+		int fd = open("/dev/null", O_RDWR);
+
+		if (fd >= 0) {
+			dup2(fd, 0);
+			dup2(fd, 1);
+		}
+		fcntl(r.q, F_SETFD, 0);
+		snprintf(monarg, sizeof(monarg), "unix:%s,server=on,wait=off", mon);
+		execl(qemu, qemu, "-L", "/usr/share/seabios", "-L", "/usr/share/qemu", "-M", "pc",
+		      "-accel", "tcg", "-m", "256", "-object",
+		      "memory-backend-memfd,id=mem,size=256M,share=on", "-numa", "node,memdev=mem",
+		      "-vga", "none", "-nodefaults", "-display", "none", "-serial", "none",
+		      "-device", fdarg, "-monitor", monarg, (char *)NULL);
+		_exit(127);
+	}
+	close(r.q);
+	r.q = -1;
+	/* The proxy's realize (SYNC_SYSMEM, SET_IRQFD, probe), machine reset, then SeaBIOS. */
+	CU_ASSERT_TRUE(scn_wait_for(&r.s, bars_placed, NULL, 3 * WAIT_MS));
+	scn_trap_map(&r.s, DOMID, out, sizeof(out));
+	bar0 = row_start(out, "what=BAR0_regs");
+	{
+		char part[512];
+
+		CU_ASSERT_EQUAL(scn_ctl(&r.s, "partition 3", part, sizeof(part)), 0);
+		bar2 = row_start(out, "what=BAR2_aperture_slice") - scn_ctl_val(part, "low_base");
+	}
+	CU_ASSERT_PTR_NULL(strstr(out, "mech=direct"));
+	CU_ASSERT_PTR_NULL(strstr(out, "mech=ioreq"));
+	/* 32-bit BARs inside SeaBIOS's window of the pc machine. */
+	CU_ASSERT_TRUE(bar0 >= 0x80000000ull && bar0 < 0xfec00000ull);
+	CU_ASSERT_EQUAL(scn_stat(&r.s, DOMID, "qemu_set_irqfd"), 1);
+	CU_ASSERT_TRUE(scn_stat(&r.s, DOMID, "qemu_resets") >= 1);
+	CU_ASSERT_TRUE(scn_stat(&r.s, DOMID, "qemu_sync_sysmem") >= 1);
+	CU_ASSERT_EQUAL(scn_stat(&r.s, DOMID, "qemu_ram_bytes"), 256ull << 20);
+	CU_ASSERT_EQUAL(scn_stat(&r.s, DOMID, "qemu_violations"), 0);
+	CU_ASSERT_EQUAL(scn_stat(&r.s, DOMID, "qemu_connected"), 1);
+	/* QEMU's own view of the device's BARs is the same. */
+	m = hmp_connect(mon);
+	CU_ASSERT_FATAL(m >= 0);
+	CU_ASSERT_TRUE(hmp_until_prompt(m, out, sizeof(out)));
+	CU_ASSERT_EQUAL(write(m, "info pci\n", 9), 9);
+	CU_ASSERT_TRUE(hmp_until_prompt(m, out, sizeof(out)));
+	snprintf(want, sizeof(want), "BAR0: 32 bit memory at 0x%08" PRIx64 " [0x%08" PRIx64 "]",
+		 bar0, bar0 + (16u << 20) - 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	snprintf(want, sizeof(want), "BAR2: 32 bit memory at 0x%08" PRIx64 " [0x%08" PRIx64 "]",
+		 bar2, bar2 + (UINT64_C(1) << 30) - 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, want));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "BAR4: I/O at "));
+	CU_ASSERT_PTR_NULL(strstr(out, "BAR1:"));
+	CU_ASSERT_PTR_NULL(strstr(out, "BAR3:"));
+	/* QEMU quits: the daemon detaches the vGPU. */
+	CU_ASSERT_TRUE(write(m, "quit\n", 5) == 5);
+	CU_ASSERT_TRUE(scn_wait_exit(qpid, WAIT_MS, &status));
+	CU_ASSERT_TRUE(scn_wait_for(&r.s, not_listed, NULL, WAIT_MS));
+	if (waitpid(qpid, NULL, WNOHANG) == 0) {
+		kill(qpid, SIGKILL);
+		waitpid(qpid, NULL, 0);
+	}
+	close(m);
+	unlink(mon);
+	d_stop(&r);
+}
+
 void suite_qemu_glue_daemon(void);
 
 void
@@ -297,6 +493,8 @@ suite_qemu_glue_daemon(void)
 	static const struct test_case cases[] = {
 		{ "xengt-dm-qemu serves a fake QEMU; xengt-ctl; reaped on hangup",
 		  test_daemon_serves_proxy },
+		{ "a real QEMU's proxy and SeaBIOS: probe, 32-bit BARs, info pci agrees",
+		  test_real_qemu_firmware },
 		{ NULL, NULL },
 	};
 
