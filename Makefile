@@ -2,7 +2,8 @@
 # xengt-dm — plain Makefile. `make help` lists the targets.
 #
 #   make            build/ : xengt-dm (real libxen), xengt-dm-sim (same objects
-#                   + libxensim), xensim, xengt-script, xengt-ctl
+#                   + libxensim), xengt-dm-qemu (QEMU proxy + softgpu), xensim,
+#                   xengt-script, xengt-ctl
 #   make test       unit + scenario tests (CUnit), plus check-layers
 #   make test SAN=1 the same under ASan+UBSan, in build-san/
 #   make test TSAN=1 the same under ThreadSanitizer, in build-tsan/
@@ -69,6 +70,9 @@ SYS_LIBS := -lrt -lm
 # ---- sources, one list per layer (new files are picked up by directory) ----
 MEDIATOR_SRCS := $(sort $(wildcard mediator/*.c mediator/*/*.c))
 XENGLUE_SRCS := $(sort $(wildcard xen-glue/*.c))
+# qemu-glue/: all of it in xengt-dm-qemu; tests link all but its dm_glue (qemu_ops.c).
+QEMUGLUE_SRCS := $(sort $(wildcard qemu-glue/*.c))
+QEMUGLUE_LIB_SRCS := $(filter-out qemu-glue/qemu_ops.c,$(QEMUGLUE_SRCS))
 DM_MAIN_SRCS := dm/main.c
 # dm/pgpu/: every physical-GPU backend; list_hw.c / list_sim.c pick a build's set.
 DM_HW_SRCS := dm/pgpu/list_hw.c
@@ -87,6 +91,8 @@ obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
 MEDIATOR_OBJS := $(call obj,$(MEDIATOR_SRCS))
 XENGLUE_OBJS := $(call obj,$(XENGLUE_SRCS))
+QEMUGLUE_OBJS := $(call obj,$(QEMUGLUE_SRCS))
+QEMUGLUE_LIB_OBJS := $(call obj,$(QEMUGLUE_LIB_SRCS))
 DM_LIB_OBJS := $(call obj,$(DM_LIB_SRCS))
 DM_MAIN_OBJS := $(call obj,$(DM_MAIN_SRCS))
 DM_HW_OBJS := $(call obj,$(DM_HW_SRCS))
@@ -97,8 +103,10 @@ LIBMEDIATOR := $(BUILD)/libmediator.a
 
 # The daemon's objects: identical in xengt-dm and xengt-dm-sim.
 DAEMON_OBJS := $(DM_MAIN_OBJS) $(DM_LIB_OBJS) $(XENGLUE_OBJS)
+# The same daemon over QEMU's proxy: qemu-glue instead of xen-glue.
+QEMU_DAEMON_OBJS := $(DM_MAIN_OBJS) $(DM_LIB_OBJS) $(QEMUGLUE_OBJS)
 
-PROGS := $(BUILD)/xengt-dm $(BUILD)/xengt-dm-sim $(BUILD)/xensim \
+PROGS := $(BUILD)/xengt-dm $(BUILD)/xengt-dm-sim $(BUILD)/xengt-dm-qemu $(BUILD)/xensim \
 	$(BUILD)/xengt-script $(BUILD)/xengt-ctl
 TEST_BIN := $(BUILD)/tests/run-tests
 BENCH_BIN := $(BUILD)/xengt-bench
@@ -140,6 +148,13 @@ $(BUILD)/xengt-dm-sim: $(DAEMON_OBJS) $(SIM_LIST_OBJS) $(LIBMEDIATOR) $(LIBXENSI
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(DAEMON_OBJS) $(SIM_LIST_OBJS) $(LIBMEDIATOR) \
 		$(LIBXENSIM) $(SYS_LIBS)
 
+# QEMU build: dm/ and the mediator unchanged, qemu-glue as the transport,
+# softgpu (on the xensim machine that also holds the guests' DMA windows).
+$(BUILD)/xengt-dm-qemu: $(QEMU_DAEMON_OBJS) $(SIM_LIST_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(QEMU_DAEMON_OBJS) $(SIM_LIST_OBJS) $(LIBMEDIATOR) \
+		$(LIBXENSIM) $(SYS_LIBS)
+
 $(BUILD)/xensim: $(call obj,$(SIM_CLI_SRCS)) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
@@ -161,7 +176,8 @@ $(BUILD)/tests/suites.h: $(TEST_SRCS) Makefile
 $(call obj,tests/main.c): $(BUILD)/tests/suites.h
 $(call obj,tests/main.c): ALL_CFLAGS += -I$(BUILD)/tests
 
-$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(DM_LIB_OBJS) $(XENGLUE_OBJS) $(SIM_LIST_OBJS) \
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(DM_LIB_OBJS) $(XENGLUE_OBJS) $(QEMUGLUE_LIB_OBJS) \
+		$(SIM_LIST_OBJS) \
 		$(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"

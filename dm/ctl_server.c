@@ -299,6 +299,7 @@ static const char *const ctl_mech_names[] = {
 	[TRAP_IOREQ_PORT] = "ioreq-port",
 	[TRAP_P2M_WP] = "p2m-wp",
 	[TRAP_DIRECT] = "direct",
+	[TRAP_PROXY] = "proxy",
 };
 
 static void
@@ -317,7 +318,8 @@ do_trap_map(struct vgpu *v, struct hv *hv, void *arg)
 
 		nospace(what, sizeof(what), rows[i].what);
 		out_printf(o, "mech=%s start=0x%" PRIx64 " end=0x%" PRIx64 " what=%s traps=%"
-			   PRIu64 "\n", m <= TRAP_DIRECT ? ctl_mech_names[m] : "?",
+			   PRIu64 "\n", m < sizeof(ctl_mech_names) / sizeof(ctl_mech_names[0]) &&
+			   ctl_mech_names[m] ? ctl_mech_names[m] : "?",
 			   rows[i].start, rows[i].end, what[0] ? what : "-", rows[i].traps);
 	}
 }

@@ -57,6 +57,11 @@ struct glue_stat_sink {
 struct glue_ops {
 	const char *name;		/* "xen", "qemu" */
 	const struct hv_ops *hv_ops;	/* for vgpu_create */
+	/*
+	 * vGPU spec keys this transport implies ("bars=32,msi=off"), applied
+	 * as defaults: a key the spec gives wins (dm/vgpu_spec.c). NULL: none.
+	 */
+	const char *spec_defaults;
 
 	/*
 	 * The transport's own command-line options (getopt_long rows, their

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm/glue_ops.h"
 #include "vgpu_spec.h"
 
 typedef int vgpu_spec_fn(const char *val, struct vgpu_config *cfg);
@@ -197,6 +198,12 @@ spec_vga_check(const char *val, struct vgpu_config *cfg)
 	return parse_switch(val, "off", "on", &cfg->vga_check);
 }
 
+static int
+spec_bars(const char *val, struct vgpu_config *cfg)
+{
+	return parse_switch(val, "64", "32", &cfg->bars32);
+}
+
 /* The type row comes first: it is applied before any explicit key. */
 static const struct {
 	const char *key;
@@ -213,6 +220,7 @@ static const struct {
 	{ "ggtt", spec_ggtt },
 	{ "msi", spec_msi },
 	{ "vga_check", spec_vga_check },
+	{ "bars", spec_bars },
 };
 #define VGPU_SPEC_NKEYS (sizeof(vgpu_spec_keys) / sizeof(vgpu_spec_keys[0]))
 
@@ -225,19 +233,21 @@ key_index(const char *key)
 	return -1;
 }
 
-int
-vgpu_spec_parse(const char *spec, struct vgpu_config *cfg, char *err, size_t errlen)
+/*
+ * Split spec into buf and vals[] (one value per key of the table, NULL if
+ * not given): syntax, known keys, no duplicates. 0 or -EINVAL with err.
+ */
+static int
+spec_split(const char *spec, char *buf, size_t buflen, const char *vals[], char *err,
+	   size_t errlen)
 {
-	char buf[VGPU_SPEC_MAX];
-	const char *vals[VGPU_SPEC_NKEYS] = { 0 };
 	char *save = NULL, *tok;
 
-	if (strlen(spec) >= sizeof(buf)) {
+	if (strlen(spec) >= buflen) {
 		snprintf(err, errlen, "spec longer than %d bytes", VGPU_SPEC_MAX - 1);
 		return -EINVAL;
 	}
 	strcpy(buf, spec);
-	/* Pass 1: syntax, known keys, no duplicates. */
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(tok, '=');
 		int k;
@@ -258,19 +268,45 @@ vgpu_spec_parse(const char *spec, struct vgpu_config *cfg, char *err, size_t err
 		}
 		vals[k] = eq + 1;
 	}
-	/* Pass 2: defaults, the type, then explicit keys in table order. */
+	return 0;
+}
+
+int
+vgpu_spec_parse_with(const char *spec, const char *defaults, struct vgpu_config *cfg,
+		     char *err, size_t errlen)
+{
+	char buf[VGPU_SPEC_MAX], dbuf[VGPU_SPEC_MAX], derr[96];
+	const char *vals[VGPU_SPEC_NKEYS] = { 0 }, *dvals[VGPU_SPEC_NKEYS] = { 0 };
+
+	/* Pass 1: syntax, known keys, no duplicates (the transport's too). */
+	if (spec_split(spec, buf, sizeof(buf), vals, err, errlen))
+		return -EINVAL;
+	if (defaults && spec_split(defaults, dbuf, sizeof(dbuf), dvals, derr, sizeof(derr))) {
+		snprintf(err, errlen, "transport default: %s", derr);
+		return -EINVAL;
+	}
+	/* Pass 2: defaults, the type, then explicit keys (else the transport's) in table order. */
 	vgpu_config_default(cfg);
 	if (vgpu_type_apply(cfg)) {
 		snprintf(err, errlen, "type: bad default '%s'", cfg->type);
 		return -EINVAL;
 	}
 	for (size_t k = 0; k < VGPU_SPEC_NKEYS; k++) {
-		if (!vals[k])
+		const char *val = vals[k] ? vals[k] : dvals[k];
+
+		if (!val)
 			continue;
-		if (vgpu_spec_keys[k].fn(vals[k], cfg)) {
-			snprintf(err, errlen, "%s: bad value '%s'", vgpu_spec_keys[k].key, vals[k]);
+		if (vgpu_spec_keys[k].fn(val, cfg)) {
+			snprintf(err, errlen, "%s%s: bad value '%s'", vals[k] ? "" : "transport default ",
+				 vgpu_spec_keys[k].key, val);
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+int
+vgpu_spec_parse(const char *spec, struct vgpu_config *cfg, char *err, size_t errlen)
+{
+	return vgpu_spec_parse_with(spec, dm_glue.spec_defaults, cfg, err, errlen);
 }

@@ -14,9 +14,14 @@
 
 /*
  * Parse spec into *cfg: defaults, then the type, then explicit keys (which
- * override the type's sizes). Returns 0, or -EINVAL with err naming the
- * key and the value ("fences: bad value 'x'").
+ * override the type's sizes); a key the spec does not give takes the
+ * build's transport default if it has one (dm_glue.spec_defaults: the
+ * QEMU proxy's "bars=32,msi=off"). Returns 0, or -EINVAL with err naming
+ * the key and the value ("fences: bad value 'x'").
  */
 int vgpu_spec_parse(const char *spec, struct vgpu_config *cfg, char *err, size_t errlen);
+/* The same with the transport defaults given (NULL: none), for tests. */
+int vgpu_spec_parse_with(const char *spec, const char *defaults, struct vgpu_config *cfg,
+			 char *err, size_t errlen);
 
 #endif

@@ -38,7 +38,8 @@ struct vgpu_config {
 	uint8_t bus, dev, fn;
 	enum unknown_reg_policy unknown; /* unknown-register policy */
 	bool ggtt_failsafe;	       /* bad GGTT writes put the vGPU in failsafe */
-	bool msi;		       /* expose the MSI capability */
+	bool msi;		       /* expose the MSI capability (if the transport can inject MSIs) */
+	bool bars32;		       /* BAR0/BAR2 32-bit memory BARs, BAR4 32 bits wide (bars=32) */
 	bool vga_check;		       /* glue: refuse 00:02.0 if the guest has QEMU's VGA */
 };
 
@@ -94,6 +95,7 @@ enum trap_mech {
 	TRAP_IOREQ_PORT,   /* ioreq server PORT range: every access traps */
 	TRAP_P2M_WP,	   /* p2m_ioreq_server page: writes trap, reads direct */
 	TRAP_DIRECT,	   /* p2m_mmio_direct mapping: never seen by the DM */
+	TRAP_PROXY,	   /* forwarded by QEMU's proxy device: every access comes to the DM */
 };
 
 struct trap_entry {

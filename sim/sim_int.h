@@ -248,7 +248,8 @@ struct sim_machine {
 	int state_fd, mem_fd;
 	struct sim_state *st;
 	uint8_t *state_base;	/* whole state file */
-	uint8_t *mem;		/* whole machine RAM file */
+	uint8_t *mem;		/* whole machine RAM file; windows (memwin.c) overlay parts of it in
+				 * this process: reach machine memory through this mapping */
 	int refs;		/* handles using this mapping (process-local) */
 	bool stale;		/* retired from the table: unmap at the last put */
 	int shm_dir;		/* /dev/shm, opened at attach: doorbells open from any namespace */

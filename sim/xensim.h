@@ -4,6 +4,7 @@
  * (libxensim): machines, domains, route counters, MSI log, guest vCPUs.
  * Used by the xensim CLI, xengt-script, tests and benches; never by
  * xen-glue/, which only sees the libxen* API that libxensim implements.
+ * qemu-glue/ (no Xen there) uses its machine-memory windows (xensim_mem_*).
  *
  * A machine is a set of shared-memory files named after it
  * (/dev/shm/xensim-<machine>.*). Every libxen* call made by a process
@@ -194,6 +195,38 @@ struct xensim_dma;
 struct xensim_dma *xensim_dma_open(const char *machine);
 int xensim_dma_gfn(struct xensim_dma *x, uint32_t domid, uint64_t gfn, uint64_t *maddr);
 void xensim_dma_close(struct xensim_dma *x);
+/*
+ * Machine memory as this process sees it, with windows of external memory
+ * (memwin.c; not a Xen facility). A window is a range of machine addresses
+ * reserved machine-wide (no domain is ever given it); this process places
+ * pages of a file it holds (a QEMU guest's RAM memfd: qemu-glue/) there,
+ * over its own mapping of the machine, so everything in this process that
+ * reaches machine memory through that mapping (softgpu's memory accesses,
+ * xensim_mem_rw) reaches the file: the guest's DMA address of gpa is then
+ * window + gpa. Other processes see the window's range as empty machine
+ * RAM. xensim_mem_open attaches (and creates) the machine (NULL:
+ * $XENSIM_MACHINE); NULL + errno. xensim_mem_close puts the machine's own
+ * pages back over every window of x (the ranges stay reserved, as a
+ * destroyed domain's RAM extent does). xensim_mem_window: reserve size
+ * bytes (page multiple, 2 MiB aligned start): 0, -EINVAL, -ENOSPC (x has
+ * XENSIM_MEM_MAX_WINDOWS), -ENOMEM (machine address space exhausted).
+ * xensim_mem_map: place len bytes of fd from off at maddr; everything page
+ * aligned, inside one of x's windows, fd a regular file at least off + len
+ * long (else -EINVAL: pages past its end would fault); xensim_mem_unmap
+ * puts the machine's pages back. xensim_mem_rw: copy between buf and
+ * machine memory at maddr, page by page: RAM and windows directly, the
+ * GPU aperture (XENSIM_APERTURE_MADDR) translated through softgpu's GGTT;
+ * 0, or -EFAULT if any page is neither or not present (reads get all-ones
+ * there, writes are dropped there).
+ */
+#define XENSIM_MEM_MAX_WINDOWS 16
+struct xensim_mem;
+struct xensim_mem *xensim_mem_open(const char *machine);
+void xensim_mem_close(struct xensim_mem *x);
+int xensim_mem_window(struct xensim_mem *x, uint64_t size, uint64_t *maddr);
+int xensim_mem_map(struct xensim_mem *x, uint64_t maddr, uint64_t len, int fd, uint64_t off);
+int xensim_mem_unmap(struct xensim_mem *x, uint64_t maddr, uint64_t len);
+int xensim_mem_rw(struct xensim_mem *x, uint64_t maddr, void *buf, size_t len, bool write);
 /* The p2m entry of a gfn: its type, and its machine address for RAM and direct maps. */
 int xensim_p2m_lookup(const char *machine, uint32_t domid, uint64_t gfn, enum sim_p2m *type,
 		      uint64_t *maddr);

@@ -96,16 +96,27 @@ wmask_set(struct cfg_state *c, unsigned int off, unsigned int size, uint32_t m)
 		c->wmask[off + i] = (uint8_t)(m >> (8 * i));
 }
 
-/* The config offset of each virtual BAR and its flag bits. */
+/*
+ * The config offset of each virtual BAR and its flag bits. Memory BARs
+ * are 64-bit, or 32-bit with bars=32 (vgpu_config.bars32): a transport
+ * that registers 32-bit BARs only (QEMU's x-pci-proxy-dev sizes each BAR
+ * register on its own with a 32-bit probe, docs/qemu-glue.md).
+ */
 static const struct {
 	unsigned int reg;
-	uint32_t flags;
-	bool is64;
+	uint32_t flags;		/* besides the 64-bit type bits */
+	bool mem;
 } vbar_desc[VBAR_NR] = {
-	[VBAR0] = { PCI_BAR(0), PCI_BAR_MEM64, true },
-	[VBAR2] = { PCI_BAR(2), PCI_BAR_MEM64 | PCI_BAR_PREFETCH, true },
+	[VBAR0] = { PCI_BAR(0), 0, true },
+	[VBAR2] = { PCI_BAR(2), PCI_BAR_PREFETCH, true },
 	[VBAR4] = { PCI_BAR(4), PCI_BAR_IO, false },
 };
+
+static bool
+vbar_is64(const struct cfg_state *c, enum vbar b)
+{
+	return vbar_desc[b].mem && !c->bars32;
+}
 
 static void
 cfg_build_caps(struct vgpu *v)
@@ -113,7 +124,8 @@ cfg_build_caps(struct vgpu *v)
 	struct cfg_state *c = &v->cfgs;
 	unsigned int first = CAP_PM_OFF;
 
-	if (v->cfg.msi) {
+	/* MSI only where the transport can inject one (hv inject_msi). */
+	if (v->cfg.msi && v->hv_ops->inject_msi) {
 		c->msi_cap = CAP_MSI_OFF;
 		first = CAP_MSI_OFF;
 		cfg_set(c, CAP_MSI_OFF, 1, PCI_CAP_ID_MSI);
@@ -136,6 +148,7 @@ cfg_space_init(struct vgpu *v)
 	struct cfg_state *c = &v->cfgs;
 
 	memset(c, 0, sizeof(*c));
+	c->bars32 = v->cfg.bars32;
 	cfg_set(c, PCI_VENDOR_ID, 2, VGPU_VENDOR);
 	cfg_set(c, PCI_DEVICE_ID, 2, v->gpu->info.device_id);
 	cfg_set(c, PCI_STATUS, 2, PCI_STATUS_CAPS);
@@ -158,7 +171,10 @@ cfg_space_init(struct vgpu *v)
 	 * and reading back yields ~(size - 1) | flags (PCI 3.0 section 6.2.5.1).
 	 * The upper dword of a 64-bit BAR is fully writable (sizes < 4 GiB).
 	 * I/O: x86 ports are 16 bits, so bits 31:16 read as zero (Linux's
-	 * pci_size() handles that form).
+	 * pci_size() handles that form). With bars=32 they are writable, as
+	 * QEMU's own I/O BARs are: the proxy computes a BAR's size as
+	 * ~(value & ~0xf) + 1 over all 32 bits, so the 16-bit form would give
+	 * it a size that is no power of two (and QEMU aborts registering it).
 	 */
 	c->bar_size[VBAR0] = BAR0_SIZE;
 	c->bar_size[VBAR2] = v->gpu->info.aperture_size;
@@ -167,12 +183,14 @@ cfg_space_init(struct vgpu *v)
 		unsigned int reg = vbar_desc[b].reg;
 		uint64_t mask = ~(c->bar_size[b] - 1);
 
-		cfg_set(c, reg, 4, vbar_desc[b].flags);
-		if (vbar_desc[b].is64) {
+		cfg_set(c, reg, 4, vbar_desc[b].flags | (vbar_is64(c, b) ? PCI_BAR_MEM64 : 0));
+		if (vbar_is64(c, b)) {
 			wmask_set(c, reg, 4, (uint32_t)mask & ~0xfu);
 			wmask_set(c, reg + 4, 4, (uint32_t)(mask >> 32));
+		} else if (vbar_desc[b].mem) {
+			wmask_set(c, reg, 4, (uint32_t)mask & ~0xfu);
 		} else {
-			wmask_set(c, reg, 4, (uint32_t)mask & 0xfffcu);
+			wmask_set(c, reg, 4, (uint32_t)mask & (c->bars32 ? ~0x3u : 0xfffcu));
 		}
 	}
 	cfg_build_caps(v);
@@ -187,8 +205,10 @@ bar_base(const struct cfg_state *c, enum vbar b)
 	unsigned int reg = vbar_desc[b].reg;
 	uint64_t lo = cfg_get(c, reg, 4);
 
-	if (!vbar_desc[b].is64)
+	if (!vbar_desc[b].mem)
 		return lo & ~0x3ull;
+	if (!vbar_is64(c, b))
+		return lo & ~0xfull;
 	return ((uint64_t)cfg_get(c, reg + 4, 4) << 32) | (lo & ~0xfull);
 }
 
@@ -217,13 +237,14 @@ bar_hv(struct vgpu *v, enum vbar b, uint64_t base, bool on)
 
 /*
  * A BAR is placed when its base is non-zero and the whole BAR fits the
- * address space (48-bit guest physical, 16-bit ports); a BAR still
- * holding the sizing pattern is not.
+ * address space (48-bit guest physical, 4 GiB for a 32-bit BAR, 16-bit
+ * ports); a BAR still holding the sizing pattern is not.
  */
 static bool
 bar_placed(const struct cfg_state *c, enum vbar b, uint64_t base)
 {
-	uint64_t limit = vbar_desc[b].is64 ? (1ull << 48) : 0x10000ull;
+	uint64_t limit = vbar_is64(c, b) ? (1ull << 48) : vbar_desc[b].mem ? (1ull << 32)
+									  : 0x10000ull;
 
 	return base != 0 && base < limit && c->bar_size[b] <= limit - base;
 }
@@ -321,7 +342,7 @@ static void
 cfg_track_sizing(struct cfg_state *c, unsigned int reg, unsigned int size, uint32_t val)
 {
 	for (unsigned int b = 0; b < VBAR_NR; b++) {
-		unsigned int ndw = vbar_desc[b].is64 ? 2 : 1;
+		unsigned int ndw = vbar_is64(c, b) ? 2 : 1;
 
 		for (unsigned int d = 0; d < ndw; d++) {
 			unsigned int dreg = vbar_desc[b].reg + 4 * d;

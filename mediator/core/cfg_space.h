@@ -30,6 +30,7 @@ struct cfg_state {
 	bool bar_live[VBAR_NR];	  /* claimed with the hypervisor (decode on, base set) */
 	uint8_t bar_sizing[VBAR_NR]; /* bit per BAR dword (0 low, 1 high) last written all-ones */
 	uint8_t msi_cap;	  /* offset of the MSI capability, 0 if hidden */
+	bool bars32;		  /* 32-bit memory BARs, 32-bit I/O BAR mask (vgpu_config.bars32) */
 	uint64_t release_failed;  /* BAR releases the hypervisor refused (each attempt) */
 };
 
