@@ -40,9 +40,11 @@ struct answer_wait {
 /*
  * wait_on_xen_event_channel's condition, looked at only once the device
  * model has notified the vCPU's port since the vCPU last looked: Xen's
- * vCPU is woken by that notification and by nothing else, so a device
- * model that answers without notifying leaves it blocked, here too (the
- * vCPU's spin and its liveness checks never read a slot on their own).
+ * vCPU, once it waits, is woken by that notification and by nothing else,
+ * so a device model that answers without notifying leaves it blocked,
+ * here too (the vCPU's spin and its liveness checks never read a slot on
+ * their own). As in Xen, the state is read once before the wait: an
+ * answer already there is taken at once.
  */
 static bool
 state_moved(void *arg)
