@@ -84,7 +84,9 @@ test_elsp_queues(void)
 	CU_ASSERT_FALSE(w->elsp_second);
 	CU_ASSERT_EQUAL(w->list_seq, 1);
 	CU_ASSERT_PTR_NULL(w->shadow_ctx.va);	/* nothing shadowed before dispatch */
-	/* The engine went busy: IDLE_ACTIVE in slot 0 (after reset both pointers are 5). */
+	/* HWSP emulation is promised in the PV info caps (bit 3), and done: */
+	CU_ASSERT(el_reg(s.v, 0x78010) & (1u << 3));
+	/* the engine went busy: IDLE_ACTIVE in slot 0 (after reset both pointers are 5). */
 	assert_csb(RCS, exp, 1, 0);
 	CU_ASSERT_EQUAL(s.v->irq.raised[EV_RCS_CTX_SWITCH], 1);
 	CU_ASSERT_EQUAL(s.hv->nr_msi, 1);
