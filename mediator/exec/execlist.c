@@ -432,6 +432,10 @@ execlist_complete(struct vgpu *v, struct workload *w)
 		/* Its engine was reset since: the guest forgot it, so do we. */
 		if (es->stale)
 			es->stale--;
+	} else if (v->stats.failsafe) {
+		/* No longer emulated: nothing reaches the guest any more. */
+		if (es->outstanding)
+			es->outstanding--;
 	} else {
 		if (es->outstanding)
 			es->outstanding--;

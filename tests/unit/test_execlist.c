@@ -180,6 +180,47 @@ test_prepare_shadow(void)
 	down();
 }
 
+/* A legacy 32-bit context: four page-directory roots, each shadowed (levels 2). */
+static void
+test_prepare_legacy32(void)
+{
+	static const uint64_t pd[4] = { 0x3001000, 0x3002000, 0x3003000, 0x3004000 };
+	uint32_t *p1;
+	const uint32_t *sp1;
+	struct workload *w;
+	uint64_t d;
+
+	up();
+	el_ctx_build(&g, PGPU_BCS, EL_CTX_A, EL_RING_A, 1, 0x0, 0x40);
+	p1 = el_mem(&g, EL_CTX_A + 4096);
+	for (unsigned int i = 0; i < 4; i++) {
+		p1[CTX_REG_PDP_LDW(i)] = (uint32_t)pd[i];
+		p1[CTX_REG_PDP_UDW(i)] = 0;
+	}
+	d = (el_desc(&g, EL_CTX_A, 5) & ~CTX_DESC_ADDR_MODE_MASK) |
+	    (uint64_t)CTX_ADDR_LEGACY_32B << CTX_DESC_ADDR_MODE_SHIFT;
+	el_elsp(s.v, PGPU_BCS, d, 0);
+	w = el_take(s.v, PGPU_BCS);
+	CU_ASSERT_FATAL(w != NULL);
+	CU_ASSERT_EQUAL(w->addr_mode, CTX_ADDR_LEGACY_32B);
+	CU_ASSERT_EQUAL(w->pdp[3], pd[3]);
+	CU_ASSERT_EQUAL_FATAL(el_prepare(s.v, w), 0);
+	sp1 = (const uint32_t *)((const uint8_t *)w->shadow_ctx.va + 4096);
+	CU_ASSERT_EQUAL(sp1[0x01], (0x22u << 23) | 21 | (1u << 12));	/* 11 registers */
+	for (unsigned int i = 0; i < 4; i++) {
+		uint64_t root = 0;
+
+		pthread_mutex_lock(&s.v->lock);
+		CU_ASSERT_EQUAL(ppgtt_shadow_for_submit(s.v, pd[i], 2, &root), 0);
+		pthread_mutex_unlock(&s.v->lock);
+		CU_ASSERT_EQUAL((uint64_t)sp1[CTX_REG_PDP_UDW(i)] << 32 | sp1[CTX_REG_PDP_LDW(i)], root);
+		CU_ASSERT(root != pd[i]);	/* never the guest's address */
+	}
+	CU_ASSERT_EQUAL(w->shadow_desc & 0x18, 0x08);	/* mode 1 kept */
+	el_finish(s.v, w, WL_DONE, 0x40, false);
+	down();
+}
+
 /* One element: IDLE_ACTIVE, then COMPLETE|ACTIVE_IDLE; head and timestamp written back. */
 static void
 test_complete_one(void)
@@ -468,6 +509,7 @@ suite_execlist(void)
 	static const struct test_case cases[] = {
 		{ "ELSP queues a checked workload, IDLE_ACTIVE", test_elsp_queues },
 		{ "prepare: our register page, guest values, shadow ring", test_prepare_shadow },
+		{ "prepare: legacy 32-bit context, four roots", test_prepare_legacy32 },
 		{ "one element: CSB, HWSP, head, interrupts", test_complete_one },
 		{ "two elements: element switch then idle", test_complete_two },
 		{ "CSB wraps after six entries", test_csb_wraps },

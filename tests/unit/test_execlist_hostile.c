@@ -209,6 +209,30 @@ test_changed_before_dispatch(void)
 	down();
 }
 
+/* A vGPU that went failsafe while its workload ran: the completion writes nothing. */
+static void
+test_complete_in_failsafe(void)
+{
+	static uint8_t hwsp[4096];
+	struct workload *w;
+
+	up();
+	el_elsp(s.v, RCS, el_desc(&g, EL_CTX_A, 1), 0);
+	w = el_take(s.v, RCS);
+	CU_ASSERT_FATAL(w != NULL);
+	CU_ASSERT_EQUAL_FATAL(el_prepare(s.v, w), 0);
+	vgpu_fail(s.v, "test");
+	memcpy(hwsp, el_mem(&g, EL_HWSP(RCS)), sizeof(hwsp));
+	el_finish(s.v, w, WL_DONE, 0x40, true);
+	CU_ASSERT_EQUAL(memcmp(hwsp, el_mem(&g, EL_HWSP(RCS)), sizeof(hwsp)), 0);
+	CU_ASSERT_EQUAL(el_mem(&g, EL_CTX_A + 4096)[CTX_REG_RING_HEAD], 3u << 21);
+	CU_ASSERT_EQUAL(s.v->irq.raised[EV_RCS_USER], 0);
+	CU_ASSERT_EQUAL(s.v->irq.raised[EV_RCS_CTX_SWITCH], 1);
+	CU_ASSERT_EQUAL(s.v->exec.eng[RCS].outstanding, 0);
+	assert_neighbour_fine();
+	down();
+}
+
 /* A status page the guest never mapped: CSB in the registers only, counted, no failsafe. */
 static void
 test_hwsp_unmapped(void)
@@ -243,6 +267,7 @@ suite_execlist_hostile(void)
 		{ "invalid element 0, twin, unmapped image, bad PML4", test_bad_elements },
 		{ "image changed between ELSP and dispatch", test_changed_before_dispatch },
 		{ "status page not mapped", test_hwsp_unmapped },
+		{ "completion after failsafe writes nothing", test_complete_in_failsafe },
 		{ NULL, NULL },
 	};
 
