@@ -289,6 +289,9 @@ el_submit(struct vgpu *v, enum pgpu_engine e)
 	if (why[0]) {
 		free(w[0]);
 		vgpu_enter_failsafe(v, why);
+		/* Nothing of a failed vGPU runs any more: what it queued goes too. */
+		for (unsigned int i = 0; i < EXEC_NR_ENGINES; i++)
+			queue_drop(v, (enum pgpu_engine)i);
 		return;
 	}
 

@@ -157,6 +157,22 @@ test_ring_outside(void)
 	down();
 }
 
+/* A bad submission on one engine: what the vGPU queued elsewhere never runs. */
+static void
+test_failsafe_drops_queues(void)
+{
+	up();
+	el_ctx_build(&g, PGPU_BCS, EL_CTX_B, EL_RING_B, 1, 0x0, 0x40);
+	el_elsp(s.v, PGPU_BCS, el_desc(&g, EL_CTX_B, 2), 0);
+	CU_ASSERT_EQUAL(el_queued(s.v, PGPU_BCS), 1);
+	el_elsp(s.v, RCS, with_mode(el_desc(&g, EL_CTX_A, 1), 0), 0);
+	CU_ASSERT_TRUE(s.v->stats.failsafe);
+	CU_ASSERT_EQUAL(el_queued(s.v, PGPU_BCS), 0);
+	CU_ASSERT_EQUAL(s.v->exec.eng[PGPU_BCS].outstanding, 0);
+	assert_neighbour_fine();
+	down();
+}
+
 /* Malformed pairs: element 0 invalid, one context twice, an image not mapped. */
 static void
 test_bad_elements(void)
@@ -265,6 +281,7 @@ suite_execlist_hostile(void)
 		{ "addressing mode, GGTT context", test_bad_mode },
 		{ "ring outside its GM, unaligned, disabled, past", test_ring_outside },
 		{ "invalid element 0, twin, unmapped image, bad PML4", test_bad_elements },
+		{ "failsafe drops the other engines' queues", test_failsafe_drops_queues },
 		{ "image changed between ELSP and dispatch", test_changed_before_dispatch },
 		{ "status page not mapped", test_hwsp_unmapped },
 		{ "completion after failsafe writes nothing", test_complete_in_failsafe },
