@@ -256,7 +256,11 @@ struct exec_elsp_list {
  * first, all in state WL_QUEUED. The scheduler takes them from the head
  * only (both locks; it sets WL_RUNNING) and hands every workload it took
  * back to execlist_complete exactly once, whatever became of it (done,
- * failed in workload_prepare, faulted, stopped by a reset).
+ * failed in workload_prepare, faulted, stopped by a reset). Workloads are
+ * calloc'd by execlist.c and freed by it (queue dropped, completion). A
+ * bad ELSP empties every queue of the vGPU as it enters failsafe; other
+ * failsafe causes (scanner, GGTT) do not, so the scheduler must not
+ * dispatch for a vGPU whose stats.failsafe is set.
  */
 struct exec_engine_state {
 	uint32_t elsp[4];		/* ELSP dwords written so far (in write order) */
