@@ -75,7 +75,12 @@ struct pgpu_fake {
 	uint32_t mmio[0x200000 / 4];
 	uint64_t *ggtt;		/* 1 Mi entries */
 	unsigned int ggtt_writes;
+	/* GPU-reachable memory (mem_alloc/mem_free): see "machine memory" in fake_hv.c. */
+	uint64_t mem_next;	/* pages handed out so far (machine addresses are never reused) */
+	unsigned int mem_live;	/* pages allocated and not yet freed */
 };
+/* Machine address of the first page mem_alloc hands out (then + 4 KiB each). */
+#define FAKE_MACHINE_BASE 0x800000000ull
 void fake_pgpu_open(struct pgpu_dev *out);
 struct pgpu_fake *fake_pgpu(const struct pgpu_dev *dev);
 

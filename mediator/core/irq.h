@@ -18,6 +18,10 @@ enum irq_event {
 	EV_RCS_CTX_SWITCH,
 	EV_BCS_USER,
 	EV_BCS_CTX_SWITCH,
+	EV_VCS_USER,	   /* video engine vcs0 (GT1 bank) */
+	EV_VCS_CTX_SWITCH,
+	EV_VECS_USER,	   /* video enhancement engine vecs0 (GT3 bank) */
+	EV_VECS_CTX_SWITCH,
 	EV_PIPE_A_VBLANK,
 	EV_PIPE_B_VBLANK,
 	EV_PIPE_C_VBLANK,

@@ -25,6 +25,8 @@ const struct vgpu_module vgpu_modules[] = {
 	  .reset_regs = display_reset_regs, .tick = display_tick },
 	{ .name = "cfg_space", .init = cfg_space_init, .fini = cfg_space_fini,
 	  .trap_rows = cfg_space_trap_rows, .stats = cfg_space_stats },
+	{ .name = "execlist", .init = execlist_init, .fini = execlist_fini,
+	  .reset = execlist_reset },
 	/* No init: struct vgpu comes zeroed from vgpu_zalloc (no tracked pages). */
 	{ .name = "page_track", .fini = page_track_fini,
 	  .trap_rows = page_track_trap_rows, .stats = page_track_stats },

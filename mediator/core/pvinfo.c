@@ -39,7 +39,10 @@
  *   bit 2 FULL_48BIT_PPGTT: the guest may use 4-level PPGTT; we shadow
  *         the PML4 it announces with PPGTT_L4_CREATE.
  *   bit 3 HWSP_EMULATION: the vGPU emulates the hardware status page
- *         writes the guest relies on.
+ *         writes the guest relies on: every CSB entry and the CSB write
+ *         pointer go into the guest's global status page (HWS_PGA, dwords
+ *         0x10.. and 0x1f), which i915 reads instead of the CSB registers
+ *         (exec/execlist.c csb_push; tests/unit/test_execlist.c).
  *   bit 4 HUGE_GTT is NOT set: we do not shadow 2 MiB / 1 GiB entries yet,
  *         so the guest must not use huge pages in its PPGTT.
  */

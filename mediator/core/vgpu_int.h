@@ -77,6 +77,9 @@ enum warn_cause {
 	WARN_PVINFO_UNDEF,	/* write to an undefined PV info offset */
 	WARN_HWS_PGA,		/* status page address outside its GM */
 	WARN_HV_RELEASE,	/* the hypervisor refused to release a claim/map/protect */
+	WARN_HWSP,		/* status page or context image not mapped at completion */
+	WARN_ELSP,		/* ELSP written to a hung engine */
+	WARN_EXEC_FAULT,	/* a workload faulted or failed: the engine hangs */
 	WARN_NR_CAUSES
 };
 

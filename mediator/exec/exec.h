@@ -62,8 +62,11 @@ struct vgpu;
 #define CTX_REG_PDP_LDW(n)	(0x33 - 4 * (n))	/* PDPn lower dword */
 
 /* RING_CTL: buffer length in pages - 1 at bits 20:12, enable bit 0. */
-#define RING_CTL_SIZE(ctl)	((((ctl) >> 12) & 0x1ff) + 1) * EXEC_PAGE
+#define RING_CTL_SIZE(ctl)	(((((ctl) >> 12) & 0x1ff) + 1) * EXEC_PAGE)
 #define RING_CTL_ENABLE		1u
+/* The offset bits of RING_HEAD (wrap count above) and RING_TAIL (i915 HEAD_ADDR, TAIL_ADDR). */
+#define RING_HEAD_ADDR		0x001ffffcu
+#define RING_TAIL_ADDR		0x001ffff8u
 
 /* CSB status dword (i915 gt/intel_lrc.h GEN8_CTX_STATUS_*). */
 #define CSB_IDLE_ACTIVE		(1u << 0)
@@ -125,8 +128,9 @@ void host_obj_free(struct gpu *gpu, struct host_obj *o);
 /*
  * Copy len bytes from/to guest graphics memory at gma, translated through
  * the guest's own GGTT entries (its view, kept by ggtt.c) to guest
- * physical pages. -EFAULT if an entry is not present or outside the
- * vGPU's GM. v->lock held.
+ * physical pages (guest_gm.c). -EFAULT if an entry is not present, names
+ * no RAM of the guest, or lies outside the vGPU's GM; nothing is written
+ * unless every page translates. v->lock held.
  */
 int exec_gma_read(struct vgpu *v, uint64_t gma, void *buf, size_t len);
 int exec_gma_write(struct vgpu *v, uint64_t gma, const void *buf, size_t len);
@@ -149,15 +153,24 @@ struct workload {
 	/* What the guest submitted (plain data: saveable). */
 	uint64_t guest_desc;		/* its context descriptor */
 	uint64_t guest_lrca;		/* GGTT address of its context image */
-	uint32_t ring_start, ring_head, ring_tail, ring_ctl; /* from its image */
+	/*
+	 * From its image, checked (workload_take_image): ring_start a 4 KiB
+	 * aligned GM address with the whole ring in the vGPU's GM, ring_head
+	 * and ring_tail byte offsets inside the ring (wrap count and
+	 * reserved bits dropped), ring_ctl with the enable bit.
+	 */
+	uint32_t ring_start, ring_head, ring_tail, ring_ctl;
 	unsigned int addr_mode;		/* CTX_ADDR_LEGACY_32B / _64B */
 	uint64_t pdp[4];		/* PDP0..3 (64B: PML4 in pdp[0]), guest physical */
 	bool elsp_second;		/* element 1 of its ELSP pair */
+	uint32_t list_seq;		/* the ELSP write it came from (exec_engine_state.seq) */
+	uint32_t epoch;			/* exec_engine_state.epoch when submitted */
 
 	/* The shadow the GPU runs (host memory; rebuilt, never saved). */
 	struct host_obj shadow_ctx;	/* copy of the image, patched */
-	struct host_obj shadow_ring;	/* audited copy of [head, tail) */
-	struct host_obj *bbs;		/* audited batch buffer copies */
+	struct host_obj shadow_ring;	/* audited copy of the ring: same size, same offsets */
+	struct host_obj *bbs;		/* audited batch buffer copies: a malloc'd array
+					 * (cmd_scan.c), freed by workload_release */
 	unsigned int nr_bbs;
 	uint64_t shadow_desc;		/* what goes into the physical ELSP */
 	uint32_t shadow_ctx_id;		/* unique per running workload (GPU-wide) */
@@ -170,15 +183,30 @@ struct workload {
 };
 
 /*
- * Build the shadow of w (v->lock held): read the guest context image and
- * ring registers, shadow the PPGTT (ppgtt_shadow_for_submit), scan and
- * copy the ring and batches (cmd_scan_workload), copy and patch the
- * context image (ring start -> shadow ring, PDPs -> shadow tables).
- * 0, or -errno with w->why (the caller fails the vGPU: failsafe).
+ * Build the shadow of w (v->lock held; the scheduler, at dispatch): copy
+ * the guest's context image once and take the ring registers from that
+ * copy (the image is read again here, not at the ELSP write: a context
+ * that completed since has a new head), shadow the PPGTT
+ * (ppgtt_shadow_for_submit), scan and copy the ring and batches
+ * (cmd_scan_workload), and patch the copy: page 1 is rebuilt with our own
+ * LRI headers and register offsets and only the documented values
+ * (docs/execution.md), ring start -> shadow ring, PDPs -> shadow tables.
+ * Sets shadow_desc and shadow_ctx_id. 0, or -errno with w->why (the
+ * caller fails the vGPU: failsafe); whatever was built stays in w for
+ * workload_release.
  */
 int workload_prepare(struct vgpu *v, struct workload *w);
-/* Free the shadow objects of w (any state). */
+/* Free the shadow objects of w (any state; twice is harmless). */
 void workload_release(struct gpu *gpu, struct workload *w);
+/*
+ * Shared by execlist.c (at the ELSP write) and workload.c (at dispatch):
+ * fill w's ring fields and PDPs from regs, the first CTX_REG_WORDS dwords
+ * of the register state page (page 1) of its image, and check them
+ * against v's GM (w->addr_mode must be set). 0, or -EINVAL with w->why
+ * naming the field.
+ */
+#define CTX_REG_WORDS 0x34
+int workload_take_image(struct vgpu *v, struct workload *w, const uint32_t *regs);
 
 /* ---- the command scanner (cmd_scan.c) ---- */
 
@@ -197,11 +225,14 @@ int cmd_scan_workload(struct vgpu *v, struct workload *w);
 
 /*
  * The shadow of the guest PPGTT whose top level is at guest physical
- * root (PML4 for 4 levels, a PDP for legacy 32-bit), built by walking
- * every level and kept in sync by write protection; out-of-sync leaves
- * are resynced now. *shadow is the machine address to put in the shadow
- * context. 0, or -errno (a bad guest entry: -EINVAL with a log line).
- * v->lock held.
+ * root, built by walking every level and kept in sync by write
+ * protection; out-of-sync leaves are resynced now. levels is the level
+ * of root's table: 4 for a PML4 (CTX_ADDR_LEGACY_64B: root is PDP0 of
+ * the image), 2 for a page directory (CTX_ADDR_LEGACY_32B: the four PDPn
+ * registers of the image each name a page directory; workload.c calls
+ * once per register). *shadow is the machine address to put in the
+ * shadow context. 0, or -errno (a bad guest entry: -EINVAL with a log
+ * line). v->lock held.
  */
 int ppgtt_shadow_for_submit(struct vgpu *v, uint64_t root, unsigned int levels,
 			    uint64_t *shadow);
@@ -211,28 +242,89 @@ int ppgtt_gva_to_gpa(struct vgpu *v, uint64_t root, unsigned int levels, uint64_
 
 /* ---- a vGPU's execution state (execlist.c) ---- */
 
+/* One ELSP write as the guest sees it: its two elements. */
+struct exec_elsp_list {
+	uint64_t desc[2];		/* element 0, element 1 (0: none) */
+	uint32_t seq;			/* exec_engine_state.seq of that write */
+};
+
+/*
+ * One engine of one vGPU. All plain data but the queue links: a restore
+ * rebuilds the queue from cur/pend (the elements not yet completed).
+ *
+ * The queue holds the workloads the scheduler has not taken yet, oldest
+ * first, all in state WL_QUEUED. The scheduler takes them from the head
+ * only (both locks; it sets WL_RUNNING) and hands every workload it took
+ * back to execlist_complete exactly once, whatever became of it (done,
+ * failed in workload_prepare, faulted, stopped by a reset). Workloads are
+ * calloc'd by execlist.c and freed by it (queue dropped, completion). A
+ * bad ELSP empties every queue of the vGPU as it enters failsafe; other
+ * failsafe causes (scanner, GGTT) do not, so the scheduler must not
+ * dispatch for a vGPU whose stats.failsafe is set.
+ */
 struct exec_engine_state {
 	uint32_t elsp[4];		/* ELSP dwords written so far (in write order) */
 	unsigned int elsp_n;
-	struct workload *queue, *queue_tail; /* submitted, not completed */
+	struct workload *queue, *queue_tail; /* submitted, not taken by the scheduler */
 	unsigned int csb_write;		/* guest CSB write pointer (0..5) */
 	bool active;			/* a context of the guest runs or waits */
 	uint64_t submitted, completed, failed;
+	/* The guest's view of the engine's execlists (execlist.c). */
+	struct exec_elsp_list cur;	/* the list the engine runs (while active) */
+	unsigned int cur_elem;		/* element of cur running now (0, 1) */
+	struct exec_elsp_list pend;	/* a list waiting for an element in flight (has_pend) */
+	bool has_pend;
+	unsigned int slot;		/* EXECLIST_STATUS: hardware slot of cur (0, 1) */
+	uint32_t seq;			/* ELSP writes so far */
+	uint32_t epoch;			/* engine resets so far: older workloads are stale */
+	unsigned int outstanding;	/* this epoch's workloads not yet completed or dropped */
+	unsigned int stale;		/* older epochs' workloads still with the scheduler */
+	bool hung;			/* a workload faulted: ELSP ignored until a reset */
+	uint32_t last_status;		/* last CSB status written */
+	uint64_t preempted, dropped, resets;
 };
 
 struct exec_state {
 	struct exec_engine_state eng[EXEC_NR_ENGINES];
 	uint64_t busy_ns;		/* GPU time used (scheduler) */
-	bool reset_pending;		/* GDRST in progress */
+	/*
+	 * A guest reset (GDRST) of the engines in reset_engines (bit per enum
+	 * pgpu_engine): their queues are emptied and their workloads still
+	 * with the scheduler are stale (execlist_complete writes nothing for
+	 * them). The scheduler, at its next round (it is kicked), should stop
+	 * such a workload on the physical engine (engine_reset), hand it to
+	 * execlist_complete as WL_FAILED, then clear both fields.
+	 */
+	bool reset_pending;
+	uint32_t reset_engines;
+	uint32_t ctx_seq;		/* shadow context ids handed out (workload.c) */
 };
 
 /* The scheduler (sched.c): v has queued work on engine e (v->lock held). */
 void sched_kick(struct gpu *gpu);
 /*
- * Completion of w (both locks held, called by the scheduler): write back
- * ring head and registers into the guest image, CSB entries into the
- * guest HWSP and CSB registers, raise the engine's interrupts.
+ * The end of w (both locks held, called by the scheduler for every
+ * workload it took off a queue). WL_DONE of the current epoch: ring head
+ * (w->head_out) and CTX_TIMESTAMP (from the shadow image) into the guest
+ * image, the user interrupt if w->user_irq, CSB entries into the guest's
+ * HWSP and CSB registers in hardware order, the context-switch
+ * interrupt, EXECLIST_STATUS. WL_FAILED: nothing reaches the guest (a
+ * hang, as on hardware: it resets the engine); the engine's queue is
+ * dropped. A stale workload (an engine reset since) writes nothing.
+ * Then w is released and freed: the caller must forget it.
  */
 void execlist_complete(struct vgpu *v, struct workload *w);
+
+/* ---- the execlist module (execlist.c, execlist_regs.c; modules.c row) ---- */
+
+/* Set up / tear down v's execution state (queued workloads are freed). v->lock held. */
+int execlist_init(struct vgpu *v);
+void execlist_fini(struct vgpu *v);
+/* Module reset hook: reset the engines of the GDRST domains (bit 0: all). v->lock held. */
+void execlist_reset(struct vgpu *v, uint32_t domains);
+/* One dword written to engine e's ELSP (execlist_regs.c -> execlist.c). v->lock held. */
+void execlist_elsp_write(struct vgpu *v, enum pgpu_engine e, uint32_t val);
+/* Engine e's execlist and ring registers back to their reset values. v->lock held. */
+void execlist_regs_reset(struct vgpu *v, enum pgpu_engine e);
 
 #endif

@@ -198,6 +198,22 @@ ggtt_write_part(struct vgpu *v, uint64_t idx, unsigned int shift, unsigned int s
 }
 
 int
+ggtt_gma_to_gpa(struct vgpu *v, uint64_t gma, uint64_t *gpa)
+{
+	const uint64_t *slot = ggtt_slot(v, gma >> GGTT_PAGE_SHIFT);
+	uint64_t pte;
+
+	if (!slot)
+		return -EFAULT;
+	pte = *slot;
+	if (!(pte & GGTT_PTE_PRESENT) ||
+	    ggtt_gfn_is_bar(v, (pte & GGTT_PTE_ADDR_MASK) >> GGTT_PAGE_SHIFT))
+		return -EFAULT;
+	*gpa = (pte & GGTT_PTE_ADDR_MASK) | (gma & ((1ull << GGTT_PAGE_SHIFT) - 1));
+	return 0;
+}
+
+int
 ggtt_access(struct vgpu *v, int write, uint64_t off, unsigned int size, uint64_t *val)
 {
 	uint64_t idx = off >> 3;

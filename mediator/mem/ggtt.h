@@ -62,5 +62,13 @@ void ggtt_fini(struct vgpu *v);
  */
 int ggtt_access(struct vgpu *v, int write, uint64_t off, unsigned int size,
 		uint64_t *val);
+/*
+ * The guest physical address behind GM address gma in the guest's own
+ * view of its GGTT (the entry it wrote, as ggtt_access reads it back):
+ * 0, or -EFAULT if gma is outside its GM, the entry is not present, or
+ * it names a frame of one of the vGPU's own BARs. Whether the frame is
+ * RAM is for the reader of guest memory to find out. v->lock held.
+ */
+int ggtt_gma_to_gpa(struct vgpu *v, uint64_t gma, uint64_t *gpa);
 
 #endif

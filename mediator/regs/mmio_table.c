@@ -2,9 +2,9 @@
 /*
  * mmio_table.c — the base register table: the Gen9 (Skylake GT2) registers
  * an i915 guest touches at probe that no other module owns: forcewake
- * request/ack, per-engine ring and execlist registers, reset handshake,
- * GT identification. Interrupts, fences, display, GMBUS and the PV info
- * page have their own tables (mmio_tables.c lists them all).
+ * request/ack, per-engine ring registers, GT identification. Interrupts,
+ * fences, display, GMBUS, the PV info page and the engines' execlist
+ * interface with GDRST have their own tables (mmio_tables.c lists them all).
  */
 #include "mediator/regs/mmio_tables.h"
 #include "mediator/core/vgpu_int.h"
@@ -80,55 +80,16 @@ mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
 }
 
 /*
- * RING_RESET_CTL (masked, Gen9): REQUEST_RESET (bit 0) is answered by
- * READY_TO_RESET (bit 1, read-only) before i915 writes GDRST.
- */
-#define RESET_CTL_REQUEST (1u << 0)
-#define RESET_CTL_READY	  (1u << 1)
-
-static int
-reset_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
-{
-	return req_ack_write(v, off, val, RESET_CTL_REQUEST, RESET_CTL_READY);
-}
-
-/*
- * RING_HWS_PGA: the GM address of the engine's hardware status page (bits
- * 31:12). Accepted only inside this vGPU's own GM, as GVT-g's
- * hws_pga_write does: anything else would point the engine at another
- * guest's or the host's memory once the value is used. A refused write is
- * dropped (the old value stays), logged once and counted. Purely virtual:
- * the guest's value never reaches the hardware register (GVT-g sets the
- * shadow context's status page itself), so the row has no MF_SAVE.
- */
-#define HWS_PGA_ADDR_MASK 0xfffff000u
-
-static int
-hws_pga_write(struct vgpu *v, uint32_t off, uint32_t val)
-{
-	if (!gm_owns(&v->part, val & HWS_PGA_ADDR_MASK, 4096)) {
-		v->stats.bad_access++;
-		vgpu_warn_once(v, WARN_HWS_PGA,
-			       "status page address %#x at %#x outside its GM dropped", val, off);
-		return 0;
-	}
-	vreg_set(v, off, val);
-	return 0;
-}
-
-/*
- * One engine's ring and execlist registers (Gen9 PRM vol. 2c "RING_BUF",
- * "EXECLIST"; i915 intel_engine_regs.h). A row macro that expands to
- * designated-initializer rows (data, not registration calls): the engines
- * share one layout at different bases, and writing it out four times
- * invites copy-paste drift.
- *   TAIL/HEAD/START/CTL: ring buffer, virtual until the scheduler submits.
- *   ACTHD: read-only to the guest.  HWS_PGA: status page address (own GM only).
+ * One engine's ring registers (Gen9 PRM vol. 2c "RING_BUF"; i915
+ * intel_engine_regs.h). A row macro that expands to designated-initializer
+ * rows (data, not registration calls): the engines share one layout at
+ * different bases, and writing it out four times invites copy-paste drift.
+ * The execlist interface of the same engines (HWS_PGA, RESET_CTL, ELSP,
+ * EXECLIST_STATUS, RING_MODE, CSB) is exec/execlist_regs.c's table.
+ *   TAIL/HEAD/START/CTL: ring buffer; under execlists the context image
+ *   holds the real ones. ACTHD: read-only to the guest.
  *   HWSTAM, IMR: per-engine interrupt masks (the GT banks are irq.c's).
- *   MI_MODE, RING_MODE (GFX_MODE), RESET_CTL, CSB pointer: masked.
- *   EIR: error identity, write 1 to clear.
- *   ELSP: submit port (execlist emulation takes over this row later).
- *   EXECLIST_STATUS lo/hi and the 6 CSB entries: written by the engine only.
+ *   MI_MODE: masked.  EIR: error identity, write 1 to clear.
  */
 #define ENGINE_ROWS(e, base)                                                          \
 	{ .off = (base) + 0x30, .name = #e "_RING_TAIL", .size = 4, .flags = MF_VIRT },  \
@@ -136,8 +97,6 @@ hws_pga_write(struct vgpu *v, uint32_t off, uint32_t val)
 	{ .off = (base) + 0x38, .name = #e "_RING_START", .size = 4, .flags = MF_VIRT }, \
 	{ .off = (base) + 0x3c, .name = #e "_RING_CTL", .size = 4, .flags = MF_VIRT },   \
 	{ .off = (base) + 0x74, .name = #e "_ACTHD", .size = 4, .flags = MF_VIRT | MF_RO }, \
-	{ .off = (base) + 0x80, .name = #e "_HWS_PGA", .size = 4, .flags = MF_VIRT,        \
-	  .write = hws_pga_write },                                                     \
 	{ .off = (base) + 0x98, .name = #e "_HWSTAM", .size = 4, .flags = MF_VIRT | MF_SAVE, \
 	  .reset = 0xffffffff },                                                        \
 	{ .off = (base) + 0x9c, .name = #e "_MI_MODE", .size = 4,                        \
@@ -146,21 +105,7 @@ hws_pga_write(struct vgpu *v, uint32_t off, uint32_t val)
 	{ .off = (base) + 0xa8, .name = #e "_IMR", .size = 4, .flags = MF_VIRT | MF_SAVE, \
 	  .reset = 0xffffffff },                                                        \
 	{ .off = (base) + 0xb0, .name = #e "_EIR", .size = 4, .flags = MF_VIRT,          \
-	  .w1c_mask = 0xffffffff },                                                     \
-	{ .off = (base) + 0xd0, .name = #e "_RESET_CTL", .size = 4,                      \
-	  .flags = MF_VIRT | MF_MASKED, .ro_mask = RESET_CTL_READY,                      \
-	  .write = reset_ctl_write },                                                    \
-	{ .off = (base) + 0x230, .name = #e "_ELSP", .size = 4, .flags = MF_VIRT },      \
-	{ .off = (base) + 0x234, .name = #e "_EXECLIST_STATUS_LO", .size = 4,            \
-	  .flags = MF_VIRT | MF_RO | MF_NOLOG },                                         \
-	{ .off = (base) + 0x238, .name = #e "_EXECLIST_STATUS_HI", .size = 4,            \
-	  .flags = MF_VIRT | MF_RO | MF_NOLOG },                                         \
-	{ .off = (base) + 0x29c, .name = #e "_RING_MODE", .size = 4,                     \
-	  .flags = MF_VIRT | MF_MASKED | MF_SAVE },                                      \
-	{ .off = (base) + 0x370, .name = #e "_CSB", .size = 6 * 8,                       \
-	  .flags = MF_VIRT | MF_RO },                                                    \
-	{ .off = (base) + 0x3a0, .name = #e "_CSB_PTR", .size = 4,                       \
-	  .flags = MF_VIRT | MF_MASKED, .ro_mask = 0x000f, .reset = 0x0007 }
+	  .w1c_mask = 0xffffffff }
 
 #define RCS_BASE  0x02000
 #define VCS_BASE  0x12000
@@ -175,7 +120,6 @@ hws_pga_write(struct vgpu *v, uint32_t off, uint32_t val)
 #define GEN8_EU_DISABLE0    0x9134
 #define GEN8_EU_DISABLE1    0x9138
 #define GEN8_EU_DISABLE2    0x913c
-#define GEN6_GDRST	    0x941c
 /* Power management (RPS / RC6): the guest programs them, the host owns the real ones. */
 #define GEN6_RPNSWREQ	    0xa008
 #define GEN6_RC_CONTROL	    0xa090
@@ -228,8 +172,6 @@ static const struct mmio_reg base_regs[] = {
 	{ REG(GEN8_EU_DISABLE0), .size = 4, .flags = MF_VIRT | MF_RO },
 	{ REG(GEN8_EU_DISABLE1), .size = 4, .flags = MF_VIRT | MF_RO },
 	{ REG(GEN8_EU_DISABLE2), .size = 4, .flags = MF_VIRT | MF_RO },
-	/* Engine reset completes at once: the request bits read back as 0. */
-	{ REG(GEN6_GDRST), .size = 4, .flags = MF_VIRT | MF_NOLOG, .ro_mask = 0xffffffff },
 	{ REG(GEN6_RPNSWREQ), .size = 4, .flags = MF_VIRT },
 	{ REG(GEN6_RC_CONTROL), .size = 4, .flags = MF_VIRT },
 	{ REG(GEN6_RC_STATE), .size = 4, .flags = MF_VIRT },

@@ -15,5 +15,6 @@ const struct mmio_table *const mmio_tables[] = {
 	&display_core_mmio_table, /* display_core.c: power wells, DBUF, DPLLs */
 	&dp_aux_mmio_table,  /* dp_aux.c: DP AUX channels, DPCD, EDID */
 	&pcode_mmio_table,   /* pcode.c: the pcode mailbox */
+	&execlist_mmio_table, /* exec/execlist_regs.c: ELSP, CSB, status page, GDRST */
 };
 const unsigned int mmio_nr_tables = sizeof(mmio_tables) / sizeof(mmio_tables[0]);

@@ -16,6 +16,7 @@ extern const struct mmio_table gmbus_mmio_table;
 extern const struct mmio_table display_core_mmio_table;
 extern const struct mmio_table dp_aux_mmio_table;
 extern const struct mmio_table pcode_mmio_table;
+extern const struct mmio_table execlist_mmio_table;
 
 extern const struct mmio_table *const mmio_tables[];
 extern const unsigned int mmio_nr_tables;

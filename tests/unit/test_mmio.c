@@ -120,7 +120,7 @@ test_reset_values(void)
 {
 	up(UNKNOWN_TOLERATE);
 	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_HWSTAM), 0xffffffff);
-	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_CSB_PTR), 0x7);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_CSB_PTR), 0x0505); /* both pointers 5 */
 	CU_ASSERT_EQUAL(fake_readl(s.v, FUSE2), (1u << 25) | (0x8u << 20));
 	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_TAIL), 0);
 	fake_teardown(&s);
@@ -308,8 +308,8 @@ test_masked(void)
 	fake_writel(s.v, 0x20d0, 0x00010000);
 	CU_ASSERT_EQUAL(fake_readl(s.v, 0x20d0) & 3, 0);
 	/* CSB pointer: the write pointer (3:0) is the engine's. */
-	fake_writel(s.v, RCS_CSB_PTR, 0xffff0500);
-	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_CSB_PTR), 0x0507);
+	fake_writel(s.v, RCS_CSB_PTR, 0xffff0302);
+	CU_ASSERT_EQUAL(fake_readl(s.v, RCS_CSB_PTR), 0x0305);
 	fake_teardown(&s);
 }
 

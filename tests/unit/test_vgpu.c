@@ -280,7 +280,8 @@ test_context_switch(void)
 	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xa1);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0xa2);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0x0001); /* loaded with all mask bits set */
-	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x0008);
+	/* Execlists stay on: RING_MODE's GFX_RUN_LIST_ENABLE (bit 15) is read-only 1. */
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x8008);
 	CU_ASSERT_EQUAL(pf->mmio[0x12098 / 4], 0xffffffffu); /* VCS HWSTAM reset value */
 	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
 	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_TAIL / 4], snap[RCS_RING_TAIL / 4]);
@@ -293,12 +294,12 @@ test_context_switch(void)
 	CU_ASSERT_EQUAL(pf->mmio[RCS_HWSTAM / 4], 0xffffffffu);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_IMR / 4], 0xffffffffu);
 	CU_ASSERT_EQUAL(pf->mmio[RCS_MI_MODE / 4], 0x0200); /* MODE_IDLE reset */
-	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x0000);
+	CU_ASSERT_EQUAL(pf->mmio[RCS_RING_MODE / 4], 0x8000);
 	CU_ASSERT_TRUE(others_untouched(pf->mmio, snap));
 	/* A's register file took what the hardware held (masked: value bits). */
 	CU_ASSERT_EQUAL(fake_readl(a, RCS_IMR), 0xa9);
 	CU_ASSERT_EQUAL(fake_readl(a, RCS_MI_MODE), 0x0001);
-	CU_ASSERT_EQUAL(fake_readl(a, RCS_RING_MODE), 0x0008);
+	CU_ASSERT_EQUAL(fake_readl(a, RCS_RING_MODE), 0x8008);
 
 	/* Back to the host: its values are restored exactly. */
 	CU_ASSERT_EQUAL(gpu_switch_to(s.gpu, NULL), 0);
