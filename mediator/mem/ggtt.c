@@ -85,9 +85,9 @@ ggtt_gfn_is_bar(const struct vgpu *v, uint64_t gfn)
  * The DMA address of guest frame gfn, checked against the hv_ops contract
  * (hv.h): 0 and a page-aligned address the PTE can hold, or -EFAULT for
  * anything else (a refusal, a positive return, an address with offset
- * bits or above bit 45, a frame of its own BARs).
+ * bits or above bit 45, a frame of its own BARs). Also ppgtt_shadow.c's.
  */
-static int
+int
 ggtt_gfn_dma(struct vgpu *v, uint64_t gfn, uint64_t *dma)
 {
 	int rc;

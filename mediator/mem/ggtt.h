@@ -62,5 +62,12 @@ void ggtt_fini(struct vgpu *v);
  */
 int ggtt_access(struct vgpu *v, int write, uint64_t off, unsigned int size,
 		uint64_t *val);
+/*
+ * Guest frame gfn -> DMA address for a GTT entry (GGTT or PPGTT): 0 and a
+ * page-aligned address within GGTT_PTE_ADDR_MASK, or -EFAULT if it is not
+ * the guest's RAM (the hypervisor refuses, answers out of contract, or it
+ * is a frame of v's own live BAR0/BAR2).
+ */
+int ggtt_gfn_dma(struct vgpu *v, uint64_t gfn, uint64_t *dma);
 
 #endif
