@@ -92,7 +92,7 @@ roots_reclaim(struct vgpu *v)
 {
 	struct ppgtt_state *ps = &v->ppgtt;
 
-	while (ps->nr_tables + ps->nr_retired > PPGTT_MAX_TABLES * 3 / 4) {
+	while (ps->nr_tables + ps->nr_retired > ppgtt_max_tables(v) * 3 / 4) {
 		struct ppgtt_root *lru = NULL, *r;
 		uint32_t pos = 0;
 

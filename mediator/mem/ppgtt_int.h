@@ -44,6 +44,13 @@ struct ppgtt_root {
 	uint64_t last_use;		/* ppgtt_state.tick of its last submission */
 };
 
+/* The vGPU's table budget. */
+static inline unsigned int
+ppgtt_max_tables(const struct vgpu *v)
+{
+	return v->ppgtt.max_tables ? v->ppgtt.max_tables : PPGTT_MAX_TABLES;
+}
+
 /* Level of a root's top table. */
 static inline unsigned int
 ppgtt_top_level(unsigned int levels)

@@ -256,9 +256,9 @@ ppgtt_table_get(struct vgpu *v, uint64_t gfn, unsigned int level, int *err)
 		pg->t[level - 1]->refs++;
 		return pg->t[level - 1];
 	}
-	if (ps->nr_tables + ps->nr_retired >= PPGTT_MAX_TABLES)
+	if (ps->nr_tables + ps->nr_retired >= ppgtt_max_tables(v))
 		ppgtt_reap(v);
-	if (ps->nr_tables + ps->nr_retired >= PPGTT_MAX_TABLES) {
+	if (ps->nr_tables + ps->nr_retired >= ppgtt_max_tables(v)) {
 		ps->no_room++;
 		*err = -ENOSPC;
 		return NULL;
