@@ -59,6 +59,7 @@ struct ppgtt_state {
 	unsigned int nr_oos;
 	uint64_t tick;			/* submissions, for the roots' LRU */
 	unsigned int max_tables;	/* 0: PPGTT_MAX_TABLES (tests lower it) */
+	bool oos_off;			/* never out of sync (benches compare) */
 	/* Counters (plain data). */
 	uint64_t bad_entries;		/* guest entries refused (not-present shadow) */
 	uint64_t no_room;		/* tables refused: PPGTT_MAX_TABLES */

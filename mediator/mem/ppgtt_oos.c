@@ -29,7 +29,7 @@ ppgtt_oos_note_write(struct vgpu *v, struct ppgtt_table *t)
 {
 	struct ppgtt_state *ps = &v->ppgtt;
 
-	if (t->oos || ++t->writes < PPGTT_OOS_THRESHOLD || ps->nr_oos >= PPGTT_MAX_OOS ||
+	if (t->oos || ++t->writes < PPGTT_OOS_THRESHOLD || ps->nr_oos >= PPGTT_MAX_OOS || ps->oos_off ||
 	    !leaf_only(t) || t->pg->tp->releasing)
 		return;
 	if (page_track_protect(v, t->pg->tp, false))
