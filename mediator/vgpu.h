@@ -84,6 +84,10 @@ struct vgpu_stats {
 	uint64_t ticks;		   /* vgpu_tick calls: timer wakeups + re-asks after requests */
 	uint64_t wp_failed;	   /* write-protects the hypervisor refused */
 	uint64_t hv_release_failed; /* BAR/page releases the hypervisor refused (retried) */
+	uint64_t ppgtt_tables;	   /* shadow page tables now */
+	uint64_t ppgtt_bad;	   /* guest PPGTT entries/roots refused (not present in the shadow) */
+	uint64_t ppgtt_oos;	   /* leaf tables taken out of sync (unprotected) */
+	uint64_t ppgtt_oos_syncs;  /* resyncs of out-of-sync leaves before submissions */
 	bool failsafe;
 	char failsafe_reason[64];
 };

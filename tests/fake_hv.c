@@ -367,42 +367,107 @@ fake_info(struct pgpu *p, struct pgpu_info *out)
 	out->ggtt_entries = FAKE_GGTT_ENTRIES;
 }
 
-static void
-fake_close(struct pgpu *p)
-{
-	free(pf(p)->ggtt);
-	free(pf(p));
-}
+/* ---- GPU-reachable memory (mem_alloc / mem_free), an addition for execution ---- */
 
-/*
- * Machine memory for execution (mem_alloc): zeroed pages from the C heap,
- * each with a made-up machine address from FAKE_MACHINE_BASE up (never
- * reused, so a stale address in a test shows). mem_live counts pages not
- * yet given back: a test asserts that nothing leaked.
- */
+struct fake_mem_block {
+	uint64_t maddr;
+	uint8_t *va;
+	unsigned int npages;
+};
+
 static void *
 fake_mem_alloc(struct pgpu *p, unsigned int npages, uint64_t *maddr)
 {
-	void *va = aligned_alloc(4096, (size_t)npages * 4096);
+	struct pgpu_fake *f = pf(p);
+	struct fake_mem_block *b;
+	void *va;
 
-	if (!va) {
-		errno = ENOMEM;
+	if (f->mem_fail) {
+		errno = f->mem_fail;
+		f->mem_fail = 0;
 		return NULL;
 	}
+	if (f->nmem == f->capmem) {
+		size_t cap = f->capmem ? f->capmem * 2 : 64;
+		struct fake_mem_block *n = realloc(f->mem, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		f->mem = n;
+		f->capmem = cap;
+	}
+	va = aligned_alloc(4096, (size_t)npages * 4096);
+	if (!va)
+		return NULL;
 	memset(va, 0, (size_t)npages * 4096);
+	if (!f->mem_next)
+		f->mem_next = FAKE_MADDR_BASE;
+	b = &f->mem[f->nmem++];	/* addresses only grow: the array stays sorted */
+	b->maddr = f->mem_next;
+	b->va = va;
+	b->npages = npages;
 	for (unsigned int i = 0; i < npages; i++)
-		maddr[i] = FAKE_MACHINE_BASE + ((pf(p)->mem_next + i) << 12);
-	pf(p)->mem_next += npages;
-	pf(p)->mem_live += npages;
+		maddr[i] = b->maddr + (uint64_t)i * 4096;
+	f->mem_next += ((uint64_t)npages + 1) * 4096;	/* a gap: no run-on between blocks */
+	f->mem_pages += npages;
 	return va;
+}
+
+static struct fake_mem_block *
+fake_mem_find(const struct pgpu_fake *f, uint64_t maddr)
+{
+	size_t lo = 0, hi = f->nmem;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct fake_mem_block *b = &f->mem[mid];
+
+		if (maddr < b->maddr)
+			hi = mid;
+		else if (maddr >= b->maddr + (uint64_t)b->npages * 4096)
+			lo = mid + 1;
+		else
+			return (struct fake_mem_block *)(uintptr_t)b;
+	}
+	return NULL;
 }
 
 static void
 fake_mem_free(struct pgpu *p, void *va, unsigned int npages)
 {
-	pf(p)->mem_live -= npages;
-	free(va);
+	struct pgpu_fake *f = pf(p);
+
+	for (size_t i = 0; i < f->nmem; i++)
+		if (f->mem[i].va == va) {
+			if (f->mem[i].npages != npages)
+				abort();	/* a caller bug the tests must see */
+			free(va);
+			f->mem_pages -= npages;
+			memmove(&f->mem[i], &f->mem[i + 1], (f->nmem - i - 1) * sizeof(f->mem[0]));
+			f->nmem--;
+			return;
+		}
+	abort();
 }
+
+void *
+fake_pgpu_mem_va(const struct pgpu_dev *dev, uint64_t maddr)
+{
+	const struct fake_mem_block *b = fake_mem_find(pf(dev->p), maddr);
+
+	return b ? b->va + (maddr - b->maddr) : NULL;
+}
+
+static void
+fake_close(struct pgpu *p)
+{
+	for (size_t i = 0; i < pf(p)->nmem; i++)
+		free(pf(p)->mem[i].va);
+	free(pf(p)->mem);
+	free(pf(p)->ggtt);
+	free(pf(p));
+}
+
 
 static const struct pgpu_ops fake_pgpu_ops = {
 	.mmio_read = fake_mmio_read,

@@ -71,18 +71,29 @@ bool fake_hv_claimed(struct hv *hv, char kind, uint64_t start, uint64_t end);
  * A fake physical GPU (arrays): 256 MiB aperture, 4 GiB GM, 32 fences.
  * Writes to masked registers (MF_MASKED rows) apply the mask half.
  */
+struct fake_mem_block;
 struct pgpu_fake {
 	uint32_t mmio[0x200000 / 4];
 	uint64_t *ggtt;		/* 1 Mi entries */
 	unsigned int ggtt_writes;
-	/* GPU-reachable memory (mem_alloc/mem_free): see "machine memory" in fake_hv.c. */
-	uint64_t mem_next;	/* pages handed out so far (machine addresses are never reused) */
-	unsigned int mem_live;	/* pages allocated and not yet freed */
+	/* GPU-reachable memory (mem_alloc), see fake_pgpu_mem_va. */
+	struct fake_mem_block *mem;	/* sorted by machine address */
+	size_t nmem, capmem;
+	uint64_t mem_next;	/* machine address of the next allocation */
+	uint64_t mem_pages;	/* pages allocated now */
+	int mem_fail;		/* if non-zero, the next mem_alloc fails with this errno */
 };
-/* Machine address of the first page mem_alloc hands out (then + 4 KiB each). */
-#define FAKE_MACHINE_BASE 0x800000000ull
 void fake_pgpu_open(struct pgpu_dev *out);
 struct pgpu_fake *fake_pgpu(const struct pgpu_dev *dev);
+/*
+ * The fake's mem_alloc hands out malloc'd pages with made-up machine
+ * addresses from FAKE_MADDR_BASE up (never reused, never guest RAM's
+ * dma_base + gpa). The CPU view of machine address maddr (any offset in an
+ * allocated page), or NULL if nothing is allocated there: what the GPU
+ * would reach by that address.
+ */
+#define FAKE_MADDR_BASE 0x200000000000ull
+void *fake_pgpu_mem_va(const struct pgpu_dev *dev, uint64_t maddr);
 
 /* ---- fixtures built on the fakes (additions for the mediator unit tests) ---- */
 

@@ -19,12 +19,33 @@
 
 #define GLUE_MAX_VCPUS 128		/* ioreq_t slots in one shared page */
 #define GLUE_MAX_RANGES 16
-#define MAPCACHE_SLOTS 64
 
-/* Small direct-mapped cache of foreign-mapped guest pages (mapcache.c). */
-struct mapcache_slot {
-	uint64_t gfn;
-	void *va;			/* NULL = empty */
+/*
+ * Guest RAM mapped in long-lived chunks (mapcache.c): MAPCACHE_CHUNK_PAGES
+ * consecutive gfns per xenforeignmemory_map, found by chunk number in an
+ * open-addressed hash, kept until INVALIDATE, detach, an aperture map over
+ * them, or the budget (max chunks; the least recently used quarter goes
+ * in one batch).
+ */
+#define MAPCACHE_CHUNK_SHIFT 9		/* 512 pages: 2 MiB per mapping */
+#define MAPCACHE_CHUNK_PAGES (1u << MAPCACHE_CHUNK_SHIFT)
+#define MAPCACHE_MAX_CHUNKS 4096	/* 8 GiB of guest RAM mapped at most, per domain */
+
+struct mapcache_chunk {
+	uint64_t idx;			/* first gfn >> MAPCACHE_CHUNK_SHIFT */
+	uint8_t *va;			/* the chunk's pages; holes are PROT_NONE */
+	uint64_t last_use;		/* mapcache tick of the last lookup */
+	uint64_t hole[MAPCACHE_CHUNK_PAGES / 64]; /* bit per page that was not RAM */
+};
+
+struct mapcache {
+	struct mapcache_chunk **slot;	/* hash by idx, linear probing; NULL = free */
+	unsigned int cap;		/* power of two, 0 before the first map */
+	unsigned int n;			/* chunks mapped */
+	unsigned int max;		/* budget (MAPCACHE_MAX_CHUNKS; tests lower it) */
+	struct mapcache_chunk *last;	/* the last chunk found (sweeps stay in one) */
+	uint64_t tick;
+	uint64_t maps, unmaps, evictions; /* xenforeignmemory calls, eviction batches */
 };
 
 /* Poll mode state (ioreq_loop.c): the adaptive window and the ports held masked. */
@@ -75,7 +96,7 @@ struct hv {
 	uint32_t sbdf;
 	uint64_t *wp_gfns;		/* sorted */
 	unsigned int nr_wp, cap_wp;
-	struct mapcache_slot cache[MAPCACHE_SLOTS];
+	struct mapcache mc;		/* guest RAM mappings (mapcache.c) */
 
 	uint64_t warned;		/* bit per enum ioreq_err already logged */
 	struct glue_stats stats;	/* updated with relaxed atomics */
@@ -87,7 +108,10 @@ struct hv {
 
 /* Mapping cache (mapcache.c); lock held by the caller. */
 void *mapcache_get(struct hv *hv, uint64_t gfn);
+/* Unmap everything (INVALIDATE, detach) and free the table. */
 void mapcache_flush(struct hv *hv);
+/* Unmap the chunks holding any of gfns [gfn, gfn + nr) (their p2m entries changed). */
+void mapcache_forget(struct hv *hv, uint64_t gfn, uint64_t nr);
 /* Copy between guest memory and buf (takes the lock). 0 or -EFAULT; all or nothing. */
 int mapcache_copy(struct hv *hv, uint64_t gpa, void *buf, size_t len, bool to_guest);
 /* The same with hv->lock already held. */

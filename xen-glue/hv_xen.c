@@ -255,6 +255,21 @@ hv_wp_gfn(struct hv *hv, uint64_t gfn, bool on)
 }
 
 /*
+ * The gfns changed p2m type (RAM under a BAR became the aperture, the
+ * aperture a hole): drop our long-lived mappings of them, which would go
+ * on reaching the old pages (mapcache.c). After the change, so that no
+ * mapping made in between survives.
+ */
+static int
+aperture_forget(struct hv *hv, uint64_t gfn, uint64_t nr, int rc)
+{
+	pthread_mutex_lock(&hv->lock);
+	mapcache_forget(hv, gfn, nr);
+	pthread_mutex_unlock(&hv->lock);
+	return rc;
+}
+
+/*
  * Direct-map part of the physical aperture: iomem permission for the
  * machine frames first (Xen checks both caller and target), then the
  * p2m_mmio_direct mapping. Removal in the reverse order.
@@ -281,14 +296,14 @@ hv_map_aperture(struct hv *hv, uint64_t gfn, uint64_t ap_off, uint64_t nr, bool 
 		else	/* for a successor if we are killed (xs_state.c) */
 			xs_state_write(hv, "aperture", "%llx %lx %llx", (unsigned long long)gfn,
 				       mfn, (unsigned long long)nr);
-		return rc;
+		return aperture_forget(hv, gfn, nr, rc);
 	}
 	rc = xen_rc(xc_domain_memory_mapping(hv->xch, hv->cfg.domid, gfn, mfn, nr,
 					     DPCI_REMOVE_MAPPING));
 	xc_domain_iomem_permission(hv->xch, hv->cfg.domid, mfn, nr, 0);
 	if (!rc)
 		xs_state_rm(hv, "aperture");
-	return rc;
+	return aperture_forget(hv, gfn, nr, rc);
 }
 
 static int

@@ -30,5 +30,12 @@ const struct vgpu_module vgpu_modules[] = {
 	/* No init: struct vgpu comes zeroed from vgpu_zalloc (no tracked pages). */
 	{ .name = "page_track", .fini = page_track_fini,
 	  .trap_rows = page_track_trap_rows, .stats = page_track_stats },
+	/*
+	 * After page_track: its tables' pages are released before
+	 * page_track_fini. Before any execution row: torn down after them,
+	 * once the GPU runs nothing of the vGPU (ppgtt_fini frees every
+	 * shadow page at once).
+	 */
+	{ .name = "ppgtt", .fini = ppgtt_fini, .reset = ppgtt_reset, .stats = ppgtt_stats },
 };
 const size_t vgpu_nr_modules = sizeof(vgpu_modules) / sizeof(vgpu_modules[0]);

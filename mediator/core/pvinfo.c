@@ -37,7 +37,8 @@
 /*
  * Capabilities we advertise (i915_pvinfo.h VGT_CAPS_*):
  *   bit 2 FULL_48BIT_PPGTT: the guest may use 4-level PPGTT; we shadow
- *         the PML4 it announces with PPGTT_L4_CREATE.
+ *         every level under the PML4 it announces with PPGTT_L4_CREATE
+ *         (and the four page directories of PPGTT_L3_CREATE).
  *   bit 3 HWSP_EMULATION: the vGPU emulates the hardware status page
  *         writes the guest relies on: every CSB entry and the CSB write
  *         pointer go into the guest's global status page (HWS_PGA, dwords
@@ -179,15 +180,38 @@ pvinfo_write(struct vgpu *v, uint32_t off, uint32_t val)
 	return 0;
 }
 static uint64_t
-pvinfo_pdp0(struct vgpu *v)
+pvinfo_pdp(struct vgpu *v, unsigned int n)
 {
-	return (uint64_t)vreg_get(v, PVINFO_PDP + 4) << 32 | vreg_get(v, PVINFO_PDP);
+	return (uint64_t)vreg_get(v, PVINFO_PDP + 8 * n + 4) << 32 | vreg_get(v, PVINFO_PDP + 8 * n);
+}
+
+/*
+ * PPGTT_L3_CREATE/DESTROY: a legacy 32-bit PPGTT, pdp[0..3] its four page
+ * directories (i915 gen8_ppgtt_notify_vgt: each PDP in use; 0 = none).
+ * Each is a 3-level root of its own; the first failure is the answer.
+ */
+static int
+pvinfo_l3(struct vgpu *v, bool create)
+{
+	int rc = 0;
+
+	for (unsigned int n = 0; n < 4; n++) {
+		uint64_t pd = pvinfo_pdp(v, n);
+		int r;
+
+		if (!pd)
+			continue;
+		r = create ? ppgtt_create_root(v, pd, 3) : ppgtt_destroy_root(v, pd, 3);
+		if (r < 0 && !rc)
+			rc = r;
+	}
+	return rc;
 }
 
 static int
 pvinfo_g2v_write(struct vgpu *v, uint32_t off, uint32_t val)
 {
-	uint64_t root = pvinfo_pdp0(v);
+	uint64_t root = pvinfo_pdp(v, 0);
 	int rc = 0;
 
 	vreg_set(v, off, val);
@@ -196,7 +220,11 @@ pvinfo_g2v_write(struct vgpu *v, uint32_t off, uint32_t val)
 		rc = ppgtt_create_root(v, root, 4);
 		break;
 	case G2V_PPGTT_L4_DESTROY:
-		rc = ppgtt_destroy_root(v, root);
+		rc = ppgtt_destroy_root(v, root, 4);
+		break;
+	case G2V_PPGTT_L3_CREATE:
+	case G2V_PPGTT_L3_DESTROY:
+		rc = pvinfo_l3(v, val == G2V_PPGTT_L3_CREATE);
 		break;
 	case G2V_EXECLIST_CTX_CREATE:
 	case G2V_EXECLIST_CTX_DESTROY:

@@ -23,6 +23,7 @@
 #include "mediator/core/irq.h"
 #include "mediator/display/display.h"
 #include "mediator/mem/page_track.h"
+#include "mediator/mem/ppgtt.h"
 #include "mediator/exec/exec.h"
 
 #define GPU_MAX_VGPUS 64
@@ -72,6 +73,7 @@ enum warn_cause {
 	WARN_BAR0_HOLE,		/* access to the unused part of BAR0 (2..8 MiB) */
 	WARN_PIO,		/* BAR4 access other than the index/data dwords */
 	WARN_PPGTT,		/* bad PPGTT root (outside RAM, too many, unaligned) */
+	WARN_PPGTT_ENTRY,	/* a guest PPGTT entry refused (ppgtt_shadow.c) */
 	WARN_MSI_FAIL,		/* the hypervisor refused an MSI injection */
 	WARN_INTX_FAIL,		/* the hypervisor refused an INTx level change */
 	WARN_PVINFO_UNDEF,	/* write to an undefined PV info offset */
@@ -127,11 +129,8 @@ struct vgpu {
 	uint64_t unknown_overflow; /* hits on unknown registers past the table */
 	uint32_t pio_index;	/* BAR4 +0: the MMIO index the data port uses */
 
-	/*
-	 * Last: big and untouched until the guest announces page tables, so
-	 * the fields above, written at creation, share one or two pages.
-	 */
-	struct page_track pt;	 /* page_track.c + ppgtt.c */
+	struct page_track pt;	 /* page_track.c: write-protected pages */
+	struct ppgtt_state ppgtt; /* ppgtt*.c: shadowed PPGTTs */
 };
 
 #define MMIO_UNKNOWN_BITMAP_BYTES (MMIO_REG_SIZE / 4 / 8)

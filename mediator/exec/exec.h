@@ -226,17 +226,32 @@ int cmd_scan_workload(struct vgpu *v, struct workload *w);
 /*
  * The shadow of the guest PPGTT whose top level is at guest physical
  * root, built by walking every level and kept in sync by write
- * protection; out-of-sync leaves are resynced now. levels is the level
- * of root's table: 4 for a PML4 (CTX_ADDR_LEGACY_64B: root is PDP0 of
- * the image), 2 for a page directory (CTX_ADDR_LEGACY_32B: the four PDPn
- * registers of the image each name a page directory; workload.c calls
- * once per register). *shadow is the machine address to put in the
- * shadow context. 0, or -errno (a bad guest entry: -EINVAL with a log
- * line). v->lock held.
+ * protection; out-of-sync leaves are resynced now. levels 4 (legacy
+ * 64-bit): root is the PML4 (pdp[0]); levels 3 (legacy 32-bit): root is
+ * one PDPn value of the image, the page directory it names (call once per
+ * non-zero PDPn; the shadow goes into that PDPn). *shadow is the machine
+ * address to put in the shadow context. 0, or -EINVAL (a bad root: not
+ * page aligned, not the guest's RAM, levels not 3/4; logged once,
+ * counted), -ENOSPC (the vGPU's shadow tables are exhausted), -ENOMEM,
+ * -EOPNOTSUPP (the backend has no mem_alloc). A bad entry below the root
+ * is not an error: it is not present in the shadow (counted, logged once).
+ * v->lock held.
+ *
+ * Shadow pages of tables the guest drops are freed only once no workload
+ * of v may walk them: while a workload on v->exec.eng[].queue is
+ * WL_RUNNING or has its shadow_ctx built, or an engine's submitted >
+ * completed + failed, they are kept (execlist.c keeps these true).
  */
 int ppgtt_shadow_for_submit(struct vgpu *v, uint64_t root, unsigned int levels,
 			    uint64_t *shadow);
-/* Translate a PPGTT address through the guest's tables: guest physical. -EFAULT if unmapped. */
+/*
+ * Translate a PPGTT address: guest physical, as the GPU will see it (for
+ * a shadowed root: through the shadow as of the last trapped write or
+ * ppgtt_shadow_for_submit, so call it after that; else through guest
+ * memory, every entry checked). levels 4: gva < 2^48; levels 3: root is
+ * the PDPn of gva's GiB (pdp[(gva >> 30) & 3]), gva < 2^32. -EFAULT if
+ * unmapped, refused (bad entry, 2M/1G/64K pages) or out of range. v->lock held.
+ */
 int ppgtt_gva_to_gpa(struct vgpu *v, uint64_t root, unsigned int levels, uint64_t gva,
 		     uint64_t *gpa);
 

@@ -26,13 +26,3 @@ cmd_scan_workload(struct vgpu *v, struct workload *w)
 	snprintf(w->why, sizeof(w->why), "no command scanner in this build");
 	return -ENOSYS;
 }
-
-__attribute__((weak)) int
-ppgtt_shadow_for_submit(struct vgpu *v, uint64_t root, unsigned int levels, uint64_t *shadow)
-{
-	(void)v;
-	(void)root;
-	(void)levels;
-	*shadow = 0;
-	return -ENOSYS;
-}

@@ -120,11 +120,15 @@ static int
 shadow_roots(struct vgpu *v, struct workload *w, uint64_t pdp_out[4])
 {
 	unsigned int n = w->addr_mode == CTX_ADDR_LEGACY_64B ? 1 : 4;
-	unsigned int levels = w->addr_mode == CTX_ADDR_LEGACY_64B ? 4 : 2;
+	unsigned int levels = w->addr_mode == CTX_ADDR_LEGACY_64B ? 4 : 3;
 
 	memset(pdp_out, 0, 4 * sizeof(*pdp_out));
 	for (unsigned int i = 0; i < n; i++) {
-		int rc = ppgtt_shadow_for_submit(v, w->pdp[i], levels, &pdp_out[i]);
+		int rc;
+
+		if (levels == 3 && !w->pdp[i])
+			continue;	/* a PDPn the context does not use */
+		rc = ppgtt_shadow_for_submit(v, w->pdp[i], levels, &pdp_out[i]);
 
 		if (rc < 0)
 			return fail(w, rc, "PPGTT root %#" PRIx64 " refused (%d)", w->pdp[i], rc);

@@ -9,8 +9,15 @@
  * back. A not-present or refused entry is physically not present
  * (GGTT_PTE_NONE): no page stands behind it, so none can be shared (docs/
  * design.md section 5). Entries outside its GM are ballooned: read 0,
- * writes dropped. The physical entries of the whole share are reset to
- * GGTT_PTE_NONE when the vGPU is created and when it is destroyed.
+ * writes dropped. A write there that only clears (not present) or points
+ * at the guest's scratch page is harmless and dropped quietly: i915 writes
+ * its guard page and, on resume or a wedge, clears all of the GGTT (about
+ * a million entries) with its scratch entry; only other values count as
+ * bad (and may end in failsafe). The scratch entry is learnt as the present
+ * value written to GGTT_SCRATCH_RUN consecutive entries (i915 clears its
+ * own share's holes so at boot, before it writes the guard page). The
+ * physical entries of the whole share are reset to GGTT_PTE_NONE when the
+ * vGPU is created and when it is destroyed.
  *
  * The aperture needs nothing here: the guest's aperture slice is
  * direct-mapped (cfg_space.c) and the physical GGTT written below is what
@@ -85,9 +92,9 @@ ggtt_gfn_is_bar(const struct vgpu *v, uint64_t gfn)
  * The DMA address of guest frame gfn, checked against the hv_ops contract
  * (hv.h): 0 and a page-aligned address the PTE can hold, or -EFAULT for
  * anything else (a refusal, a positive return, an address with offset
- * bits or above bit 45, a frame of its own BARs).
+ * bits or above bit 45, a frame of its own BARs). Also ppgtt_shadow.c's.
  */
-static int
+int
 ggtt_gfn_dma(struct vgpu *v, uint64_t gfn, uint64_t *dma)
 {
 	int rc;
@@ -120,11 +127,36 @@ ggtt_refuse(struct vgpu *v, const char *why)
  * the old mapping must never stay live behind a value the guest replaced.
  */
 static void
+ggtt_learn_scratch(struct ggtt_state *g, uint64_t idx, uint64_t pte)
+{
+	if (pte == g->run_val && idx == g->run_next && g->run_len) {
+		if (++g->run_len >= GGTT_SCRATCH_RUN && (pte & GGTT_PTE_PRESENT))
+			g->scratch = pte;
+	} else {
+		g->run_val = pte;
+		g->run_len = 1;
+	}
+	g->run_next = idx + 1;
+}
+
+/* A write outside its GM that changes nothing a GPU could use: not present, or scratch. */
+static bool
+ggtt_harmless(const struct ggtt_state *g, uint64_t pte)
+{
+	return !(pte & GGTT_PTE_PRESENT) || (g->scratch && pte == g->scratch);
+}
+
+static void
 ggtt_write_entry(struct vgpu *v, uint64_t idx, uint64_t pte)
 {
 	uint64_t *slot = ggtt_slot(v, idx);
 	uint64_t phys = GGTT_PTE_NONE, dma = 0;
 
+	ggtt_learn_scratch(&v->ggtt, idx, pte);
+	if (!slot && ggtt_harmless(&v->ggtt, pte)) {
+		v->ggtt.harmless++;
+		return;
+	}
 	if (!slot) {
 		vgpu_warn_once(v, WARN_GGTT_RANGE,
 			       "GGTT write 0x%016" PRIx64 " to entry %" PRIu64
@@ -181,7 +213,19 @@ ggtt_write_part(struct vgpu *v, uint64_t idx, unsigned int shift, unsigned int s
 	uint8_t bytes = (uint8_t)(((1u << size) - 1) << shift);
 
 	if (!ggtt_slot(v, idx)) {
-		ggtt_write_entry(v, idx, val << (shift * 8)); /* refused there */
+		/*
+		 * Outside its GM nothing is merged: each part is judged alone.
+		 * A part without byte 0 cannot make an entry present; one with
+		 * it is harmless if it clears the present bit or matches the
+		 * scratch entry's bytes.
+		 */
+		uint64_t part = (val << (shift * 8)) & mask;
+
+		if (shift || !(part & GGTT_PTE_PRESENT) ||
+		    (g->scratch && part == (g->scratch & mask)))
+			g->harmless++;
+		else
+			ggtt_write_entry(v, idx, part); /* refused there */
 		return;
 	}
 	if (!g->pend_bytes || g->pend_idx != idx) {

@@ -32,7 +32,20 @@ struct ggtt_state {
 	uint64_t pend_idx;  /* entry index */
 	uint64_t pend_val;  /* merged value so far */
 	uint8_t pend_bytes; /* bit per byte written; 0xff = complete */
+	/*
+	 * The guest's scratch entry, learnt (ggtt.c): the present value it
+	 * wrote to GGTT_SCRATCH_RUN consecutive entries (a clear_range), 0
+	 * while unknown. Writes outside its GM that only clear or name
+	 * scratch are harmless: dropped quietly, not counted as bad.
+	 */
+	uint64_t scratch;
+	uint64_t run_val, run_next;	/* the current run of equal values */
+	uint32_t run_len;
+	uint64_t harmless;		/* harmless writes outside its GM, dropped */
 };
+
+/* A present value written to this many consecutive entries is the scratch entry. */
+#define GGTT_SCRATCH_RUN 16
 
 /*
  * Allocate the guest-entry arrays for v->part and reset every physical
@@ -53,7 +66,8 @@ void ggtt_fini(struct vgpu *v);
  * written without gpu->lock, see ggtt.c).
  * off: bytes from the GGTT start (BAR0 + 8 MiB); size 1, 2, 4 or 8,
  * inside one 8-byte entry. Reads fill *val (0 for entries outside its GM).
- * Returns 0 handled (writes outside its GM are dropped; entries of its GM
+ * Returns 0 handled (writes outside its GM are dropped: counted as bad unless
+ * harmless, i.e. not present or the learnt scratch entry; entries of its GM
  * whose frame is not its RAM, or lies in one of its own live memory BARs,
  * are kept for read-back but physically not present; both logged once, counted in stats.ggtt_bad, and with
  * cfg.ggtt_failsafe the vGPU enters failsafe), or -EINVAL for a malformed
@@ -70,5 +84,12 @@ int ggtt_access(struct vgpu *v, int write, uint64_t off, unsigned int size,
  * RAM is for the reader of guest memory to find out. v->lock held.
  */
 int ggtt_gma_to_gpa(struct vgpu *v, uint64_t gma, uint64_t *gpa);
+/*
+ * Guest frame gfn -> DMA address for a GTT entry (GGTT or PPGTT): 0 and a
+ * page-aligned address within GGTT_PTE_ADDR_MASK, or -EFAULT if it is not
+ * the guest's RAM (the hypervisor refuses, answers out of contract, or it
+ * is a frame of v's own live BAR0/BAR2).
+ */
+int ggtt_gfn_dma(struct vgpu *v, uint64_t gfn, uint64_t *dma);
 
 #endif

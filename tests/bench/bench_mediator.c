@@ -3,7 +3,16 @@
  * bench_mediator.c — in-process mediator figures over the fake hypervisor
  * and GPU of tests/fake_hv.c: GGTT entry emulation vs a plain 8-byte
  * store, register read/write vs a null handler, vGPU creation time and
- * memory per vGPU for 1, 8 and 32 vGPUs on one GPU.
+ * memory per vGPU for 1, 8 and 32 vGPUs on one GPU; the PPGTT shadow:
+ *   ppgtt_trap          one trapped PTE write (validated, translated,
+ *                       shadowed) vs ggtt_write, the same for a GGTT entry
+ *   ppgtt_oos           traps taken by a populate of a whole page table
+ *                       (512 PTEs) with out-of-sync leaves, vs
+ *   ppgtt_oos_off       the same populate with every write trapped
+ *   ppgtt_populate      mediator time per PTE of that populate and the
+ *                       resync at the next submission, vs ..._sync without
+ *   ggtt_clear_outside  a write of the scratch entry outside the vGPU's GM
+ *                       (i915's full clear of all 4 GiB of GGTT) vs ggtt_write
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mediator/vgpu.h"
+#include "mediator/core/vgpu_int.h"
 #include "tests/fake_hv.h"
 #include "bench.h"
 
@@ -195,6 +204,144 @@ bench_create(struct gpu *gpu, unsigned int n)
 	return rc;
 }
 
+/* ---- PPGTT ---- */
+
+#define PB_PML4 0x100000ull
+#define PB_PDP 0x101000ull
+#define PB_PD 0x102000ull
+#define PB_PT0 0x200000ull		/* page tables from 2 MiB: up to 512 of them */
+#define PB_DATA 0x800000ull
+
+/* The guest stores an entry: a write-protected page traps, any other is RAM. */
+static unsigned int
+pb_store(struct bench_vgpu *b, uint64_t gpa, uint64_t val)
+{
+	if (b->hv->wp[gpa >> 12]) {
+		vgpu_mem_access(b->v, true, gpa, 8, &val);
+		return 1;
+	}
+	memcpy(b->hv->ram + gpa, &val, 8);
+	return 0;
+}
+
+static int
+pb_submit(struct bench_vgpu *b)
+{
+	uint64_t sh;
+	int rc;
+
+	pthread_mutex_lock(&b->v->lock);
+	rc = ppgtt_shadow_for_submit(b->v, PB_PML4, 4, &sh);
+	pthread_mutex_unlock(&b->v->lock);
+	return rc;
+}
+
+/*
+ * npt empty page tables under one shadowed root (PDEs 0..npt-1), then each
+ * populated with 512 PTEs as i915 binds an object, and a submission:
+ * traps taken per populate and mediator ns per PTE (populate + resync).
+ */
+static int
+pb_populate(struct bench_vgpu *b, unsigned int npt, double *traps, double *ns)
+{
+	unsigned int t = 0;
+	uint64_t t0;
+	int rc;
+
+	pb_store(b, PB_PML4, PB_PDP | 3);
+	pb_store(b, PB_PDP, PB_PD | 3);
+	for (unsigned int k = 0; k < npt; k++)
+		pb_store(b, PB_PD + 8 * k, (PB_PT0 + 0x1000ull * k) | 3);
+	rc = pb_submit(b);
+	t0 = bench_now_ns();
+	for (unsigned int k = 0; !rc && k < npt; k++) {
+		for (unsigned int i = 0; i < 512; i++)
+			t += pb_store(b, PB_PT0 + 0x1000ull * k + 8 * i,
+				      (PB_DATA + 0x1000ull * ((k + i) % 1024)) | 3);
+		rc = pb_submit(b);
+	}
+	*ns = (double)(bench_now_ns() - t0) / (npt * 512.0);
+	*traps = (double)t / npt;
+	/* Undo: the root's entry cleared drops every table. */
+	pb_store(b, PB_PML4, 0);
+	memset(b->hv->ram + PB_PT0, 0, 0x1000ull * npt);
+	return rc;
+}
+
+static int
+bench_ppgtt(struct bench_vgpu *b)
+{
+	const unsigned int npt = 256, n = 200000;
+	double traps_oos, traps_sync, ns_oos, ns_sync;
+	uint64_t t0, t1;
+	int rc;
+
+	rc = pb_populate(b, npt, &traps_oos, &ns_oos);
+	b->v->ppgtt.oos_off = true;
+	if (!rc)
+		rc = pb_populate(b, npt, &traps_sync, &ns_sync);
+	if (rc)
+		return rc;
+	bench_figure("ppgtt_oos_off", traps_sync, "traps/PT", NULL);
+	bench_figure("ppgtt_oos", traps_oos, "traps/PT", "ppgtt_oos_off");
+	bench_figure("ppgtt_populate_sync", ns_sync, "ns/PTE", NULL);
+	bench_figure("ppgtt_populate", ns_oos, "ns/PTE", "ppgtt_populate_sync");
+	/* One trapped PTE write, in sync: rewriting the PTEs of one table. */
+	pb_store(b, PB_PML4, PB_PDP | 3);
+	pb_store(b, PB_PDP, PB_PD | 3);
+	pb_store(b, PB_PD, PB_PT0 | 3);
+	rc = pb_submit(b);
+	t0 = bench_now_ns();
+	for (unsigned int i = 0; !rc && i < n; i++)
+		pb_store(b, PB_PT0 + 8 * (i % 512), (PB_DATA + 0x1000ull * (i % 1024)) | 3);
+	t1 = bench_now_ns();
+	b->v->ppgtt.oos_off = false;
+	pb_store(b, PB_PML4, 0);
+	if (!rc)
+		bench_figure("ppgtt_trap", (double)(t1 - t0) / n, "ns/write", "ggtt_write");
+	return rc;
+}
+
+/*
+ * i915's full GGTT clear: after its own holes taught the scratch entry,
+ * every entry outside its GM written with it. Must be harmless (never
+ * bad) and cheap.
+ */
+static int
+bench_ggtt_clear(struct bench_vgpu *b)
+{
+	const uint64_t scratch = (0x123ull << 12) | 1, ggtt = BAR0_GPA + (8u << 20);
+	struct vgpu_partition part;
+	struct vgpu_stats st;
+	uint64_t t0, n = 0, entries = 1u << 20;
+
+	vgpu_get_partition(b->v, &part);
+	for (uint64_t i = 0; i < 2 * GGTT_SCRATCH_RUN; i++) {
+		uint64_t pte = scratch;
+
+		vgpu_mem_access(b->v, true, ggtt + ((part.low_base >> 12) + i) * 8, 8, &pte);
+	}
+	t0 = bench_now_ns();
+	for (uint64_t i = 0; i < entries; i++) {
+		uint64_t gma = i << 12, pte = scratch;
+
+		if ((gma >= part.low_base && gma < part.low_base + part.low_size) ||
+		    (gma >= part.high_base && gma < part.high_base + part.high_size))
+			continue;
+		vgpu_mem_access(b->v, true, ggtt + i * 8, 8, &pte);
+		n++;
+	}
+	bench_figure("ggtt_clear_outside", (double)(bench_now_ns() - t0) / n, "ns/entry",
+		     "ggtt_write");
+	vgpu_get_stats(b->v, &st);
+	if (st.ggtt_bad || st.failsafe) {
+		printf("bench: ggtt_clear_outside: %llu entries counted bad\n",
+		       (unsigned long long)st.ggtt_bad);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int
 bench_mediator(void)
 {
@@ -211,6 +358,9 @@ bench_mediator(void)
 	if (!rc) {
 		bench_ggtt(&b);
 		bench_mmio(&b);
+		rc = bench_ppgtt(&b);
+		if (!rc)
+			rc = bench_ggtt_clear(&b);
 		free_vgpu(&b);
 	}
 	if (!rc)

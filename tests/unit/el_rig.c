@@ -48,7 +48,7 @@ __attribute__((weak)) int
 ppgtt_shadow_for_submit(struct vgpu *v, uint64_t root, unsigned int levels, uint64_t *shadow)
 {
 	el_ppgtt_calls++;
-	if ((levels != 4 && levels != 2) || (root & 0xfff))
+	if ((levels != 4 && levels != 3) || (root & 0xfff))
 		return -EINVAL;
 	*shadow = 0x700000000000ull | (uint64_t)v->id << 36 | root;
 	return 0;

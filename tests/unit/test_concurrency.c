@@ -144,7 +144,7 @@ worker_round(struct worker *w, unsigned int it)
 	/* Hostile: an entry of the next worker's share, must be dropped. */
 	ggtt_write(w, other->part.low_base + ((uint64_t)(it % 16) << 12),
 		   entry_value(it, it), it & 1);
-	w->hostile += it & 1 ? 2 : 1; /* each refused half counts */
+	w->hostile += 1; /* counted once: the upper half alone cannot map anything (ggtt.c) */
 
 	/* Fences: disable, hi, lo, as i915 does; a range inside its low GM. */
 	for (unsigned int f = 0; f < w->part.fence_num && f < 2; f++) {

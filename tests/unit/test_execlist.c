@@ -36,8 +36,10 @@ up(void)
 static void
 down(void)
 {
-	/* Every shadow object went back to the GPU's memory. */
-	CU_ASSERT_EQUAL(fake_pgpu(&s.dev)->mem_live, 0);
+	/* Every shadow object (workloads, PPGTT shadows) went back to the GPU's memory. */
+	vgpu_destroy(s.v);
+	s.v = NULL;
+	CU_ASSERT_EQUAL(fake_pgpu(&s.dev)->mem_pages, 0);
 	fake_teardown(&s);
 }
 
@@ -180,7 +182,7 @@ test_prepare_shadow(void)
 	down();
 }
 
-/* A legacy 32-bit context: four page-directory roots, each shadowed (levels 2). */
+/* A legacy 32-bit context: four page-directory roots, each shadowed (levels 3). */
 static void
 test_prepare_legacy32(void)
 {
@@ -211,7 +213,7 @@ test_prepare_legacy32(void)
 		uint64_t root = 0;
 
 		pthread_mutex_lock(&s.v->lock);
-		CU_ASSERT_EQUAL(ppgtt_shadow_for_submit(s.v, pd[i], 2, &root), 0);
+		CU_ASSERT_EQUAL(ppgtt_shadow_for_submit(s.v, pd[i], 3, &root), 0);
 		pthread_mutex_unlock(&s.v->lock);
 		CU_ASSERT_EQUAL((uint64_t)sp1[CTX_REG_PDP_UDW(i)] << 32 | sp1[CTX_REG_PDP_LDW(i)], root);
 		CU_ASSERT(root != pd[i]);	/* never the guest's address */

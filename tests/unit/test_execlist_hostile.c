@@ -35,7 +35,10 @@ down(void)
 {
 	vgpu_destroy(nv);
 	fake_hv_free(nhv);
-	CU_ASSERT_EQUAL(fake_pgpu(&s.dev)->mem_live, 0);
+	/* Every shadow object (workloads, PPGTT shadows) went back to the GPU's memory. */
+	vgpu_destroy(s.v);
+	s.v = NULL;
+	CU_ASSERT_EQUAL(fake_pgpu(&s.dev)->mem_pages, 0);
 	fake_teardown(&s);
 }
 

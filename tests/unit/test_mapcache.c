@@ -15,8 +15,9 @@
 #include "tests/test_util.h"
 #include "xen-glue/glue_int.h"
 
-#define MC_RAM_MB 4
+#define MC_RAM_MB 17	/* 8 whole chunks and a partial one */
 #define MC_RAM_BYTES ((uint64_t)MC_RAM_MB << 20)
+#define CHUNK_BYTES ((uint64_t)MAPCACHE_CHUNK_PAGES << 12)
 
 struct mc {
 	char machine[64];
@@ -28,7 +29,8 @@ struct mc {
 static bool
 mc_start(struct mc *m)
 {
-	struct glue_config cfg = { .bufioreq = GLUE_BUFIOREQ_OFF };
+	struct glue_config cfg = { .bufioreq = GLUE_BUFIOREQ_OFF,
+				   .aperture_maddr = XENSIM_APERTURE_MADDR };
 	char err[128];
 
 	memset(m, 0, sizeof(*m));
@@ -67,14 +69,14 @@ ram(struct mc *m, uint64_t gpa, size_t len)
 	return p;
 }
 
+/* Chunks mapped now. */
 static unsigned int
-slots_used(struct hv *hv)
+chunks(struct hv *hv)
 {
-	unsigned int n = 0;
+	unsigned int n;
 
 	pthread_mutex_lock(&hv->lock);
-	for (unsigned int i = 0; i < MAPCACHE_SLOTS; i++)
-		n += hv->cache[i].va != NULL;
+	n = hv->mc.n;
 	pthread_mutex_unlock(&hv->lock);
 	return n;
 }
@@ -112,38 +114,138 @@ out:
 	mc_stop(&m);
 }
 
-/* More pages than slots: every value still lands on, and comes from, the right page. */
+/*
+ * A sweep over 4096 pages maps each 2 MiB chunk once; a second sweep maps
+ * and unmaps nothing (no TLB flush of the daemon's other threads).
+ */
+static void
+test_steady_sweep(void)
+{
+	struct mc m;
+	uint64_t maps = 0;
+
+	if (!mc_start(&m))
+		goto out;
+	for (int sweep = 0; sweep < 2; sweep++) {
+		if (sweep == 1)
+			maps = m.hv->mc.maps;
+		for (unsigned int i = 0; i < 4096; i++) {
+			uint64_t v = 0x5a5a0000ull + i + sweep;
+
+			CU_ASSERT_EQUAL(mapcache_copy(m.hv, (uint64_t)i * 4096 + 16, &v, 8, true), 0);
+		}
+	}
+	CU_ASSERT_EQUAL(maps, 4096 / MAPCACHE_CHUNK_PAGES);
+	CU_ASSERT_EQUAL(m.hv->mc.maps, maps);
+	CU_ASSERT_EQUAL(m.hv->mc.unmaps, 0);
+	CU_ASSERT_EQUAL(chunks(m.hv), 4096 / MAPCACHE_CHUNK_PAGES);
+	for (unsigned int i = 0; i < 4096; i += 511) {
+		uint64_t got;
+
+		memcpy(&got, ram(&m, (uint64_t)i * 4096 + 16, 8), 8);
+		CU_ASSERT_EQUAL(got, 0x5a5a0001ull + i);
+	}
+out:
+	mc_stop(&m);
+}
+
+/*
+ * More chunks than the budget: the least recently used quarter goes in
+ * one batch, and every value still lands on, and comes from, the right page.
+ */
 static void
 test_eviction(void)
 {
-	const unsigned int npages = 3 * MAPCACHE_SLOTS + 5;
-	static uint8_t big[80 << 12], back[80 << 12];
+	const unsigned int npages = (unsigned int)(MC_RAM_BYTES >> 12);
+	static uint8_t big[3 * CHUNK_BYTES], back[3 * CHUNK_BYTES];
 	struct mc m;
 
 	if (!mc_start(&m))
 		goto out;
+	m.hv->mc.max = 4;
 	for (unsigned int i = 0; i < npages; i++) {
 		uint64_t v = 0xa5a50000ull + i;
 
-		CU_ASSERT_EQUAL(mapcache_copy(m.hv, 0x10000 + (uint64_t)i * 4096 + 8, &v, 8, true), 0);
+		CU_ASSERT_EQUAL(mapcache_copy(m.hv, (uint64_t)i * 4096 + 8, &v, 8, true), 0);
 	}
-	CU_ASSERT_EQUAL(slots_used(m.hv), MAPCACHE_SLOTS);
+	/* 9 chunks through a budget of 4: each eviction drops one (a quarter of 4). */
+	CU_ASSERT_EQUAL(m.hv->mc.maps, 9);
+	CU_ASSERT_EQUAL(m.hv->mc.evictions, 5);
+	CU_ASSERT_EQUAL(m.hv->mc.unmaps, 5);
+	CU_ASSERT_EQUAL(chunks(m.hv), 4);
 	for (unsigned int i = 0; i < npages; i++) {
 		uint64_t got = 0, want = 0xa5a50000ull + i;
 
-		CU_ASSERT_EQUAL(mapcache_copy(m.hv, 0x10000 + (uint64_t)i * 4096 + 8, &got, 8,
-					      false), 0);
+		CU_ASSERT_EQUAL(mapcache_copy(m.hv, (uint64_t)i * 4096 + 8, &got, 8, false), 0);
 		CU_ASSERT_EQUAL(got, want);
-		memcpy(&got, ram(&m, 0x10000 + (uint64_t)i * 4096 + 8, 8), 8);
+		memcpy(&got, ram(&m, (uint64_t)i * 4096 + 8, 8), 8);
 		CU_ASSERT_EQUAL(got, want);
 	}
-	/* One copy of 80 pages: pages i and i + 64 share a slot inside it. */
+	CU_ASSERT(chunks(m.hv) <= 4);
+	/* The least recently used go: chunk 0 is touched, then 5 more are mapped. */
+	m.hv->mc.max = 8;
+	mapcache_flush(m.hv);
+	for (unsigned int c = 0; c < 8; c++)
+		CU_ASSERT_EQUAL(mapcache_copy(m.hv, c * CHUNK_BYTES, back, 8, false), 0);
+	CU_ASSERT_EQUAL(mapcache_copy(m.hv, 0, back, 8, false), 0);	/* chunk 0: recent */
+	CU_ASSERT_EQUAL(mapcache_copy(m.hv, 8 * CHUNK_BYTES, back, 8, false), 0); /* evicts 2 */
+	pthread_mutex_lock(&m.hv->lock);
+	CU_ASSERT_EQUAL(m.hv->mc.n, 7);
+	m.hv->mc.last = NULL;
+	{
+		uint64_t maps = m.hv->mc.maps;
+
+		CU_ASSERT_PTR_NOT_NULL(mapcache_get(m.hv, 0));	/* kept */
+		CU_ASSERT_EQUAL(m.hv->mc.maps, maps);
+		CU_ASSERT_PTR_NOT_NULL(mapcache_get(m.hv, MAPCACHE_CHUNK_PAGES)); /* evicted */
+		CU_ASSERT_EQUAL(m.hv->mc.maps, maps + 1);
+	}
+	pthread_mutex_unlock(&m.hv->lock);
+	/* One copy across three chunks, with a budget of two: all of it right. */
+	m.hv->mc.max = 2;
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i ^ (i >> 12));
 	CU_ASSERT_EQUAL(mapcache_copy(m.hv, 0x200800, big, sizeof(big), true), 0);
 	CU_ASSERT_EQUAL(memcmp(ram(&m, 0x200800, sizeof(big)), big, sizeof(big)), 0);
 	CU_ASSERT_EQUAL(mapcache_copy(m.hv, 0x200800, back, sizeof(back), false), 0);
 	CU_ASSERT_EQUAL(memcmp(back, big, sizeof(big)), 0);
+out:
+	mc_stop(&m);
+}
+
+/*
+ * The aperture direct-mapped over RAM the cache had mapped: the glue drops
+ * that chunk, so the page is no longer RAM to it (the old page is not
+ * reached); pages beside it still are. Removing the map leaves a hole.
+ */
+static void
+test_aperture_over_ram(void)
+{
+	const uint64_t gfn = 0x123;
+	uint64_t v = 0x77, got = 0;
+	struct mc m;
+
+	if (!mc_start(&m))
+		goto out;
+	CU_ASSERT_EQUAL(mapcache_copy(m.hv, gfn << 12, &v, 8, true), 0);
+	CU_ASSERT_EQUAL(hv_xen_ops.map_aperture(m.hv, gfn, 0, 2, true), 0);
+	CU_ASSERT_EQUAL(mapcache_copy(m.hv, gfn << 12, &got, 8, false), -EFAULT);
+	CU_ASSERT_EQUAL(mapcache_copy(m.hv, (gfn + 1) << 12, &got, 8, false), -EFAULT);
+	CU_ASSERT_EQUAL(mapcache_copy(m.hv, (gfn + 2) << 12, &got, 8, false), 0);
+	CU_ASSERT_EQUAL(hv_xen_ops.map_aperture(m.hv, gfn, 0, 2, false), 0);
+	CU_ASSERT_EQUAL(mapcache_copy(m.hv, gfn << 12, &got, 8, false), -EFAULT);
+	/* A range of chunks never mapped: nothing to drop, nothing mapped. */
+	pthread_mutex_lock(&m.hv->lock);
+	{
+		unsigned int n = m.hv->mc.n;
+
+		mapcache_forget(m.hv, 0x100000, 1ull << 30);
+		mapcache_forget(m.hv, ~0ull, 2);	/* wraps: ignored */
+		CU_ASSERT_EQUAL(m.hv->mc.n, n);
+		mapcache_forget(m.hv, 0, 1);
+		CU_ASSERT_EQUAL(m.hv->mc.n, n - 1);
+	}
+	pthread_mutex_unlock(&m.hv->lock);
 out:
 	mc_stop(&m);
 }
@@ -192,7 +294,7 @@ test_wrap(void)
 	CU_ASSERT_EQUAL(mapcache_copy(m.hv, ~0ull, buf, 2, false), -EFAULT);
 	CU_ASSERT_EQUAL(mapcache_copy(m.hv, 0xfffffffffffff000ull, buf, 0x1000, false), -EFAULT);
 	CU_ASSERT_EQUAL(mapcache_copy(m.hv, ~0ull, buf, 0, true), 0);	/* nothing to do */
-	CU_ASSERT_EQUAL(slots_used(m.hv), 0);
+	CU_ASSERT_EQUAL(chunks(m.hv), 0);
 out:
 	mc_stop(&m);
 }
@@ -227,25 +329,28 @@ test_invalidate_flush(void)
 
 	if (!mc_start(&m))
 		goto out;
-	for (unsigned int i = 0; i < 10; i++)
-		CU_ASSERT_EQUAL(mapcache_copy(m.hv, (uint64_t)i << 12, &v, 8, true), 0);
-	CU_ASSERT_EQUAL(slots_used(m.hv), 10);
+	for (unsigned int i = 0; i < 3; i++)
+		CU_ASSERT_EQUAL(mapcache_copy(m.hv, (uint64_t)i * CHUNK_BYTES, &v, 8, true), 0);
+	CU_ASSERT_EQUAL(chunks(m.hv), 3);
 	la.hv = m.hv;
 	atomic_init(&la.stop, 0);
 	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, loop_thread, &la), 0);
 	CU_ASSERT_EQUAL(sim_broadcast_invalidate(m.c), 0);	/* returns once answered */
 	atomic_store(&la.stop, 1);
 	pthread_join(t, NULL);
-	CU_ASSERT_EQUAL(slots_used(m.hv), 0);
+	CU_ASSERT_EQUAL(chunks(m.hv), 0);
+	CU_ASSERT_EQUAL(m.hv->mc.unmaps, 3);
 	ioreq_server_get_stats(m.hv, &st);
 	CU_ASSERT_EQUAL(st.by_kind[IOK_INVALIDATE], 1);
 	/* Re-mapped on demand, and the data is the guest's. */
 	memcpy(ram(&m, 0x3000, 8), &(uint64_t){ 0x77 }, 8);
 	CU_ASSERT_EQUAL(mapcache_copy(m.hv, 0x3000, &got, 8, false), 0);
 	CU_ASSERT_EQUAL(got, 0x77);
-	CU_ASSERT_EQUAL(slots_used(m.hv), 1);
+	CU_ASSERT_EQUAL(chunks(m.hv), 1);
 	pthread_mutex_lock(&m.hv->lock);
-	CU_ASSERT_EQUAL(m.hv->cache[3 % MAPCACHE_SLOTS].gfn, 3);
+	CU_ASSERT_PTR_NOT_NULL(m.hv->mc.last);
+	if (m.hv->mc.last)
+		CU_ASSERT_EQUAL(m.hv->mc.last->idx, 0);
 	pthread_mutex_unlock(&m.hv->lock);
 out:
 	mc_stop(&m);
@@ -257,7 +362,9 @@ suite_mapcache(void)
 {
 	static const struct test_case cases[] = {
 		{ "cross_page", test_cross_page },
+		{ "steady_sweep_maps_once", test_steady_sweep },
 		{ "eviction", test_eviction },
+		{ "aperture_over_ram_dropped", test_aperture_over_ram },
 		{ "outside_ram_no_partial_write", test_outside_ram },
 		{ "wrap_refused", test_wrap },
 		{ "invalidate_flush_remap", test_invalidate_flush },

@@ -2,7 +2,9 @@
 /*
  * test_page_track.c — write-protected guest pages: a trapped PTE write
  * updates the PPGTT shadow and lands in guest RAM, sub-entry and
- * unaligned writes merge, limits, hypervisor failures, untrack at destroy.
+ * unaligned writes merge, 10k tracked pages found by gfn, hypervisor
+ * failures, untrack at destroy, the trap map's rows. (The PPGTT shadow
+ * itself: test_ppgtt.c.)
  */
 #include <errno.h>
 #include <string.h>
@@ -41,21 +43,30 @@ test_trapped_pte_write(void)
 
 	up_with_root();
 	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, ROOT + 5 * 8, 8, &val), 0);
-	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 5, &e), 0);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, ROOT, 5, &e), 0);
 	CU_ASSERT_EQUAL(e, val);
 	CU_ASSERT_EQUAL(ram64(ROOT + 5 * 8), val); /* the write landed */
-	/* Half-entry write: the shadow sees the merged entry. */
+	/* The shadow names the shadow of the new PDP, with the guest's flags. */
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 5, &e), 0);
+	CU_ASSERT_EQUAL(e & 0xfff, 3);
+	CU_ASSERT(e >= FAKE_MADDR_BASE);
+	CU_ASSERT_PTR_NOT_NULL(fake_pgpu_mem_va(&s.dev, e & ~0xfffull));
+	CU_ASSERT_EQUAL(s.hv->wp[0xabc], 1);
+	/* Half-entry write: the merged entry names a frame far outside its RAM. */
 	uint64_t hi = 0x1;
 	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, ROOT + 5 * 8 + 4, 4, &hi), 0);
-	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 5, &e), 0);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, ROOT, 5, &e), 0);
 	CU_ASSERT_EQUAL(e, 0x100000000ull | val);
 	CU_ASSERT_EQUAL(ram64(ROOT + 5 * 8), e);
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 5, &e), 0);
+	CU_ASSERT_EQUAL(e, 0);			/* refused: not present */
+	CU_ASSERT_EQUAL(s.hv->wp[0xabc], 0);	/* no longer a page table */
 	/* Unaligned 4-byte write across entries 6 and 7. */
 	uint64_t x = 0x11223344;
 	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, ROOT + 7 * 8 - 2, 4, &x), 0);
-	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 6, &e), 0);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, ROOT, 6, &e), 0);
 	CU_ASSERT_EQUAL(e, 0x3344000000000000ull);
-	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 7, &e), 0);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, ROOT, 7, &e), 0);
 	CU_ASSERT_EQUAL(e, 0x1122);
 	CU_ASSERT_EQUAL(ram64(ROOT + 7 * 8), 0x1122);
 	/* A read that reaches us is answered from RAM. */
@@ -70,7 +81,7 @@ test_trapped_pte_write(void)
 		if (rows[i].mech == TRAP_P2M_WP && rows[i].start == ROOT) {
 			found = true;
 			CU_ASSERT_EQUAL(rows[i].traps, 3);
-			CU_ASSERT_STRING_EQUAL(rows[i].what, "PML4 root");
+			CU_ASSERT_STRING_EQUAL(rows[i].what, "PPGTT PML4");
 		}
 	CU_ASSERT(found);
 	fake_teardown(&s);
@@ -98,7 +109,7 @@ test_page_wins_over_bar0(void)
 	CU_ASSERT_TRUE_FATAL(s.v->cfgs.bar_live[VBAR0]);
 	CU_ASSERT_EQUAL(s.v->cfgs.bar_base[VBAR0], bar0);
 	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, page + 8, 8, &val), 0);
-	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, page, 1, &e), 0);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, page, 1, &e), 0);
 	CU_ASSERT_EQUAL(e, val);
 	CU_ASSERT_EQUAL(ram64(page + 8), val);
 	vgpu_get_stats(s.v, &st);
@@ -110,47 +121,107 @@ test_page_wins_over_bar0(void)
 	fake_teardown(&s);
 }
 
+/*
+ * Ten thousand tracked pages (every page-table page of a busy guest):
+ * each found by its gfn, removals leave the others findable, a re-add
+ * works, a duplicate is refused, and all are unprotected at destroy.
+ */
 static void
-test_limits(void)
+test_10k_pages(void)
 {
-	unsigned int i;
+	const uint64_t first = 0x1000, n = 10000;
+	struct hv *hv;
 
-	up_with_root();
-	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), -EEXIST);
-	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT + 0x1000, 3), -EINVAL);
-	for (i = 1; i < PPGTT_MAX_ROOTS; i++)
-		CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT + i * 0x1000ull, 4), 0);
-	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT + i * 0x1000ull, 4), -ENOSPC);
-	/* Tracked pages are bounded too. */
-	for (i = PPGTT_MAX_ROOTS; i < PT_MAX_PAGES; i++)
-		CU_ASSERT_EQUAL_FATAL(page_track_add(s.v, 0x1000 + i, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(page_track_add(s.v, 0x1000 + i, NULL, NULL), -ENOSPC);
-	CU_ASSERT_EQUAL(page_track_add(s.v, 0x1000 + i - 1, NULL, NULL), -EEXIST);
-	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x1000 + i - 1), 0);
-	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x1000 + i - 1), -ENOENT);
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	for (uint64_t g = first; g < first + n; g++)
+		CU_ASSERT_EQUAL_FATAL(page_track_add(s.v, g, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(page_track_count(s.v), n);
+	for (uint64_t g = first; g < first + n; g++) {
+		struct tracked_page *tp = page_track_find(s.v, g);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tp);
+		CU_ASSERT_EQUAL(tp->gfn, g);
+		CU_ASSERT_EQUAL(s.hv->wp[g], 1);
+	}
+	CU_ASSERT_PTR_NULL(page_track_find(s.v, first - 1));
+	CU_ASSERT_PTR_NULL(page_track_find(s.v, first + n));
+	CU_ASSERT_EQUAL(page_track_add(s.v, first + 7, NULL, NULL), -EEXIST);
+	/* Every other page goes: the rest stay findable, the gone ones unprotected. */
+	for (uint64_t g = first; g < first + n; g += 2)
+		CU_ASSERT_EQUAL(page_track_remove(s.v, g), 0);
+	CU_ASSERT_EQUAL(page_track_count(s.v), n / 2);
+	for (uint64_t g = first; g < first + n; g++) {
+		bool odd = (g - first) & 1;
+
+		CU_ASSERT_EQUAL(page_track_find(s.v, g) != NULL, odd);
+		CU_ASSERT_EQUAL(s.hv->wp[g], odd);
+	}
+	CU_ASSERT_EQUAL(page_track_remove(s.v, first), -ENOENT);
+	CU_ASSERT_EQUAL(page_track_add(s.v, first, NULL, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(page_track_find(s.v, first));
+	hv = s.hv;
+	s.hv = NULL;
+	vgpu_destroy(s.v);
+	s.v = NULL;
+	for (uint64_t g = first; g < first + n; g++)
+		CU_ASSERT_EQUAL(hv->wp[g], 0);
+	fake_hv_free(hv);
 	fake_teardown(&s);
 }
 
-/*
- * page_track_find stops after the used slots it has seen: holes left by
- * removals must not hide a page in a later slot, and a freed slot is reused.
- */
+/* Lifting and restoring a tracked page's protection keeps it tracked. */
 static void
-test_find_past_holes(void)
+test_protect_toggle(void)
 {
+	struct tracked_page *tp;
+	unsigned int calls;
+
 	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
-	for (uint64_t g = 0x100; g < 0x104; g++)
+	CU_ASSERT_EQUAL_FATAL(page_track_add(s.v, 0x300, NULL, NULL), 0);
+	tp = page_track_find(s.v, 0x300);
+	CU_ASSERT_EQUAL(page_track_protect(s.v, tp, false), 0);
+	CU_ASSERT_EQUAL(s.hv->wp[0x300], 0);
+	CU_ASSERT_TRUE(tp->unprotected);
+	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x300), tp);
+	s.hv->fail_next = -EBUSY;	/* a refused re-protect changes nothing */
+	CU_ASSERT_EQUAL(page_track_protect(s.v, tp, true), -EBUSY);
+	CU_ASSERT_TRUE(tp->unprotected);
+	CU_ASSERT_EQUAL(s.v->pt.wp_failed, 1);
+	CU_ASSERT_EQUAL(page_track_protect(s.v, tp, true), 0);
+	CU_ASSERT_EQUAL(s.hv->wp[0x300], 1);
+	CU_ASSERT_FALSE(tp->unprotected);
+	/* Removing an unprotected page asks the hypervisor nothing. */
+	CU_ASSERT_EQUAL(page_track_protect(s.v, tp, false), 0);
+	calls = s.hv->nr_wp_calls;
+	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x300), 0);
+	CU_ASSERT_EQUAL(s.hv->nr_wp_calls, calls);
+	fake_teardown(&s);
+}
+
+/* More tracked pages than trap-map rows: the last row sums up the rest. */
+static void
+test_trap_rows_summary(void)
+{
+	struct trap_entry rows[64];
+	size_t n, k = 0;
+	uint64_t sum = 100;
+
+	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
+	for (uint64_t g = 0x400; g < 0x400 + 100; g++)
 		CU_ASSERT_EQUAL_FATAL(page_track_add(s.v, g, NULL, NULL), 0);
-	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x100), 0);
-	CU_ASSERT_EQUAL(page_track_remove(s.v, 0x102), 0);
-	CU_ASSERT_EQUAL(s.v->pt.nr_pages, 2);
-	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x103), &s.v->pt.pages[3]);
-	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x101), &s.v->pt.pages[1]);
-	CU_ASSERT_PTR_NULL(page_track_find(s.v, 0x100));
-	CU_ASSERT_PTR_NULL(page_track_find(s.v, 0x102));
-	CU_ASSERT_EQUAL(page_track_add(s.v, 0x200, NULL, NULL), 0);
-	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x200), &s.v->pt.pages[0]);
-	CU_ASSERT_PTR_EQUAL(page_track_find(s.v, 0x103), &s.v->pt.pages[3]);
+	for (uint64_t g = 0x400; g < 0x400 + 100; g++)
+		CU_ASSERT_EQUAL(page_track_write(s.v, g << 12, 8, 1), 0);
+	n = vgpu_trap_map(s.v, rows, 64);
+	CU_ASSERT_EQUAL_FATAL(n, 64);
+	for (size_t i = 0; i < n; i++)
+		if (rows[i].mech == TRAP_P2M_WP) {
+			k++;
+			sum -= rows[i].traps;
+		}
+	CU_ASSERT_EQUAL(sum, 0);	/* every trap in some row */
+	CU_ASSERT(strstr(rows[n - 1].what, "more pages") != NULL);
+	CU_ASSERT_EQUAL(rows[n - 1].end, ((0x400ull + 99) << 12) + 4095);
+	CU_ASSERT(k < 100);
 	fake_teardown(&s);
 }
 
@@ -162,8 +233,10 @@ test_hv_failure_and_destroy(void)
 
 	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
 	s.hv->fail_next = -EBUSY;
+	s.hv->fail_skip = 1;	/* the root's gfn_to_dma check passes */
 	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), -EBUSY);
 	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 0, &e), -ENOENT);
+	CU_ASSERT_EQUAL(page_track_count(s.v), 0);
 	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), 0);
 	CU_ASSERT_EQUAL(page_track_add(s.v, 0x2000, NULL, NULL), 0);
 	CU_ASSERT_EQUAL(s.hv->wp[ROOT >> 12], 1);
@@ -188,8 +261,10 @@ test_failsafe_still_writes_ram(void)
 	vgpu_enter_failsafe(s.v, "test");
 	CU_ASSERT_EQUAL(vgpu_mem_access(s.v, true, ROOT + 8, 8, &val), 0);
 	CU_ASSERT_EQUAL(ram64(ROOT + 8), val); /* guest RAM is never dropped */
-	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 1, &e), 0);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, ROOT, 1, &e), 0);
 	CU_ASSERT_EQUAL(e, 0); /* but the shadow no longer follows */
+	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 1, &e), 0);
+	CU_ASSERT_EQUAL(e, 0);
 	fake_teardown(&s);
 }
 
@@ -207,13 +282,17 @@ test_failed_write_keeps_shadow(void)
 	s.hv->fail_next = -EIO;
 	CU_ASSERT_EQUAL(page_track_write(s.v, ROOT + 2 * 8, 8, val), -EIO);
 	CU_ASSERT_EQUAL(s.hv->fail_next, 0); /* the injected failure was consumed */
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, ROOT, 2, &e), 0);
+	CU_ASSERT_EQUAL(e, 0);
 	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 2, &e), 0);
 	CU_ASSERT_EQUAL(e, 0);
 	CU_ASSERT_EQUAL(ram64(ROOT + 2 * 8), 0);
+	CU_ASSERT_EQUAL(page_track_count(s.v), 1);
 	/* And the next write goes through as usual. */
 	CU_ASSERT_EQUAL(page_track_write(s.v, ROOT + 2 * 8, 8, val), 0);
-	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 2, &e), 0);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, ROOT, 2, &e), 0);
 	CU_ASSERT_EQUAL(e, val);
+	CU_ASSERT_EQUAL(page_track_count(s.v), 2);	/* its PDP at gfn 5 */
 	CU_ASSERT_EQUAL(ram64(ROOT + 2 * 8), val);
 	fake_teardown(&s);
 }
@@ -224,7 +303,7 @@ hook_wp_at_read(struct hv *hv, uint64_t gpa, size_t len)
 {
 	int *state = hv->hook_arg;
 
-	if (len == 4096) /* the shadow read, not ppgtt's one-byte RAM probe */
+	if (len == 4096 && gpa == ROOT) /* the shadow read of the root */
 		*state = hv->wp[gpa >> 12] ? 1 : 2;
 }
 
@@ -245,20 +324,22 @@ test_root_protected_before_read(void)
 	s.hv->read_hook = hook_wp_at_read;
 	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), 0);
 	CU_ASSERT_EQUAL(state, 1);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, ROOT, 0, &e), 0);
+	CU_ASSERT_EQUAL(e, 0x1111111111111111ull);	/* reserved bits: refused */
 	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT, 0, &e), 0);
-	CU_ASSERT_EQUAL(e, 0x1111111111111111ull);
+	CU_ASSERT_EQUAL(e, 0);
 	s.hv->read_hook = NULL;
 	/* Read fails after the protection: untracked again, no shadow. */
-	s.hv->fail_skip = 2; /* the RAM probe and wp_gfn succeed */
+	s.hv->fail_skip = 2; /* the root's gfn_to_dma check and wp_gfn succeed */
 	s.hv->fail_next = -EIO;
 	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT + 0x1000, 4), -EIO);
 	CU_ASSERT_PTR_NULL(page_track_find(s.v, (ROOT >> 12) + 1));
 	CU_ASSERT_EQUAL(s.hv->wp[(ROOT >> 12) + 1], 0);
 	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, ROOT + 0x1000, 0, &e), -ENOENT);
-	CU_ASSERT_EQUAL(s.v->pt.nr_pages, 1);
+	CU_ASSERT_EQUAL(page_track_count(s.v), 1);
 	/* Outside guest RAM: refused, nothing tracked. */
 	CU_ASSERT(ppgtt_create_root(s.v, 1ull << 40, 4) < 0);
-	CU_ASSERT_EQUAL(s.v->pt.nr_pages, 1);
+	CU_ASSERT_EQUAL(page_track_count(s.v), 1);
 	fake_teardown(&s);
 }
 
@@ -272,7 +353,7 @@ test_wp_failure_logged_once(void)
 	uint64_t lines;
 
 	CU_ASSERT_FATAL(fake_setup(&s, NULL) == 0);
-	s.hv->fail_skip = 1; /* the RAM probe succeeds */
+	s.hv->fail_skip = 1; /* the root's gfn_to_dma check succeeds */
 	s.hv->fail_next = -EPERM;
 	CU_ASSERT_EQUAL(ppgtt_create_root(s.v, ROOT, 4), -EPERM);
 	lines = log_lines();
@@ -304,7 +385,7 @@ test_failed_release_retried(void)
 
 	up_with_root();
 	s.hv->fail_next = -EBUSY;
-	CU_ASSERT_EQUAL(ppgtt_destroy_root(s.v, ROOT), -EBUSY);
+	CU_ASSERT_EQUAL(ppgtt_destroy_root(s.v, ROOT, 4), 0);	/* the shadow goes */
 	CU_ASSERT_EQUAL(s.hv->wp[ROOT >> 12], 1);
 	CU_ASSERT_PTR_NOT_NULL(page_track_find(s.v, ROOT >> 12));
 	CU_ASSERT_EQUAL(s.v->pt.release_failed, 1);
@@ -343,8 +424,9 @@ suite_page_track(void)
 {
 	static const struct test_case cases[] = {
 		{ "trapped PTE write: shadow + guest RAM", test_trapped_pte_write },
-		{ "roots and pages are bounded", test_limits },
-		{ "lookup past removed pages", test_find_past_holes },
+		{ "10k tracked pages", test_10k_pages },
+		{ "protection lifted and restored", test_protect_toggle },
+		{ "trap map sums up what does not fit", test_trap_rows_summary },
 		{ "hypervisor failure; destroy untracks", test_hv_failure_and_destroy },
 		{ "failsafe: writes still land in RAM", test_failsafe_still_writes_ram },
 		{ "failed guest write leaves the shadow alone", test_failed_write_keeps_shadow },

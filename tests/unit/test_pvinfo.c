@@ -88,7 +88,7 @@ test_g2v_l4(void)
 	memcpy(s.hv->ram + root + 3 * 8, &pte, 8);
 	set_pdp0(s.v, root);
 	fake_writel(s.v, PV + 0x818, 4); /* PPGTT_L4_CREATE */
-	CU_ASSERT_EQUAL(ppgtt_shadow_entry(s.v, root, 3, &e), 0);
+	CU_ASSERT_EQUAL(ppgtt_guest_entry(s.v, root, 3, &e), 0);
 	CU_ASSERT_EQUAL(e, pte);
 	CU_ASSERT_EQUAL(s.hv->wp[root >> 12], 1);
 	fake_writel(s.v, PV + 0x818, 5); /* PPGTT_L4_DESTROY */
