@@ -28,5 +28,7 @@ const struct vgpu_module vgpu_modules[] = {
 	/* No init: struct vgpu comes zeroed from vgpu_zalloc (no tracked pages). */
 	{ .name = "page_track", .fini = page_track_fini,
 	  .trap_rows = page_track_trap_rows, .stats = page_track_stats },
+	/* The command scanner's tables, checked once: no vGPU over a broken table. */
+	{ .name = "cmd_scan", .init = cmd_scan_init },
 };
 const size_t vgpu_nr_modules = sizeof(vgpu_modules) / sizeof(vgpu_modules[0]);

@@ -192,6 +192,19 @@ void workload_release(struct gpu *gpu, struct workload *w);
  */
 #define CMD_MAX_CHAIN 3
 int cmd_scan_workload(struct vgpu *v, struct workload *w);
+/*
+ * The same for one workaround batch of the context image (INDIRECT_CTX:
+ * len bytes; BB_PER_CTX_PTR: len 0, up to its MI_BATCH_BUFFER_END), at
+ * GGTT address gma: the audited copy is appended to w->bbs and its GGTT
+ * address returned in *copy_gma, for the shadow context. 0 or -errno
+ * with w->why.
+ */
+int cmd_scan_ctx_bb(struct vgpu *v, struct workload *w, uint64_t gma, uint32_t len,
+		    uint64_t *copy_gma);
+/* Free what the scanner put in w (shadow ring, batch copies, the w->bbs array). */
+void cmd_scan_release(struct gpu *gpu, struct workload *w);
+/* Module init (modules.c): checks the opcode and register tables once. 0 or -errno. */
+int cmd_scan_init(struct vgpu *v);
 
 /* ---- PPGTT shadowing (../mem/ppgtt*.c) ---- */
 
@@ -205,7 +218,12 @@ int cmd_scan_workload(struct vgpu *v, struct workload *w);
  */
 int ppgtt_shadow_for_submit(struct vgpu *v, uint64_t root, unsigned int levels,
 			    uint64_t *shadow);
-/* Translate a PPGTT address through the guest's tables: guest physical. -EFAULT if unmapped. */
+/*
+ * Translate a PPGTT address through the guest's tables: guest physical.
+ * -EFAULT if unmapped. levels 4: root is the PML4; levels 2: root is one
+ * page directory and gva < 1 GiB (legacy 32-bit contexts: the scanner
+ * passes pdp[gva >> 30] and gva modulo 1 GiB).
+ */
 int ppgtt_gva_to_gpa(struct vgpu *v, uint64_t root, unsigned int levels, uint64_t gva,
 		     uint64_t *gpa);
 
