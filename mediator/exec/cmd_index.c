@@ -15,24 +15,21 @@
 #include "mediator/core/vgpu_int.h"
 
 /*
- * Opcode field of each client: the header is shifted right by shift and
- * masked; base places the client's keys in the engine's index. Clients
- * with mask 0 (1, 4..7: not decoded on Gen9) all land on slot 0, which
- * no row ever fills.
+ * Opcode field of each client, as cmd_key (cmd_table.h) computes it: the
+ * header shifted right by shift and masked. Clients with mask 0 are not
+ * decoded on Gen9.
  */
 static const struct {
 	uint8_t shift;
 	uint16_t mask;
-	uint16_t base;
 } ckey[8] = {
-	[CMD_CLIENT_MI] = { 23, 0x3f, 1 },
-	[CMD_CLIENT_2D] = { 22, 0x7f, 1 + 0x40 },
-	[CMD_CLIENT_3D] = { 16, 0x1fff, 1 + 0x40 + 0x80 },
+	[CMD_CLIENT_MI] = { 23, 0x3f },
+	[CMD_CLIENT_2D] = { 22, 0x7f },
+	[CMD_CLIENT_3D] = { 16, 0x1fff },
 };
-#define CMD_NKEYS (1 + 0x40 + 0x80 + 0x2000)
 
-/* Row number + 1 per opcode key, per engine (0: not decoded there). */
-static uint16_t cmd_index[EXEC_NR_ENGINES][CMD_NKEYS];
+/* Per engine and opcode key: the packed entry (cmd_table.h), 0: not decoded there. */
+uint32_t cmd_index[EXEC_NR_ENGINES][CMD_NKEYS];
 
 /* The whitelist of one engine: absolute, sorted, disjoint. */
 struct reg_range {
@@ -44,14 +41,6 @@ static size_t reg_nr[EXEC_NR_ENGINES];
 
 static pthread_once_t cmd_once = PTHREAD_ONCE_INIT;
 static int cmd_init_rc;
-
-static uint32_t
-key_of(uint32_t hdr)
-{
-	unsigned int c = CMD_CLIENT(hdr);
-
-	return ckey[c].base + ((hdr >> ckey[c].shift) & ckey[c].mask);
-}
 
 /* The bits of a header that name the command (client + opcode fields). */
 static uint32_t
@@ -89,6 +78,8 @@ row_problem(const struct cmd_desc *d, const struct cmd_desc *prev)
 		return "length field overlaps the opcode field";
 	if (d->len_mask && (d->len_min < d->len || d->len_max > d->len + d->len_mask))
 		return "length bounds outside what the field can express";
+	if (d->len_mask > 0xffff || d->len > 0xff)
+		return "length rule does not fit the index (field over 16 bits, bias over 255)";
 	if ((d->flags & CMD_F_ODD_LEN) && !d->len_mask)
 		return "odd-length rule on a fixed-length command";
 	for (unsigned int i = 0; i < CMD_MAX_ADDRS; i++) {
@@ -239,14 +230,32 @@ cmd_build(void)
 		cmd_init_rc = -EINVAL;
 		return;
 	}
-	if (cmd_table_len >= UINT16_MAX) {
+	if (cmd_table_len >= 0x3ff) {
+		log_err("cmd_scan: %zu rows do not fit the index", cmd_table_len);
 		cmd_init_rc = -E2BIG;
 		return;
 	}
-	for (size_t i = 0; i < cmd_table_len; i++)
+	for (size_t i = 0; i < cmd_table_len; i++) {
+		const struct cmd_desc *d = &cmd_table[i];
+		uint32_t ent = (uint32_t)(i + 1) | (uint32_t)__builtin_popcount(d->len_mask) << 10 |
+			       d->len << 16;
+		bool any = d->len_min == d->len && d->len_max == d->len + d->len_mask;
+		bool exact = d->len_min == d->len_max && d->len_max <= 0xff;
+
+		/* The common case decides from the entry alone. */
+		if (d->check || d->flags || (!any && !exact))
+			ent |= CMD_ENT_SLOW;
+		else if (exact && d->len_mask)
+			ent |= d->len_max << 24;
+
+		/* Header bits below the opcode field and above bit 15 are flags: every value. */
+		uint32_t c = CMD_CLIENT(d->opcode), nflag = ckey[c].shift - 16;
+
 		for (unsigned int e = 0; e < EXEC_NR_ENGINES; e++)
-			if (cmd_table[i].engines & (1u << e))
-				cmd_index[e][key_of(cmd_table[i].opcode)] = (uint16_t)(i + 1);
+			if (d->engines & (1u << e))
+				for (uint32_t f = 0; f < (1u << nflag); f++)
+					cmd_index[e][cmd_key(d->opcode) | f] = ent;
+	}
 	for (unsigned int e = 0; e < EXEC_NR_ENGINES; e++) {
 		reg_ranges[e] = regs_resolve(cmd_regs, cmd_regs_len, e, &reg_nr[e]);
 		if (!reg_ranges[e]) {
@@ -274,9 +283,9 @@ cmd_scan_init(struct vgpu *v)
 const struct cmd_desc *
 cmd_lookup(enum pgpu_engine e, uint32_t hdr)
 {
-	uint16_t i = cmd_index[e][key_of(hdr)];
+	uint32_t ent = cmd_index[e][cmd_key(hdr)];
 
-	return i ? &cmd_table[i - 1] : NULL;
+	return ent ? CMD_ENT_ROW(ent) : NULL;
 }
 
 const struct cmd_desc *

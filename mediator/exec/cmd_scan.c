@@ -303,7 +303,7 @@ cmd_decode(enum pgpu_engine e, const uint32_t *dw, size_t avail, const struct cm
 			unknown_why(e, dw[0], why, whylen);
 		return -EPERM;
 	}
-	n = (dw[0] & r->len_mask) + r->len;
+	n = CMD_ENT_LEN(cmd_index[e][cmd_key(dw[0])], dw[0]);
 	*d = r;
 	*len = n;
 	if (n < r->len_min || n > r->len_max || ((r->flags & CMD_F_ODD_LEN) && !(n & 1))) {
@@ -707,9 +707,11 @@ static cmd_check_fn *const checks[CMD_CHK_NR] = {
 static int
 scan_buf(struct scan *s, struct buf *b, size_t pos, size_t end, size_t *end_out)
 {
+	const uint32_t *index = cmd_index[s->e];
+
 	while (pos < end) {
 		const struct cmd_desc *d;
-		uint32_t hdr, len;
+		uint32_t hdr, len, ent;
 		int rc;
 
 		if (pos >= b->ndw) {
@@ -717,18 +719,29 @@ scan_buf(struct scan *s, struct buf *b, size_t pos, size_t end, size_t *end_out)
 			if (rc)
 				return rc;
 		}
+		/* The critical path: header, index entry, length (cmd_table.h). */
 		hdr = b->dw[pos];
-		d = cmd_lookup(s->e, hdr);
-		if (__builtin_expect(!d, 0)) {
+		ent = index[cmd_key(hdr)];
+		if (__builtin_expect(!ent, 0)) {
 			char why[sizeof(s->w->why)];
 
 			unknown_why(s->e, hdr, why, sizeof(why));
 			return refuse(s, -EPERM, "%s in %s", why, buf_name[b->kind]);
 		}
-		len = (hdr & d->len_mask) + d->len;
-		if (__builtin_expect(len < d->len_min || len > d->len_max ||
-				     ((d->flags & CMD_F_ODD_LEN) && !(len & 1)), 0))
+		len = CMD_ENT_LEN(ent, hdr);
+		d = CMD_ENT_ROW(ent);
+		if (!(ent & CMD_ENT_SLOW)) {
+			/* No check, no flag: only its length to agree with and to fit. */
+			if (__builtin_expect(CMD_ENT_EXACT(ent) && len != CMD_ENT_EXACT(ent), 0))
+				return refuse(s, -EPERM, "%s: bad length %u dwords", d->name, len);
+			if (__builtin_expect(pos + len <= b->ndw, 1)) {
+				pos += len;
+				continue;
+			}
+		} else if (__builtin_expect(len < d->len_min || len > d->len_max ||
+					    ((d->flags & CMD_F_ODD_LEN) && !(len & 1)), 0)) {
 			return refuse(s, -EPERM, "%s: bad length %u dwords", d->name, len);
+		}
 		if (__builtin_expect(pos + len > b->ndw, 0)) {
 			if (b->kind == BUF_RING)
 				return refuse(s, -EPERM, "%s runs past the ring tail", d->name);

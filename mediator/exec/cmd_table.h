@@ -139,6 +139,38 @@ int cmd_table_check(const struct cmd_desc *t, size_t n, char *err, size_t errlen
 int cmd_regs_check(const struct cmd_reg *r, size_t n, char *err, size_t errlen);
 
 /*
+ * The per-engine index (cmd_index.c, written once by cmd_table_init, then
+ * read-only), by the header's top 16 bits: a 3D/media command is named by
+ * all of them, an MI or 2D command by fewer (its row fills every value
+ * of the flag bits between its opcode and bit 16). An entry is 0 (not
+ * decoded on that engine) or packs the row and its length rule, so that
+ * the scanner's critical path (header -> length -> next header) is one
+ * load:
+ *   bits 9:0   row number + 1
+ *   bits 14:10 width of the length field (0: fixed length)
+ *   bit 15     CMD_ENT_SLOW: the row must be consulted (a check, a flag,
+ *              length bounds that bits 31:24 do not express)
+ *   bits 23:16 the fixed length, or the field's bias
+ *   bits 31:24 the one accepted length (0: any the field can express)
+ * 256 KiB per engine, of which the few pages holding real opcodes are
+ * ever touched.
+ */
+#define CMD_NKEYS 0x10000u
+extern uint32_t cmd_index[PGPU_NR_ENGINES][CMD_NKEYS];
+
+static inline uint32_t
+cmd_key(uint32_t hdr)
+{
+	return hdr >> 16;
+}
+
+/* An index entry's row (NULL-safe only for a non-zero entry) and length of header hdr. */
+#define CMD_ENT_ROW(ent)	(&cmd_table[((ent) & 0x3ff) - 1])
+#define CMD_ENT_LEN(ent, hdr)	(((hdr) & ((1u << (((ent) >> 10) & 0x1f)) - 1)) + (((ent) >> 16) & 0xff))
+#define CMD_ENT_SLOW		(1u << 15)
+#define CMD_ENT_EXACT(ent)	((ent) >> 24)
+
+/*
  * Check both tables (once per process) and build the per-engine indexes;
  * logs and returns -EINVAL if a table is broken, -ENOMEM. Any thread.
  */

@@ -112,18 +112,25 @@ main(int argc, char **argv)
 		{ "mediator", bench_mediator },
 		{ "trap", bench_trap },
 		{ "scale", bench_scale },
+		{ "scan", bench_cmd_scan },
 	};
 	int rc;
+
+	const char *only = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
 			json = argv[++i];
+		else if (argv[i][0] != '-' && !only)
+			only = argv[i];	/* run just this group */
 		else {
-			fprintf(stderr, "usage: xengt-bench [--json FILE]\n");
+			fprintf(stderr, "usage: xengt-bench [--json FILE] [GROUP]\n");
 			return 2;
 		}
 	}
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		if (only && strcmp(only, groups[i].name) != 0)
+			continue;
 		printf("bench: %s ...\n", groups[i].name);
 		fflush(stdout);
 		rc = groups[i].run();
