@@ -42,7 +42,7 @@
 #define REG_OFF_MASK		0x007ffffcu
 
 #define PAGE			EXEC_PAGE
-#define TLB_SIZE		16	/* PPGTT translations remembered during one scan */
+#define TLB_SIZE		64	/* PPGTT translations remembered during one scan */
 #define SCAN_END		1	/* a check's answer: the buffer ends with this command */
 
 enum buf_kind { BUF_RING, BUF_BB1, BUF_BB2, BUF_CTX };
@@ -118,7 +118,8 @@ static int
 xlate(struct scan *s, uint64_t gva, uint64_t *gpa)
 {
 	uint64_t vpn = gva / PAGE, page;
-	unsigned int slot = (unsigned int)(vpn % TLB_SIZE);
+	/* Hashed: a blit's source and destination often share their low page bits. */
+	unsigned int slot = (unsigned int)((vpn ^ (vpn >> 6) ^ (vpn >> 12)) % TLB_SIZE);
 	const struct workload *w = s->w;
 	int rc;
 
