@@ -910,6 +910,7 @@ cmd_scan_ctx_bb_run(struct vgpu *v, struct workload *w, const struct cmd_guest_o
 	if (rc)
 		return rc;
 	scan_init(&s, v, w, ops);
+	w->why[0] = '\0';
 	if ((gma & 3) || (len & 3))
 		return refuse(&s, -EPERM, "context batch %#llx+%#x not dword aligned",
 			      (unsigned long long)gma, len);
