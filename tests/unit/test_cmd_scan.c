@@ -107,6 +107,47 @@ test_i915_request(void)
 	fx_done();
 }
 
+/*
+ * The kernel context's first request on rcs0 loads the Skylake context
+ * workarounds with one LRI (gt/intel_workarounds.c: intel_engine_emit_ctx_wa
+ * over gen9/skl_ctx_workarounds_init); a request may end in the preemption
+ * busy-wait on the engine's status page (emit_preempt_busywait).
+ */
+static void
+test_i915_ctx_workarounds(void)
+{
+	static const uint32_t regs[] = {
+		0x7014,	/* COMMON_SLICE_CHICKEN2 */
+		0xe194,	/* GEN9_HALF_SLICE_CHICKEN7 */
+		0xe4f0,	/* GEN8_ROW_CHICKEN */
+		0x7004,	/* CACHE_MODE_1 */
+		0xe188,	/* GEN9_HALF_SLICE_CHICKEN5 */
+		0x7300,	/* HDC_CHICKEN0 */
+		0xe184,	/* GEN8_HALF_SLICE_CHICKEN3 */
+		0xe180,	/* HALF_SLICE_CHICKEN2 */
+		0x2580,	/* GEN8_CS_CHICKEN1 */
+		0x7008,	/* GEN7_GT_MODE (skl_tune_iz_hashing) */
+		0xe100,	/* GEN7_HALF_SLICE_CHICKEN1 (kbl, cfl) */
+		0x5588,	/* GEN9_WM_CHICKEN3 (bxt, glk) */
+	};
+	const unsigned int n = sizeof(regs) / sizeof(regs[0]);
+
+	fx_init(PGPU_RCS, 1);
+	FX_RING(MI_LRI(n));
+	for (unsigned int i = 0; i < n; i++)
+		FX_RING(regs[i], 0x00010001u);
+	FX_RING(MI_NOOP);
+	/* MI_SEMAPHORE_WAIT | GLOBAL_GTT | POLL | SAD_EQ_SDD on the status page */
+	FX_RING(MI_ARB_CHECK, 0x0e000002u | (1u << 22) | (1u << 15) | (4u << 12), 0,
+		(uint32_t)fx_low(HWSP_OFF + 0x100), 0, MI_NOOP);
+	fx_ring_done();
+	CU_ASSERT_EQUAL(fx_scan(), 0);
+	CU_ASSERT_STRING_EQUAL(fx->w.why, "");
+	CU_ASSERT_EQUAL(fx->w.nr_bbs, 0);
+	CU_ASSERT_EQUAL(*fx_shadow(0), MI_LRI(n));
+	fx_done();
+}
+
 /* An empty submission (head == tail) is fine and copies nothing. */
 static void
 test_empty_ring(void)
@@ -465,6 +506,7 @@ test_legacy_32bit_context(void)
 
 static const struct test_case cmd_scan_cases[] = {
 	{ "i915 request: shadow ring, batch copied, start patched", test_i915_request },
+	{ "i915 context workaround LRI and busy-wait", test_i915_ctx_workarounds },
 	{ "empty submission", test_empty_ring },
 	{ "igt gem_blt batch on bcs0", test_gem_blt },
 	{ "batch changed after submission: the copy is what runs", test_changed_after_submission },
