@@ -166,7 +166,7 @@ struct workload {
 	uint32_t head_out;		/* ring head when it switched out */
 	bool user_irq;			/* it executed MI_USER_INTERRUPT */
 	uint64_t queued_ns, start_ns, end_ns;
-	char why[64];			/* WL_FAILED: the reason */
+	char why[128];			/* WL_FAILED: the reason, one line (the scanner: "rcs0: ...") */
 };
 
 /*

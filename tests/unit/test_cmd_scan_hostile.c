@@ -472,6 +472,41 @@ test_bad_lengths(void)
 	fx_done();
 }
 
+/* The other address-carrying MI commands: atomics, semaphore waits, conditional ends. */
+static void
+test_other_addresses(void)
+{
+	uint32_t in = 0, out = 0x1000;
+
+	setup(PGPU_RCS);
+	in = (uint32_t)fx_low(0x30000);
+	/* MI_ATOMIC (GGTT, qword operand) inside GM from the ring: fine; outside: not. */
+	FX_RING(0x17800001u | (1u << 22) | (1u << 19), in, 0, MI_NOOP);
+	fx_ring_done();
+	CU_ASSERT_EQUAL(fx_scan(), 0);
+	cmd_scan_release(&fx->gpu, &fx->w);
+	fx_ring_at(0);
+	FX_RING(0x17800001u | (1u << 22) | (1u << 19), out, 0, MI_NOOP);
+	fx_ring_done();
+	expect(-EFAULT, "MI_ATOMIC: GGTT 0x1000 outside GM");
+	/* Inline data (bit 18) needs 11 dwords; 3 is a bad length. */
+	fx_ring_at(0);
+	FX_RING(0x17800001u | (1u << 22) | (1u << 18), in, 0, MI_NOOP);
+	fx_ring_done();
+	expect(-EPERM, "MI_ATOMIC: bad length 3");
+	/* A semaphore wait polling an unmapped PPGTT address, in a batch. */
+	fx_ring_at(0);
+	FX_GVA(BATCH_GVA, 0x0e000002u, 0, 0x1000, 0x5, MI_BB_END);
+	start_batch(BATCH_GVA);
+	expect(-EFAULT, "MI_SEMAPHORE_WAIT: PPGTT 0x500001000 not mapped");
+	/* A conditional end comparing against another vGPU's memory... from a PPGTT batch. */
+	fx_ring_at(0);
+	FX_GVA(BATCH_GVA, 0x1b000002u | (1u << 22), 0, in, 0, MI_BB_END);
+	start_batch(BATCH_GVA);
+	expect(-EPERM, "MI_CONDITIONAL_BATCH_BUFFER_END: GGTT access from a PPGTT batch");
+	fx_done();
+}
+
 /* One vGPU's violation is its own: the neighbour's identical scan of its own memory passes. */
 static void
 test_neighbour_unaffected(void)
@@ -515,6 +550,7 @@ static const struct test_case hostile_cases[] = {
 	{ "ring-only and refused commands", test_ring_only_and_refused },
 	{ "unknown opcode", test_unknown_opcode },
 	{ "bad lengths", test_bad_lengths },
+	{ "atomics, semaphore waits, conditional ends", test_other_addresses },
 	{ "a neighbour vGPU is unaffected", test_neighbour_unaffected },
 	{ NULL, NULL },
 };
