@@ -37,5 +37,7 @@ const struct vgpu_module vgpu_modules[] = {
 	 * shadow page at once).
 	 */
 	{ .name = "ppgtt", .fini = ppgtt_fini, .reset = ppgtt_reset, .stats = ppgtt_stats },
+	/* The command scanner's tables, checked once: no vGPU over a broken table. */
+	{ .name = "cmd_scan", .init = cmd_scan_init },
 };
 const size_t vgpu_nr_modules = sizeof(vgpu_modules) / sizeof(vgpu_modules[0]);

@@ -179,7 +179,7 @@ struct workload {
 	uint32_t head_out;		/* ring head when it switched out */
 	bool user_irq;			/* it executed MI_USER_INTERRUPT */
 	uint64_t queued_ns, start_ns, end_ns;
-	char why[64];			/* WL_FAILED: the reason */
+	char why[128];			/* WL_FAILED: the reason, one line (the scanner: "rcs0: ...") */
 };
 
 /*
@@ -220,6 +220,19 @@ int workload_take_image(struct vgpu *v, struct workload *w, const uint32_t *regs
  */
 #define CMD_MAX_CHAIN 3
 int cmd_scan_workload(struct vgpu *v, struct workload *w);
+/*
+ * The same for one workaround batch of the context image (INDIRECT_CTX:
+ * len bytes; BB_PER_CTX_PTR: len 0, up to its MI_BATCH_BUFFER_END), at
+ * GGTT address gma: the audited copy is appended to w->bbs and its GGTT
+ * address returned in *copy_gma, for the shadow context. 0 or -errno
+ * with w->why.
+ */
+int cmd_scan_ctx_bb(struct vgpu *v, struct workload *w, uint64_t gma, uint32_t len,
+		    uint64_t *copy_gma);
+/* Free what the scanner put in w (shadow ring, batch copies, the w->bbs array). */
+void cmd_scan_release(struct gpu *gpu, struct workload *w);
+/* Module init (modules.c): checks the opcode and register tables once. 0 or -errno. */
+int cmd_scan_init(struct vgpu *v);
 
 /* ---- PPGTT shadowing (../mem/ppgtt*.c) ---- */
 

@@ -18,11 +18,3 @@ sched_kick(struct gpu *gpu)
 {
 	(void)gpu;
 }
-
-__attribute__((weak)) int
-cmd_scan_workload(struct vgpu *v, struct workload *w)
-{
-	(void)v;
-	snprintf(w->why, sizeof(w->why), "no command scanner in this build");
-	return -ENOSYS;
-}

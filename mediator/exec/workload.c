@@ -232,10 +232,5 @@ void
 workload_release(struct gpu *gpu, struct workload *w)
 {
 	host_obj_free(gpu, &w->shadow_ctx);
-	host_obj_free(gpu, &w->shadow_ring);
-	for (unsigned int i = 0; w->bbs && i < w->nr_bbs; i++)
-		host_obj_free(gpu, &w->bbs[i]);
-	free(w->bbs);
-	w->bbs = NULL;
-	w->nr_bbs = 0;
+	cmd_scan_release(gpu, w);	/* the shadow ring and batch copies */
 }

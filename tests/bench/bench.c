@@ -114,9 +114,12 @@ main(int argc, char **argv)
 		{ "mapcache", bench_mapcache },
 		{ "trap", bench_trap },
 		{ "scale", bench_scale },
+		{ "scan", bench_cmd_scan },
 	};
 	const char *only = NULL;
 	int rc;
+
+	const char *only = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)

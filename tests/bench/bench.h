@@ -26,5 +26,6 @@ int bench_mediator(void);
 int bench_trap(void);
 int bench_scale(void);
 int bench_mapcache(void);
+int bench_cmd_scan(void);
 
 #endif
