@@ -18,8 +18,8 @@ LG_CACHE=${XENGT_QEMU_CACHE:-/var/cache/xengt-dm}
 
 # Packages: the QEMU build, and the guest (kernel, busybox, igt) plus the
 # firmware the QEMU build does not carry (+dfsg: SeaBIOS, option ROMs).
-LG_BUILD_PKGS="dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev \
-flex bison libfdt-dev zlib1g-dev python3"
+# One line each: the Makefile's `make deps` reads them from here.
+LG_BUILD_PKGS="dpkg-dev meson ninja-build pkg-config libglib2.0-dev libpixman-1-dev flex bison libfdt-dev zlib1g-dev python3"
 LG_GUEST_PKGS="linux-image-amd64 busybox-static intel-gpu-tools seabios qemu-system-data cpio"
 
 # The cache key: the patches and the configure options, hashed.

@@ -118,6 +118,11 @@ def rungs(facts, sections):
     return 3, why, notes
 
 
+def i915_probe_seen(text):
+    """Did i915 print anything about the device at 00:02.0 (its probe began)?"""
+    return any("i915 0000:00:02.0" in l for l in text.splitlines())
+
+
 def stock_device(facts, sections, disk_md5):
     """A boot with QEMU's lsi53c895a behind the proxy: (ok, [problems], summary)."""
     problems = []
