@@ -21,7 +21,7 @@ mount -t tmpfs tmpfs /tmp
 
 LG_MODE=i915
 LG_SHORT=0
-LG_I915_PARAMS="enable_guc=0 enable_fbc=0"
+LG_I915_PARAMS="enable_guc=0"
 LG_IGT_TIMEOUT=300
 LG_IGT="gem_exec_nop -e 1 -r 1;gem_blt -r 1"
 LG_WAIT=30
@@ -74,6 +74,7 @@ finish() {
 
 [ "$LG_SIDE" = 1 ] && [ -c /dev/ttyS1 ] && stty -F /dev/ttyS1 raw -echo 2>/dev/null
 fact boot kernel=$(uname -r) mode=$LG_MODE short=$LG_SHORT
+[ "$LG_SIDE" = 1 ] && fact side "$(ask ping)"
 for d in /sys/bus/pci/devices/*; do
 	fact pci "${d##*/}" "$(cat "$d/vendor"):$(cat "$d/device")" class="$(cat "$d/class")"
 done

@@ -96,7 +96,8 @@ def build_initrd(args, gdir, kind, side):
         raise Skip("initramfs not built (see above)")
     conf = os.path.join(gdir, "etc", "xengt")
     os.makedirs(conf, exist_ok=True)
-    lines = ["LG_MODE=%s" % ("lsi" if kind == "lsi" else "i915"),
+    mode = args.guest_mode if args.guest_mode != "auto" else ("lsi" if kind == "lsi" else "i915")
+    lines = ["LG_MODE=%s" % mode,
              "LG_SHORT=%d" % (1 if args.short else 0),
              "LG_SIDE=%d" % (1 if side else 0),
              "LG_DISK_BYTES=%d" % args.disk_bytes]
@@ -186,6 +187,7 @@ class Guest:
         self.qemu_log = open(os.path.join(self.dir, "qemu.log"), "w")
         self.dev_log = open(os.path.join(self.dir, "device.log"), "w")
         self.disk_md5 = None
+        self.shared_dev = False  # the device process belongs to guest 0
 
     def template_vars(self, fd):
         return {"build": self.args.build, "fd": fd, "ctl": self.ctl, "qemu": self.qemu,
@@ -193,7 +195,8 @@ class Guest:
                 "vgpu": os.environ.get("LINUX_GUEST_VGPU", "type=default"),
                 "dir": self.dir}
 
-    def start_device(self, fd):
+    def start_device(self, fd, fds=None):
+        """The device process for this guest (fds: every guest's, for one shared process)."""
         if self.kind == "lsi":
             data = hashlib.sha256(b"xengt-linux-guest %d" % self.idx).digest()
             blob = (data * (self.args.disk_bytes // len(data) + 1))[:self.args.disk_bytes]
@@ -206,16 +209,16 @@ class Guest:
             tmpl = LSI_CMD
         else:
             tmpl = os.environ.get("LINUX_GUEST_DEVICE_CMD") or XENGT_CMD
-        cmd = tmpl.format(**self.template_vars(fd))
+        fds = fds or [fd]
+        cmd = tmpl.format(fds=",".join(str(f) for f in fds), **self.template_vars(fd))
         self.dev_log.write("$ %s\n" % cmd)
         self.dev_log.flush()
-        self.dev = subprocess.Popen(shlex.split(cmd), pass_fds=[fd], stdin=subprocess.DEVNULL,
+        self.dev = subprocess.Popen(shlex.split(cmd), pass_fds=fds, stdin=subprocess.DEVNULL,
                                     stdout=self.dev_log, stderr=subprocess.STDOUT)
+        return self.dev
 
-    def start(self, kernel, initrd, kvm):
-        a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.start_device(a.fileno())
-        a.close()
+    def start(self, kernel, initrd, kvm, b):
+        """QEMU, with b (the proxy's end of the socketpair) inherited."""
         mem = "%dM" % self.args.mem
         devid = "lsi0" if self.kind == "lsi" else "vgpu0"
         append = ("console=tty0 console=ttyS0 rdinit=/init panic=-1 "
@@ -250,7 +253,9 @@ class Guest:
 
     def side_request(self, line):
         """One request from the guest: do it, answer one line."""
-        if line == "screenshot":
+        if line == "ping":
+            answer = "pong"
+        elif line == "screenshot":
             answer = screenshot(self)
         else:
             answer = "unknown-request"
@@ -277,6 +282,8 @@ class Guest:
 
     def stop(self):
         for p in (self.proc, self.dev):
+            if p is self.dev and self.shared_dev:
+                continue
             if p and p.poll() is None:
                 p.send_signal(signal.SIGTERM)
                 try:
@@ -340,8 +347,19 @@ def run(args):
     kvm = kvm_works(args, qemu)
     log("device: %s; accel: %s; %d guest(s); timeout %d s; output in %s"
         % (kind, "kvm" if kvm else "tcg", nguests, args.timeout, args.out))
-    for g, (kernel, initrd) in zip(guests, boots):
-        g.start(kernel, initrd, kvm)
+    pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in guests]
+    tmpl = os.environ.get("LINUX_GUEST_DEVICE_CMD") or XENGT_CMD
+    if kind == "xengt" and "{fds}" in tmpl:
+        # One device process serves every guest ("one GPU"): {fds} lists their sockets.
+        dev = guests[0].start_device(pairs[0][0].fileno(), [a.fileno() for a, _ in pairs])
+        for g in guests[1:]:
+            g.dev, g.shared_dev = dev, True
+    else:
+        for g, (a, _) in zip(guests, pairs):
+            g.start_device(a.fileno())
+    for g, (kernel, initrd), (a, b) in zip(guests, boots, pairs):
+        a.close()
+        g.start(kernel, initrd, kvm, b)
     deadline = time.time() + args.timeout
     timed_out = False
     try:
@@ -417,6 +435,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "linux-guest"))
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--device", choices=["auto", "xengt", "lsi"], default="auto")
+    ap.add_argument("--guest-mode", choices=["auto", "i915", "lsi"], default="auto",
+                    help="what the guest loads (default: follows --device)")
     ap.add_argument("--accel", choices=["auto", "tcg", "kvm"],
                     default=os.environ.get("LINUX_GUEST_ACCEL", "auto"))
     ap.add_argument("--qemu", default=os.environ.get("LINUX_GUEST_QEMU"))
