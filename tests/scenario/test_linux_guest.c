@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,13 +40,13 @@ now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-/* The source tree: $XENGT_SRC, else the working directory (make runs there). */
+/* tools/linux-guest/NAME in the source tree: $XENGT_SRC, else the working directory. */
 static const char *
-runner_path(char *buf, size_t len)
+tool_path(const char *name, char *buf, size_t len)
 {
 	const char *src = getenv("XENGT_SRC");
 
-	snprintf(buf, len, "%s/tools/linux-guest/run.py", src && *src ? src : ".");
+	snprintf(buf, len, "%s/tools/linux-guest/%s", src && *src ? src : ".", name);
 	return buf;
 }
 
@@ -62,9 +63,9 @@ append(struct lg_run *r, const char *data, size_t n)
 	r->out[r->len] = '\0';
 }
 
-/* python3 run.py ARGS..., output collected, killed after LG_TIMEOUT_MS. */
+/* python3 tools/linux-guest/TOOL ARGS..., output collected, killed after LG_TIMEOUT_MS. */
 static void
-lg_run(struct lg_run *r, const char *const *args)
+lg_tool(struct lg_run *r, const char *tool, const char *const *args)
 {
 	const char *argv[16];
 	char runner[4096];
@@ -76,7 +77,7 @@ lg_run(struct lg_run *r, const char *const *args)
 	r->status = -1;
 	append(r, "", 0);
 	argv[n++] = "python3";
-	argv[n++] = runner_path(runner, sizeof(runner));
+	argv[n++] = tool_path(tool, runner, sizeof(runner));
 	while (*args && n < 15)
 		argv[n++] = *args++;
 	argv[n] = NULL;
@@ -115,6 +116,12 @@ lg_run(struct lg_run *r, const char *const *args)
 	int st;
 	if (waitpid(pid, &st, 0) == pid && WIFEXITED(st))
 		r->status = WEXITSTATUS(st);
+}
+
+static void
+lg_run(struct lg_run *r, const char *const *args)
+{
+	lg_tool(r, "run.py", args);
 }
 
 /* The text after "prefix" on the first line that has it, up to the line's end. */
@@ -160,6 +167,10 @@ skipped(const struct lg_run *r)
 {
 	char why[512];
 
+	if (r->status == 127 && r->len == 0) {	/* execvp failed */
+		test_skip("python3 missing (make deps)");
+		return true;
+	}
 	if (r->status != LG_SKIP)
 		return false;
 	if (!find_after(r, "linux-guest: SKIP: ", why, sizeof(why)))
@@ -228,11 +239,84 @@ test_skips_without_qemu(void)
 	free(r.out);
 }
 
+/* A console log as guest-init.sh prints it, climbing to a given height. */
+static void
+write_console(const char *dir, int height, bool wedged)
+{
+	char path[4300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/guest-0", dir);
+	mkdir(dir, 0755);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/guest-0/console.log", dir);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fprintf(f, "[    0.000000] Linux version 6.1.0\n"
+		   "@@xengt boot kernel=6.1.0 mode=i915 short=0\n"
+		   "@@xengt-begin insmod-i915\n@@xengt-end insmod-i915 rc=0\n"
+		   "@@xengt i915-bound %s\n", height >= 1 ? "yes" : "no");
+	if (height >= 2) {
+		fprintf(f, "@@xengt i915-wedged 0\n@@xengt-begin drmcheck\n"
+			   "@@xengt drm driver=i915\n@@xengt drm chipset=0x1912\n"
+			   "@@xengt drm gem_create=ok\n@@xengt drm usable=yes\n"
+			   "@@xengt-end drmcheck rc=0\n@@xengt fb0 i915drmfb\n"
+			   "@@xengt fbcon 1\n@@xengt screenshot ok /x/screenshot.png\n");
+	}
+	fprintf(f, "@@xengt-begin igt-gem_exec_nop\n1.5\n@@xengt-end igt-gem_exec_nop rc=0\n"
+		   "@@xengt-begin igt-gem_blt\n@@xengt-end igt-gem_blt rc=%d\n", height >= 3 ? 0 : 1);
+	fprintf(f, "@@xengt-begin dmesg\n"
+		   "[    5.1] i915 0000:00:02.0: [drm] Virtual GPU for Intel GVT-g detected.\n"
+		   "[    5.2] i915 0000:00:02.0: [drm] VGT balloon successfully\n%s"
+		   "@@xengt-end dmesg rc=0\n@@xengt done\n",
+		wedged ? "[    6.0] i915 0000:00:02.0: [drm] *ERROR* Failed to initialize GPU, declaring it wedged!\n" : "");
+	fclose(f);
+}
+
+/* judge.py on made-up console logs: the rung, and the reason for the next. */
+static void
+test_judge_ladder(void)
+{
+	static const struct {
+		int height;
+		bool wedged;
+		const char *last, *why;
+	} cases[] = {
+		{ 0, false, "rung 0 of 4", "i915 did not bind" },
+		{ 3, true, "rung 1 of 4", "declaring it wedged" },
+		{ 2, false, "rung 2 of 4", "gem_blt exited 1" },
+		{ 3, false, "rung 3 of 4", NULL },
+	};
+	const char *b = getenv("XENGT_BUILD");
+	char dir[4200], line[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct lg_run r;
+
+		snprintf(dir, sizeof(dir), "%s/linux-guest-judge", b && *b ? b : "build");
+		write_console(dir, cases[i].height, cases[i].wedged);
+		const char *args[] = { dir, NULL };
+		lg_tool(&r, "judge.py", args);
+		if (skipped(&r)) {
+			free(r.out);
+			return;
+		}
+		CU_ASSERT_EQUAL(r.status, 0);
+		CU_ASSERT_STRING_EQUAL(last_line(&r, line, sizeof(line)), cases[i].last);
+		if (cases[i].why)
+			CU_ASSERT_PTR_NOT_NULL(strstr(r.out, cases[i].why));
+		if (strcmp(line, cases[i].last))
+			dump(&r);
+		free(r.out);
+	}
+}
+
 void suite_linux_guest(void);
 void
 suite_linux_guest(void)
 {
 	static const struct test_case cases[] = {
+		{ "judge: the ladder from made-up console logs", test_judge_ladder },
 		{ "skips without qemu, saying why", test_skips_without_qemu },
 		{ "short boot: the driver probes behind the proxy", test_short_boot },
 		{ NULL, NULL },

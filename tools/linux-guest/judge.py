@@ -160,7 +160,7 @@ def main(argv):
         print("usage: judge.py OUTDIR", file=sys.stderr)
         return 2
     out = argv[1]
-    best = None
+    best, n = None, 0
     for g in sorted(os.listdir(out)):
         log = os.path.join(out, g, "console.log")
         if not g.startswith("guest-") or not os.path.exists(log):
@@ -170,7 +170,9 @@ def main(argv):
         r, why, _ = rungs(facts, sections)
         print("%s: rung %d%s" % (g, r, ": " + "; ".join(why) if why else ""))
         best = r if best is None else min(best, r)
-    print("rung %d of 4" % (best or 0))
+        n += 1
+    # Rung 4: two guests at once, both at rung 3.
+    print("rung %d of 4" % (4 if n >= 2 and best == 3 else (best or 0)))
     return 0
 
 
