@@ -40,8 +40,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 SKIP = 77
 FIRMWARE = ["/usr/share/qemu", "/usr/share/seabios", "/usr/lib/ipxe/qemu"]
 
-XENGT_CMD = ("{build}/xengt-dm-qemu --proxy-fd {fd} --socket {ctl} "
-             "--vgpu {vgpu}")
+# xengt-dm-qemu's options (docs/qemu-glue.md): one process serves every guest
+# ("one GPU"); {guests} expands to XENGT_GUEST once per guest.
+XENGT_CMD = "{build}/xengt-dm-qemu --socket {ctl} {guests}"
+XENGT_GUEST = "--domid {domid} --vgpu {vgpu} --proxy-fd {domid}:{fd}"
 LSI_CMD = ("{qemu} -machine x-remote -nodefaults -display none -monitor none "
            "-serial none -device lsi53c895a,id=lsi0 "
            "-drive id=disk0,file={disk},format=raw,if=none "
@@ -188,15 +190,18 @@ class Guest:
         self.dev_log = open(os.path.join(self.dir, "device.log"), "w")
         self.disk_md5 = None
         self.shared_dev = False  # the device process belongs to guest 0
+        self.domid = idx + 1
+        self.machine = None
 
     def template_vars(self, fd):
         return {"build": self.args.build, "fd": fd, "ctl": self.ctl, "qemu": self.qemu,
                 "disk": os.path.join(self.dir, "disk.img"), "index": self.idx,
-                "vgpu": os.environ.get("LINUX_GUEST_VGPU", "type=default"),
+                "domid": self.domid,
+                "vgpu": os.environ.get("LINUX_GUEST_VGPU", "type=GVTg_V5_4"),
                 "dir": self.dir}
 
-    def start_device(self, fd, fds=None):
-        """The device process for this guest (fds: every guest's, for one shared process)."""
+    def start_device(self, fd, peers=None):
+        """The device process for this guest; peers: [(guest, fd)] it serves when shared."""
         if self.kind == "lsi":
             data = hashlib.sha256(b"xengt-linux-guest %d" % self.idx).digest()
             blob = (data * (self.args.disk_bytes // len(data) + 1))[:self.args.disk_bytes]
@@ -209,11 +214,17 @@ class Guest:
             tmpl = LSI_CMD
         else:
             tmpl = os.environ.get("LINUX_GUEST_DEVICE_CMD") or XENGT_CMD
-        fds = fds or [fd]
-        cmd = tmpl.format(fds=",".join(str(f) for f in fds), **self.template_vars(fd))
+        peers = peers or [(self, fd)]
+        guests = " ".join(XENGT_GUEST.format(**g.template_vars(f)) for g, f in peers)
+        cmd = tmpl.format(guests=guests, **self.template_vars(fd))
         self.dev_log.write("$ %s\n" % cmd)
         self.dev_log.flush()
-        self.dev = subprocess.Popen(shlex.split(cmd), pass_fds=fds, stdin=subprocess.DEVNULL,
+        env = dict(os.environ)
+        # softgpu's simulated machine: private to this run, removed after it.
+        if self.kind == "xengt" and "XENSIM_MACHINE" not in env:
+            env["XENSIM_MACHINE"] = self.machine = "linux-guest-%d" % os.getpid()
+        self.dev = subprocess.Popen(shlex.split(cmd), pass_fds=[f for _, f in peers],
+                                    stdin=subprocess.DEVNULL, env=env,
                                     stdout=self.dev_log, stderr=subprocess.STDOUT)
         return self.dev
 
@@ -293,6 +304,10 @@ class Guest:
                     p.wait()
         if self.side:
             self.side.close()
+        xensim = os.path.join(self.args.build, "xensim")
+        if self.machine and not self.shared_dev and os.access(xensim, os.X_OK):
+            subprocess.run([xensim, "-m", self.machine, "machine-destroy"],
+                           stdout=self.dev_log, stderr=subprocess.STDOUT)
         self.qemu_log.close()
         self.dev_log.close()
 
@@ -310,11 +325,11 @@ def ctl(g, *cmd):
 def screenshot(g):
     if g.kind != "xengt":
         return "unsupported (device %s)" % g.kind
-    rc, out = ctl(g, "help")
+    rc, out = ctl(g, "--help")
     if "screenshot" not in out:
         return "unsupported (xengt-ctl has no screenshot)"
     png = os.path.join(g.dir, "screenshot.png")
-    rc, out = ctl(g, "screenshot", os.environ.get("LINUX_GUEST_DOMID", "1"), png)
+    rc, out = ctl(g, "screenshot", str(g.domid), png)
     with open(os.path.join(g.dir, "screenshot.log"), "w") as f:
         f.write(out)
     return "ok %s" % png if rc == 0 and os.path.exists(png) else "failed rc=%d" % rc
@@ -323,7 +338,7 @@ def screenshot(g):
 def collect_ctl(g):
     if g.kind != "xengt":
         return
-    domid = os.environ.get("LINUX_GUEST_DOMID", "1")
+    domid = str(g.domid)
     for name, cmd in (("list", ["list"]), ("stats", ["stats", domid]),
                       ("trap-map", ["trap-map", domid])):
         try:
@@ -349,11 +364,12 @@ def run(args):
         % (kind, "kvm" if kvm else "tcg", nguests, args.timeout, args.out))
     pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in guests]
     tmpl = os.environ.get("LINUX_GUEST_DEVICE_CMD") or XENGT_CMD
-    if kind == "xengt" and "{fds}" in tmpl:
-        # One device process serves every guest ("one GPU"): {fds} lists their sockets.
-        dev = guests[0].start_device(pairs[0][0].fileno(), [a.fileno() for a, _ in pairs])
+    if kind == "xengt" and "{guests}" in tmpl:
+        # One device process serves every guest ("one GPU").
+        dev = guests[0].start_device(pairs[0][0].fileno(),
+                                     [(g, a.fileno()) for g, (a, _) in zip(guests, pairs)])
         for g in guests[1:]:
-            g.dev, g.shared_dev = dev, True
+            g.dev, g.shared_dev, g.ctl = dev, True, guests[0].ctl
     else:
         for g, (a, _) in zip(guests, pairs):
             g.start_device(a.fileno())
