@@ -67,6 +67,8 @@ finish() {
 	dmesg -n 1
 	run interrupts cat /proc/interrupts
 	run dmesg dmesg
+	# The device's counters while the vGPU still exists (xengt-ctl on the host).
+	[ "$LG_SIDE" = 1 ] && fact collect "$(ask collect)"
 	fact done
 	sync
 	poweroff -f

@@ -65,6 +65,21 @@ I915_BALLOON_OK = "VGT balloon successfully"
 I915_WEDGED = re.compile(r"wedged", re.I)
 
 
+STACK_FRAME = re.compile(r"\s\??\s?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+")
+
+
+def wedged_caller(lines):
+    """In a call trace through *set_wedged, the first function that is not."""
+    for i, l in enumerate(lines):
+        if STACK_FRAME.search(l) and "set_wedged" in l:
+            for c in lines[i + 1:i + 8]:
+                m = re.search(r"\s\??\s?([\w.]+)\+0x", c)
+                if m and "set_wedged" not in m.group(1):
+                    return m.group(1)
+            return "set_wedged"
+    return None
+
+
 def rungs(facts, sections):
     """(rung reached 0..3, [why the next rung was not reached, ...], notes)."""
     dmesg = sections.get("dmesg", (1, ""))[1]
@@ -86,9 +101,15 @@ def rungs(facts, sections):
         return 0, why + r1, notes
     # ---- rung 2 ----
     r2 = []
-    wedged_lines = [l for l in dmesg.splitlines() if "i915" in l and I915_WEDGED.search(l)]
+    lines = dmesg.splitlines()
+    wedged_lines = [l for l in lines if "i915" in l and I915_WEDGED.search(l)
+                    and not STACK_FRAME.search(l)]
     if wedged_lines:
         r2.append("GPU declared wedged: " + wedged_lines[0].strip())
+    else:
+        caller = wedged_caller(lines)
+        if caller:
+            r2.append("GPU wedged from %s (call trace in dmesg)" % caller)
     w = fact(facts, "i915-wedged", "unknown")
     if w not in ("0", "unknown"):
         r2.append("debugfs i915_wedged reads %s" % w)
