@@ -241,7 +241,7 @@ test_skips_without_qemu(void)
 
 /* A console log as guest-init.sh prints it, climbing to a given height. */
 static void
-write_console(const char *dir, int height, bool wedged)
+write_console(const char *dir, int height, int wedged)
 {
 	char path[4300];
 	FILE *f;
@@ -269,7 +269,10 @@ write_console(const char *dir, int height, bool wedged)
 		   "[    5.1] i915 0000:00:02.0: [drm] Virtual GPU for Intel GVT-g detected.\n"
 		   "[    5.2] i915 0000:00:02.0: [drm] VGT balloon successfully\n%s"
 		   "@@xengt-end dmesg rc=0\n@@xengt done\n",
-		wedged ? "[    6.0] i915 0000:00:02.0: [drm] *ERROR* Failed to initialize GPU, declaring it wedged!\n" : "");
+		wedged == 1 ? "[    6.0] i915 0000:00:02.0: [drm] *ERROR* Failed to initialize GPU, declaring it wedged!\n" :
+		wedged == 2 ? "[    6.1]  __intel_gt_set_wedged+0x24/0xe0 [i915]\n"
+			      "[    6.1]  intel_gt_set_wedged+0x3f/0x60 [i915]\n"
+			      "[    6.1]  __engines_record_defaults+0x2d5/0x300 [i915]\n" : "");
 	fclose(f);
 }
 
@@ -279,13 +282,14 @@ test_judge_ladder(void)
 {
 	static const struct {
 		int height;
-		bool wedged;
+		int wedged;	/* 1: i915's message, 2: only a call trace */
 		const char *last, *why;
 	} cases[] = {
-		{ 0, false, "rung 0 of 4", "i915 did not bind" },
-		{ 3, true, "rung 1 of 4", "declaring it wedged" },
-		{ 2, false, "rung 2 of 4", "gem_blt exited 1" },
-		{ 3, false, "rung 3 of 4", NULL },
+		{ 0, 0, "rung 0 of 4", "i915 did not bind" },
+		{ 3, 1, "rung 1 of 4", "declaring it wedged" },
+		{ 3, 2, "rung 1 of 4", "wedged from __engines_record_defaults" },
+		{ 2, 0, "rung 2 of 4", "gem_blt exited 1" },
+		{ 3, 0, "rung 3 of 4", NULL },
 	};
 	const char *b = getenv("XENGT_BUILD");
 	char dir[4200], line[512];

@@ -132,6 +132,8 @@ def rungs(facts, sections):
         sec = sections.get("igt-" + prog)
         if sec is None:
             r3.append("%s did not run" % prog)
+        elif sec[0] == 77:
+            r3.append("%s skipped itself (igt exit 77: a requirement not met)" % prog)
         elif sec[0] != 0:
             r3.append("%s exited %d" % (prog, sec[0]))
     if r3:
