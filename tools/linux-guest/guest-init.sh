@@ -91,6 +91,7 @@ if [ "$LG_MODE" = lsi ]; then
 		fact lsi-disk none
 	fi
 	fact lsi-irqs $(awk '/sym53c8xx/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }' /proc/interrupts)
+	[ -f /etc/xengt/run.sh ] && run user sh /etc/xengt/run.sh
 	finish
 fi
 

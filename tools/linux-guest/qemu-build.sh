@@ -33,7 +33,8 @@ if [ -x "$bin" ]; then echo "$bin"; exit 0; fi
 missing=$(lg_missing_pkgs $LG_BUILD_PKGS)
 [ -z "$missing" ] || lg_die "QEMU build needs: $(echo $missing) (run 'make deps' as root)"
 
-mkdir -p "$LG_CACHE/src"
+mkdir -p "$LG_CACHE/src" 2>/dev/null && [ -w "$LG_CACHE" ] ||
+	lg_die "cache $LG_CACHE not writable: run as root, or set XENGT_QEMU_CACHE"
 # One build at a time (make -j, two checkouts, CI and a developer).
 exec 9>"$LG_CACHE/.lock"
 flock 9
