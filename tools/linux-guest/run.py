@@ -306,17 +306,13 @@ class Guest:
                 pass
         return getattr(self, "seen", False)
 
-    def stop(self):
-        for p in (self.proc, self.dev):
-            if p is self.dev and self.shared_dev:
-                continue
-            if p and p.poll() is None:
-                p.send_signal(signal.SIGTERM)
-                try:
-                    p.wait(10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+    def stop_qemu(self):
+        stop_process(self.proc)
+
+    def stop_device(self):
+        """The device process (once, by its owner), then this guest's files."""
+        if not self.shared_dev:
+            stop_process(self.dev)
         if self.side:
             self.side.close()
         xensim = os.path.join(self.args.build, "xensim")
@@ -325,6 +321,16 @@ class Guest:
                            stdout=self.dev_log, stderr=subprocess.STDOUT)
         self.qemu_log.close()
         self.dev_log.close()
+
+
+def stop_process(p):
+    if p and p.poll() is None:
+        p.send_signal(signal.SIGTERM)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
 
 
 def ctl(g, *cmd):
@@ -414,12 +420,16 @@ def run(args):
                 break
             time.sleep(0.05)
     finally:
+        # Counters first (the vGPUs still exist), then every QEMU, then the devices.
         for g in guests:
             if not hasattr(g, "t1"):
                 g.t1 = time.time()
             if not g.collected:
                 collect_ctl(g)
-            g.stop()
+        for g in guests:
+            g.stop_qemu()
+        for g in guests:
+            g.stop_device()
     return judge_run(args, guests, kind, timed_out)
 
 
