@@ -50,7 +50,7 @@ wait_for() {
 ask() {
 	[ -c /dev/ttyS1 ] && [ "$LG_SIDE" = 1 ] || { echo "no-side-channel"; return 1; }
 	echo "$1" > /dev/ttyS1
-	read -t "$LG_WAIT" answer < /dev/ttyS1 || { echo "timeout"; return 1; }
+	read -r -t "$LG_WAIT" answer < /dev/ttyS1 || { echo "timeout"; return 1; }
 	echo "$answer"
 }
 # load_modules GROUP PARAMS: the group's modules in order (from the initramfs
@@ -69,7 +69,7 @@ finish() {
 	run dmesg dmesg
 	# The device's counters while the vGPU still exists (xengt-ctl on the host).
 	[ "$LG_SIDE" = 1 ] && fact collect "$(ask collect)"
-	fact done
+	fact "done"
 	sync
 	poweroff -f
 }
