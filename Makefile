@@ -11,6 +11,8 @@
 #   make bench      benchmarks: table on stdout, build/bench.json
 #   make demo       the end-to-end demo on the simulated hypervisor + GPU
 #   make deps       apt-get the build dependencies (Debian 12, as root)
+#   make qemu       the patched QEMU 7.2 for the real guest (cached outside the tree)
+#   make linux-guest  boot Linux i915 guests on the vGPU: build/linux-guest/
 
 .DEFAULT_GOAL := all
 CC ?= gcc
@@ -55,8 +57,12 @@ CUNIT_LIBS = $(call lazy,CUNIT_LIBS,pkg-config --libs cunit 2>/dev/null || echo 
 
 # `make deps X`: everything X builds waits for deps, also under -j.
 DEPS_FIRST := $(filter deps,$(MAKECMDGOALS))
+# The real-guest harness's packages (QEMU build, kernel, busybox, igt,
+# firmware): listed once, in tools/linux-guest/common.sh.
+LINUX_GUEST_PKGS := $(shell sed -n 's/^LG_[A-Z]*_PKGS="\([^"]*\)"$$/\1/p' tools/linux-guest/common.sh)
 # The packages `make deps` installs (Debian 12).
-DEB_PKGS := build-essential clang pkg-config libxen-dev libcunit1-dev python3
+DEB_PKGS := build-essential clang pkg-config libxen-dev libcunit1-dev python3 \
+	$(LINUX_GUEST_PKGS)
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wmissing-declarations -Wshadow -Wpointer-arith -Wsign-compare \
@@ -115,7 +121,8 @@ check: test
 	$(Q)$(MAKE) --no-print-directory TSAN=1 test
 	$(Q)$(MAKE) --no-print-directory SAN=1 test
 
-.PHONY: all check test bench demo deps install clean check-layers help tests-bin
+.PHONY: all check test bench demo deps install clean check-layers help tests-bin \
+	qemu linux-guest
 
 all: $(PROGS)
 
@@ -198,6 +205,17 @@ bench: $(PROGS) $(BENCH_BIN)
 
 demo: $(PROGS)
 	$(Q)XENGT_BUILD=$(abspath $(BUILD)) sh tools/demo.sh
+
+# ---- the real guest (docs/linux-guest.md) ----
+# QEMU 7.2 from Debian's source with qemu-glue/patches/, in
+# $(XENGT_QEMU_CACHE) (default /var/cache/xengt-dm), keyed by the patches.
+qemu: | $(DEPS_FIRST)
+	$(Q)sh tools/linux-guest/qemu-build.sh >/dev/null
+
+# Extra guest commands: make linux-guest LINUX_GUEST_RUN='cat /proc/cpuinfo'
+linux-guest: qemu $(PROGS)
+	$(Q)python3 tools/linux-guest/run.py --build $(abspath $(BUILD)) \
+		--out $(abspath $(BUILD))/linux-guest
 
 # The include rules of ARCHITECTURE.md (tools/check-layers.sh says which).
 check-layers:
