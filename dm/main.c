@@ -3,7 +3,8 @@
  * main.c — the xengt-dm daemon: options, the physical GPU, vGPUs attached
  * at start (--domid/--vgpu pairs) or later over the control socket, and
  * the main thread's poll loop (signalfd + control socket). Each vGPU runs
- * on its own thread (instance.c).
+ * on its own thread (instance.c), the GPU's scheduler on one more
+ * (sched_thread.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 
 #include "ctl_server.h"
 #include "instance.h"
+#include "sched_thread.h"
 #include "mediator/log.h"
 #include "mediator/vgpu.h"
 #include "dm/pgpu/pgpu_list.h"
@@ -41,6 +43,7 @@ struct main_opts {
 	uint64_t null_mmio_gpa;
 	uint64_t aperture_mfn;
 	unsigned int poll_us;
+	struct gpu_sched_params sched;
 	struct main_start start[MAIN_MAX_START];
 	unsigned int nr_start;
 };
@@ -59,9 +62,13 @@ usage(FILE *f)
 		"  --aperture-mfn HEX     machine frame of the physical aperture BAR\n"
 		"  --poll-us N            after guest requests, poll the ioreq page up to N us\n"
 		"                         (adaptive window; 0 = never poll; default %u)\n"
+		"  --sched-slice-us N     a busy vGPU's turn on the GPU (default %llu)\n"
+		"  --sched-watchdog-ms N  longest a workload may run before its engine is\n"
+		"                         reset and its vGPU failed (default %llu)\n"
 		"  --debug AREAS          debug areas: ioreq,mmio,cfg,gtt,irq,display,sim\n"
 		"  --help\n"
-		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none", MAIN_POLL_US);
+		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none", MAIN_POLL_US,
+		GPU_SCHED_SLICE_NS_DEFAULT / 1000, GPU_SCHED_WATCHDOG_NS_DEFAULT / 1000000);
 	for (unsigned int i = 0; pgpu_backends[i]; i++)
 		fprintf(f, " %s", pgpu_backends[i]->name);
 	fprintf(f, "\n");
@@ -91,7 +98,7 @@ static void
 parse_opts(int argc, char **argv, struct main_opts *o)
 {
 	enum { O_GPU = 256, O_SOCKET, O_DOMID, O_VGPU, O_NULL, O_BUF, O_APMFN, O_POLL, O_DEBUG,
-	       O_HELP };
+	       O_SLICE, O_WATCHDOG, O_HELP };
 	static const struct option longopts[] = {
 		{ "gpu", required_argument, NULL, O_GPU },
 		{ "socket", required_argument, NULL, O_SOCKET },
@@ -102,6 +109,8 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 		{ "aperture-mfn", required_argument, NULL, O_APMFN },
 		{ "poll-us", required_argument, NULL, O_POLL },
 		{ "debug", required_argument, NULL, O_DEBUG },
+		{ "sched-slice-us", required_argument, NULL, O_SLICE },
+		{ "sched-watchdog-ms", required_argument, NULL, O_WATCHDOG },
 		{ "help", no_argument, NULL, O_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -153,6 +162,16 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 				die_usage("--poll-us: bad value '%s' (0..100000)", optarg);
 			o->poll_us = (unsigned int)v;
 			break;
+		case O_SLICE:
+			if (parse_u64(optarg, 10, &v) || v < 10 || v > 1000000)
+				die_usage("--sched-slice-us: bad value '%s' (10..1000000)", optarg);
+			o->sched.slice_ns = v * 1000;
+			break;
+		case O_WATCHDOG:
+			if (parse_u64(optarg, 10, &v) || v < 1 || v > 60000)
+				die_usage("--sched-watchdog-ms: bad value '%s' (1..60000)", optarg);
+			o->sched.watchdog_ns = v * 1000000;
+			break;
 		case O_DEBUG:
 			if (log_set_debug(optarg))
 				die_usage("--debug: bad areas '%s'", optarg);
@@ -167,6 +186,8 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
+	if (o->sched.watchdog_ns < o->sched.slice_ns)
+		die_usage("--sched-watchdog-ms: %s", "shorter than the slice");
 }
 
 /* Open the backend named by --gpu (NAME[:SPEC]); *name gets the backend name. */
@@ -205,7 +226,9 @@ main(int argc, char **argv)
 		.bufioreq = GLUE_BUFIOREQ_ATOMIC,
 		.aperture_mfn = pgpu_default_aperture_mfn,
 		.poll_us = MAIN_POLL_US,
+		.sched = { GPU_SCHED_SLICE_NS_DEFAULT, GPU_SCHED_WATCHDOG_NS_DEFAULT },
 	};
+	struct sched_thread *st = NULL;
 	struct instance_defaults d;
 	struct glue_domwatch *dw = NULL;
 	bool reap_again;
@@ -242,6 +265,15 @@ main(int argc, char **argv)
 	if (rc) {
 		log_err("gpu_create: %s", strerror(-rc));
 		dev.ops->close(dev.p);
+		return 1;
+	}
+	/* The GPU's scheduler thread, before any vGPU can queue work. */
+	rc = gpu_sched_set_params(gpu, &o.sched);
+	if (!rc)
+		rc = sched_thread_start(gpu, &st);
+	if (rc) {
+		log_err("scheduler: %s", strerror(-rc));
+		gpu_destroy(gpu);
 		return 1;
 	}
 	d = (struct instance_defaults){
@@ -317,6 +349,7 @@ out_detach:
 	instance_detach_all();
 	ctl_server_close();
 out_gpu:
+	sched_thread_stop(st);
 	gpu_destroy(gpu);
 	close(sfd);
 	return status;

@@ -13,8 +13,17 @@
  *
  * Locking: a vGPU's execution state is under v->lock, like the rest of
  * the vGPU. The scheduler's state is under gpu->sched_lock, taken before
- * any v->lock. Workloads move from a vGPU's queue (v->lock) to the
- * scheduler (both locks) and back (completion, both locks).
+ * any v->lock (and before gpu->switch_lock). Workloads move from a vGPU's
+ * queue (v->lock) to the scheduler (both locks) and back (completion,
+ * both locks).
+ *
+ * A workload's life: execlist.c allocates it, fills the guest fields and
+ * appends it to v->exec.eng[e].queue (WL_QUEUED), then sched_kick(v).
+ * The scheduler takes it off the head of that queue (it is then on no
+ * queue), sets shadow_ctx_id, calls workload_prepare, submits it
+ * (WL_RUNNING), and hands it back exactly once through execlist_complete
+ * (WL_DONE, or WL_FAILED with why): from then on it is execlist.c's again,
+ * which releases its shadow (workload_release) and frees it.
  *
  * Everything a vGPU's execution consists of is plain data in struct
  * exec_state and its workloads (guest addresses, descriptors, counters):
@@ -160,12 +169,18 @@ struct workload {
 	struct host_obj *bbs;		/* audited batch buffer copies */
 	unsigned int nr_bbs;
 	uint64_t shadow_desc;		/* what goes into the physical ELSP */
-	uint32_t shadow_ctx_id;		/* unique per running workload (GPU-wide) */
+	/*
+	 * Unique among the GPU's running workloads: set by the scheduler
+	 * before workload_prepare, which may put it in shadow_desc; the
+	 * scheduler writes it into shadow_desc's upper dword afterwards.
+	 */
+	uint32_t shadow_ctx_id;
 
 	/* Results. */
-	uint32_t head_out;		/* ring head when it switched out */
+	uint32_t head_out;		/* ring head when it switched out (from the CSB event) */
 	bool user_irq;			/* it executed MI_USER_INTERRUPT */
-	uint64_t queued_ns, start_ns, end_ns;
+	uint64_t queued_ns;		/* execlist.c: when the guest submitted it */
+	uint64_t start_ns, end_ns;	/* scheduler: on the engine, off it (0: never ran) */
 	char why[64];			/* WL_FAILED: the reason */
 };
 
@@ -214,7 +229,8 @@ int ppgtt_gva_to_gpa(struct vgpu *v, uint64_t root, unsigned int levels, uint64_
 struct exec_engine_state {
 	uint32_t elsp[4];		/* ELSP dwords written so far (in write order) */
 	unsigned int elsp_n;
-	struct workload *queue, *queue_tail; /* submitted, not completed */
+	/* Submitted, not yet taken by the scheduler (it takes from the head). */
+	struct workload *queue, *queue_tail;
 	unsigned int csb_write;		/* guest CSB write pointer (0..5) */
 	bool active;			/* a context of the guest runs or waits */
 	uint64_t submitted, completed, failed;
@@ -222,16 +238,35 @@ struct exec_engine_state {
 
 struct exec_state {
 	struct exec_engine_state eng[EXEC_NR_ENGINES];
-	uint64_t busy_ns;		/* GPU time used (scheduler) */
-	bool reset_pending;		/* GDRST in progress */
+	uint64_t busy_ns;		/* GPU time used: sum of its workloads' end - start (scheduler) */
+	/*
+	 * GDRST in progress: execlist.c sets it (v->lock), drops the named
+	 * engines' queues and calls sched_kick(v). The scheduler then takes
+	 * the vGPU's running work off those engines (engine reset), hands
+	 * each workload back through execlist_complete as WL_FAILED while
+	 * reset_pending is still set, and clears reset_pending and
+	 * reset_engines (both locks): GDRST reads its bits as 1 until then.
+	 * A vGPU with reset_pending set gets nothing submitted.
+	 */
+	bool reset_pending;
+	uint32_t reset_engines;		/* bit per enum pgpu_engine to reset; 0 = all */
 };
 
-/* The scheduler (sched.c): v has queued work on engine e (v->lock held). */
-void sched_kick(struct gpu *gpu);
 /*
- * Completion of w (both locks held, called by the scheduler): write back
- * ring head and registers into the guest image, CSB entries into the
- * guest HWSP and CSB registers, raise the engine's interrupts.
+ * The scheduler (sched.c): v has new work on a queue, or reset_pending
+ * (v->lock held; never blocks, takes no other lock the scheduler holds:
+ * marks v and wakes the GPU's scheduler thread).
+ */
+void sched_kick(struct vgpu *v);
+/*
+ * Completion of w (both locks held, called by the scheduler; w is no
+ * longer on any queue and is execlist.c's again): write back ring head
+ * and registers into the guest image, CSB entries into the guest HWSP and
+ * CSB registers, raise the engine's interrupts; then release and free w.
+ * w->state is WL_DONE or WL_FAILED (w->why: refused by workload_prepare,
+ * GPU fault, watchdog, engine reset). With v->exec.reset_pending set (GDRST,
+ * or the vGPU is being destroyed: sched_forget) nothing is written to the
+ * guest: w is only released and freed.
  */
 void execlist_complete(struct vgpu *v, struct workload *w);
 
