@@ -482,6 +482,8 @@ fail_locked(struct sched *s, struct gpu *gpu, struct sched_ent *e, const char *r
 	vgpu_enter_failsafe(e->v, reason);
 	cancel_locked(s, gpu, e, SCHED_ALL_ENGINES, why, now);
 	runq_del(s, e);
+	if (s->cur == e)
+		end_slice(s, now); /* nothing of it runs any more */
 }
 
 /* ---- events ---- */
@@ -794,6 +796,8 @@ next_wake(struct sched *s, struct gpu *gpu, uint64_t now)
 		t = now + SCHED_POLL_NS;
 	if (s->retry_at && s->retry_at < t)
 		t = s->retry_at;
+	else if (!s->cur && !s->retry_at && s->nr_runq)
+		t = now; /* the owner failed in this round: pick another at once */
 	if (t == UINT64_MAX)
 		return VGPU_TICK_NONE;
 	return t > now ? t - now : 0;
