@@ -77,12 +77,13 @@ static void
 finish_element(struct fake_engines *f, enum pgpu_engine e, uint64_t at)
 {
 	struct fe_engine *g = &f->eng[e];
-	struct pgpu_event ev = { .kind = PGPU_EV_CSB, .engine = e };
+	struct pgpu_event ev = { .kind = PGPU_EV_CSB, .engine = e, .ts_ns = at };
 	bool last = g->cur + 1 >= g->n;
 
 	ev.ctx_id = ctx_of(g->desc[g->cur]);
 	if (f->user_irq) {
-		struct pgpu_event u = { .kind = PGPU_EV_USER, .engine = e, .ctx_id = ev.ctx_id };
+		struct pgpu_event u = { .kind = PGPU_EV_USER, .engine = e, .ctx_id = ev.ctx_id,
+					.ts_ns = at };
 
 		push(f, &u);
 	}
@@ -215,6 +216,7 @@ fe_submit(struct pgpu *p, enum pgpu_engine e, const uint64_t desc[2])
 		g->n = desc[1] ? 2 : 1;
 		g->cur = 0;
 		g->start = fe_now(f);
+		ev.ts_ns = g->start;
 		g->st.submits++;
 		g->st.last_desc[0] = desc[0];
 		g->st.last_desc[1] = desc[1];
@@ -370,7 +372,7 @@ fake_engines_fault(struct fake_engines *f, enum pgpu_engine e, enum pgpu_fault k
 	if (g->n && !g->stopped) {
 		struct pgpu_event ev = { .kind = PGPU_EV_FAULT, .engine = e,
 					 .ctx_id = ctx_of(g->desc[g->cur]), .fault = kind,
-					 .fault_addr = addr };
+					 .fault_addr = addr, .ts_ns = fe_now(f) };
 
 		push(f, &ev);
 		g->stopped = true;

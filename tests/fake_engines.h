@@ -8,7 +8,8 @@
  * the stand-in's clock (CLOCK_MONOTONIC, or a test's virtual clock), or
  * when the test says so (manual mode). Events come in the order hardware
  * writes them per engine: IDLE_ACTIVE at submission, then per element
- * COMPLETE | ELEMENT_SWITCH, the last one COMPLETE | ACTIVE_IDLE.
+ * COMPLETE | ELEMENT_SWITCH, the last one COMPLETE | ACTIVE_IDLE, each
+ * stamped (ts_ns) with the stand-in's time it happened.
  */
 #ifndef TESTS_FAKE_ENGINES_H
 #define TESTS_FAKE_ENGINES_H

@@ -20,10 +20,10 @@
  *    a shadow context); a workload longer than the slice is charged to
  *    its vGPU, so it waits longer for its next turn.
  *  - The next owner is the waiting vGPU with the least weighted GPU time
- *    (vtime: ns of its slices * SCHED_WSCALE / weight), so over time each
- *    busy vGPU gets a share of the GPU proportional to its weight. A vGPU
- *    that had no work starts again at the least vtime of those waiting:
- *    idle time is not banked.
+ *    (vtime: ns its work was on the engines * SCHED_WSCALE / weight), so
+ *    over time each busy vGPU gets a share of the GPU proportional to its
+ *    weight. A vGPU that had no work starts again at the least vtime of
+ *    those waiting: idle time is not banked.
  *  - Only vGPUs with queued work are on the run list: a vGPU enters it
  *    when it kicks (sched_kick) and leaves it when the scheduler finds it
  *    with nothing queued. Nothing on the hot path looks at the others,
@@ -71,6 +71,8 @@ struct sched_ent {
 	unsigned int weight;		/* its type's weight, 1..SCHED_WEIGHT_MAX */
 	uint64_t vtime;			/* weighted GPU time (compared wrap-safe) */
 	unsigned int running;		/* its workloads on the engines */
+	uint64_t busy_since;		/* running > 0 since then */
+	uint64_t slice_busy;		/* GPU time of this slice, not yet charged */
 	struct sched_vgpu_counters c;
 };
 
@@ -101,7 +103,7 @@ struct sched {
 	unsigned int nr_runq;
 	struct sched_ent *cur;		/* whose slice it is; NULL: nobody's */
 	bool expired;			/* cur's slice is over: drain, then switch */
-	uint64_t slice_start, slice_end;
+	uint64_t slice_end;		/* cur's slice ends then (wall clock) */
 	uint64_t min_vtime;		/* least vtime of the waiting, never decreases */
 	uint64_t retry_at;		/* a failed switch: pick again then (0: none) */
 	bool switch_logged;
@@ -295,11 +297,23 @@ others_wait(const struct sched *s)
 	return s->nr_runq > (s->cur && s->cur->queued ? 1u : 0u);
 }
 
+/*
+ * Charge e the GPU time it used in this slice: the time any of its work
+ * was on an engine, from submission to the completion the engine
+ * stamped (pgpu_event.ts_ns). Not the slice's wall time: when the
+ * scheduler thread is late (a busy host), the GPU idles and that is no
+ * vGPU's doing.
+ */
 static void
-charge(struct sched *s, struct sched_ent *e, uint64_t now)
+charge(struct sched_ent *e, uint64_t now)
 {
-	uint64_t ns = now > s->slice_start ? now - s->slice_start : 0;
+	uint64_t ns = e->slice_busy;
 
+	if (e->running && now > e->busy_since) {
+		ns += now - e->busy_since;
+		e->busy_since = now;
+	}
+	e->slice_busy = 0;
 	e->vtime += ns * SCHED_WSCALE / e->weight;
 	e->c.charged_ns += ns;
 }
@@ -307,7 +321,7 @@ charge(struct sched *s, struct sched_ent *e, uint64_t now)
 static void
 end_slice(struct sched *s, uint64_t now)
 {
-	charge(s, s->cur, now);
+	charge(s->cur, now);
 	s->cur = NULL;
 	s->expired = false;
 }
@@ -411,8 +425,8 @@ handback(struct sched_ent *e, struct workload *w, enum workload_state st, const 
 }
 
 /*
- * Take sl off its engine; the next element starts now. Returns its
- * workload (the slot is free again).
+ * Take sl off its engine at time now (when it ended); the next element
+ * starts then. Returns its workload (the slot is free again).
  */
 static struct workload *
 slot_release(struct sched *s, unsigned int engine, struct sched_slot *sl, uint64_t now)
@@ -429,7 +443,8 @@ slot_release(struct sched *s, unsigned int engine, struct sched_slot *sl, uint64
 	eng->port[--eng->n] = NULL;
 	if (eng->n && !eng->port[0]->w->start_ns)
 		eng->port[0]->w->start_ns = now;
-	sl->ent->running--;
+	if (!--sl->ent->running && now > sl->ent->busy_since)
+		sl->ent->slice_busy += now - sl->ent->busy_since;
 	s->c.inflight--;
 	sl->w = NULL;
 	sl->ent = NULL;
@@ -494,6 +509,7 @@ on_event(struct sched *s, struct gpu *gpu, const struct pgpu_event *ev, uint64_t
 	struct sched_slot *sl = slot_find(s, ev->ctx_id);
 	struct sched_ent *e;
 	char reason[64];
+	uint64_t at;
 
 	s->c.events++;
 	if (!sl || (unsigned int)ev->engine >= EXEC_NR_ENGINES || slot_engine(sl) != ev->engine) {
@@ -506,12 +522,16 @@ on_event(struct sched *s, struct gpu *gpu, const struct pgpu_event *ev, uint64_t
 	case PGPU_EV_CSB:
 		if (!(ev->status & (CSB_COMPLETE | CSB_PREEMPTED)))
 			return; /* idle-to-active, element switch: nothing ends */
+		/* When it ended: the engine's stamp if it has one, not before it started. */
+		at = ev->ts_ns && ev->ts_ns < now ? ev->ts_ns : now;
+		if (at < sl->w->start_ns)
+			at = sl->w->start_ns;
 		pthread_mutex_lock(&e->v->lock);
 		sl->w->head_out = ev->ring_head;
 		/* Never asked for (no preemption, one submission per engine at a time). */
-		handback(e, slot_release(s, ev->engine, sl, now),
+		handback(e, slot_release(s, ev->engine, sl, at),
 			 ev->status & CSB_COMPLETE ? WL_DONE : WL_FAILED,
-			 ev->status & CSB_COMPLETE ? NULL : "preempted by the GPU", now, &s->ops);
+			 ev->status & CSB_COMPLETE ? NULL : "preempted by the GPU", at, &s->ops);
 		pthread_mutex_unlock(&e->v->lock);
 		break;
 	case PGPU_EV_USER:
@@ -654,7 +674,6 @@ pick(struct sched *s, struct gpu *gpu, uint64_t now)
 		s->c.switches++;
 	s->cur = best;
 	s->expired = false;
-	s->slice_start = now;
 	s->slice_end = now + s->params.slice_ns;
 	best->c.slices++;
 }
@@ -677,9 +696,8 @@ slice(struct sched *s, struct gpu *gpu, uint64_t now)
 				s->expired = true;
 			} else {
 				/* Alone: a new slice at once, no switch. */
-				charge(s, e, now);
+				charge(e, now);
 				s->min_vtime = e->vtime;
-				s->slice_start = now;
 				s->slice_end = now + s->params.slice_ns;
 			}
 		}
@@ -768,6 +786,8 @@ feed(struct sched *s, struct gpu *gpu, uint64_t now)
 		}
 		sl[0]->w->start_ns = now;
 		s->eng[i].n = n;
+		if (!e->running)
+			e->busy_since = now;
 		e->running += n;
 		s->c.inflight += n;
 	}

@@ -13,10 +13,17 @@
 #include <string.h>
 
 #include "tests/test_util.h"
-#include "tests/unit/sched_rig.h"
+#include "tests/sched_rig.h"
 
 #define US 1000ull
 #define MS 1000000ull
+
+/* sr_run, and the scheduler must not spin. */
+static void
+run(struct sched_rig *r, uint64_t until_ns)
+{
+	CU_ASSERT(sr_run(r, until_ns) > 0);
+}
 
 static double
 jain(const double *x, unsigned int n)
@@ -99,7 +106,7 @@ test_fair_equal(void)
 	CU_ASSERT_EQUAL_FATAL(sr_open(&r, 4, NULL, true), 0);
 	for (unsigned int i = 0; i < 4; i++)
 		keep_busy(&r, i, 100);
-	sr_run(&r, r.now + 2000 * MS);
+	run(&r, r.now + 2000 * MS);
 	shares(&r, 4, s);
 	for (unsigned int i = 0; i < 4; i++)
 		CU_ASSERT(s[i] > 0.24 && s[i] < 0.26);
@@ -125,7 +132,7 @@ test_fair_weights(void)
 	CU_ASSERT_EQUAL_FATAL(sr_open(&r, 3, w, true), 0);
 	for (unsigned int i = 0; i < 3; i++)
 		keep_busy(&r, i, 100);
-	sr_run(&r, r.now + 2800 * MS);
+	run(&r, r.now + 2800 * MS);
 	shares(&r, 3, s);
 	for (unsigned int i = 0; i < 3; i++) {
 		double want = w[i] / 7.0;
@@ -156,11 +163,11 @@ test_watchdog(void)
 	keep_busy(&r, 1, 100);
 	t0 = r.now;
 	lines = log_lines();
-	sr_run(&r, t0 + 49 * MS);
+	run(&r, t0 + 49 * MS);
 	/* Before the limit: the hung one holds the engine, nothing else ran. */
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).resets, 0);
 	CU_ASSERT_EQUAL(r.g[1].done, 0);
-	sr_run(&r, t0 + 300 * MS);
+	run(&r, t0 + 300 * MS);
 	CU_ASSERT_EQUAL(log_lines() - lines, 1);
 	CU_ASSERT(failsafe(r.g[0].v, reason, sizeof(reason)));
 	CU_ASSERT_STRING_EQUAL(reason, "watchdog: rcs0 workload ran over 50 ms");
@@ -177,7 +184,7 @@ test_watchdog(void)
 	/* More work from the failed vGPU: never prepared, never submitted. */
 	ctx = a.last_ctx;
 	sr_queue(&r, 0, PGPU_RCS, 100);
-	sr_run(&r, r.now + 10 * MS);
+	run(&r, r.now + 10 * MS);
 	sr_get(&r, 0, &a);
 	CU_ASSERT_EQUAL(a.last_ctx, ctx);
 	CU_ASSERT_EQUAL(a.done + a.failed, 1);
@@ -207,7 +214,7 @@ test_destroy_running(void)
 	r.g[0].refill = true;
 	sr_queue(&r, 0, PGPU_RCS, 10000);
 	keep_busy(&r, 1, 100);
-	sr_run(&r, r.now + 1 * MS);
+	run(&r, r.now + 1 * MS);
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).running, 1);
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).ctx_id, r.g[0].last_ctx);
 	late.ctx_id = r.g[0].last_ctx;
@@ -228,7 +235,7 @@ test_destroy_running(void)
 
 	fake_engines_inject(r.fe, &late);
 	b0 = r.g[1].done;
-	sr_run(&r, r.now + 20 * MS);
+	run(&r, r.now + 20 * MS);
 	CU_ASSERT_EQUAL(counters(&r).stale_events, c.stale_events + 1);
 	CU_ASSERT(r.g[1].done >= b0 + 190);
 	CU_ASSERT_EQUAL(r.g[0].failed, 1);
@@ -252,7 +259,7 @@ test_guest_reset(void)
 	v = r.g[0].v;
 	sr_queue(&r, 0, PGPU_RCS, 10000);
 	sr_queue(&r, 0, PGPU_BCS, 10000);
-	sr_run(&r, r.now + 1 * MS);
+	run(&r, r.now + 1 * MS);
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).running, 1);
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_BCS).running, 1);
 
@@ -262,7 +269,7 @@ test_guest_reset(void)
 	v->exec.reset_engines = 1u << PGPU_RCS;
 	sched_kick(v);
 	pthread_mutex_unlock(&v->lock);
-	sr_run(&r, r.now);
+	run(&r, r.now);
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).resets, 1);
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_BCS).resets, 0);
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_BCS).running, 1);
@@ -275,7 +282,7 @@ test_guest_reset(void)
 
 	/* After the reset it works as before. */
 	sr_queue(&r, 0, PGPU_RCS, 100);
-	sr_run(&r, r.now + 20 * MS);
+	run(&r, r.now + 20 * MS);
 	CU_ASSERT_EQUAL(r.g[0].done, 2);
 	CU_ASSERT_EQUAL(r.g[0].failed, 1);
 	CU_ASSERT_EQUAL(counters(&r).inflight, 0);
@@ -293,14 +300,14 @@ test_fault(void)
 	CU_ASSERT_EQUAL_FATAL(sr_open(&r, 2, NULL, true), 0);
 	keep_busy(&r, 0, 100);
 	keep_busy(&r, 1, 100);
-	sr_run(&r, r.now + 50 * US);
+	run(&r, r.now + 50 * US);
 	/* The first vGPU's pair is on the engine. */
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).running, 2);
 	CU_ASSERT_PTR_EQUAL(gpu_owner(r.gpu), r.g[0].v);
 	lines = log_lines();
 	CU_ASSERT_EQUAL(fake_engines_fault(r.fe, PGPU_RCS, PGPU_FAULT_ADDRESS, 0xdead000), 0);
 	b0 = r.g[1].done;
-	sr_run(&r, r.now + 20 * MS);
+	run(&r, r.now + 20 * MS);
 	CU_ASSERT_EQUAL(log_lines() - lines, 1);
 	CU_ASSERT(failsafe(r.g[0].v, reason, sizeof(reason)));
 	CU_ASSERT_STRING_EQUAL(reason, "GPU address fault on rcs0 at 0xdead000");
@@ -324,7 +331,7 @@ test_prepare_refused(void)
 	r.g[0].refuse = true;
 	sr_queue(&r, 0, PGPU_RCS, 100);
 	keep_busy(&r, 1, 100);
-	sr_run(&r, r.now + 10 * MS);
+	run(&r, r.now + 10 * MS);
 	CU_ASSERT(failsafe(r.g[0].v, reason, sizeof(reason)));
 	CU_ASSERT_STRING_EQUAL(reason, "test: refused");
 	CU_ASSERT_EQUAL(r.g[0].failed, 1);
@@ -351,7 +358,7 @@ test_idle_untouched(void)
 	CU_ASSERT_EQUAL_FATAL(sr_open(&r, 8, NULL, true), 0);
 	for (unsigned int i = 1; i < 7; i++)
 		sr_queue(&r, i, PGPU_RCS, 100);
-	sr_run(&r, r.now + 10 * MS);
+	run(&r, r.now + 10 * MS);
 	for (unsigned int i = 1; i < 7; i++) {
 		CU_ASSERT_EQUAL(r.g[i].done, 1);
 		CU_ASSERT_EQUAL_FATAL(sched_get_vgpu_counters(r.gpu, vgpu_id(r.g[i].v), &before[i]), 0);
@@ -359,7 +366,7 @@ test_idle_untouched(void)
 	CU_ASSERT_EQUAL(counters(&r).runnable, 0);
 
 	keep_busy(&r, 0, 100);
-	sr_run(&r, r.now + 200 * MS);
+	run(&r, r.now + 200 * MS);
 	CU_ASSERT(r.g[0].done >= 1995);
 	for (unsigned int i = 1; i < 7; i++) {
 		CU_ASSERT_EQUAL(sched_get_vgpu_counters(r.gpu, vgpu_id(r.g[i].v), &after), 0);
@@ -372,7 +379,7 @@ test_idle_untouched(void)
 	pthread_mutex_lock(&r.g[0].v->lock);
 	r.g[0].refill = false;
 	pthread_mutex_unlock(&r.g[0].v->lock);
-	sr_run(&r, r.now + 10 * MS);
+	run(&r, r.now + 10 * MS);
 	next = gpu_sched_run(r.gpu, r.now);
 	CU_ASSERT_EQUAL(next, VGPU_TICK_NONE);
 	CU_ASSERT_EQUAL(counters(&r).runnable, 0);
@@ -399,7 +406,7 @@ test_pairs_and_engines(void)
 	for (unsigned int i = 0; i < 3; i++)
 		sr_queue(&r, 0, PGPU_RCS, 100);
 	sr_queue(&r, 0, PGPU_BCS, 100);
-	sr_run(&r, r.now);
+	run(&r, r.now);
 	rcs = eng_stats(&r, PGPU_RCS);
 	CU_ASSERT_EQUAL(rcs.submits, 1);
 	CU_ASSERT_EQUAL(rcs.running, 2);
@@ -407,7 +414,7 @@ test_pairs_and_engines(void)
 	CU_ASSERT(rcs.last_desc[0] >> 32 != rcs.last_desc[1] >> 32);
 	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_BCS).running, 1);
 	CU_ASSERT_EQUAL(counters(&r).inflight, 3);
-	sr_run(&r, r.now + 10 * MS);
+	run(&r, r.now + 10 * MS);
 	CU_ASSERT_EQUAL(r.g[0].done, 4);
 	CU_ASSERT_EQUAL(r.g[0].user_irqs, 4);
 	CU_ASSERT_EQUAL(r.g[0].done_ns, 400 * US);
@@ -426,7 +433,7 @@ test_stale_events(void)
 
 	CU_ASSERT_EQUAL_FATAL(sr_open(&r, 1, NULL, true), 0);
 	sr_queue(&r, 0, PGPU_RCS, 1000);
-	sr_run(&r, r.now);
+	run(&r, r.now);
 	fake_engines_inject(r.fe, &ev);
 	ev.ctx_id = r.g[0].last_ctx;
 	ev.engine = PGPU_BCS;		/* the right id on the wrong engine */
@@ -436,11 +443,11 @@ test_stale_events(void)
 	ev.engine = PGPU_RCS;
 	ev.kind = (enum pgpu_event_kind)77;
 	fake_engines_inject(r.fe, &ev);
-	sr_run(&r, r.now);
+	run(&r, r.now);
 	CU_ASSERT_EQUAL(counters(&r).stale_events, 4);
 	CU_ASSERT_EQUAL(counters(&r).inflight, 1);
 	CU_ASSERT_EQUAL(r.g[0].done + r.g[0].failed, 0);
-	sr_run(&r, r.now + 2 * MS);
+	run(&r, r.now + 2 * MS);
 	CU_ASSERT_EQUAL(r.g[0].done, 1);
 	sr_close(&r);
 }

@@ -17,7 +17,7 @@
 
 #include "dm/sched_thread.h"
 #include "tests/test_util.h"
-#include "tests/unit/sched_rig.h"
+#include "tests/sched_rig.h"
 
 #define WAIT_NS 20000000000ull	/* a generous bound on anything observable */
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sched_rig.h — what the scheduler suites share: a GPU on the stand-in
+ * sched_rig.h — what the scheduler suites and benches share: a GPU on the stand-in
  * engines (tests/fake_engines.h) with up to SR_MAX vGPUs, and a stand-in
  * for the execution parts the scheduler drives (workload_prepare,
  * execlist_complete): workloads with a run time, counted when handed
  * back, optionally queued again at once (a guest that stays busy).
  */
-#ifndef TESTS_UNIT_SCHED_RIG_H
-#define TESTS_UNIT_SCHED_RIG_H
+#ifndef TESTS_SCHED_RIG_H
+#define TESTS_SCHED_RIG_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +44,9 @@ struct sched_rig {
 	unsigned int n;
 	unsigned int owner_wrong;	/* prepares while another vGPU owned the registers */
 	unsigned int prepares;
+	/* If set: called for each completed workload of vGPU i (both locks held). */
+	void (*on_done)(struct sched_rig *r, unsigned int i);
+	void *arg;			/* free for on_done's use */
 };
 
 /* The rig whose stand-ins the scheduler calls (one at a time). */
@@ -65,9 +68,10 @@ void sr_destroy(struct sched_rig *r, unsigned int i);
 /*
  * Virtual clock: run the scheduler until the clock reaches until_ns or
  * nothing is left to do; time jumps to the next thing due. Returns the
- * rounds run; fails the test if the scheduler spins without time moving.
+ * rounds run (at least one), or -ELOOP if the scheduler asked to run
+ * again and again without the clock moving.
  */
-unsigned int sr_run(struct sched_rig *r, uint64_t until_ns);
+int sr_run(struct sched_rig *r, uint64_t until_ns);
 /* Index of v in the rig, or -1. */
 int sr_index(struct sched_rig *r, const struct vgpu *v);
 /* A snapshot of vGPU i's counters (what the stand-in saw), under its lock. */
