@@ -25,6 +25,9 @@ sr_prepare(struct vgpu *v, struct workload *w)
 	r->prepares++;
 	if (gpu_owner(v->gpu) != v)
 		r->owner_wrong++;
+	/* The physical per-context registers are this vGPU's while its work is built and runs. */
+	if (v->gpu->dev.ops->mmio_read(v->gpu->dev.p, SR_SAVE_REG) != v->vreg[SR_SAVE_REG / 4])
+		r->reg_wrong++;
 	if (i < 0)
 		return -EINVAL;
 	r->g[i].last_ctx = w->shadow_ctx_id;

@@ -18,6 +18,7 @@
 #include "tests/fake_hv.h"
 
 #define SR_MAX 8
+#define SR_SAVE_REG 0x2098u	/* RCS HWSTAM: a per-context (MF_SAVE) register */
 
 struct sr_vgpu {
 	struct hv *hv;
@@ -43,6 +44,7 @@ struct sched_rig {
 	struct sr_vgpu g[SR_MAX];
 	unsigned int n;
 	unsigned int owner_wrong;	/* prepares while another vGPU owned the registers */
+	unsigned int reg_wrong;		/* prepares with SR_SAVE_REG not the vGPU's on the GPU */
 	unsigned int prepares;
 	/* If set: called for each completed workload of vGPU i (both locks held). */
 	void (*on_done)(struct sched_rig *r, unsigned int i);

@@ -81,6 +81,7 @@ struct sched_slot {
 	struct workload *w;		/* NULL: free */
 	struct sched_ent *ent;
 	uint32_t ctx_id;
+	unsigned int engine;		/* the engine it was submitted to */
 };
 
 /* An engine's ports: port[0] runs, port[1] follows (element switch). */
@@ -451,13 +452,6 @@ slot_release(struct sched *s, unsigned int engine, struct sched_slot *sl, uint64
 	return w;
 }
 
-/* The engine a running slot is on. */
-static unsigned int
-slot_engine(const struct sched_slot *sl)
-{
-	return sl->w->engine;
-}
-
 /*
  * Reset the engines in mask that run e's work and fail that work with why
  * (e->v->lock held). All running work is cur's, so nothing else is lost.
@@ -512,7 +506,7 @@ on_event(struct sched *s, struct gpu *gpu, const struct pgpu_event *ev, uint64_t
 	uint64_t at;
 
 	s->c.events++;
-	if (!sl || (unsigned int)ev->engine >= EXEC_NR_ENGINES || slot_engine(sl) != ev->engine) {
+	if (!sl || (unsigned int)ev->engine >= EXEC_NR_ENGINES || sl->engine != ev->engine) {
 		/* A context already taken off (reset, destroyed) or never ours. */
 		s->c.stale_events++;
 		return;
@@ -758,6 +752,7 @@ feed(struct sched *s, struct gpu *gpu, uint64_t now)
 			w->next = NULL;
 			sl[n] = slot_take(s, e, w);
 			assert(sl[n]);
+			sl[n]->engine = i;
 			w->shadow_ctx_id = sl[n]->ctx_id;
 			w->start_ns = w->end_ns = 0;
 			rc = s->ops.prepare(v, w);

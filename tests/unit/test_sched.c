@@ -476,6 +476,36 @@ test_params(void)
 	sr_close(&r);
 }
 
+/*
+ * Each vGPU's MF_SAVE registers are on the GPU while its work is built
+ * and runs (switched at slice boundaries), and its own values survive.
+ */
+static void
+test_registers_follow_owner(void)
+{
+	struct sched_rig r;
+
+	CU_ASSERT_EQUAL_FATAL(sr_open(&r, 3, NULL, true), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		uint64_t val = 0x100 + i;
+
+		CU_ASSERT_EQUAL(fake_mmio_access(r.g[i].v, true, SR_SAVE_REG, 4, &val), 0);
+		keep_busy(&r, i, 100);
+	}
+	run(&r, r.now + 50 * MS);
+	CU_ASSERT(counters(&r).switches >= 40);
+	CU_ASSERT(r.prepares >= 400);
+	CU_ASSERT_EQUAL(r.reg_wrong, 0);
+	CU_ASSERT_EQUAL(r.owner_wrong, 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		uint64_t val = 0;
+
+		CU_ASSERT_EQUAL(fake_mmio_access(r.g[i].v, false, SR_SAVE_REG, 4, &val), 0);
+		CU_ASSERT_EQUAL(val, 0x100 + i);
+	}
+	sr_close(&r);
+}
+
 void suite_sched(void);
 void
 suite_sched(void)
@@ -492,6 +522,7 @@ suite_sched(void)
 		{ "pairs_and_engines", test_pairs_and_engines },
 		{ "stale_events", test_stale_events },
 		{ "params", test_params },
+		{ "registers_follow_owner", test_registers_follow_owner },
 		{ NULL, NULL },
 	};
 
