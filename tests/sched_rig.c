@@ -31,11 +31,13 @@ sr_prepare(struct vgpu *v, struct workload *w)
 	if (i < 0)
 		return -EINVAL;
 	r->g[i].last_ctx = w->shadow_ctx_id;
-	if (r->g[i].refuse) {
+	if (r->g[i].refuse && !(r->g[i].refuse_after && r->g[i].refuse_after--)) {
 		snprintf(w->why, sizeof(w->why), "test: refused");
 		return -EINVAL;
 	}
 	w->shadow_desc = FAKE_DESC(w->guest_lrca >> 12);
+	if (r->g[i].bad_desc)
+		w->shadow_desc &= ~1ull;
 	return 0;
 }
 

@@ -34,6 +34,8 @@ struct sr_vgpu {
 	/* How it behaves. */
 	bool refill;			/* queue a completed workload again */
 	bool refuse;			/* prepare refuses its workloads */
+	unsigned int refuse_after;	/* ... or only after this many more prepared */
+	bool bad_desc;			/* prepare builds a descriptor without the valid bit */
 };
 
 struct sched_rig {

@@ -703,19 +703,20 @@ slice(struct sched *s, struct gpu *gpu, uint64_t now)
 }
 
 /*
- * Fail the workloads taken for one submission that did not go out, and
- * the vGPU with them (e->v->lock held).
+ * Fail the workloads taken for one submission that did not go out (why:
+ * for those without a reason of their own), and the vGPU with reason
+ * (e->v->lock held).
  */
 static void
 feed_fail(struct sched *s, struct gpu *gpu, struct sched_ent *e, struct sched_slot **sl,
-	  unsigned int n, const char *reason, uint64_t now)
+	  unsigned int n, const char *reason, const char *why, uint64_t now)
 {
 	for (unsigned int k = 0; k < n; k++) {
 		struct workload *w = sl[k]->w;
 
 		sl[k]->w = NULL;
 		sl[k]->ent = NULL;
-		handback(e, w, WL_FAILED, w->why[0] ? NULL : reason, now, &s->ops);
+		handback(e, w, WL_FAILED, w->why[0] ? NULL : why, now, &s->ops);
 	}
 	fail_locked(s, gpu, e, reason, "its vGPU failed", now);
 }
@@ -758,9 +759,10 @@ feed(struct sched *s, struct gpu *gpu, uint64_t now)
 			rc = s->ops.prepare(v, w);
 			n++;
 			if (rc) {
-				snprintf(reason, sizeof(reason), "%s",
-					 w->why[0] ? w->why : "workload refused");
-				feed_fail(s, gpu, e, sl, n, reason, now);
+				if (!w->why[0])
+					snprintf(w->why, sizeof(w->why), "workload refused: %d", rc);
+				snprintf(reason, sizeof(reason), "%s", w->why);
+				feed_fail(s, gpu, e, sl, n, reason, "its vGPU failed", now);
 				goto out;
 			}
 			w->shadow_desc = (w->shadow_desc & 0xffffffffull) |
@@ -772,7 +774,7 @@ feed(struct sched *s, struct gpu *gpu, uint64_t now)
 		if (rc) {
 			snprintf(reason, sizeof(reason), "%s refused the submission: %d",
 				 exec_engines[i].name, rc);
-			feed_fail(s, gpu, e, sl, n, reason, now);
+			feed_fail(s, gpu, e, sl, n, reason, reason, now);
 			goto out;
 		}
 		for (unsigned int k = 0; k < n; k++) {

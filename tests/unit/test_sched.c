@@ -344,6 +344,52 @@ test_prepare_refused(void)
 }
 
 /*
+ * The second of an ELSP pair refused: both are failed, each with its own
+ * reason; the first never reached the GPU either.
+ */
+static void
+test_pair_half_refused(void)
+{
+	struct sched_rig r;
+	char reason[64];
+
+	CU_ASSERT_EQUAL_FATAL(sr_open(&r, 1, NULL, true), 0);
+	r.g[0].refuse = true;
+	r.g[0].refuse_after = 1;
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	run(&r, r.now + 1 * MS);
+	CU_ASSERT(failsafe(r.g[0].v, reason, sizeof(reason)));
+	CU_ASSERT_STRING_EQUAL(reason, "test: refused");
+	CU_ASSERT_EQUAL(r.g[0].failed, 2);
+	/* The last hand-back is the refused one; the other got "its vGPU failed". */
+	CU_ASSERT_STRING_EQUAL(r.g[0].why, "test: refused");
+	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).submits, 0);
+	CU_ASSERT_EQUAL(counters(&r).inflight, 0);
+	sr_close(&r);
+}
+
+/* The backend refuses a submission: the vGPU fails, the neighbour goes on. */
+static void
+test_submit_refused(void)
+{
+	struct sched_rig r;
+	char reason[64];
+
+	CU_ASSERT_EQUAL_FATAL(sr_open(&r, 2, NULL, true), 0);
+	r.g[0].bad_desc = true;
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	keep_busy(&r, 1, 100);
+	run(&r, r.now + 10 * MS);
+	CU_ASSERT(failsafe(r.g[0].v, reason, sizeof(reason)));
+	CU_ASSERT_STRING_EQUAL(reason, "rcs0 refused the submission: -22");
+	CU_ASSERT_EQUAL(r.g[0].failed, 1);
+	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).refused, 1);
+	CU_ASSERT(r.g[1].done >= 95);
+	sr_close(&r);
+}
+
+/*
  * Six vGPUs that had work once and one that never had any: while one
  * vGPU is busy the scheduler never looks at them, and when it is done the
  * scheduler asks for no timer at all.
@@ -518,6 +564,8 @@ suite_sched(void)
 		{ "guest_reset", test_guest_reset },
 		{ "fault", test_fault },
 		{ "prepare_refused", test_prepare_refused },
+		{ "pair_half_refused", test_pair_half_refused },
+		{ "submit_refused", test_submit_refused },
 		{ "idle_untouched", test_idle_untouched },
 		{ "pairs_and_engines", test_pairs_and_engines },
 		{ "stale_events", test_stale_events },
