@@ -50,11 +50,13 @@
 #include "bench.h"
 
 #define MS 1000000ull
-#define COST_US 50		/* a busy vGPU's workloads: 50 us each, two queued */
+#define COST_US 100		/* a busy vGPU's workloads: 100 us each, two queued */
 #define WARMUP_NS (50 * MS)
 #define WINDOW_NS (300 * MS)
-#define SHORT_WINDOW_NS (200 * MS)
-#define ROUNDS 5		/* alternating rounds per compared pair; the median is kept */
+#define SHORT_WINDOW_NS (150 * MS)
+#define ROUNDS 5		/* rounds of a figure (alternating for a ratio); the median is kept */
+#define ROUNDS_SHORT 9		/* for idle_neighbours_7: short runs, more of them */
+#define ROUNDS_FAIR 3		/* for the shares: long runs, stable */
 #define LAT_ROUNDS 9
 #define LAT_PER_ROUND 1000
 
@@ -199,10 +201,10 @@ static int
 bench_fairness(void)
 {
 	static const unsigned int w[3] = { 1, 2, 4 };
-	double x[8], j[ROUNDS], acc[ROUNDS];
+	double x[8], j[ROUNDS_FAIR], acc[ROUNDS_FAIR];
 	int rc = 0;
 
-	for (unsigned int k = 0; k < ROUNDS && !rc; k++) {
+	for (unsigned int k = 0; k < ROUNDS_FAIR && !rc; k++) {
 		double worst = 0;
 
 		rc = measure(8, 0, NULL, COST_US, WINDOW_NS, x, NULL);
@@ -220,8 +222,8 @@ bench_fairness(void)
 	}
 	if (rc)
 		return rc;
-	bench_figure("fairness_jain_8", median(j, ROUNDS), "index", NULL);
-	bench_figure("weight_accuracy", median(acc, ROUNDS), "ratio", NULL);
+	bench_figure("fairness_jain_8", median(j, ROUNDS_FAIR), "index", NULL);
+	bench_figure("weight_accuracy", median(acc, ROUNDS_FAIR), "ratio", NULL);
 	return 0;
 }
 
@@ -231,12 +233,15 @@ bench_fairness(void)
  */
 static int
 compare(unsigned int nbusy_a, unsigned int nidle_a, unsigned int nbusy_b, unsigned int nidle_b,
-	uint32_t cost_us, uint64_t window_ns, bool per_cpu, double *a, double *b)
+	uint32_t cost_us, uint64_t window_ns, bool per_cpu, unsigned int rounds, double *a,
+	double *b)
 {
-	double ta[ROUNDS], tb[ROUNDS], x[SR_MAX], cpu = 0;
+	double ta[ROUNDS_SHORT], tb[ROUNDS_SHORT], x[SR_MAX], cpu = 0;
 	int rc = 0;
 
-	for (unsigned int k = 0; k < ROUNDS && !rc; k++) {
+	if (rounds > ROUNDS_SHORT)
+		rounds = ROUNDS_SHORT;
+	for (unsigned int k = 0; k < rounds && !rc; k++) {
 		rc = measure(nbusy_a, nidle_a, NULL, cost_us, window_ns, x, &cpu);
 		ta[k] = sum(x, nbusy_a) * 1e9 / (per_cpu && cpu > 0 ? cpu : (double)window_ns);
 		if (!rc)
@@ -245,8 +250,8 @@ compare(unsigned int nbusy_a, unsigned int nidle_a, unsigned int nbusy_b, unsign
 	}
 	if (rc)
 		return rc;
-	*a = median(ta, ROUNDS);
-	*b = median(tb, ROUNDS);
+	*a = median(ta, rounds);
+	*b = median(tb, rounds);
 	return 0;
 }
 
@@ -254,13 +259,13 @@ static int
 bench_aggregate(void)
 {
 	double alone, together, busy, quiet;
-	int rc = compare(1, 0, 8, 0, COST_US, WINDOW_NS, false, &alone, &together);
+	int rc = compare(1, 0, 8, 0, COST_US, WINDOW_NS, false, ROUNDS, &alone, &together);
 
 	if (rc)
 		return rc;
 	bench_figure("sched_tput_1", alone, "wl/s", NULL);
 	bench_figure("aggregate_8", together, "wl/s", "sched_tput_1");
-	rc = compare(1, 0, 1, 7, 0, SHORT_WINDOW_NS, true, &quiet, &busy);
+	rc = compare(1, 0, 1, 7, 0, SHORT_WINDOW_NS, true, ROUNDS_SHORT, &quiet, &busy);
 	if (rc)
 		return rc;
 	bench_figure("sched_tput_short_1", quiet, "wl/cpu-s", NULL);
