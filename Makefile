@@ -195,7 +195,8 @@ tests-bin: $(PROGS) $(TEST_BIN)
 test: check-layers $(PROGS) $(TEST_BIN)
 	$(Q)XENGT_BUILD=$(abspath $(BUILD)) XENGT_QUIET=1 $(TEST_BIN)
 
-$(BENCH_BIN): $(call obj,$(BENCH_SRCS) tests/fake_hv.c dm/pgpu/softgpu.c) $(TOOLS_LIB_OBJS) \
+$(BENCH_BIN): $(call obj,$(BENCH_SRCS) tests/fake_hv.c tests/fake_engines.c tests/sched_rig.c \
+		dm/sched_thread.c dm/pgpu/softgpu.c) $(TOOLS_LIB_OBJS) \
 		$(LIBMEDIATOR) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)

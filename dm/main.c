@@ -3,7 +3,8 @@
  * main.c — the xengt-dm daemon: options, the physical GPU, vGPUs attached
  * at start (--domid/--vgpu pairs) or later over the control socket, and
  * the main thread's poll loop (signalfd + control socket). Each vGPU runs
- * on its own thread (instance.c).
+ * on its own thread (instance.c), the GPU's scheduler on one more
+ * (sched_thread.c).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 
 #include "ctl_server.h"
 #include "instance.h"
+#include "sched_thread.h"
 #include "mediator/log.h"
 #include "mediator/vgpu.h"
 #include "dm/pgpu/pgpu_list.h"
@@ -36,6 +38,7 @@ struct main_start {
 struct main_opts {
 	const char *gpu;		/* NAME[:SPEC] */
 	const char *socket;
+	struct gpu_sched_params sched;
 	struct main_start start[MAIN_MAX_START];
 	unsigned int nr_start;
 };
@@ -48,10 +51,15 @@ usage(FILE *f)
 		"  --gpu NAME[:SPEC]      physical GPU backend (default %s)\n"
 		"  --socket PATH          control socket (default " MAIN_DEFAULT_SOCKET ")\n"
 		"  --domid N --vgpu SPEC  attach a vGPU to domain N at start (repeatable)\n"
+		"  --sched-slice-us N     a busy vGPU's turn on the GPU (default %llu)\n"
+		"  --sched-watchdog-ms N  longest a workload may run before its engine is\n"
+		"                         reset and its vGPU failed (default %llu)\n"
 		"  --debug AREAS          debug areas: ioreq,mmio,cfg,gtt,irq,display,sim\n"
 		"  --help\n"
 		"transport %s:\n%s"
-		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none", dm_glue.name,
+		"backends:", pgpu_backends[0] ? pgpu_backends[0]->name : "none",
+		(unsigned long long)(GPU_SCHED_SLICE_NS_DEFAULT / 1000),
+		(unsigned long long)(GPU_SCHED_WATCHDOG_NS_DEFAULT / 1000000), dm_glue.name,
 		dm_glue.usage ? dm_glue.usage : "");
 	for (unsigned int i = 0; pgpu_backends[i]; i++)
 		fprintf(f, " %s", pgpu_backends[i]->name);
@@ -81,13 +89,15 @@ die_usage(const char *fmt, const char *arg)
 static void
 parse_opts(int argc, char **argv, struct main_opts *o)
 {
-	enum { O_GPU = 256, O_SOCKET, O_DOMID, O_VGPU, O_DEBUG, O_HELP };
+	enum { O_GPU = 256, O_SOCKET, O_DOMID, O_VGPU, O_DEBUG, O_SLICE, O_WATCHDOG, O_HELP };
 	static const struct option ours[] = {
 		{ "gpu", required_argument, NULL, O_GPU },
 		{ "socket", required_argument, NULL, O_SOCKET },
 		{ "domid", required_argument, NULL, O_DOMID },
 		{ "vgpu", required_argument, NULL, O_VGPU },
 		{ "debug", required_argument, NULL, O_DEBUG },
+		{ "sched-slice-us", required_argument, NULL, O_SLICE },
+		{ "sched-watchdog-ms", required_argument, NULL, O_WATCHDOG },
 		{ "help", no_argument, NULL, O_HELP },
 	};
 	struct option longopts[MAIN_MAX_OPTS];
@@ -121,6 +131,16 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 				die_usage("--vgpu '%s' must follow its --domid", optarg);
 			o->start[o->nr_start - 1].spec = optarg;
 			break;
+		case O_SLICE:
+			if (parse_u64(optarg, 10, &v) || v < 10 || v > 1000000)
+				die_usage("--sched-slice-us: bad value '%s' (10..1000000)", optarg);
+			o->sched.slice_ns = v * 1000;
+			break;
+		case O_WATCHDOG:
+			if (parse_u64(optarg, 10, &v) || v < 1 || v > 60000)
+				die_usage("--sched-watchdog-ms: bad value '%s' (1..60000)", optarg);
+			o->sched.watchdog_ns = v * 1000000;
+			break;
 		case O_DEBUG:
 			if (log_set_debug(optarg))
 				die_usage("--debug: bad areas '%s'", optarg);
@@ -140,6 +160,8 @@ parse_opts(int argc, char **argv, struct main_opts *o)
 	}
 	if (optind < argc)
 		die_usage("unexpected argument '%s'", argv[optind]);
+	if (o->sched.watchdog_ns < o->sched.slice_ns)
+		die_usage("--sched-watchdog-ms: %s", "shorter than the slice");
 }
 
 /* Open the backend named by --gpu (NAME[:SPEC]); *name gets the backend name. */
@@ -175,7 +197,9 @@ main(int argc, char **argv)
 	struct main_opts o = {
 		.gpu = pgpu_backends[0] ? pgpu_backends[0]->name : "",
 		.socket = MAIN_DEFAULT_SOCKET,
+		.sched = { GPU_SCHED_SLICE_NS_DEFAULT, GPU_SCHED_WATCHDOG_NS_DEFAULT },
 	};
+	struct sched_thread *st = NULL;
 	struct instance_defaults d;
 	struct glue_watch *dw = NULL;
 	bool reap_again;
@@ -212,6 +236,15 @@ main(int argc, char **argv)
 	if (rc) {
 		log_err("gpu_create: %s", strerror(-rc));
 		dev.ops->close(dev.p);
+		return 1;
+	}
+	/* The GPU's scheduler thread, before any vGPU can queue work. */
+	rc = gpu_sched_set_params(gpu, &o.sched);
+	if (!rc)
+		rc = sched_thread_start(gpu, &st);
+	if (rc) {
+		log_err("scheduler: %s", strerror(-rc));
+		gpu_destroy(gpu);
 		return 1;
 	}
 	d = (struct instance_defaults){
@@ -284,6 +317,7 @@ out_detach:
 	instance_detach_all();
 	ctl_server_close();
 out_gpu:
+	sched_thread_stop(st);
 	gpu_destroy(gpu);
 	close(sfd);
 	return status;

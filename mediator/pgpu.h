@@ -55,6 +55,13 @@ struct pgpu_event {
 	uint32_t ring_head;	/* the context's ring head when it switched out */
 	uint32_t fault;		/* PGPU_EV_FAULT: enum pgpu_fault */
 	uint64_t fault_addr;	/* PGPU_EV_FAULT: the graphics address involved, if any */
+	/*
+	 * CLOCK_MONOTONIC ns when the engine did it (0: unknown; the
+	 * scheduler then takes the time it reads the event). Lets the
+	 * scheduler charge a vGPU the GPU time it used, not the time the
+	 * scheduler thread took to notice.
+	 */
+	uint64_t ts_ns;
 };
 
 enum pgpu_fault {

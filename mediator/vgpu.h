@@ -144,6 +144,7 @@ struct vgpu *gpu_owner(struct gpu *gpu);
 /*
  * How to wake the GPU's scheduler thread when a vGPU has queued work
  * (called from vGPU threads, with their lock held: must not block).
+ * NULL kick: none (gpu_sched_run is then called on a timer or by hand).
  */
 void gpu_sched_set_kick(struct gpu *gpu, void (*kick)(void *arg), void *arg);
 /* The backend's event fd to poll with the kick (-1: none; run on the period instead). */
@@ -151,10 +152,31 @@ int gpu_sched_fd(struct gpu *gpu);
 /*
  * One round of the scheduler: take the engines' events and complete the
  * workloads they end, then pick what runs next (weighted time slices,
- * watchdog) and submit it. Returns the ns until it wants to run again
- * (VGPU_TICK_NONE: only on a kick or an event). Scheduler thread only.
+ * watchdog) and submit it. now_ns is CLOCK_MONOTONIC (or a test's clock:
+ * the scheduler reads no clock of its own). Returns the ns until it wants
+ * to run again (VGPU_TICK_NONE: only on a kick or an event). Scheduler
+ * thread only; no lock held.
  */
 uint64_t gpu_sched_run(struct gpu *gpu, uint64_t now_ns);
+
+/*
+ * The scheduler's knobs (docs/execution.md "The scheduler"):
+ *   slice_ns     how long a busy vGPU keeps the GPU while another one
+ *                waits; its weight decides how often it gets a slice.
+ *   watchdog_ns  the longest one workload may stay on an engine: past it
+ *                the engine is reset, the workload failed and its vGPU
+ *                put in failsafe, so a hung or hostile vGPU holds the GPU
+ *                at most this long once.
+ */
+#define GPU_SCHED_SLICE_NS_DEFAULT 1000000ull		/* 1 ms */
+#define GPU_SCHED_WATCHDOG_NS_DEFAULT 500000000ull	/* 500 ms */
+struct gpu_sched_params {
+	uint64_t slice_ns;	/* 10 us .. 1 s */
+	uint64_t watchdog_ns;	/* 1 ms .. 60 s, and at least slice_ns */
+};
+/* Set them (any thread). 0, or -EINVAL for a value out of range (nothing changed). */
+int gpu_sched_set_params(struct gpu *gpu, const struct gpu_sched_params *p);
+void gpu_sched_get_params(struct gpu *gpu, struct gpu_sched_params *out);
 
 /* ---- vGPU lifecycle ---- */
 
@@ -169,7 +191,10 @@ int vgpu_create(struct gpu *gpu, const struct vgpu_config *cfg, uint32_t domid,
 		char *err, size_t errlen);
 /*
  * Unclaim everything, drop tracked pages and aperture mappings, return the
- * share. If v owns the physical GPU, it is switched back to the host first.
+ * share. Its work leaves the GPU's scheduler first (running work: engine
+ * reset); if v owns the physical GPU, it is switched back to the host.
+ * The caller has stopped the vGPU's own thread; the scheduler thread may
+ * still run (no lock held).
  */
 void vgpu_destroy(struct vgpu *v);
 

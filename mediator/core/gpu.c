@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mediator/core/vgpu_int.h"
+#include "mediator/exec/sched.h"
 
 /*
  * Take ownership of dev (its close op runs in gpu_destroy). Returns 0 or
@@ -38,6 +39,13 @@ gpu_create(const struct pgpu_dev *dev, struct gpu **out)
 	pthread_mutex_init(&gpu->lock, NULL);
 	pthread_mutex_init(&gpu->switch_lock, NULL);
 	pthread_mutex_init(&gpu->sched_lock, NULL);
+	if (sched_init(gpu) < 0) {
+		pthread_mutex_destroy(&gpu->lock);
+		pthread_mutex_destroy(&gpu->switch_lock);
+		pthread_mutex_destroy(&gpu->sched_lock);
+		free(gpu);
+		return -ENOMEM;
+	}
 	gpu->owner = NULL; /* the host owns the context registers */
 	gm_alloc_init(&gpu->gm, &gpu->info);
 	gpu->next_id = 1;
@@ -56,6 +64,7 @@ gpu_destroy(struct gpu *gpu)
 		return;
 	if (gpu->nr_vgpus)
 		log_err("gpu: destroyed with %u vGPUs alive", gpu->nr_vgpus);
+	sched_fini(gpu);
 	if (gpu->dev.ops && gpu->dev.ops->close)
 		gpu->dev.ops->close(gpu->dev.p);
 	pthread_mutex_destroy(&gpu->lock);

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "mediator/core/vgpu_int.h"
+#include "mediator/exec/sched.h"
 
 
 void
@@ -265,6 +266,13 @@ err_free:
 /*
  * Tear down in reverse module order. The PCI SBDF claim has no unclaim op
  * in hv.h: it goes with the ioreq server (xen-glue destroys it).
+ *
+ * Order: (1) out of gpu->vgpus[], so no one finds v any more (the
+ * scheduler binds a kicked vGPU through that array, gpu_switch_to checks
+ * it); (2) sched_forget: its running work off the engines and handed
+ * back, no pointer to v left in the scheduler, whose round in progress
+ * is waited for; (3) its context registers back to the host; (4) the
+ * modules (execlist.c frees what is still queued), then the share.
  */
 void
 vgpu_destroy(struct vgpu *v)
@@ -280,7 +288,8 @@ vgpu_destroy(struct vgpu *v)
 		gpu->nr_vgpus--;
 	}
 	pthread_mutex_unlock(&gpu->lock);
-	/* Its context registers leave the physical GPU before its state goes. */
+	/* Its work leaves the engines, then its context registers the GPU. */
+	sched_forget(v);
 	mmio_context_release(v);
 
 	pthread_mutex_lock(&v->lock);

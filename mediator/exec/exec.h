@@ -13,8 +13,17 @@
  *
  * Locking: a vGPU's execution state is under v->lock, like the rest of
  * the vGPU. The scheduler's state is under gpu->sched_lock, taken before
- * any v->lock. Workloads move from a vGPU's queue (v->lock) to the
- * scheduler (both locks) and back (completion, both locks).
+ * any v->lock (and before gpu->switch_lock). Workloads move from a vGPU's
+ * queue (v->lock) to the scheduler (both locks) and back (completion,
+ * both locks).
+ *
+ * A workload's life: execlist.c allocates it, fills the guest fields and
+ * appends it to v->exec.eng[e].queue (WL_QUEUED), then sched_kick(v).
+ * The scheduler takes it off the head of that queue (it is then on no
+ * queue), sets shadow_ctx_id, calls workload_prepare, submits it
+ * (WL_RUNNING), and hands it back exactly once through execlist_complete
+ * (WL_DONE, or WL_FAILED with why): from then on it is execlist.c's again,
+ * which releases its shadow (workload_release) and frees it.
  *
  * Everything a vGPU's execution consists of is plain data in struct
  * exec_state and its workloads (guest addresses, descriptors, counters):
@@ -173,12 +182,18 @@ struct workload {
 					 * (cmd_scan.c), freed by workload_release */
 	unsigned int nr_bbs;
 	uint64_t shadow_desc;		/* what goes into the physical ELSP */
-	uint32_t shadow_ctx_id;		/* unique per running workload (GPU-wide) */
+	/*
+	 * Unique among the GPU's running workloads: set by the scheduler
+	 * before workload_prepare, which may put it in shadow_desc; the
+	 * scheduler writes it into shadow_desc's upper dword afterwards.
+	 */
+	uint32_t shadow_ctx_id;
 
 	/* Results. */
-	uint32_t head_out;		/* ring head when it switched out */
+	uint32_t head_out;		/* ring head when it switched out (from the CSB event) */
 	bool user_irq;			/* it executed MI_USER_INTERRUPT */
-	uint64_t queued_ns, start_ns, end_ns;
+	uint64_t queued_ns;		/* execlist.c: when the guest submitted it */
+	uint64_t start_ns, end_ns;	/* scheduler: on the engine, off it (0: never ran) */
 	char why[128];			/* WL_FAILED: the reason, one line (the scanner: "rcs0: ...") */
 };
 
@@ -293,7 +308,8 @@ struct exec_elsp_list {
 struct exec_engine_state {
 	uint32_t elsp[4];		/* ELSP dwords written so far (in write order) */
 	unsigned int elsp_n;
-	struct workload *queue, *queue_tail; /* submitted, not taken by the scheduler */
+	/* Submitted, not yet taken by the scheduler (it takes from the head). */
+	struct workload *queue, *queue_tail;
 	unsigned int csb_write;		/* guest CSB write pointer (0..5) */
 	bool active;			/* a context of the guest runs or waits */
 	uint64_t submitted, completed, failed;
@@ -314,22 +330,27 @@ struct exec_engine_state {
 
 struct exec_state {
 	struct exec_engine_state eng[EXEC_NR_ENGINES];
-	uint64_t busy_ns;		/* GPU time used (scheduler) */
+	uint64_t busy_ns;		/* GPU time used: sum of its workloads' end - start (scheduler) */
 	/*
-	 * A guest reset (GDRST) of the engines in reset_engines (bit per enum
-	 * pgpu_engine): their queues are emptied and their workloads still
-	 * with the scheduler are stale (execlist_complete writes nothing for
-	 * them). The scheduler, at its next round (it is kicked), should stop
-	 * such a workload on the physical engine (engine_reset), hand it to
-	 * execlist_complete as WL_FAILED, then clear both fields.
+	 * GDRST in progress: execlist.c sets it (v->lock), drops the named
+	 * engines' queues and calls sched_kick(v). The scheduler then takes
+	 * the vGPU's running work off those engines (engine reset), hands
+	 * each workload back through execlist_complete as WL_FAILED while
+	 * reset_pending is still set, and clears reset_pending and
+	 * reset_engines (both locks): GDRST reads its bits as 1 until then.
+	 * A vGPU with reset_pending set gets nothing submitted.
 	 */
 	bool reset_pending;
-	uint32_t reset_engines;
+	uint32_t reset_engines;		/* bit per enum pgpu_engine to reset; 0 = all */
 	uint32_t ctx_seq;		/* shadow context ids handed out (workload.c) */
 };
 
-/* The scheduler (sched.c): v has queued work on engine e (v->lock held). */
-void sched_kick(struct gpu *gpu);
+/*
+ * The scheduler (sched.c): v has new work on a queue, or reset_pending
+ * (v->lock held; never blocks, takes no other lock the scheduler holds:
+ * marks v and wakes the GPU's scheduler thread).
+ */
+void sched_kick(struct vgpu *v);
 /*
  * The end of w (both locks held, called by the scheduler for every
  * workload it took off a queue). WL_DONE of the current epoch: ring head
@@ -340,6 +361,9 @@ void sched_kick(struct gpu *gpu);
  * hang, as on hardware: it resets the engine); the engine's queue is
  * dropped. A stale workload (an engine reset since) writes nothing.
  * Then w is released and freed: the caller must forget it.
+ * With v->exec.reset_pending set (GDRST, or the vGPU is being destroyed:
+ * sched_forget) nothing is written to the guest: w is only released and
+ * freed.
  */
 void execlist_complete(struct vgpu *v, struct workload *w);
 

@@ -329,7 +329,7 @@ el_submit(struct vgpu *v, enum pgpu_engine e)
 	}
 	es->submitted += n;
 	es->outstanding += n;
-	sched_kick(v->gpu);
+	sched_kick(v);
 }
 
 void
@@ -513,7 +513,7 @@ execlist_reset(struct vgpu *v, uint32_t domains)
 		any = true;
 	}
 	if (any && v->exec.reset_pending)
-		sched_kick(v->gpu);
+		sched_kick(v);
 }
 
 /* ---- module hooks ---- */

@@ -222,7 +222,9 @@ workload_prepare(struct vgpu *v, struct workload *w)
 	    (uint64_t)w->shadow_ring.npages * EXEC_PAGE < RING_CTL_SIZE(w->ring_ctl))
 		return fail(w, -EINVAL, "no usable shadow ring");
 	build_reg_page(w, page1, pdp);
-	w->shadow_ctx_id = shadow_ctx_id(v);
+	/* The scheduler hands out the GPU-wide ids (sched.c); a caller without one gets ours. */
+	if (!w->shadow_ctx_id)
+		w->shadow_ctx_id = shadow_ctx_id(v);
 	w->shadow_desc = (w->guest_desc & (EXEC_PAGE - 1)) | w->shadow_ctx.gma |
 			 (uint64_t)w->shadow_ctx_id << 32;
 	return 0;

@@ -3,9 +3,10 @@
  * bench.c — `make bench`: runs every bench group, prints a readable table
  * and writes build/bench.json ({"name": {"value", "unit", "baseline",
  * "ratio"}}). Figures are measured, never asserted: targets live here,
- * not in tests.
+ * not in tests. Arguments name groups to run alone (default: all).
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,24 +116,29 @@ main(int argc, char **argv)
 		{ "trap", bench_trap },
 		{ "scale", bench_scale },
 		{ "scan", bench_cmd_scan },
+		{ "sched", bench_sched },
 	};
-	const char *only = NULL;
 	int rc;
 
-	const char *only = NULL;
+	const char *only[8];
+	int nonly = 0;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
 			json = argv[++i];
-		else if (argv[i][0] != '-' && !only)
-			only = argv[i];	/* run just this group */
+		else if (argv[i][0] != '-' && nonly < 8)
+			only[nonly++] = argv[i];
 		else {
-			fprintf(stderr, "usage: xengt-bench [--json FILE] [GROUP]\n");
+			fprintf(stderr, "usage: xengt-bench [--json FILE] [GROUP...]\n");
 			return 2;
 		}
 	}
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-		if (only && strcmp(only, groups[i].name) != 0)
+		bool wanted = !nonly;
+
+		for (int k = 0; k < nonly; k++)
+			wanted |= strcmp(only[k], groups[i].name) == 0;
+		if (!wanted)
 			continue;
 		printf("bench: %s ...\n", groups[i].name);
 		fflush(stdout);

@@ -27,5 +27,6 @@ int bench_trap(void);
 int bench_scale(void);
 int bench_mapcache(void);
 int bench_cmd_scan(void);
+int bench_sched(void);
 
 #endif

@@ -23,25 +23,7 @@
 /* ---- stand-ins (weak) ---- */
 
 unsigned int el_ppgtt_calls;
-static void (*kick_fn)(void *arg);
-static void *kick_arg;
 static unsigned int kicks;
-
-__attribute__((weak)) void
-gpu_sched_set_kick(struct gpu *gpu, void (*kick)(void *arg), void *arg)
-{
-	(void)gpu;
-	kick_fn = kick;
-	kick_arg = arg;
-}
-
-__attribute__((weak)) void
-sched_kick(struct gpu *gpu)
-{
-	(void)gpu;
-	if (kick_fn)
-		kick_fn(kick_arg);
-}
 
 /* A root's "shadow": a made-up machine address, the same for the same root. */
 __attribute__((weak)) int
