@@ -433,7 +433,11 @@ sg_mi_semaphore_wait(struct sg_run *r, const uint32_t *c, unsigned int n)
 			return SG_FAULT;
 		if (sem_compare(op, mem, c[1]))
 			return SG_OK;
-		r->n_sem_polls++;
+		if (!polls) {
+			pthread_mutex_lock(&r->e->lock);
+			r->e->st.sem_waits++;
+			pthread_mutex_unlock(&r->e->lock);
+		}
 		rc = sg_check_attention(r, true);
 		if (rc == SG_PREEMPT)
 			r->head = head0; /* it runs again when the context comes back */

@@ -119,10 +119,9 @@ run_account(struct sg_engine *e, struct sg_run *r)
 	e->st.skipped += r->n_skipped;
 	e->st.batches += r->n_batches;
 	e->st.user_irqs += r->n_user;
-	e->st.sem_polls += r->n_sem_polls;
 	e->st.blit_bytes += r->n_blit_bytes;
 	pthread_mutex_unlock(&e->lock);
-	r->n_cmds = r->n_skipped = r->n_batches = r->n_user = r->n_sem_polls = 0;
+	r->n_cmds = r->n_skipped = r->n_batches = r->n_user = 0;
 	r->n_blit_bytes = 0;
 }
 

@@ -185,7 +185,7 @@ struct sg_run {
 	uint64_t fault_addr;
 	char why[96];
 	/* Counters added to the engine's stats at the end of the run. */
-	uint64_t n_cmds, n_skipped, n_batches, n_user, n_sem_polls, n_blit_bytes;
+	uint64_t n_cmds, n_skipped, n_batches, n_user, n_blit_bytes;
 	/* Blit row buffers (blit.c), allocated on first use. */
 	uint8_t *rowbuf[2];
 };

@@ -151,7 +151,7 @@ struct softgpu_engine_stats {
 	uint64_t user_irqs;	/* MI_USER_INTERRUPTs executed */
 	uint64_t faults;
 	uint64_t resets;
-	uint64_t sem_polls;	/* unsatisfied MI_SEMAPHORE_WAIT polls */
+	uint64_t sem_waits;	/* MI_SEMAPHORE_WAITs that found their condition false (counted at once) */
 	uint64_t blit_bytes;	/* destination bytes written by 2D commands */
 	uint64_t hwsp_skipped;	/* CSB writes with no status page mapped at HWS_PGA */
 	bool hung;
