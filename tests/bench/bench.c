@@ -112,18 +112,25 @@ main(int argc, char **argv)
 		{ "mediator", bench_mediator },
 		{ "trap", bench_trap },
 		{ "scale", bench_scale },
+		{ "softgpu", bench_softgpu },
 	};
 	int rc;
+
+	const char *only = NULL;
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0 && i + 1 < argc)
 			json = argv[++i];
+		else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+			only = argv[++i];
 		else {
-			fprintf(stderr, "usage: xengt-bench [--json FILE]\n");
+			fprintf(stderr, "usage: xengt-bench [--json FILE] [--only GROUP]\n");
 			return 2;
 		}
 	}
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		if (only && strcmp(only, groups[i].name) != 0)
+			continue;
 		printf("bench: %s ...\n", groups[i].name);
 		fflush(stdout);
 		rc = groups[i].run();

@@ -25,5 +25,6 @@ bench_now_ns(void)
 int bench_mediator(void);
 int bench_trap(void);
 int bench_scale(void);
+int bench_softgpu(void);
 
 #endif

@@ -69,6 +69,10 @@ void ctx_emit(struct sg_ctx *c, const uint32_t *dw, unsigned int n);
 /* Register state page dword i. */
 uint32_t *ctx_reg(struct sg_ctx *c, unsigned int i);
 uint64_t ctx_desc(const struct sg_ctx *c);
+/* ctx_emit of a list of dwords, counted by the compiler. */
+#define DWORDS(...) ((const uint32_t[]){ __VA_ARGS__ })
+#define NDWORDS(...) (sizeof(DWORDS(__VA_ARGS__)) / sizeof(uint32_t))
+#define CTX_EMIT(c, ...) ctx_emit((c), DWORDS(__VA_ARGS__), NDWORDS(__VA_ARGS__))
 /* Submit c alone (element 1 none); the return of softgpu_submit. */
 int rig_submit1(struct sg_rig *r, enum softgpu_engine e, const struct sg_ctx *c);
 int rig_submit2(struct sg_rig *r, enum softgpu_engine e, const struct sg_ctx *a,

@@ -38,6 +38,8 @@ blt(struct sg_rig *r, const uint32_t *cmds, unsigned int n)
 	rig_expect_run(r, BCS, id++);
 }
 
+#define BLT(r, ...) blt((r), DWORDS(__VA_ARGS__), NDWORDS(__VA_ARGS__))
+
 static uint32_t
 px32(const struct sg_obj *o, unsigned int pitch, int x, int y)
 {
@@ -81,17 +83,17 @@ test_fill32(void)
 
 	rig_open(&r);
 	surf32(&r, &d, false, 0x01010101);
-	blt(&r, (const uint32_t[]){ XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	BLT(&r, XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 				    DEPTH32 | ROP(0xf0) | W * 4, XY(3, 2), XY(20, 9),
-				    LO(d.gma), HI(d.gma), 0xaabbccdd }, 7);
+				    LO(d.gma), HI(d.gma), 0xaabbccdd);
 	for (int y = 0; y < H; y++)
 		for (int x = 0; x < W; x++)
 			bad += px32(&d, W * 4, x, y) !=
 			       (inside(x, y, 3, 2, 20, 9) ? 0xaabbccddu : 0x01010101u);
 	CU_ASSERT_EQUAL(bad, 0);
 	/* Colour bytes only: alpha stays. */
-	blt(&r, (const uint32_t[]){ XY_COLOR | BLT_WRITE_RGB, DEPTH32 | ROP(0xf0) | W * 4,
-				    XY(0, 20), XY(4, 21), LO(d.gma), HI(d.gma), 0x11223344 }, 7);
+	BLT(&r, XY_COLOR | BLT_WRITE_RGB, DEPTH32 | ROP(0xf0) | W * 4,
+				    XY(0, 20), XY(4, 21), LO(d.gma), HI(d.gma), 0x11223344);
 	CU_ASSERT_EQUAL(px32(&d, W * 4, 2, 20), 0x01223344);
 	CU_ASSERT_EQUAL(px32(&d, W * 4, 4, 20), 0x01010101);
 	rig_close(&r);
@@ -108,15 +110,15 @@ test_fill8_16(void)
 	rig_obj(&r, 1, true, &d);
 	memset(d.va, 0x5a, 4096);
 	/* 8 bpp, pitch 100: the colour's low byte. */
-	blt(&r, (const uint32_t[]){ XY_COLOR, (0u << 24) | ROP(0xf0) | 100, XY(7, 1), XY(19, 4),
-				    LO(d.gma), 0, 0x1234567f }, 7);
+	BLT(&r, XY_COLOR, (0u << 24) | ROP(0xf0) | 100, XY(7, 1), XY(19, 4),
+				    LO(d.gma), 0, 0x1234567f);
 	for (int y = 0; y < 6; y++)
 		for (int x = 0; x < 100; x++)
 			bad += d.va[y * 100 + x] != (inside(x, y, 7, 1, 19, 4) ? 0x7f : 0x5a);
 	CU_ASSERT_EQUAL(bad, 0);
 	/* 16 bpp (565) at offset 2048, pitch 64. */
-	blt(&r, (const uint32_t[]){ XY_COLOR, (1u << 24) | ROP(0xf0) | 64, XY(1, 1), XY(3, 2),
-				    LO(d.gma + 2048), 0, 0xabcdf81f }, 7);
+	BLT(&r, XY_COLOR, (1u << 24) | ROP(0xf0) | 64, XY(1, 1), XY(3, 2),
+				    LO(d.gma + 2048), 0, 0xabcdf81f);
 	uint16_t v[4];
 	memcpy(v, d.va + 2048 + 64, 8);
 	CU_ASSERT_EQUAL(v[0], 0x5a5a);
@@ -136,9 +138,9 @@ test_copy32(void)
 	rig_open(&r);
 	surf32(&r, &s, true, 0);
 	surf32(&r, &d, false, 0);
-	blt(&r, (const uint32_t[]){ XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	BLT(&r, XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 				    DEPTH32 | ROP(0xcc) | W * 4, XY(10, 4), XY(40, 24),
-				    LO(d.gma), HI(d.gma), XY(5, 3), W * 4, LO(s.gma), HI(s.gma) }, 10);
+				    LO(d.gma), HI(d.gma), XY(5, 3), W * 4, LO(s.gma), HI(s.gma));
 	for (int y = 0; y < H; y++)
 		for (int x = 0; x < W; x++)
 			bad += px32(&d, W * 4, x, y) !=
@@ -157,16 +159,16 @@ test_fast_copy(void)
 	rig_open(&r);
 	surf32(&r, &s, true, 0);
 	surf32(&r, &d, false, 0);
-	blt(&r, (const uint32_t[]){ XY_FAST_COPY, (3u << 24) | W * 4, XY(0, 0), XY(W, H),
-				    LO(d.gma), 0, XY(0, 0), W * 4, LO(s.gma), 0 }, 10);
+	BLT(&r, XY_FAST_COPY, (3u << 24) | W * 4, XY(0, 0), XY(W, H),
+				    LO(d.gma), 0, XY(0, 0), W * 4, LO(s.gma), 0);
 	CU_ASSERT_EQUAL(memcmp(d.va, s.va, W * H * 4), 0);
 	/* 8 bpp, an odd rectangle. */
 	rig_obj(&r, 1, true, &s8);
 	rig_obj(&r, 1, true, &d8);
 	for (int i = 0; i < 4096; i++)
 		s8.va[i] = (uint8_t)(i * 7);
-	blt(&r, (const uint32_t[]){ XY_FAST_COPY, (0u << 24) | 64, XY(3, 2), XY(50, 9),
-				    LO(d8.gma), 0, XY(1, 4), 64, LO(s8.gma), 0 }, 10);
+	BLT(&r, XY_FAST_COPY, (0u << 24) | 64, XY(3, 2), XY(50, 9),
+				    LO(d8.gma), 0, XY(1, 4), 64, LO(s8.gma), 0);
 	for (int y = 0; y < 64; y++)
 		for (int x = 0; x < 64; x++)
 			bad += d8.va[y * 64 + x] !=
@@ -202,17 +204,17 @@ test_tiled(void)
 		/* BCS_SWCTRL (masked): bit 1 destination Y, bit 0 source Y. */
 		softgpu_mmio_write(r.g, 0x22200, 0x00030000u | (ytile ? 3u : 0u));
 		/* Linear -> tiled (pitch 512 bytes = 128 dwords) with XY_SRC_COPY. */
-		blt(&r, (const uint32_t[]){ XY_SRC_COPY | DST_TILED | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+		BLT(&r, XY_SRC_COPY | DST_TILED | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 					    DEPTH32 | ROP(0xcc) | 128, XY(0, 0), XY(W, H),
-					    LO(t.gma), 0, XY(0, 0), W * 4, LO(s.gma), 0 }, 10);
+					    LO(t.gma), 0, XY(0, 0), W * 4, LO(s.gma), 0);
 		memcpy(&v, t.va + tiled_off(ytile, 512, 37 * 4, 13), 4);
 		CU_ASSERT_EQUAL(v, pattern(37, 13));
 		memcpy(&v, t.va + tiled_off(ytile, 512, 63 * 4, 31), 4);
 		CU_ASSERT_EQUAL(v, pattern(63, 31));
 		/* Tiled -> linear back with XY_FAST_COPY (tiling 1 X, 2 Y). */
-		blt(&r, (const uint32_t[]){ XY_FAST_COPY | ((ytile ? 2u : 1u) << 20),
+		BLT(&r, XY_FAST_COPY | ((ytile ? 2u : 1u) << 20),
 					    (3u << 24) | W * 4, XY(0, 0), XY(W, H), LO(back.gma), 0,
-					    XY(0, 0), 128, LO(t.gma), 0 }, 10);
+					    XY(0, 0), 128, LO(t.gma), 0);
 		CU_ASSERT_EQUAL(memcmp(back.va, s.va, W * H * 4), 0);
 	}
 	rig_close(&r);
@@ -248,11 +250,11 @@ test_overlap(void)
 			for (int x = 0; x < cases[i].w; x++)
 				ref[cases[i].dy + y][cases[i].dx + x] =
 					tmp[cases[i].sy + y][cases[i].sx + x];
-		blt(&r, (const uint32_t[]){ XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+		BLT(&r, XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 					    DEPTH32 | ROP(0xcc) | W * 4, XY(cases[i].dx, cases[i].dy),
 					    XY(cases[i].dx + cases[i].w, cases[i].dy + cases[i].h),
 					    LO(d.gma), 0, XY(cases[i].sx, cases[i].sy), W * 4,
-					    LO(d.gma), 0 }, 10);
+					    LO(d.gma), 0);
 		for (int y = 0; y < H; y++)
 			for (int x = 0; x < W; x++)
 				bad += px32(&d, W * 4, x, y) != ref[y][x];
@@ -274,10 +276,10 @@ test_clip(void)
 	surf32(&r, &s, true, 0);
 	surf32(&r, &d, false, 0);
 	/* Fill the whole surface through the clip rectangle [10, 30) x [5, 15). */
-	blt(&r, (const uint32_t[]){ XY_SETUP_CLIP, XY(10, 5), XY(30, 15),
+	BLT(&r, XY_SETUP_CLIP, XY(10, 5), XY(30, 15),
 				    XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 				    CLIP_EN | DEPTH32 | ROP(0xf0) | W * 4, XY(0, 0), XY(W, H),
-				    LO(d.gma), 0, 0x77777777 }, 10);
+				    LO(d.gma), 0, 0x77777777);
 	for (int y = 0; y < H; y++)
 		for (int x = 0; x < W; x++)
 			bad += px32(&d, W * 4, x, y) !=
@@ -285,17 +287,17 @@ test_clip(void)
 	CU_ASSERT_EQUAL(bad, 0);
 	/* A copy is clipped too, its source moving with it; without the bit, no clip. */
 	memset(d.va, 0, W * H * 4);
-	blt(&r, (const uint32_t[]){ XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	BLT(&r, XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 				    CLIP_EN | DEPTH32 | ROP(0xcc) | W * 4, XY(5, 2), XY(25, 12),
-				    LO(d.gma), 0, XY(0, 0), W * 4, LO(s.gma), 0 }, 10);
+				    LO(d.gma), 0, XY(0, 0), W * 4, LO(s.gma), 0);
 	bad = 0;
 	for (int y = 0; y < H; y++)
 		for (int x = 0; x < W; x++)
 			bad += px32(&d, W * 4, x, y) !=
 			       (inside(x, y, 10, 5, 25, 12) ? pattern(x - 5, y - 2) : 0);
 	CU_ASSERT_EQUAL(bad, 0);
-	blt(&r, (const uint32_t[]){ XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
-				    DEPTH32 | ROP(0xf0) | W * 4, XY(0, 0), XY(1, 1), LO(d.gma), 0, 9 }, 7);
+	BLT(&r, XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+				    DEPTH32 | ROP(0xf0) | W * 4, XY(0, 0), XY(1, 1), LO(d.gma), 0, 9);
 	CU_ASSERT_EQUAL(px32(&d, W * 4, 0, 0), 9);
 	rig_close(&r);
 }
@@ -312,11 +314,10 @@ test_pitch(void)
 	rig_open(&r);
 	surf32(&r, &s, true, 0);
 	surf32(&r, &d, false, 0x42);
-	blt(&r, (const uint32_t[]){ XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	BLT(&r, XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 				    DEPTH32 | ROP(0xf0) | W * 4, XY(5, 5), XY(5, 9), LO(d.gma), 0, 1,
 				    XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
-				    DEPTH32 | ROP(0xf0) | W * 4, XY(9, 5), XY(3, 9), LO(d.gma), 0, 1 },
-	    14);
+				    DEPTH32 | ROP(0xf0) | W * 4, XY(9, 5), XY(3, 9), LO(d.gma), 0, 1);
 	softgpu_engine_stats(r.g, BCS, &st);
 	CU_ASSERT_EQUAL(st.blit_bytes, 0);
 	for (int y = 0; y < H; y++)
@@ -324,16 +325,15 @@ test_pitch(void)
 			bad += px32(&d, W * 4, x, y) != 0x42;
 	CU_ASSERT_EQUAL(bad, 0);
 	/* Destination pitch 0: every row lands on row 0, the last one stays. */
-	blt(&r, (const uint32_t[]){ XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	BLT(&r, XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 				    DEPTH32 | ROP(0xcc) | 0, XY(0, 0), XY(8, 4), LO(d.gma), 0,
-				    XY(0, 0), W * 4, LO(s.gma), 0 }, 10);
+				    XY(0, 0), W * 4, LO(s.gma), 0);
 	CU_ASSERT_EQUAL(px32(&d, W * 4, 7, 0), pattern(7, 3));
 	CU_ASSERT_EQUAL(px32(&d, W * 4, 7, 1), 0x42);
 	/* Negative destination pitch from the last row: the image upside down. */
-	blt(&r, (const uint32_t[]){ XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	BLT(&r, XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 				    DEPTH32 | ROP(0xcc) | (uint16_t)-(W * 4), XY(0, 0), XY(W, H),
-				    LO(d.gma + (H - 1) * W * 4), 0, XY(0, 0), W * 4, LO(s.gma), 0 },
-	    10);
+				    LO(d.gma + (H - 1) * W * 4), 0, XY(0, 0), W * 4, LO(s.gma), 0);
 	bad = 0;
 	for (int y = 0; y < H; y++)
 		for (int x = 0; x < W; x++)
@@ -353,16 +353,16 @@ test_bad_pitch(void)
 	rig_open(&r);
 	rig_obj(&r, 4, true, &d);
 	rig_ctx(&r, &c, 1, 1, NULL);
-	ctx_emit(&c, (const uint32_t[]){ XY_COLOR | DST_TILED | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	CTX_EMIT(&c, XY_COLOR | DST_TILED | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 					  DEPTH32 | ROP(0xf0) | 100, XY(0, 0), XY(4, 4), LO(d.gma), 0,
-					  1 }, 7);
+					  1);
 	CU_ASSERT_EQUAL(rig_submit1(&r, BCS, &c), 0);
 	rig_expect_fault(&r, BCS, SOFTGPU_FAULT_OPCODE);
 	CU_ASSERT_EQUAL(softgpu_engine_reset(r.g, BCS), 0);
 	CU_ASSERT_EQUAL(d.va[0], 0);
 	rig_ctx(&r, &f, 2, 1, NULL);
-	ctx_emit(&f, (const uint32_t[]){ XY_FAST_COPY, (2u << 24) | 64, XY(0, 0), XY(4, 4),
-					  LO(d.gma), 0, XY(0, 0), 64, LO(d.gma), 0 }, 10);
+	CTX_EMIT(&f, XY_FAST_COPY, (2u << 24) | 64, XY(0, 0), XY(4, 4),
+					  LO(d.gma), 0, XY(0, 0), 64, LO(d.gma), 0);
 	CU_ASSERT_EQUAL(rig_submit1(&r, BCS, &f), 0);
 	rig_expect_fault(&r, BCS, SOFTGPU_FAULT_OPCODE);
 	rig_close(&r);
@@ -378,12 +378,11 @@ test_rop(void)
 	rig_open(&r);
 	surf32(&r, &s, true, 0);
 	surf32(&r, &d, false, 0x0f0f0f0f);
-	blt(&r, (const uint32_t[]){ XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	BLT(&r, XY_SRC_COPY | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 				    DEPTH32 | ROP(0x66) | W * 4, XY(0, 0), XY(4, 1), LO(d.gma), 0,
 				    XY(0, 0), W * 4, LO(s.gma), 0,
 				    XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
-				    DEPTH32 | ROP(0x55) | W * 4, XY(0, 1), XY(4, 2), LO(d.gma), 0, 0 },
-	    17);
+				    DEPTH32 | ROP(0x55) | W * 4, XY(0, 1), XY(4, 2), LO(d.gma), 0, 0);
 	CU_ASSERT_EQUAL(px32(&d, W * 4, 3, 0), pattern(3, 0) ^ 0x0f0f0f0f);
 	CU_ASSERT_EQUAL(px32(&d, W * 4, 4, 0), 0x0f0f0f0f);
 	CU_ASSERT_EQUAL(px32(&d, W * 4, 2, 1), 0xf0f0f0f0);
@@ -403,9 +402,9 @@ test_blit_fault(void)
 	rig_obj(&r, 2, true, &d);
 	rig_ggtt_unmap(&r, d.gma + 4096);
 	rig_ctx(&r, &c, 1, 1, NULL);
-	ctx_emit(&c, (const uint32_t[]){ XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
+	CTX_EMIT(&c, XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
 					  DEPTH32 | ROP(0xf0) | 1024, XY(0, 0), XY(2, 8), LO(d.gma),
-					  0, 0x99 }, 7);
+					  0, 0x99);
 	CU_ASSERT_EQUAL(rig_submit1(&r, BCS, &c), 0);
 	ev = rig_expect_fault(&r, BCS, SOFTGPU_FAULT_ADDRESS);
 	CU_ASSERT_EQUAL(ev.fault_addr, d.gma + 4096);
@@ -429,11 +428,11 @@ test_blit_ppgtt(void)
 	rig_obj(&r, 1, false, &d);
 	rig_ppgtt_map(&r, &pp, bva, bb.maddr);
 	rig_ppgtt_map(&r, &pp, dva, d.maddr);
-	memcpy(bb.va, (const uint32_t[]){ XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB,
-					   DEPTH32 | ROP(0xf0) | 64, XY(1, 1), XY(3, 2), LO(dva),
-					   HI(dva), 0xcafe, MI_BATCH_BUFFER_END }, 32);
+	memcpy(bb.va, DWORDS(XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB, DEPTH32 | ROP(0xf0) | 64,
+			     XY(1, 1), XY(3, 2), LO(dva), HI(dva), 0xcafe, MI_BATCH_BUFFER_END),
+	       NDWORDS(0, 0, 0, 0, 0, 0, 0, 0) * 4);
 	rig_ctx(&r, &c, 5, 1, &pp);
-	ctx_emit(&c, (const uint32_t[]){ MI_BB_START | MI_BB_PPGTT, LO(bva), HI(bva) }, 3);
+	CTX_EMIT(&c, MI_BB_START | MI_BB_PPGTT, LO(bva), HI(bva));
 	CU_ASSERT_EQUAL(rig_submit1(&r, BCS, &c), 0);
 	rig_expect_run(&r, BCS, 5);
 	CU_ASSERT_EQUAL(px32(&d, 64, 1, 1), 0xcafe);

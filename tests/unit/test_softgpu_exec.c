@@ -56,6 +56,7 @@ put(struct sg_obj *o, unsigned int off, const uint32_t *dw, unsigned int n)
 {
 	memcpy(o->va + off, dw, 4 * n);
 }
+#define PUT(o, off, ...) put((o), (off), DWORDS(__VA_ARGS__), NDWORDS(__VA_ARGS__))
 
 /* One element from idle: IDLE_ACTIVE then COMPLETE | ACTIVE_IDLE, in the status page too. */
 static void
@@ -68,7 +69,7 @@ test_csb_one(void)
 	rig_open(&r);
 	rig_ctx(&r, &c, 7, 1, NULL);
 	rig_obj(&r, 1, true, &dst);
-	ctx_emit(&c, (const uint32_t[]){ SDI_GGTT(dst.gma + 8, 0xdeadbeef) }, 4);
+	CTX_EMIT(&c, SDI_GGTT(dst.gma + 8, 0xdeadbeef));
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 7);
 	CU_ASSERT_TRUE(rig_no_event(&r));
@@ -105,8 +106,8 @@ test_csb_two(void)
 	rig_ctx(&r, &a, 1, 1, NULL);
 	rig_ctx(&r, &b, 2, 1, NULL);
 	rig_obj(&r, 1, true, &dst);
-	ctx_emit(&a, (const uint32_t[]){ SDI_GGTT(dst.gma, 0xa) }, 4);
-	ctx_emit(&b, (const uint32_t[]){ SDI_GGTT(dst.gma + 4, 0xb) }, 4);
+	CTX_EMIT(&a, SDI_GGTT(dst.gma, 0xa));
+	CTX_EMIT(&b, SDI_GGTT(dst.gma + 4, 0xb));
 	CU_ASSERT_EQUAL(rig_submit2(&r, BCS, &a, &b), 0);
 	rig_expect_csb(&r, BCS, SOFTGPU_CSB_IDLE_ACTIVE, 1);
 	rig_expect_csb(&r, BCS, CSB_SWITCH, 1);
@@ -133,9 +134,9 @@ test_csb_preempt(void)
 	rig_ctx(&r, &a, 1, 1, NULL);
 	rig_ctx(&r, &b, 2, 1, NULL);
 	rig_obj(&r, 1, true, &dst);
-	ctx_emit(&a, (const uint32_t[]){ MI_ARB_CHECK, SEM_EQ(dst.gma, 1),
-					  SDI_GGTT(dst.gma + 4, 0xa) }, 9);
-	ctx_emit(&b, (const uint32_t[]){ SDI_GGTT(dst.gma + 8, 0xb) }, 4);
+	CTX_EMIT(&a, MI_ARB_CHECK, SEM_EQ(dst.gma, 1),
+					  SDI_GGTT(dst.gma + 4, 0xa));
+	CTX_EMIT(&b, SDI_GGTT(dst.gma + 8, 0xb));
 	CU_ASSERT_EQUAL(rig_submit1(&r, VCS, &a), 0);
 	rig_expect_csb(&r, VCS, SOFTGPU_CSB_IDLE_ACTIVE, 1);
 	rig_wait_sem(&r, VCS, 1);
@@ -180,8 +181,8 @@ test_submit_rules(void)
 	d[1] = 2;			/* element 1 not valid */
 	CU_ASSERT_EQUAL(softgpu_submit(r.g, RCS, d), -EINVAL);
 	CU_ASSERT_EQUAL(softgpu_submit(r.g, SOFTGPU_NR_ENGINES, d), -EINVAL);
-	ctx_emit(&a, (const uint32_t[]){ MI_ARB_ON_OFF, SEM_EQ(dst.gma, 1) }, 5);
-	ctx_emit(&b, (const uint32_t[]){ SDI_GGTT(dst.gma + 4, 0xb) }, 4);
+	CTX_EMIT(&a, MI_ARB_ON_OFF, SEM_EQ(dst.gma, 1));
+	CTX_EMIT(&b, SDI_GGTT(dst.gma + 4, 0xb));
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &a), 0);
 	rig_wait_sem(&r, RCS, 1);
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &b), 0);
@@ -206,8 +207,8 @@ test_user_interrupt(void)
 	rig_open(&r);
 	rig_ctx(&r, &a, 1, 1, NULL);
 	rig_ctx(&r, &b, 2, 1, NULL);
-	ctx_emit(&a, (const uint32_t[]){ MI_USER_INTERRUPT, MI_USER_INTERRUPT }, 2);
-	ctx_emit(&b, (const uint32_t[]){ MI_NOOP, MI_USER_INTERRUPT }, 2);
+	CTX_EMIT(&a, MI_USER_INTERRUPT, MI_USER_INTERRUPT);
+	CTX_EMIT(&b, MI_NOOP, MI_USER_INTERRUPT);
 	CU_ASSERT_EQUAL(rig_submit2(&r, VECS, &a, &b), 0);
 	rig_expect_csb(&r, VECS, SOFTGPU_CSB_IDLE_ACTIVE, 1);
 	while (rig_event(&r, &ev) && ev.kind == SOFTGPU_EV_USER) {
@@ -240,13 +241,12 @@ test_stores(void)
 	rig_ctx(&r, &c, 3, 1, NULL);
 	rig_obj(&r, 1, true, &dst);
 	wr32(&dst, 0x100, 0x5a5a5a5a);
-	ctx_emit(&c, (const uint32_t[]){
+	CTX_EMIT(&c,
 		MI_SDI | MI_GGTT | (1u << 21) | 3, LO(dst.gma + 0x10), 0, 0x11111111, 0x22222222,
 		MI_SDI | MI_GGTT | 4, LO(dst.gma + 0x20), 0, 1, 2, 3,
 		MI_STORE_INDEX | (1u << 21) | 1, 0x40, 0xc0ffee,	/* the context's PPHWSP */
 		MI_STORE_INDEX | 1, 0x80, 0xbeef,			/* rcs0's status page */
-		MI_COPY_MEM | MI_GGTT | (1u << 21), LO(dst.gma + 0x30), 0, LO(dst.gma + 0x100), 0,
-	}, 24);
+		MI_COPY_MEM | MI_GGTT | (1u << 21), LO(dst.gma + 0x30), 0, LO(dst.gma + 0x100), 0);
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 3);
 	CU_ASSERT_EQUAL(rd32(&dst, 0x10), 0x11111111);
@@ -273,16 +273,14 @@ test_post_sync(void)
 	rig_ctx(&r, &x, 2, 1, NULL);
 	rig_obj(&r, 1, true, &dst);
 	memset(dst.va, 0xee, 0x100);
-	ctx_emit(&c, (const uint32_t[]){
+	CTX_EMIT(&c,
 		PIPE_CONTROL(6), (1u << 24) | (1u << 14), LO(dst.gma), 0, 0x1234, 0x5678,
 		PIPE_CONTROL(5), (1u << 24) | (1u << 14), LO(dst.gma + 0x10), 0, 0xabcd,
-		PIPE_CONTROL(6), (1u << 24) | (3u << 14), LO(dst.gma + 0x20), 0, 0, 0,
-	}, 17);
-	ctx_emit(&x, (const uint32_t[]){
+		PIPE_CONTROL(6), (1u << 24) | (3u << 14), LO(dst.gma + 0x20), 0, 0, 0);
+	CTX_EMIT(&x,
 		MI_FLUSH_DW | (1u << 14) | 2, LO(dst.gma + 0x40) | 4, 0, 0x4444,
 		MI_FLUSH_DW | (1u << 14) | 3, LO(dst.gma + 0x48) | 4, 0, 0x55, 0x66,
-		MI_FLUSH_DW | (3u << 14) | 2, LO(dst.gma + 0x50) | 4, 0, 0,
-	}, 13);
+		MI_FLUSH_DW | (3u << 14) | 2, LO(dst.gma + 0x50) | 4, 0, 0);
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 1);
 	CU_ASSERT_EQUAL(rig_submit1(&r, BCS, &x), 0);
@@ -313,7 +311,7 @@ test_lri_srm(void)
 	rig_obj(&r, 1, true, &dst);
 	wr32(&dst, 0x80, 0x55aa55aa);
 	softgpu_mmio_write(r.g, 0x209c, 0xffff0000u | 0x0f0f);	/* MI_MODE: all bits */
-	ctx_emit(&c, (const uint32_t[]){
+	CTX_EMIT(&c,
 		MI_LRI(3), 0x2600, 0x12345678, 0x2604, 0x9abcdef0, 0x209c, (0x00ffu << 16) | 0x00f0,
 		MI_SRM | MI_GGTT, 0x2600, LO(dst.gma), 0,
 		MI_SRM | MI_GGTT, 0x2604, LO(dst.gma + 4), 0,
@@ -321,8 +319,7 @@ test_lri_srm(void)
 		MI_LRR, 0x2608, 0x2610,
 		MI_SRM | MI_GGTT, 0x2610, LO(dst.gma + 8), 0,
 		MI_SRM | MI_GGTT, 0x209c, LO(dst.gma + 12), 0,
-		MI_SRM | MI_GGTT, 0x2358, LO(dst.gma + 16), 0,	/* the live timestamp */
-	}, 34);
+		MI_SRM | MI_GGTT, 0x2358, LO(dst.gma + 16), 0,	/* the live timestamp */);
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 1);
 	CU_ASSERT_EQUAL(rd32(&dst, 0), 0x12345678);
@@ -349,16 +346,14 @@ test_batch_ggtt(void)
 	rig_obj(&r, 1, true, &b1);
 	rig_obj(&r, 1, true, &b2);
 	rig_obj(&r, 1, true, &b3);
-	put(&b1, 0, (const uint32_t[]){
-		SDI_GGTT(dst.gma, 1),
+	PUT(&b1, 0, SDI_GGTT(dst.gma, 1),
 		MI_BB_START | MI_BB_SECOND, LO(b2.gma), 0,
 		SDI_GGTT(dst.gma + 8, 3),
 		MI_BB_START, LO(b3.gma), 0,
-		SDI_GGTT(dst.gma + 0x40, 0xbad),	/* chained away from: never runs */
-	}, 18);
-	put(&b2, 0, (const uint32_t[]){ SDI_GGTT(dst.gma + 4, 2), MI_BATCH_BUFFER_END }, 5);
-	put(&b3, 0, (const uint32_t[]){ SDI_GGTT(dst.gma + 12, 4), MI_BATCH_BUFFER_END }, 5);
-	ctx_emit(&c, (const uint32_t[]){ BBS_GGTT(b1.gma), SDI_GGTT(dst.gma + 16, 5) }, 7);
+		SDI_GGTT(dst.gma + 0x40, 0xbad),	/* chained away from: never runs */);
+	PUT(&b2, 0, SDI_GGTT(dst.gma + 4, 2), MI_BATCH_BUFFER_END);
+	PUT(&b3, 0, SDI_GGTT(dst.gma + 12, 4), MI_BATCH_BUFFER_END);
+	CTX_EMIT(&c, BBS_GGTT(b1.gma), SDI_GGTT(dst.gma + 16, 5));
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 1);
 	for (unsigned int i = 0; i < 5; i++)
@@ -393,13 +388,11 @@ test_batch_ppgtt(void)
 	rig_ppgtt_map(&r, &pp, dva, dst.maddr);
 	*rig_ppgtt_entry(&r, &pp, va2m, 21) = m2 | 0x83;
 	*rig_ppgtt_entry(&r, &pp, va1g, 30) = m1g | 0x83;
-	put(&bb, 0, (const uint32_t[]){
-		SDI_PPGTT(dva + 0x24, 0x600d),
+	PUT(&bb, 0, SDI_PPGTT(dva + 0x24, 0x600d),
 		SDI_PPGTT(va2m + 0x123458, 0x2222),
 		SDI_PPGTT(va1g + 0x2345678, 0x1111),
-		MI_BATCH_BUFFER_END,
-	}, 13);
-	ctx_emit(&c, (const uint32_t[]){ BBS_PPGTT(bva) }, 3);
+		MI_BATCH_BUFFER_END);
+	CTX_EMIT(&c, BBS_PPGTT(bva));
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 9);
 	CU_ASSERT_EQUAL(rd32(&dst, 0x24), 0x600d);
@@ -428,13 +421,13 @@ test_ppgtt_legacy32(void)
 	rig_obj(&r, 1, false, &bb);
 	rig_ppgtt_map(&r, &pp, 0xc0001000, bb.maddr);	/* PDP3 */
 	rig_ppgtt_map(&r, &pp, 0x80002000, dst.maddr);	/* PDP2 */
-	put(&bb, 0, (const uint32_t[]){ SDI_PPGTT(0x80002010, 0x32), MI_BATCH_BUFFER_END }, 5);
-	ctx_emit(&c, (const uint32_t[]){ BBS_PPGTT(0xc0001000) }, 3);
+	PUT(&bb, 0, SDI_PPGTT(0x80002010, 0x32), MI_BATCH_BUFFER_END);
+	CTX_EMIT(&c, BBS_PPGTT(0xc0001000));
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 4);
 	CU_ASSERT_EQUAL(rd32(&dst, 0x10), 0x32);
 	/* The same batch start at a 33-bit address: an address fault. */
-	ctx_emit(&c, (const uint32_t[]){ BBS_PPGTT(0x1c0001000ull) }, 3);
+	CTX_EMIT(&c, BBS_PPGTT(0x1c0001000ull));
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	ev = rig_expect_fault(&r, RCS, SOFTGPU_FAULT_ADDRESS);
 	CU_ASSERT_EQUAL(ev.fault_addr, 0x1c0001000ull);
@@ -470,7 +463,7 @@ test_ppgtt_faults(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct softgpu_event ev;
 
-		ctx_emit(&c, (const uint32_t[]){ SDI_PPGTT(cases[i].va + 8, 1) }, 4);
+		CTX_EMIT(&c, SDI_PPGTT(cases[i].va + 8, 1));
 		CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 		ev = rig_expect_fault(&r, RCS, cases[i].kind);
 		CU_ASSERT_EQUAL(ev.fault_addr, cases[i].va + 8);
@@ -511,7 +504,7 @@ fault_and_recover(struct sg_rig *r, enum softgpu_engine e, struct sg_ctx *c, uin
 	/* A good context runs again, its first CSB entry in slot 0. */
 	rig_ctx(r, &ok, 100, 1, NULL);
 	rig_obj(r, 1, true, &dst);
-	ctx_emit(&ok, (const uint32_t[]){ SDI_GGTT(dst.gma, 0x600d) }, 4);
+	CTX_EMIT(&ok, SDI_GGTT(dst.gma, 0x600d));
 	CU_ASSERT_EQUAL(rig_submit1(r, e, &ok), 0);
 	rig_expect_run(r, e, 100);
 	CU_ASSERT_EQUAL(rd32(&dst, 0), 0x600d);
@@ -527,15 +520,15 @@ test_fault_opcode(void)
 
 	rig_open(&r);
 	rig_ctx(&r, &c, 1, 1, NULL);
-	ctx_emit(&c, (const uint32_t[]){ MI_NOOP, 0x1f800000 }, 2);	/* MI opcode 0x3f */
+	CTX_EMIT(&c, MI_NOOP, 0x1f800000);	/* MI opcode 0x3f */
 	fault_and_recover(&r, RCS, &c, SOFTGPU_FAULT_OPCODE, c.ring.gma + 4);
 	/* A blitter command on the render engine. */
 	rig_ctx(&r, &d, 2, 1, NULL);
-	ctx_emit(&d, (const uint32_t[]){ XY_SETUP_CLIP, 0, 0 }, 3);
+	CTX_EMIT(&d, XY_SETUP_CLIP, 0, 0);
 	fault_and_recover(&r, RCS, &d, SOFTGPU_FAULT_OPCODE, d.ring.gma);
 	/* 3D state on the video engine (there it would be a codec command). */
 	rig_ctx(&r, &x, 3, 1, NULL);
-	ctx_emit(&x, (const uint32_t[]){ 0x69040300 }, 1);
+	CTX_EMIT(&x, 0x69040300);
 	fault_and_recover(&r, VCS, &x, SOFTGPU_FAULT_OPCODE, x.ring.gma);
 	rig_close(&r);
 }
@@ -549,13 +542,13 @@ test_fault_address(void)
 
 	rig_open(&r);
 	rig_ctx(&r, &c, 1, 1, NULL);
-	ctx_emit(&c, (const uint32_t[]){ SDI_GGTT(0x7000010ull, 1) }, 4);	/* unmapped */
+	CTX_EMIT(&c, SDI_GGTT(0x7000010ull, 1));	/* unmapped */
 	fault_and_recover(&r, BCS, &c, SOFTGPU_FAULT_ADDRESS, 0x7000010ull);
 	/* A GGTT entry pointing outside machine memory (the aperture's machine address). */
 	rig_obj(&r, 1, true, &bb);
 	rig_ggtt_map(&r, bb.gma, 0x4000000000ull);
 	rig_ctx(&r, &d, 2, 1, NULL);
-	ctx_emit(&d, (const uint32_t[]){ BBS_GGTT(bb.gma + 0x40) }, 3);
+	CTX_EMIT(&d, BBS_GGTT(bb.gma + 0x40));
 	fault_and_recover(&r, BCS, &d, SOFTGPU_FAULT_ADDRESS, bb.gma + 0x40);
 	rig_close(&r);
 }
@@ -571,9 +564,9 @@ test_fault_hang(void)
 	rig_open(&r);
 	/* A batch that chains to itself: the chaining limit. */
 	rig_obj(&r, 1, true, &loop);
-	put(&loop, 0, (const uint32_t[]){ BBS_GGTT(loop.gma) }, 3);
+	PUT(&loop, 0, BBS_GGTT(loop.gma));
 	rig_ctx(&r, &c, 1, 1, NULL);
-	ctx_emit(&c, (const uint32_t[]){ BBS_GGTT(loop.gma) }, 3);
+	CTX_EMIT(&c, BBS_GGTT(loop.gma));
 	fault_and_recover(&r, RCS, &c, SOFTGPU_FAULT_HANG, loop.gma);
 	/* 60 NOOPs then back to the start by a second-level... chain: the instruction budget. */
 	softgpu_set_limits(r.g, 1000, 0);
@@ -583,17 +576,17 @@ test_fault_hang(void)
 	body[61] = LO(nops.gma);
 	put(&nops, 0, body, 62);
 	rig_ctx(&r, &d, 2, 1, NULL);
-	ctx_emit(&d, (const uint32_t[]){ BBS_GGTT(nops.gma) }, 3);
+	CTX_EMIT(&d, BBS_GGTT(nops.gma));
 	fault_and_recover(&r, VECS, &d, SOFTGPU_FAULT_HANG, 0);
 	softgpu_set_limits(r.g, 1ull << 24, 50);
 	/* A semaphore never satisfied: a hang after the semaphore timeout. */
 	rig_obj(&r, 1, true, &sem);
 	rig_ctx(&r, &s, 3, 1, NULL);
-	ctx_emit(&s, (const uint32_t[]){ SEM_EQ(sem.gma, 1) }, 4);
+	CTX_EMIT(&s, SEM_EQ(sem.gma, 1));
 	fault_and_recover(&r, VCS, &s, SOFTGPU_FAULT_HANG, sem.gma);
 	/* A command cut by the tail: hardware would wait for the rest for ever. */
 	rig_ctx(&r, &t, 4, 1, NULL);
-	ctx_emit(&t, (const uint32_t[]){ MI_SDI | MI_GGTT | 2, LO(sem.gma) }, 2);
+	CTX_EMIT(&t, MI_SDI | MI_GGTT | 2, LO(sem.gma));
 	fault_and_recover(&r, BCS, &t, SOFTGPU_FAULT_HANG, t.ring.gma);
 	rig_close(&r);
 }
@@ -606,11 +599,11 @@ test_fault_bad_context(void)
 
 	rig_open(&r);
 	rig_ctx(&r, &c, 1, 1, NULL);
-	ctx_emit(&c, (const uint32_t[]){ MI_NOOP }, 1);
+	CTX_EMIT(&c, MI_NOOP);
 	rig_ggtt_unmap(&r, c.img.gma + 4096);	/* the register state page */
 	fault_and_recover(&r, RCS, &c, SOFTGPU_FAULT_BAD_CONTEXT, 0);
 	rig_ctx(&r, &d, 2, 1, NULL);
-	ctx_emit(&d, (const uint32_t[]){ MI_NOOP }, 1);
+	CTX_EMIT(&d, MI_NOOP);
 	*ctx_reg(&d, 0x0b) &= ~1u;		/* ring not enabled */
 	fault_and_recover(&r, RCS, &d, SOFTGPU_FAULT_BAD_CONTEXT, 0);
 	rig_ctx(&r, &e, 3, 1, NULL);
@@ -631,8 +624,8 @@ test_reset_running(void)
 	rig_obj(&r, 1, true, &sem);
 	rig_ctx(&r, &a, 1, 1, NULL);
 	rig_ctx(&r, &b, 2, 1, NULL);
-	ctx_emit(&a, (const uint32_t[]){ SEM_EQ(sem.gma, 1), SDI_GGTT(sem.gma + 4, 0xa) }, 8);
-	ctx_emit(&b, (const uint32_t[]){ SDI_GGTT(sem.gma + 8, 0xb) }, 4);
+	CTX_EMIT(&a, SEM_EQ(sem.gma, 1), SDI_GGTT(sem.gma + 4, 0xa));
+	CTX_EMIT(&b, SDI_GGTT(sem.gma + 8, 0xb));
 	CU_ASSERT_EQUAL(rig_submit2(&r, RCS, &a, &b), 0);
 	rig_expect_csb(&r, RCS, SOFTGPU_CSB_IDLE_ACTIVE, 1);
 	rig_wait_sem(&r, RCS, 1);
@@ -681,7 +674,7 @@ test_skip_3d_state(void)
 	batch[n++] = 0x3d;
 	batch[n++] = MI_BATCH_BUFFER_END;
 	put(&bb, 0, batch, n);
-	ctx_emit(&c, (const uint32_t[]){ BBS_GGTT(bb.gma) }, 3);
+	CTX_EMIT(&c, BBS_GGTT(bb.gma));
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 1);
 	CU_ASSERT_EQUAL(rd32(&dst, 0), 0x3d);
@@ -712,14 +705,14 @@ test_all_engines(void)
 	rig_obj(&r, 1, true, &dst);
 	for (int e = 0; e < SOFTGPU_NR_ENGINES; e++)
 		rig_ctx(&r, &c[e], 10 + e, 1, NULL);
-	ctx_emit(&c[RCS], (const uint32_t[]){ SEM_EQ(sem.gma, 1),
-		PIPE_CONTROL(6), (1u << 24) | (1u << 14), LO(dst.gma), 0, 0x10, 0 }, 10);
-	ctx_emit(&c[BCS], (const uint32_t[]){ SEM_EQ(sem.gma, 1),
+	CTX_EMIT(&c[RCS], SEM_EQ(sem.gma, 1),
+		PIPE_CONTROL(6), (1u << 24) | (1u << 14), LO(dst.gma), 0, 0x10, 0);
+	CTX_EMIT(&c[BCS], SEM_EQ(sem.gma, 1),
 		XY_COLOR | BLT_WRITE_ALPHA | BLT_WRITE_RGB, (3u << 24) | (0xf0u << 16) | 64,
-		(1u << 16) | 2, (2u << 16) | 4, LO(dst.gma + 0x100), 0, 0x11 }, 11);
-	ctx_emit(&c[VCS], (const uint32_t[]){ SEM_EQ(sem.gma, 1),
-		MI_FLUSH_DW | (1u << 14) | 2, LO(dst.gma + 0x20) | 4, 0, 0x12 }, 8);
-	ctx_emit(&c[VECS], (const uint32_t[]){ SEM_EQ(sem.gma, 1), SDI_GGTT(dst.gma + 0x30, 0x13) }, 8);
+		(1u << 16) | 2, (2u << 16) | 4, LO(dst.gma + 0x100), 0, 0x11);
+	CTX_EMIT(&c[VCS], SEM_EQ(sem.gma, 1),
+		MI_FLUSH_DW | (1u << 14) | 2, LO(dst.gma + 0x20) | 4, 0, 0x12);
+	CTX_EMIT(&c[VECS], SEM_EQ(sem.gma, 1), SDI_GGTT(dst.gma + 0x30, 0x13));
 	for (int e = 0; e < SOFTGPU_NR_ENGINES; e++)
 		CU_ASSERT_EQUAL(rig_submit1(&r, (enum softgpu_engine)e, &c[e]), 0);
 	for (int e = 0; e < SOFTGPU_NR_ENGINES; e++)
@@ -755,7 +748,7 @@ test_ring_wrap(void)
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 1);
 	/* Head and tail at 4080: an SDI of 4 dwords ends 8 bytes past the start. */
-	ctx_emit(&c, (const uint32_t[]){ SDI_GGTT(dst.gma, 0x77), SDI_GGTT(dst.gma + 4, 0x78) }, 8);
+	CTX_EMIT(&c, SDI_GGTT(dst.gma, 0x77), SDI_GGTT(dst.gma + 4, 0x78));
 	CU_ASSERT_EQUAL(c.tail, 16);
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 1);
