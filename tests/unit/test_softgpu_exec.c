@@ -9,6 +9,8 @@
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/unit/sg_rig.h"
@@ -757,6 +759,155 @@ test_ring_wrap(void)
 	rig_close(&r);
 }
 
+static uint32_t
+xorshift(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+/* One well-formed command with random operands at out: its length. */
+static unsigned int
+wellformed(uint32_t *out, uint32_t *seed, uint64_t scratch, enum softgpu_engine e)
+{
+	uint32_t v = xorshift(seed), a = xorshift(seed), d = xorshift(seed);
+	uint32_t pa = a & 0x3fffc, ga = LO(scratch) + (a & 0xffc);
+	uint32_t rect = ((d & 15) << 16) | ((d >> 4) & 15), rect2 = ((d >> 8) & 31) << 16 | ((d >> 13) & 31);
+	uint32_t br13 = (d & 0x3ff0000u) | (a & 0x40000000u) | 64;
+
+	v %= 12;
+	if (v >= 7 && v <= 10 && e != BCS)	/* the blitter's commands: bcs0 only */
+		v = v % 5;
+	if (v == 5 && e != RCS)
+		v = 6;
+	else if (v == 6 && e == RCS)
+		v = 5;
+	switch (v) {
+	case 0:
+		return (void)memcpy(out, DWORDS(MI_SDI | 2, pa, 0, d), 16), 4;
+	case 1:
+		return (void)memcpy(out, DWORDS(MI_SDI | MI_GGTT | 2, ga, 0, d), 16), 4;
+	case 2:
+		return (void)memcpy(out, DWORDS(MI_LRI(1), 0x2600 + (d & 0x7c), a), 12), 3;
+	case 3:
+		return (void)memcpy(out, DWORDS(MI_SRM, 0x2600 + (d & 0x7c), pa, 0), 16), 4;
+	case 4:
+		return (void)memcpy(out, DWORDS(MI_USER_INTERRUPT, MI_ARB_CHECK), 8), 2;
+	case 5:
+		return (void)memcpy(out, DWORDS(PIPE_CONTROL(6), (d & (3u << 14)) | (a & (1u << 24)),
+						 (a & (1u << 24)) ? ga : pa, 0, d, a), 24), 6;
+	case 6:
+		return (void)memcpy(out, DWORDS(MI_FLUSH_DW | (d & (3u << 14)) | 2, ga | 4, 0, d), 16), 4;
+	case 7:
+		return (void)memcpy(out, DWORDS(XY_COLOR | (d & (3u << 20)), br13, rect, rect2, LO(scratch), 0, a), 28), 7;
+	case 8:
+		return (void)memcpy(out, DWORDS(XY_SRC_COPY | (d & (3u << 20)), br13, rect, rect2, LO(scratch), 0,
+						 rect, 64, LO(scratch), 0), 40), 10;
+	case 9:
+		return (void)memcpy(out, DWORDS(XY_FAST_COPY, (d & (7u << 24)) | 64, rect, rect2, LO(scratch), 0,
+						 rect, 64, LO(scratch), 0), 40), 10;
+	case 10:
+		return (void)memcpy(out, DWORDS(XY_SETUP_CLIP, rect, rect2), 12), 3;
+	default:
+		/* "memory != random data": nearly always true at once. */
+		return (void)memcpy(out, DWORDS(MI_SEM_WAIT | (1u << 15) | (5u << 12), a, pa, 0), 16), 4;
+	}
+}
+
+/*
+ * Hostile command streams: rings of random dwords and of known opcodes
+ * with random operands, on every engine, through a PPGTT whose leaves
+ * point at a scratch page. Each run ends in completion or a fault (then a
+ * reset); softgpu survives every one and still runs a good context.
+ */
+static void
+test_hostile_streams(void)
+{
+	static const uint32_t heads[] = {
+		MI_SDI | 2, MI_SDI | MI_GGTT | 2, MI_LRI(1), MI_SRM, MI_LRM, MI_LRR, MI_COPY_MEM,
+		MI_BB_START, MI_BB_START | MI_BB_PPGTT, MI_BB_START | MI_BB_SECOND,
+		MI_BATCH_BUFFER_END, MI_USER_INTERRUPT, MI_ARB_CHECK, MI_STORE_INDEX | 1,
+		MI_SEM_WAIT | (1u << 15), MI_FLUSH_DW | (1u << 14) | 2, PIPE_CONTROL(6),
+		XY_COLOR | BLT_WRITE_RGB, XY_SRC_COPY, XY_FAST_COPY, XY_SETUP_CLIP, 0x78100007,
+		0x7b000005,
+	};
+	struct sg_rig r;
+	struct sg_ppgtt pp;
+	struct sg_obj scratch;
+	uint32_t seed = 0x12345678;
+	unsigned int done = 0, faults = 0;
+
+	rig_open(&r);
+	softgpu_set_limits(r.g, 20000, 5);
+	rig_ppgtt_init(&r, &pp, 4);
+	rig_obj(&r, 1, true, &scratch);
+	for (uint64_t va = 0; va < 64 * 4096; va += 4096)
+		rig_ppgtt_map(&r, &pp, va, scratch.maddr);
+	for (unsigned int iter = 0; iter < 400; iter++) {
+		enum softgpu_engine e = (enum softgpu_engine)(iter % SOFTGPU_NR_ENGINES);
+		struct sg_ctx c;
+		uint32_t ring[160];
+		struct softgpu_event ev;
+		bool end = false;
+
+		unsigned int n = 0;
+
+		if (iter % 3) {
+			/* Well-formed commands with random operands, mostly in mapped memory. */
+			while (n < 100)
+				n += wellformed(ring + n, &seed, scratch.gma, e);
+		} else {
+			/* Half known opcodes, small addresses (inside the mapped range) often. */
+			for (; n < 128; n++) {
+				uint32_t v = xorshift(&seed);
+
+				if (v & 1)
+					ring[n] = heads[(v >> 1) % (sizeof(heads) / sizeof(heads[0]))];
+				else if (v & 2)
+					ring[n] = (v >> 2) & 0x3fffc;
+				else
+					ring[n] = v;
+			}
+		}
+		rig_ctx(&r, &c, iter, 1, &pp);
+		ctx_emit(&c, ring, n);
+		CU_ASSERT_EQUAL_FATAL(rig_submit1(&r, e, &c), 0);
+		while (!end && rig_event(&r, &ev)) {
+			if (ev.kind == SOFTGPU_EV_FAULT) {
+				faults++;
+				CU_ASSERT_EQUAL(softgpu_engine_reset(r.g, e), 0);
+				end = true;
+			} else if (ev.kind == SOFTGPU_EV_CSB && (ev.status & SOFTGPU_CSB_ACTIVE_IDLE)) {
+				done++;
+				end = true;
+			}
+		}
+		CU_ASSERT_TRUE_FATAL(end);
+		/* The streams may scribble on the status page registers: point them back. */
+		for (int k = 0; k < SOFTGPU_NR_ENGINES; k++)
+			softgpu_mmio_write(r.g, eng_base[k] + 0x80, (uint32_t)r.hwsp[k].gma);
+	}
+	CU_ASSERT_EQUAL(done + faults, 400);
+	CU_ASSERT_TRUE(faults > 0);
+	if (getenv("SG_VERBOSE"))
+		fprintf(stderr, "\n    hostile: %u completed, %u faulted\n", done, faults);
+	for (int e = 0; e < SOFTGPU_NR_ENGINES; e++) {
+		struct sg_ctx ok;
+		struct sg_obj dst;
+
+		softgpu_engine_reset(r.g, (enum softgpu_engine)e);
+		rig_ctx(&r, &ok, 1000 + e, 1, NULL);
+		rig_obj(&r, 1, true, &dst);
+		CTX_EMIT(&ok, SDI_GGTT(dst.gma, 0x600d));
+		CU_ASSERT_EQUAL(rig_submit1(&r, (enum softgpu_engine)e, &ok), 0);
+		rig_expect_run(&r, (enum softgpu_engine)e, 1000 + e);
+		CU_ASSERT_EQUAL(rd32(&dst, 0), 0x600d);
+	}
+	rig_close(&r);
+}
+
 void suite_softgpu_exec(void);
 
 void
@@ -783,6 +934,7 @@ suite_softgpu_exec(void)
 		{ "3D state skipped and counted", test_skip_3d_state },
 		{ "all four engines at once", test_all_engines },
 		{ "ring wrap", test_ring_wrap },
+		{ "hostile command streams", test_hostile_streams },
 		{ NULL, NULL },
 	};
 
