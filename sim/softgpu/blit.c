@@ -29,6 +29,7 @@
 #include "sg_int.h"
 
 #define ROWBUF_SIZE (65536u * 16u)	/* widest row: 65535 pixels of 16 bytes */
+#define PACKED_RUN (16u << 20)		/* longest single run of a packed copy */
 
 enum tiling { TILE_NONE, TILE_X, TILE_Y };
 
@@ -111,23 +112,25 @@ row_io(struct sg_run *r, const struct surf *s, int64_t bx, int64_t y, uint8_t *b
 	return SG_OK;
 }
 
-/* Linear to linear copy of one row, page by page, with no buffer in between. */
+/*
+ * Linear to linear copy of len bytes from (sbx, sy) to (dbx, dy), in spans
+ * as long as both sides stay contiguous in machine memory, with no buffer
+ * in between.
+ */
 static int
 row_copy_direct(struct sg_run *r, const struct surf *d, int64_t dbx, int64_t dy,
-		const struct surf *s, int64_t sbx, int64_t sy, uint32_t len)
+		const struct surf *s, int64_t sbx, int64_t sy, uint64_t len)
 {
 	uint64_t da = surf_addr(d, dbx, dy), sa = surf_addr(s, sbx, sy);
 
 	while (len) {
 		uint8_t *dp, *sp;
-		uint32_t dn, sn, n;
+		uint64_t dn, sn, n;
 
-		if (sg_gm_page(r, s->ppgtt, sa, false, &sp, &sn) < 0 ||
-		    sg_gm_page(r, d->ppgtt, da, true, &dp, &dn) < 0)
+		if (sg_gm_span(r, s->ppgtt, sa, false, len, &sp, &sn) < 0 ||
+		    sg_gm_span(r, d->ppgtt, da, true, sn, &dp, &dn) < 0)
 			return SG_FAULT;
 		n = dn < sn ? dn : sn;
-		if (n > len)
-			n = len;
 		memcpy(dp, sp, n);
 		da += n;
 		sa += n;
@@ -297,7 +300,23 @@ blit_run(struct sg_run *r, struct blit *b)
 		if (rc)
 			return rc;
 		if (plain_copy && !overlap && b->d.tiling == TILE_NONE && b->s.tiling == TILE_NONE) {
-			rc = row_copy_direct(r, &b->d, dbx, dy, &b->s, sbx, sy, len);
+			/*
+			 * Rows packed on both sides (pitch = row length) are one
+			 * run: up to PACKED_RUN bytes at once (a reset waits no longer).
+			 */
+			bool packed = b->d.pitch == (int64_t)len && b->s.pitch == (int64_t)len;
+			int32_t rows = packed ? (int32_t)(PACKED_RUN / len) : 1;
+
+			if (rows < 1)
+				rows = 1;
+			if (rows > h - k)
+				rows = h - k;
+			rc = row_copy_direct(r, &b->d, dbx, dy, &b->s, sbx, sy,
+					     (uint64_t)len * (uint64_t)rows);
+			if (!rc) {
+				r->n_blit_bytes += (uint64_t)len * (uint64_t)(rows - 1);
+				k += rows - 1;
+			}
 		} else if (plain_copy) {
 			rc = row_io(r, &b->s, sbx, sy, r->rowbuf[0], len, false);
 			if (!rc)

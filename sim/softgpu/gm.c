@@ -76,6 +76,34 @@ sg_gm_page(struct sg_run *r, bool ppgtt, uint64_t gma, bool write, uint8_t **hos
 	return SG_OK;
 }
 
+int
+sg_gm_span(struct sg_run *r, bool ppgtt, uint64_t gma, bool write, uint64_t max, uint8_t **host,
+	   uint64_t *len)
+{
+	uint8_t *h, *next;
+	uint32_t avail;
+
+	if (sg_gm_page(r, ppgtt, gma, write, &h, &avail) < 0)
+		return SG_FAULT;
+	*host = h;
+	*len = avail;
+	/* Following pages that continue it in machine memory (a fault there just ends the span). */
+	while (*len < max) {
+		uint32_t fault = r->fault;
+
+		if (sg_gm_page(r, ppgtt, gma + *len, write, &next, &avail) < 0) {
+			r->fault = fault;
+			break;
+		}
+		if (next != h + *len)
+			break;
+		*len += avail;
+	}
+	if (*len > max)
+		*len = max;
+	return SG_OK;
+}
+
 static int
 gm_copy(struct sg_run *r, bool ppgtt, uint64_t gma, void *buf, uint64_t len, bool write)
 {

@@ -234,6 +234,9 @@ int sg_ppgtt_xlate(struct sg_exec *x, unsigned int levels, const uint64_t pdp[4]
  */
 int sg_gm_page(struct sg_run *r, bool ppgtt, uint64_t gma, bool write, uint8_t **host,
 	       uint32_t *avail);
+/* The same, extended over following pages contiguous in machine memory, up to max bytes. */
+int sg_gm_span(struct sg_run *r, bool ppgtt, uint64_t gma, bool write, uint64_t max, uint8_t **host,
+	       uint64_t *len);
 int sg_gm_read(struct sg_run *r, bool ppgtt, uint64_t gma, void *buf, uint64_t len);
 int sg_gm_write(struct sg_run *r, bool ppgtt, uint64_t gma, const void *buf, uint64_t len);
 int sg_gm_write32(struct sg_run *r, bool ppgtt, uint64_t gma, uint32_t v);
