@@ -5,6 +5,7 @@
  * (context load, copy, CSB, event), beside `softgpu_blit_memcpy`, a CPU
  * memcpy of the same 3 MiB between the same pages; and `softgpu_ctx_us`,
  * the round trip of an empty context (submit to COMPLETE | ACTIVE_IDLE).
+ * Each the best of REPS batches measured alternately.
  */
 #include <errno.h>
 #include <poll.h>
@@ -19,8 +20,9 @@
 #define BW 1024
 #define BH 768
 #define SURF_PAGES (BW * BH * 4 / 4096)
-#define BLIT_ROUNDS 60
-#define NOP_ROUNDS 2000
+#define BLIT_ROUNDS 16
+#define NOP_ROUNDS 400
+#define REPS 8
 
 struct bobj {
 	uint8_t *va;
@@ -93,7 +95,7 @@ bench_body(struct softgpu *g)
 		(BH << 16) | BW, 0, 0, 0, BW * 4, 0, 0,
 	};
 	uint32_t *cmd;
-	double secs, mc;
+	double secs, mc, best_blit, best_mc, best_ctx;
 	uint64_t t0;
 	int rc;
 
@@ -119,22 +121,35 @@ bench_body(struct softgpu *g)
 		return rc;
 	if (memcmp(dst.va, src.va, (size_t)SURF_PAGES * 4096))
 		return -EIO;
-	rc = run_ctx(g, SOFTGPU_BCS, &img, 48, BLIT_ROUNDS, &secs);
-	if (rc)
-		return rc;
-	t0 = bench_now_ns();
-	for (unsigned int i = 0; i < BLIT_ROUNDS; i++) {
-		memcpy(dst.va, src.va, (size_t)SURF_PAGES * 4096);
-		__asm__ __volatile__("" ::: "memory");
+	/*
+	 * Side by side, in REPS alternating batches: the best batch of each
+	 * (a shared, loaded machine slows some batches down, never speeds one up).
+	 */
+	best_blit = best_mc = best_ctx = 0;
+	for (unsigned int rep = 0; rep < REPS; rep++) {
+		rc = run_ctx(g, SOFTGPU_BCS, &img, 48, BLIT_ROUNDS, &secs);
+		if (rc)
+			return rc;
+		if (BLIT_ROUNDS * 3.0 / secs > best_blit)
+			best_blit = BLIT_ROUNDS * 3.0 / secs;
+		t0 = bench_now_ns();
+		for (unsigned int i = 0; i < BLIT_ROUNDS; i++) {
+			memcpy(dst.va, src.va, (size_t)SURF_PAGES * 4096);
+			__asm__ __volatile__("" ::: "memory");
+		}
+		mc = (double)(bench_now_ns() - t0) / 1e9;
+		if (BLIT_ROUNDS * 3.0 / mc > best_mc)
+			best_mc = BLIT_ROUNDS * 3.0 / mc;
+		/* Empty contexts: two NOOPs each. */
+		rc = run_ctx(g, SOFTGPU_RCS, &nimg, 8, NOP_ROUNDS, &secs);
+		if (rc)
+			return rc;
+		if (!best_ctx || secs * 1e6 / NOP_ROUNDS < best_ctx)
+			best_ctx = secs * 1e6 / NOP_ROUNDS;
 	}
-	mc = (double)(bench_now_ns() - t0) / 1e9;
-	bench_figure("softgpu_blit_memcpy", BLIT_ROUNDS * 3.0 / mc, "MiB/s", NULL);
-	bench_figure("softgpu_blit", BLIT_ROUNDS * 3.0 / secs, "MiB/s", "softgpu_blit_memcpy");
-	/* Empty contexts: two NOOPs each. */
-	rc = run_ctx(g, SOFTGPU_RCS, &nimg, 8, NOP_ROUNDS, &secs);
-	if (rc)
-		return rc;
-	bench_figure("softgpu_ctx_us", secs * 1e6 / NOP_ROUNDS, "us", NULL);
+	bench_figure("softgpu_blit_memcpy", best_mc, "MiB/s", NULL);
+	bench_figure("softgpu_blit", best_blit, "MiB/s", "softgpu_blit_memcpy");
+	bench_figure("softgpu_ctx_us", best_ctx, "us", NULL);
 	return 0;
 }
 
