@@ -369,24 +369,24 @@ desc_ok(uint64_t d)
 	return (d & SG_DESC_VALID) && (mode == SG_MODE_LEGACY_32B || mode == SG_MODE_LEGACY_64B);
 }
 
+/* Engine id of g: *rc -ENODEV before exec start, -EINVAL for a bad id. */
 static struct sg_engine *
-engine_get(struct softgpu *g, enum softgpu_engine id)
+engine_get(struct softgpu *g, enum softgpu_engine id, int *rc)
 {
 	struct sg_exec *x = __atomic_load_n(&g->x, __ATOMIC_ACQUIRE);
 
-	if (!x || (unsigned int)id >= SOFTGPU_NR_ENGINES)
-		return NULL;
-	return &x->eng[id];
+	*rc = !x ? -ENODEV : (unsigned int)id >= SOFTGPU_NR_ENGINES ? -EINVAL : 0;
+	return *rc ? NULL : &x->eng[id];
 }
 
 int
 softgpu_submit(struct softgpu *g, enum softgpu_engine id, const uint64_t desc[2])
 {
-	struct sg_engine *e = engine_get(g, id);
-	int rc = 0;
+	int rc;
+	struct sg_engine *e = engine_get(g, id, &rc);
 
 	if (!e)
-		return g->x ? -EINVAL : -ENODEV;
+		return rc;
 	if (!desc_ok(desc[0]) || (desc[1] && !desc_ok(desc[1])))
 		return -EINVAL;
 	pthread_mutex_lock(&e->lock);
@@ -410,10 +410,11 @@ softgpu_submit(struct softgpu *g, enum softgpu_engine id, const uint64_t desc[2]
 int
 softgpu_engine_reset(struct softgpu *g, enum softgpu_engine id)
 {
-	struct sg_engine *e = engine_get(g, id);
+	int rc;
+	struct sg_engine *e = engine_get(g, id, &rc);
 
 	if (!e)
-		return g->x ? -EINVAL : -ENODEV;
+		return rc;
 	pthread_mutex_lock(&e->lock);
 	e->reset_req = true;
 	attention_update(e);
@@ -440,7 +441,8 @@ softgpu_set_limits(struct softgpu *g, uint64_t budget, unsigned int sem_timeout_
 void
 softgpu_engine_stats(struct softgpu *g, enum softgpu_engine id, struct softgpu_engine_stats *out)
 {
-	struct sg_engine *e = engine_get(g, id);
+	int rc;
+	struct sg_engine *e = engine_get(g, id, &rc);
 
 	memset(out, 0, sizeof(*out));
 	if (!e)
@@ -453,7 +455,8 @@ softgpu_engine_stats(struct softgpu *g, enum softgpu_engine id, struct softgpu_e
 uint64_t
 softgpu_skip_count(struct softgpu *g, enum softgpu_engine id, uint32_t dw0)
 {
-	struct sg_engine *e = engine_get(g, id);
+	int rc;
+	struct sg_engine *e = engine_get(g, id, &rc);
 	unsigned int k = sg_cmd_key(dw0);
 
 	if (!e || k >= SG_NR_KEYS)
