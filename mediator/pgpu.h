@@ -50,7 +50,7 @@ enum pgpu_event_kind {
 struct pgpu_event {
 	enum pgpu_event_kind kind;
 	enum pgpu_engine engine;
-	uint32_t ctx_id;	/* the upper dword of the context's descriptor */
+	uint32_t ctx_id;	/* the upper dword of the context's descriptor (IDLE_ACTIVE: element 0's) */
 	uint32_t status;	/* PGPU_EV_CSB: GEN8_CTX_STATUS_* bits (docs/execution.md) */
 	uint32_t ring_head;	/* the context's ring head when it switched out */
 	uint32_t fault;		/* PGPU_EV_FAULT: enum pgpu_fault */
@@ -103,9 +103,14 @@ struct pgpu_ops {
 	/*
 	 * Write the engine's ELSP: element 0 and element 1 (0: none) context
 	 * descriptors, as one submission. The context images are reached
-	 * through the GGTT at the descriptors' LRCA. -EBUSY if the engine's
-	 * ports are not free (a submission still runs), -EINVAL for a bad
-	 * descriptor. Called by the scheduler thread only.
+	 * through the GGTT at the descriptors' LRCA. -EINVAL for a bad
+	 * descriptor; -EBUSY if the engine has not yet taken the previous
+	 * submission (the ELSP holds one); -EIO while the engine is stopped
+	 * after a fault (until engine_reset). As on hardware, a submission
+	 * while a context runs preempts it (a PREEMPTED CSB event for it at
+	 * its next arbitration point, the new pair then runs without
+	 * IDLE_ACTIVE): a scheduler that must not preempt submits only to an
+	 * idle engine (after COMPLETE | ACTIVE_IDLE). Scheduler thread only.
 	 */
 	int (*submit)(struct pgpu *p, enum pgpu_engine e, const uint64_t desc[2]);
 	/*

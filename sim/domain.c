@@ -97,7 +97,8 @@ xensim_domain_create(const char *machine, unsigned int ram_mb, unsigned int vcpu
 		rc = -ENOSPC;
 		goto out;
 	}
-	if (m->st->mem_next + bytes > XENSIM_MEM_SIZE) {
+	/* Domain RAM ends where the GPU host pool begins (xensim.h). */
+	if (m->st->mem_next + bytes > XENSIM_GPU_POOL_MADDR) {
 		rc = -ENOMEM;
 		goto out;
 	}

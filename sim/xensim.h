@@ -27,6 +27,14 @@
 /* Machine memory map (machine addresses = mfn << 12). */
 #define XENSIM_MEM_SIZE (64ull << 30)	     /* sparse machine RAM backing */
 #define XENSIM_APERTURE_MADDR (0x4000000000ull) /* GPU aperture BAR (machine) */
+/*
+ * The GPU host pool: the top of machine RAM, never given to a domain
+ * (xensim_domain_create stops below it). The daemon's pgpu backend
+ * allocates what the GPU runs from (shadow contexts, rings, batch copies,
+ * page tables) here (sim/softgpu/pool.c); machine address = file offset.
+ */
+#define XENSIM_GPU_POOL_SIZE (4ull << 30)
+#define XENSIM_GPU_POOL_MADDR (XENSIM_MEM_SIZE - XENSIM_GPU_POOL_SIZE)
 
 /* What happened to a guest access: ground truth for tests. */
 enum sim_route {

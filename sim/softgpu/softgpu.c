@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * softgpu.c — the simulated GPU's state: a register file and a GGTT in
- * /dev/shm/xensim-<machine>.gpu, shared by the daemon (pgpu backend) and
- * the guest access path (aperture translation). No engines yet.
+ * softgpu.c — the simulated GPU's shared state: a register file and a GGTT
+ * in /dev/shm/xensim-<machine>.gpu, shared by the daemon (pgpu backend),
+ * the guest access path (aperture translation) and tests. The register
+ * file's rules live in regs.c, execution in engine.c and its neighbours.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,19 +14,11 @@
 #include <unistd.h>
 
 #include "../sim_int.h"
-#include "softgpu.h"
+#include "sg_int.h"
 
-/* gen8 GGTT PTE: bit 0 present, bits 38:12 the page address. */
-#define SOFTGPU_PTE_PRESENT 1ull
-#define SOFTGPU_PTE_ADDR_MASK 0x7ffffff000ull
+/* gen8 GGTT PTE as the aperture path has always decoded it: bit 0 present, bits 38:12 the page. */
+#define SOFTGPU_APERTURE_ADDR_MASK 0x7ffffff000ull
 #define SOFTGPU_FILE_SIZE ((uint64_t)SOFTGPU_MMIO_SIZE + (uint64_t)SOFTGPU_GGTT_ENTRIES * 8)
-
-struct softgpu {
-	int fd;
-	uint8_t *base;
-	volatile uint32_t *mmio;
-	volatile uint64_t *ggtt;
-};
 
 struct softgpu *
 softgpu_open(const char *machine)
@@ -35,13 +28,14 @@ softgpu_open(const char *machine)
 	bool created;
 	int e;
 
-	if (strchr(name, '/')) {
+	if (strchr(name, '/') || strlen(name) >= sizeof(g->machine)) {
 		errno = EINVAL;
 		return NULL;
 	}
 	g = calloc(1, sizeof(*g));
 	if (!g)
 		return NULL;
+	snprintf(g->machine, sizeof(g->machine), "%s", name);
 	/* Idempotent: the first opener creates and sizes it; new files read as zeroes. */
 	g->base = sim_file_map(name, "gpu", SOFTGPU_FILE_SIZE, true, &g->fd, &created);
 	if (!g->base) {
@@ -50,8 +44,9 @@ softgpu_open(const char *machine)
 		errno = e;
 		return NULL;
 	}
-	g->mmio = (volatile uint32_t *)g->base;
-	g->ggtt = (volatile uint64_t *)(g->base + SOFTGPU_MMIO_SIZE);
+	g->mmio = (uint32_t *)(void *)g->base;
+	g->ggtt = (uint64_t *)(void *)(g->base + SOFTGPU_MMIO_SIZE);
+	pthread_mutex_init(&g->exec_lock, NULL);
 	return g;
 }
 
@@ -60,6 +55,8 @@ softgpu_close(struct softgpu *g)
 {
 	if (!g)
 		return;
+	sg_exec_stop(g);
+	pthread_mutex_destroy(&g->exec_lock);
 	sim_file_unmap(g->base, SOFTGPU_FILE_SIZE, g->fd);
 	free(g);
 }
@@ -70,7 +67,7 @@ softgpu_mmio_read(struct softgpu *g, uint32_t off)
 {
 	if (off >= SOFTGPU_MMIO_SIZE || (off & 3))
 		return 0xffffffffu;
-	return g->mmio[off >> 2];
+	return sg_reg_read(g, off);
 }
 
 void
@@ -78,7 +75,7 @@ softgpu_mmio_write(struct softgpu *g, uint32_t off, uint32_t val)
 {
 	if (off >= SOFTGPU_MMIO_SIZE || (off & 3))
 		return;
-	g->mmio[off >> 2] = val;
+	sg_reg_write(g, off, val);
 }
 
 uint64_t
@@ -105,8 +102,8 @@ softgpu_aperture_translate(struct softgpu *g, uint64_t ap_off, uint64_t *maddr)
 	if (ap_off >= SOFTGPU_APERTURE_SIZE)
 		return -ENOENT;
 	pte = softgpu_ggtt_read(g, ap_off >> 12);
-	if (!(pte & SOFTGPU_PTE_PRESENT))
+	if (!(pte & SG_PTE_PRESENT))
 		return -ENOENT;
-	*maddr = (pte & SOFTGPU_PTE_ADDR_MASK) + (ap_off & 0xfff);
+	*maddr = (pte & SOFTGPU_APERTURE_ADDR_MASK) + (ap_off & 0xfff);
 	return 0;
 }

@@ -117,6 +117,7 @@ main(int argc, char **argv)
 		{ "scale", bench_scale },
 		{ "scan", bench_cmd_scan },
 		{ "sched", bench_sched },
+		{ "softgpu", bench_softgpu },
 	};
 	int rc;
 

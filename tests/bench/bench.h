@@ -28,5 +28,6 @@ int bench_scale(void);
 int bench_mapcache(void);
 int bench_cmd_scan(void);
 int bench_sched(void);
+int bench_softgpu(void);
 
 #endif
