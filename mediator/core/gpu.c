@@ -98,5 +98,7 @@ gpu_get_usage(struct gpu *gpu, struct gpu_usage *out)
 		out->fences_free = used < a->nr_fences ? a->nr_fences - used : 0;
 	}
 	out->nr_vgpus = gpu->nr_vgpus;
+	out->can_exec = gpu->dev.ops->submit && gpu->dev.ops->next_event &&
+			gpu->dev.ops->mem_alloc;
 	pthread_mutex_unlock(&gpu->lock);
 }
