@@ -51,18 +51,21 @@ XEN_CFLAGS = $(call lazy,XEN_CFLAGS,pkg-config --cflags $(XEN_PKGS) 2>/dev/null)
 XEN_LIBS = $(call lazy,XEN_LIBS,pkg-config --libs $(XEN_PKGS) 2>/dev/null)
 CUNIT_CFLAGS = $(call lazy,CUNIT_CFLAGS,pkg-config --cflags cunit 2>/dev/null)
 CUNIT_LIBS = $(call lazy,CUNIT_LIBS,pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+# libpng: xengt-ctl writes screenshots, the tests decode them.
+PNG_CFLAGS = $(call lazy,PNG_CFLAGS,pkg-config --cflags libpng 2>/dev/null)
+PNG_LIBS = $(call lazy,PNG_LIBS,pkg-config --libs libpng 2>/dev/null || echo -lpng)
 
 # `make deps X`: everything X builds waits for deps, also under -j.
 DEPS_FIRST := $(filter deps,$(MAKECMDGOALS))
 # The packages `make deps` installs (Debian 12).
-DEB_PKGS := build-essential clang pkg-config libxen-dev libcunit1-dev python3
+DEB_PKGS := build-essential clang pkg-config libxen-dev libcunit1-dev libpng-dev python3
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wmissing-declarations -Wshadow -Wpointer-arith -Wsign-compare \
 	-Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -MD -MP -pthread \
-	-D_GNU_SOURCE -I. $(XEN_CFLAGS)
+	-D_GNU_SOURCE -I. $(XEN_CFLAGS) $(PNG_CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
 SYS_LIBS := -lrt -lm
 
@@ -150,7 +153,7 @@ $(BUILD)/xengt-script: $(call obj,$(SCRIPT_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
 
 $(BUILD)/xengt-ctl: $(call obj,$(CTL_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PNG_LIBS) $(SYS_LIBS)
 
 # ---- tests: one CUnit runner; every tests/**/test_<name>.c defines suite_<name>() ----
 $(BUILD)/tests/suites.h: $(TEST_SRCS) Makefile
@@ -165,7 +168,7 @@ $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(DM_LIB_OBJS) $(XENGLUE_OBJS) $(SIM_LIST_
 		$(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) $(SYS_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) $(PNG_LIBS) $(SYS_LIBS)
 
 tests-bin: $(PROGS) $(TEST_BIN)
 
