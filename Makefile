@@ -2,7 +2,7 @@
 # xengt-dm — plain Makefile. `make help` lists the targets.
 #
 #   make            build/ : xengt-dm (real libxen), xengt-dm-sim (same objects
-#                   + libxensim), xensim, xengt-script, xengt-ctl
+#                   + libxensim), xensim, xengt-script, xengt-ctl, guest-*
 #   make test       unit + scenario tests (CUnit), plus check-layers
 #   make test SAN=1 the same under ASan+UBSan, in build-san/
 #   make test TSAN=1 the same under ThreadSanitizer, in build-tsan/
@@ -83,6 +83,9 @@ SIM_CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
 CTL_SRCS := $(sort $(wildcard tools/ctl/*.c))
 SCRIPT_SRCS := $(sort $(wildcard tools/script/*.c))
 TOOLS_LIB_SRCS := $(sort $(wildcard tools/common/*.c))
+# libguest (a guest-side driver) and the guest programs xengt-script --program runs.
+GUEST_LIB_SRCS := $(sort $(wildcard tools/guest/lib/*.c))
+GUEST_PROG_SRCS := $(sort $(wildcard tools/guest/prog/*.c))
 TEST_SRCS := $(sort $(wildcard tests/*.c tests/unit/*.c tests/scenario/*.c))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
@@ -95,6 +98,8 @@ DM_MAIN_OBJS := $(call obj,$(DM_MAIN_SRCS))
 DM_HW_OBJS := $(call obj,$(DM_HW_SRCS))
 SIM_LIST_OBJS := $(call obj,$(SIM_LIST_SRCS))
 TOOLS_LIB_OBJS := $(call obj,$(TOOLS_LIB_SRCS))
+GUEST_LIB_OBJS := $(call obj,$(GUEST_LIB_SRCS))
+GUEST_PROGS := $(patsubst tools/guest/prog/%.c,$(BUILD)/guest-%,$(GUEST_PROG_SRCS))
 LIBXENSIM := $(BUILD)/libxensim.a
 LIBMEDIATOR := $(BUILD)/libmediator.a
 
@@ -102,7 +107,7 @@ LIBMEDIATOR := $(BUILD)/libmediator.a
 DAEMON_OBJS := $(DM_MAIN_OBJS) $(DM_LIB_OBJS) $(XENGLUE_OBJS)
 
 PROGS := $(BUILD)/xengt-dm $(BUILD)/xengt-dm-sim $(BUILD)/xensim \
-	$(BUILD)/xengt-script $(BUILD)/xengt-ctl
+	$(BUILD)/xengt-script $(BUILD)/xengt-ctl $(GUEST_PROGS)
 TEST_BIN := $(BUILD)/tests/run-tests
 BENCH_BIN := $(BUILD)/xengt-bench
 
@@ -147,13 +152,18 @@ $(BUILD)/xensim: $(call obj,$(SIM_CLI_SRCS)) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
 
-$(BUILD)/xengt-script: $(call obj,$(SCRIPT_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
+$(BUILD)/xengt-script: $(call obj,$(SCRIPT_SRCS)) $(GUEST_LIB_OBJS) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
 
 $(BUILD)/xengt-ctl: $(call obj,$(CTL_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PNG_LIBS) $(SYS_LIBS)
+
+# A guest program: its main, libguest, the guest's side of the sim (vCPU accesses).
+$(BUILD)/guest-%: $(BUILD)/obj/tools/guest/prog/%.o $(GUEST_LIB_OBJS) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
 
 # ---- tests: one CUnit runner; every tests/**/test_<name>.c defines suite_<name>() ----
 $(BUILD)/tests/suites.h: $(TEST_SRCS) Makefile
@@ -165,7 +175,7 @@ $(call obj,tests/main.c): $(BUILD)/tests/suites.h
 $(call obj,tests/main.c): ALL_CFLAGS += -I$(BUILD)/tests
 
 $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(DM_LIB_OBJS) $(XENGLUE_OBJS) $(SIM_LIST_OBJS) \
-		$(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
+		$(GUEST_LIB_OBJS) $(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) $(PNG_LIBS) $(SYS_LIBS)
