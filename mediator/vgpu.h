@@ -115,7 +115,12 @@ struct gpu_usage {
 	uint64_t low_gm_free, high_gm_free;
 	unsigned int fences_free;
 	unsigned int nr_vgpus;
-	bool can_exec;		/* the backend runs commands (pgpu submit, events, memory) */
+	/*
+	 * Execution: the backend runs commands (pgpu submit, events, memory)
+	 * and the mediator emulates ELSP (a write handler on every engine's
+	 * ELSP row: the execlist module). can_exec: both.
+	 */
+	bool pgpu_submit, elsp_emulated, can_exec;
 };
 void gpu_get_usage(struct gpu *gpu, struct gpu_usage *out);
 
