@@ -16,24 +16,9 @@
 #include <string.h>
 
 #include "sim/xensim.h"
-#include "tests/scenario/scenario_util.h"
+#include "tests/scenario/guest_util.h"
 #include "tests/test_util.h"
 #include "tools/guest/libguest.h"
-
-static bool
-up(struct scn *s, const char *spec, struct gdev *g)
-{
-	if (!scn_start(s, (const char *[]){ spec }, 1))
-		return false;
-	scn_place_bars(s->c[0]);
-	if (gdev_bringup(g, s->c[0], 0, SCN_DEV, 0, GUEST_RAM_LO, GUEST_RAM_HI)) {
-		fprintf(stderr, "\n    bring-up: %s\n", g->err);
-		CU_FAIL("gdev_bringup");
-		scn_stop(s);
-		return false;
-	}
-	return true;
-}
 
 static void
 routes(const struct scn *s, uint64_t out[ROUTE_NR])
@@ -48,7 +33,7 @@ test_probe_pvinfo(void)
 	struct gdev g;
 	struct scn s;
 
-	if (!up(&s, "type=GVTg_V5_4", &g))
+	if (!gtest_up(&s, "type=GVTg_V5_4", &g))
 		return;
 	CU_ASSERT_EQUAL(g.vendor, 0x8086);
 	CU_ASSERT_EQUAL(g.device, 0x1912);
@@ -113,7 +98,7 @@ test_balloon_alloc(void)
 	struct gdev g;
 	struct scn s;
 
-	if (!up(&s, "type=xengt_small", &g))
+	if (!gtest_up(&s, "type=xengt_small", &g))
 		return;
 	CU_ASSERT_EQUAL(grange_alloc(&g, &g.low, "aperture GM", 4096, 4096, &a), 0);
 	CU_ASSERT_EQUAL(a, g.low_base);
@@ -144,7 +129,7 @@ test_ggtt_objects(void)
 	struct gdev g;
 	struct scn s;
 
-	if (!up(&s, "type=xengt_small", &g))
+	if (!gtest_up(&s, "type=xengt_small", &g))
 		return;
 	routes(&s, before);
 	CU_ASSERT_EQUAL_FATAL(gobj_new(&g, 3 * 4096, true, &o), 0);
@@ -191,7 +176,7 @@ test_ppgtt_notify(void)
 	struct gdev g;
 	struct scn s;
 
-	if (!up(&s, "type=xengt_small", &g))
+	if (!gtest_up(&s, "type=xengt_small", &g))
 		return;
 	CU_ASSERT_EQUAL_FATAL(gppgtt_new(&g, &vm), 0);
 	CU_ASSERT_TRUE(vm.announced);
@@ -239,7 +224,7 @@ test_context_image(void)
 	struct gdev g;
 	struct scn s;
 
-	if (!up(&s, "type=xengt_small", &g))
+	if (!gtest_up(&s, "type=xengt_small", &g))
 		return;
 	CU_ASSERT_EQUAL_FATAL(gppgtt_new(&g, &vm), 0);
 	CU_ASSERT_EQUAL_FATAL(gctx_new(&g, G9_BCS, &vm, 1, 0x42, &c), 0);
@@ -287,7 +272,7 @@ test_engine_setup(void)
 	struct scn s;
 	uint32_t v;
 
-	if (!up(&s, "type=xengt_small", &g))
+	if (!gtest_up(&s, "type=xengt_small", &g))
 		return;
 	CU_ASSERT_EQUAL_FATAL(gengine_init(&g, G9_BCS, &e), 0);
 	CU_ASSERT_EQUAL(gdev_readl(&g, 0x22000 + ENG_HWS_PGA, &v), 0);
@@ -312,7 +297,7 @@ test_display_plane(void)
 	struct gdev g;
 	struct scn s;
 
-	if (!up(&s, "type=xengt_small", &g))
+	if (!gtest_up(&s, "type=xengt_small", &g))
 		return;
 	CU_ASSERT_EQUAL_FATAL(gobj_new(&g, 128 * 4 * 64, true, &fb), 0);
 	CU_ASSERT_EQUAL_FATAL(gpattern_get(1, 128, 64, 2, &p), 0);

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_guest_screenshot.c — `xengt-ctl screenshot` end to end: a guest
+ * (libguest) writes a pattern through its aperture and shows it on its
+ * primary plane; the daemon reads the plane registers and the pixels
+ * through the guest's GGTT; the PNG, decoded here with libpng, holds
+ * exactly the guest's pixels. Planes that need many pieces, pages with no
+ * GGTT entry, two guests side by side, and the refusals.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/scenario/guest_util.h"
+#include "tests/test_util.h"
+
+static const char *
+png_path(char *buf, size_t len, const char *tag)
+{
+	snprintf(buf, len, "/tmp/xengt-shot-%d-%s.png", (int)getpid(), tag);
+	return buf;
+}
+
+/*
+ * Pixels of the PNG at path that differ from pattern p (w x h; pixels
+ * black_from.. black_n of them black), -1 if it does not decode as w x h.
+ */
+static long
+png_wrong_q(const char *path, const struct gpattern *p, unsigned int w, unsigned int h,
+	    unsigned int black_from, unsigned int black_n, bool quiet)
+{
+	unsigned int pw = 0, ph = 0;
+	uint8_t *rgb;
+	long wrong = 0;
+
+	if (!gtest_png_load(path, &pw, &ph, &rgb))
+		return -1;
+	if (pw != w || ph != h) {
+		free(rgb);
+		return -1;
+	}
+	for (unsigned int i = 0; i < w * h; i++) {
+		uint32_t want = i >= black_from && i < black_from + black_n ?
+				0 : gpattern_pixel(p, i % w, i / w);
+		uint32_t got = (uint32_t)rgb[3 * i] << 16 | (uint32_t)rgb[3 * i + 1] << 8 |
+			       rgb[3 * i + 2];
+
+		if (got != want && !wrong++ && !quiet)
+			fprintf(stderr, "\n    pixel %u: 0x%06x, want 0x%06x\n", i, got, want);
+	}
+	free(rgb);
+	return wrong;
+}
+
+/* png_wrong_q, saying which pixel differs first. */
+static long
+png_wrong(const char *path, const struct gpattern *p, unsigned int w, unsigned int h,
+	  unsigned int black_from, unsigned int black_n)
+{
+	return png_wrong_q(path, p, w, h, black_from, black_n, false);
+}
+
+/* A guest shows pattern kind at w x h on pipe A (drawn with the CPU through the aperture). */
+static bool
+show(struct gdev *g, unsigned int kind, unsigned int w, unsigned int h, uint32_t seed,
+     struct gpattern *p, struct gobj *fb)
+{
+	if (gpattern_get(kind, w, h, seed, p) || gobj_new(g, (uint64_t)w * 4 * h, true, fb) ||
+	    gpattern_cpu_draw(g, p, fb, w * 4, w, h) || gdisplay_show(g, 0, fb, w, h, w * 4)) {
+		fprintf(stderr, "\n    show: %s\n", g->err);
+		return false;
+	}
+	return true;
+}
+
+static void
+test_screenshot_exact(void)
+{
+	char path[128], line[256], *out;
+	struct gpattern p;
+	struct gobj fb;
+	struct gdev g;
+	struct scn s;
+	int st;
+
+	if (!gtest_up(&s, "type=xengt_small", &g))
+		return;
+	CU_ASSERT_FATAL(show(&g, 0, 256, 192, 1, &p, &fb));
+	png_path(path, sizeof(path), "exact");
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1", path, NULL },
+		       &out);
+	CU_ASSERT_EQUAL(st, 0);
+	snprintf(line, sizeof(line), "domain 1 pipe A: 256x192 xrgb8888 linear -> %s\n", path);
+	CU_ASSERT_STRING_EQUAL(out, line);
+	free(out);
+	CU_ASSERT_EQUAL(png_wrong(path, &p, 256, 192, 0, 0), 0);
+	/* The guest draws something else: the next screenshot shows it. */
+	CU_ASSERT_EQUAL_FATAL(gpattern_get(3, 256, 192, 5, &p), 0);
+	CU_ASSERT_EQUAL_FATAL(gpattern_cpu_draw(&g, &p, &fb, 1024, 256, 192), 0);
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1", path, "A",
+						     NULL }, &out);
+	CU_ASSERT_EQUAL(st, 0);
+	free(out);
+	CU_ASSERT_EQUAL(png_wrong(path, &p, 256, 192, 0, 0), 0);
+	unlink(path);
+	scn_stop(&s);
+}
+
+/* 640 x 480 takes many pieces; a page whose GGTT entry the guest cleared reads black. */
+static void
+test_screenshot_pieces_and_holes(void)
+{
+	const unsigned int w = 640, h = 480, page = 40;	/* bytes 163840..: row 64, 65 */
+	char path[128], *out;
+	struct gpattern p;
+	struct gobj fb;
+	struct gdev g;
+	struct scn s;
+	int st;
+
+	if (!gtest_up(&s, "type=xengt_small", &g))
+		return;
+	CU_ASSERT_FATAL(show(&g, 2, w, h, 3, &p, &fb));
+	CU_ASSERT_EQUAL_FATAL(gdev_writeq(&g, (uint32_t)(G9_GGTT_OFF + ((fb.gma >> 12) + page) * 8),
+					  0), 0);
+	png_path(path, sizeof(path), "holes");
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1", path, NULL },
+		       &out);
+	CU_ASSERT_EQUAL(st, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, ": 640x480 xrgb8888 linear -> "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " (1024 pixels on pages with no GGTT entry: black)\n"));
+	free(out);
+	CU_ASSERT_EQUAL(png_wrong(path, &p, w, h, page * 4096 / 4, 1024), 0);
+	unlink(path);
+	scn_stop(&s);
+}
+
+/* Two guests, two planes: each screenshot is its own guest's picture, never the other's. */
+static void
+test_screenshot_two_guests(void)
+{
+	char path[2][128], *out;
+	struct gpattern p[2];
+	struct gobj fb[2];
+	struct gdev g[2];
+	struct scn s;
+
+	if (!scn_start(&s, (const char *[]){ "type=xengt_small", "type=xengt_small" }, 2))
+		return;
+	for (unsigned int i = 0; i < 2; i++) {
+		scn_place_bars(s.c[i]);
+		CU_ASSERT_EQUAL_FATAL(gdev_bringup(&g[i], s.c[i], 0, SCN_DEV, 0, GUEST_RAM_LO,
+						   GUEST_RAM_HI), 0);
+		CU_ASSERT_FATAL(show(&g[i], 1, 128, 128, i, &p[i], &fb[i]));
+	}
+	CU_ASSERT_NOT_EQUAL(gpattern_pixel(&p[0], 0, 0), gpattern_pixel(&p[1], 0, 0));
+	for (unsigned int i = 0; i < 2; i++) {
+		char dom[16];
+
+		snprintf(dom, sizeof(dom), "%u", s.dom[i]);
+		png_path(path[i], sizeof(path[i]), i ? "b" : "a");
+		CU_ASSERT_EQUAL(gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot",
+									 dom, path[i], NULL }, &out), 0);
+		free(out);
+	}
+	CU_ASSERT_EQUAL(png_wrong(path[0], &p[0], 128, 128, 0, 0), 0);
+	CU_ASSERT_EQUAL(png_wrong(path[1], &p[1], 128, 128, 0, 0), 0);
+	CU_ASSERT_TRUE(png_wrong_q(path[1], &p[0], 128, 128, 0, 0, true) > 0);
+	unlink(path[0]);
+	unlink(path[1]);
+	scn_stop(&s);
+}
+
+static void
+test_screenshot_refusals(void)
+{
+	char path[128], *out;
+	struct gpattern p;
+	struct gobj fb;
+	struct gdev g;
+	struct scn s;
+	int st;
+
+	if (!gtest_up(&s, "type=xengt_small", &g))
+		return;
+	png_path(path, sizeof(path), "refused");
+	/* Nothing shown yet. */
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1", path, NULL },
+		       &out);
+	CU_ASSERT_EQUAL(st, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "xengt-ctl: domain 1 pipe A: the primary plane is off\n"));
+	free(out);
+	CU_ASSERT_EQUAL(access(path, F_OK), -1);
+	/* A format the accessor does not read (YUV 4:2:2). */
+	CU_ASSERT_FATAL(show(&g, 0, 64, 64, 0, &p, &fb));
+	CU_ASSERT_EQUAL(gdev_writel(&g, PLANE_CTL_A, PLANE_CTL_ENABLE), 0);
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1", path, NULL },
+		       &out);
+	CU_ASSERT_EQUAL(st, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "format or tiling not readable"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, " format=fmt0 "));
+	free(out);
+	/* Usage errors and a domain without a vGPU. */
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1", path, "D",
+						     NULL }, &out);
+	CU_ASSERT_EQUAL(st, 2);
+	free(out);
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1", NULL }, &out);
+	CU_ASSERT_EQUAL(st, 2);
+	free(out);
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "7", path, NULL },
+		       &out);
+	CU_ASSERT_EQUAL(st, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "error ENOENT: no vGPU for domain 7"));
+	free(out);
+	/* An unwritable path: the error, and no file left behind. */
+	CU_ASSERT_EQUAL(gdev_writel(&g, PLANE_CTL_A, PLANE_CTL_ENABLE | PLANE_FMT_XRGB8888), 0);
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1",
+						     "/nonexistent/dir/x.png", NULL }, &out);
+	CU_ASSERT_EQUAL(st, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "/nonexistent/dir/x.png.tmp"));
+	free(out);
+	CU_ASSERT_EQUAL(access(path, F_OK), -1);
+	scn_stop(&s);
+}
+
+static const struct test_case guest_screenshot_cases[] = {
+	{ "the PNG holds exactly the guest's pixels", test_screenshot_exact },
+	{ "many pieces, a page without a GGTT entry black", test_screenshot_pieces_and_holes },
+	{ "two guests, each its own picture", test_screenshot_two_guests },
+	{ "refusals: plane off, format, usage, domain, path", test_screenshot_refusals },
+	{ NULL, NULL },
+};
+
+void suite_guest_screenshot(void);
+
+void
+suite_guest_screenshot(void)
+{
+	test_add_suite("guest_screenshot", guest_screenshot_cases);
+}
