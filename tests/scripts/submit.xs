@@ -39,7 +39,7 @@ writel $bar0+0x78838 0x1010000
 writel $bar0+0x7883c 0
 writel $bar0+0x78818 4
 echo -- the batch: XY_COLOR_BLT 32x32 of 0x00ff8800, pitch 128, then MI_BATCH_BUFFER_END
-memw 0x1004000 4 0x54f00005
+memw 0x1004000 4 0x54300005
 memw 0x1004004 4 0x03f00080
 memw 0x1004008 4 0
 memw 0x100400c 4 0x00200020
