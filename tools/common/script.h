@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * script.h — the guest-script language of xengt-script: one statement per
- * line, parsed (and its expressions syntax-checked) before anything runs.
+ * script.h — the guest-script language of xengt-script (docs/guest-scripts.md):
+ * one statement per line, parsed (and its expressions syntax-checked)
+ * before anything runs.
  * Pure functions; the runner (tools/script/run.c) evaluates arguments at run time,
  * because `set NAME` defines variables as the script goes.
  */
