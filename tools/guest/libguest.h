@@ -110,7 +110,12 @@ struct gcmd {
 
 /* ---- pci.c: configuration space, probe ---- */
 
-/* Config cycles through CF8/CFC on c, as a guest makes them. 0 or -errno. */
+/*
+ * Config cycles through CF8/CFC on c, as a guest makes them: the latch
+ * selects reg's dword, the data port reg & 3 within it (any size the port
+ * takes, whatever it crosses: hardware does not check). 0, -EINVAL for
+ * reg > 0xff (beyond CF8's reach), or the simulator's -errno.
+ */
 int gpci_cfg_read(struct sim_vcpu *c, uint8_t bus, uint8_t dev, uint8_t fn, unsigned int reg,
 		  unsigned int size, uint32_t *val);
 int gpci_cfg_write(struct sim_vcpu *c, uint8_t bus, uint8_t dev, uint8_t fn, unsigned int reg,

@@ -25,7 +25,7 @@ gpci_cfg_read(struct sim_vcpu *c, uint8_t bus, uint8_t dev, uint8_t fn, unsigned
 {
 	int rc;
 
-	if (reg > 0xff || (size != 1 && size != 2 && size != 4) || (reg & (size - 1)))
+	if (reg > 0xff)
 		return -EINVAL;
 	rc = sim_pio_write(c, PCI_CONF_ADDR, 4, cf8_addr(bus, dev, fn, reg));
 	if (rc)
@@ -39,7 +39,7 @@ gpci_cfg_write(struct sim_vcpu *c, uint8_t bus, uint8_t dev, uint8_t fn, unsigne
 {
 	int rc;
 
-	if (reg > 0xff || (size != 1 && size != 2 && size != 4) || (reg & (size - 1)))
+	if (reg > 0xff)
 		return -EINVAL;
 	rc = sim_pio_write(c, PCI_CONF_ADDR, 4, cf8_addr(bus, dev, fn, reg));
 	if (rc)

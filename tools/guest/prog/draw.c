@@ -214,15 +214,15 @@ main(int argc, char **argv)
 	if (genv_read(&e))
 		return 2;
 	prefix = e.prefix;
-	c = sim_vcpu_attach(e.machine, e.domid, 0);
-	if (!c) {
-		printf("%sguest-draw: attach to d%u: %m\n", prefix, e.domid);
-		return 1;
-	}
 	if (gpattern_get(o.pattern < 0 ? e.index % GPATTERN_NR : (unsigned int)o.pattern, o.w,
 			 o.h, e.index, &s.pat)) {
 		printf("%sguest-draw: pattern does not fit %ux%u\n", prefix, o.w, o.h);
 		return 2;
+	}
+	c = sim_vcpu_attach(e.machine, e.domid, 0);
+	if (!c) {
+		printf("%sguest-draw: attach to d%u: %m\n", prefix, e.domid);
+		return 1;
 	}
 	rc = gdev_bringup(&s.g, c, e.bus, e.dev, e.fn, GUEST_RAM_LO, GUEST_RAM_HI);
 	if (!rc)
