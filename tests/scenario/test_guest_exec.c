@@ -122,6 +122,7 @@ test_color_blt(void)
 	/* An idle engine: idle-to-active, then complete + active-to-idle, both for our context. */
 	CU_ASSERT_EQUAL_FATAL(n, 2);
 	CU_ASSERT_EQUAL(csb[0].status & CSB_IDLE_ACTIVE, CSB_IDLE_ACTIVE);
+	CU_ASSERT_EQUAL(csb[0].ctx_id, 0);	/* nothing switched out */
 	CU_ASSERT_EQUAL(csb[1].status & (CSB_COMPLETE | CSB_ACTIVE_IDLE),
 			CSB_COMPLETE | CSB_ACTIVE_IDLE);
 	CU_ASSERT_EQUAL(csb[1].ctx_id, 0x77);
@@ -210,6 +211,14 @@ test_store_dw_sequence(void)
 		CU_ASSERT_EQUAL(csb[n - 1].status & CSB_COMPLETE, CSB_COMPLETE);
 	}
 	CU_ASSERT_EQUAL(r.eng.nlog, 20);
+	CU_ASSERT_EQUAL(r.eng.csb_entries, 20);
+	/* Each submission: idle-to-active, then complete + active-to-idle for context 0x77. */
+	for (unsigned int i = 0; i < 20; i += 2) {
+		CU_ASSERT_EQUAL(r.eng.log[i].status & CSB_IDLE_ACTIVE, CSB_IDLE_ACTIVE);
+		CU_ASSERT_EQUAL(r.eng.log[i + 1].status & (CSB_COMPLETE | CSB_ACTIVE_IDLE),
+				CSB_COMPLETE | CSB_ACTIVE_IDLE);
+		CU_ASSERT_EQUAL(r.eng.log[i + 1].ctx_id, 0x77);
+	}
 	CU_ASSERT_EQUAL(r.eng.completes, 10);
 	scn_stop(&r.s);
 }

@@ -98,7 +98,8 @@ struct gengine {
 	struct gobj hwsp;	/* global status page (HWS_PGA), hidden GM */
 	unsigned int csb_read;	/* last CSB slot consumed (reset: 5) */
 	uint64_t submits, completes;
-	struct gcsb log[64];	/* every CSB entry read, in order (first 64) */
+	uint64_t csb_entries;	/* CSB entries read */
+	struct gcsb log[64];	/* the first 64 CSB entries read, in order */
 	unsigned int nlog;
 };
 
@@ -243,11 +244,12 @@ int gengine_init(struct gdev *g, enum g9_engine e, struct gengine *eng);
 /* ELSP: element 1 (may be NULL) then element 0, four dword writes. */
 int gengine_submit(struct gengine *eng, struct gctx *c0, struct gctx *c1);
 /*
- * Wait until the CSB shows ctx_id complete: read new entries from the
- * status page (write pointer at dword 0x1f), move the read pointer in
- * CSB_PTR, and between looks wait for the MSI (acking the GT bank the way
- * an interrupt handler does). -ETIMEDOUT after timeout_ms (err says what
- * was seen). *csb (may be NULL) gets the entries of this wait.
+ * Wait until the CSB shows ctx_id complete, interrupt-driven: on each MSI
+ * ack the GT bank the way an interrupt handler does, then read the new
+ * entries from the status page (write pointer at dword 0x1f) and move the
+ * read pointer in CSB_PTR. -ETIMEDOUT after timeout_ms (err says what was
+ * seen, including a completion that came without its MSI). *csb (may be
+ * NULL) gets the entries of this wait.
  */
 int gengine_wait(struct gengine *eng, uint32_t ctx_id, int timeout_ms, struct gcsb *csb,
 		 unsigned int max, unsigned int *n);

@@ -109,10 +109,13 @@ handle_irq(struct gengine *eng)
 	return 0;
 }
 
-/* Take the CSB entries written since the last look; true if ctx_id completed. */
+/*
+ * Take the CSB entries written since the last look (*seen counts them);
+ * true if ctx_id completed.
+ */
 static bool
 take_csb(struct gengine *eng, uint32_t ctx_id, struct gcsb *csb, unsigned int max,
-	 unsigned int *n, int *rc)
+	 unsigned int *n, unsigned int *seen, int *rc)
 {
 	uint32_t wp = hwsp_dw(eng, HWSP_CSB_WRITE_INDEX);
 	bool done = false;
@@ -128,6 +131,8 @@ take_csb(struct gengine *eng, uint32_t ctx_id, struct gcsb *csb, unsigned int ma
 		eng->csb_read = (eng->csb_read + 1) % CSB_ENTRIES;
 		e.status = hwsp_dw(eng, HWSP_CSB_INDEX + 2 * eng->csb_read);
 		e.ctx_id = hwsp_dw(eng, HWSP_CSB_INDEX + 2 * eng->csb_read + 1);
+		(*seen)++;
+		eng->csb_entries++;
 		if (eng->nlog < sizeof(eng->log) / sizeof(eng->log[0]))
 			eng->log[eng->nlog++] = e;
 		if (csb && *n < max)
@@ -145,13 +150,20 @@ take_csb(struct gengine *eng, uint32_t ctx_id, struct gcsb *csb, unsigned int ma
 	return done;
 }
 
+/*
+ * Interrupt-driven, as a driver is: the CSB is read when an MSI arrives
+ * (after the handler acked the GT bank). The CSB is also looked at when no
+ * MSI came for a while, only to say so: a completion without its
+ * interrupt is an error, not a success.
+ */
 int
 gengine_wait(struct gengine *eng, uint32_t ctx_id, int timeout_ms, struct gcsb *csb,
 	     unsigned int max, unsigned int *n)
 {
 	struct gdev *g = eng->g;
 	uint64_t deadline = gnow_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
-	unsigned int got = 0, msis = 0;
+	unsigned int got = 0, msis = 0, seen = 0;
+	bool done = false;
 	int rc;
 
 	if (!n)
@@ -161,17 +173,15 @@ gengine_wait(struct gengine *eng, uint32_t ctx_id, int timeout_ms, struct gcsb *
 		uint64_t now = gnow_ms(), addr;
 		uint32_t data;
 
-		if (take_csb(eng, ctx_id, csb, max, n, &rc))
-			return 0;
-		if (rc)
-			return rc;
-		if (now >= deadline)
-			return gfail(g, -ETIMEDOUT, "%s: context 0x%x not complete within %d ms "
+		if (now >= deadline) {
+			if (!done && take_csb(eng, ctx_id, csb, max, n, &seen, &rc))
+				done = true;
+			return gfail(g, -ETIMEDOUT, "%s: context 0x%x %s within %d ms "
 				     "(%u MSIs, %u CSB entries seen)", g9_engine_name(eng->id),
-				     ctx_id, timeout_ms, msis, *n);
-		/* Wait for the interrupt; look at the CSB again at least every 100 ms. */
-		rc = sim_wait_msi(g->c, (int)(deadline - now < 100 ? deadline - now : 100), &addr,
-				  &data);
+				     ctx_id, done ? "complete in the CSB but no MSI" :
+				     "not complete", timeout_ms, msis, seen);
+		}
+		rc = sim_wait_msi(g->c, (int)(deadline - now), &addr, &data);
 		if (rc == -ETIMEDOUT)
 			continue;
 		if (rc)
@@ -179,6 +189,10 @@ gengine_wait(struct gengine *eng, uint32_t ctx_id, int timeout_ms, struct gcsb *
 		msis++;
 		g->msis++;
 		rc = handle_irq(eng);
+		if (rc)
+			return rc;
+		if (take_csb(eng, ctx_id, csb, max, n, &seen, &rc))
+			return 0;
 		if (rc)
 			return rc;
 	}

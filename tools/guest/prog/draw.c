@@ -189,10 +189,10 @@ gpu_draw(struct scene *s, const struct opts *o, unsigned int index)
 			 o->repeat);
 		return -EPROTO;
 	}
-	printf("%sgpu: %u submissions on %s in %.1f ms: %.0f/s (%" PRIu64 " MSIs, %u CSB "
-	       "entries, seqno %u)\n", prefix, o->repeat, g9_engine_name(o->engine),
+	printf("%sgpu: %u submissions on %s in %.1f ms: %.0f/s (%" PRIu64 " MSIs, %" PRIu64
+	       " CSB entries, seqno %u)\n", prefix, o->repeat, g9_engine_name(o->engine),
 	       (double)(t1 - t0) / 1000.0, o->repeat * 1e6 / (double)(t1 - t0 ? t1 - t0 : 1),
-	       s->g.msis, s->eng.nlog, seq);
+	       s->g.msis, s->eng.csb_entries, seq);
 	return 0;
 }
 
