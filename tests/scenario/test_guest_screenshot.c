@@ -8,9 +8,11 @@
  * GGTT entry, two guests side by side, and the refusals.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/scenario/guest_util.h"
@@ -226,11 +228,81 @@ test_screenshot_refusals(void)
 	scn_stop(&s);
 }
 
+/* The guest flips between two frames while a screenshot is taken. */
+struct flipper {
+	struct gdev *g;
+	uint64_t surf[2];
+	volatile bool stop;
+	unsigned int flips;
+};
+
+static void *
+flip_main(void *arg)
+{
+	struct flipper *f = arg;
+
+	while (!f->stop) {
+		if (gdev_writel(f->g, PLANE_SURF_A, (uint32_t)f->surf[f->flips & 1]))
+			break;
+		f->flips++;
+		/* A flip lands at the next vblank (~16 ms): offer one about every 5 ms. */
+		nanosleep(&(struct timespec){ 0, 5000000 }, NULL);
+	}
+	return NULL;
+}
+
+/* Whatever moment it catches, a screenshot is one whole frame, never a mix of two. */
+static void
+test_screenshot_during_flips(void)
+{
+	const unsigned int w = 640, h = 480;
+	struct gpattern p[2];
+	struct gobj fb[2];
+	struct flipper f = { 0 };
+	char path[128], *out;
+	pthread_t thr;
+	struct gdev g;
+	struct scn s;
+	int st;
+
+	if (!gtest_up(&s, "type=xengt_small", &g))
+		return;
+	CU_ASSERT_FATAL(show(&g, 0, w, h, 1, &p[0], &fb[0]));
+	CU_ASSERT_EQUAL_FATAL(gpattern_get(2, w, h, 2, &p[1]), 0);
+	CU_ASSERT_EQUAL_FATAL(gobj_new(&g, (uint64_t)w * 4 * h, true, &fb[1]), 0);
+	CU_ASSERT_EQUAL_FATAL(gpattern_cpu_draw(&g, &p[1], &fb[1], w * 4, w, h), 0);
+	f.g = &g;
+	f.surf[0] = fb[1].gma;
+	f.surf[1] = fb[0].gma;
+	png_path(path, sizeof(path), "flips");
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&thr, NULL, flip_main, &f), 0);
+	for (unsigned int i = 0; i < 3; i++) {
+		st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "screenshot", "1", path,
+							     NULL }, &out);
+		if (st == 0) {
+			long a = png_wrong_q(path, &p[0], w, h, 0, 0, true);
+			long b = png_wrong_q(path, &p[1], w, h, 0, 0, true);
+
+			CU_ASSERT_TRUE(a == 0 || b == 0);
+			unlink(path);
+		} else {
+			CU_ASSERT_EQUAL(st, 1);
+			CU_ASSERT_PTR_NOT_NULL(strstr(out, "the plane kept changing while it was read"));
+		}
+		free(out);
+	}
+	f.stop = true;
+	pthread_join(thr, NULL);
+	CU_ASSERT_TRUE(f.flips > 0);
+	scn_stop(&s);
+}
+
 static const struct test_case guest_screenshot_cases[] = {
 	{ "the PNG holds exactly the guest's pixels", test_screenshot_exact },
 	{ "many pieces, a page without a GGTT entry black", test_screenshot_pieces_and_holes },
 	{ "two guests, each its own picture", test_screenshot_two_guests },
 	{ "refusals: plane off, format, usage, domain, path", test_screenshot_refusals },
+	{ "flips during a screenshot: one whole frame", test_screenshot_during_flips },
 	{ NULL, NULL },
 };
 
