@@ -232,7 +232,7 @@ test_screenshot_refusals(void)
 struct flipper {
 	struct gdev *g;
 	uint64_t surf[2];
-	volatile bool stop;
+	bool stop;		/* __atomic: set by the test thread */
 	unsigned int flips;
 };
 
@@ -241,7 +241,7 @@ flip_main(void *arg)
 {
 	struct flipper *f = arg;
 
-	while (!f->stop) {
+	while (!__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE)) {
 		if (gdev_writel(f->g, PLANE_SURF_A, (uint32_t)f->surf[f->flips & 1]))
 			break;
 		f->flips++;
@@ -291,7 +291,7 @@ test_screenshot_during_flips(void)
 		}
 		free(out);
 	}
-	f.stop = true;
+	__atomic_store_n(&f.stop, true, __ATOMIC_RELEASE);
 	pthread_join(thr, NULL);
 	CU_ASSERT_TRUE(f.flips > 0);
 	scn_stop(&s);
