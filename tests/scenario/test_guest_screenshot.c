@@ -5,7 +5,8 @@
  * primary plane; the daemon reads the plane registers and the pixels
  * through the guest's GGTT; the PNG, decoded here with libpng, holds
  * exactly the guest's pixels. Planes that need many pieces, pages with no
- * GGTT entry, two guests side by side, and the refusals.
+ * GGTT entry, two guests side by side, a guest flipping meanwhile, the
+ * refusals; and `xengt-ctl shares`, the demo's other per-vGPU report.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -297,12 +298,45 @@ test_screenshot_during_flips(void)
 	scn_stop(&s);
 }
 
+/*
+ * `xengt-ctl shares`: a row per vGPU; a counter this daemon does not
+ * report yet is "-", with the note saying which.
+ */
+static void
+test_shares(void)
+{
+	char *out, *json;
+	struct scn s;
+	int st;
+
+	if (!scn_start(&s, (const char *[]){ "type=xengt_small", "type=xengt_small" }, 2))
+		return;
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "shares", NULL }, &out);
+	CU_ASSERT_EQUAL(st, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "DOMID  VGPU  TYPE         WORKLOADS  GPU_MS  GPU_SHARE\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n1      1     xengt_small  "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\n2      2     xengt_small  "));
+	/* "-" exactly when the note names the missing counter. */
+	CU_ASSERT_EQUAL(strstr(out, "  -  ") != NULL, strstr(out, "note: this daemon's stats have no") != NULL);
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "--json", "shares", NULL }, &json);
+	CU_ASSERT_EQUAL(st, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json, "\"domid\": 2"));
+	CU_ASSERT_PTR_NULL(strstr(json, "note:"));
+	free(json);
+	free(out);
+	st = gtest_run("xengt-ctl", (const char *[]){ "-s", s.sock, "shares", "1", NULL }, &out);
+	CU_ASSERT_EQUAL(st, 2);
+	free(out);
+	scn_stop(&s);
+}
+
 static const struct test_case guest_screenshot_cases[] = {
 	{ "the PNG holds exactly the guest's pixels", test_screenshot_exact },
 	{ "many pieces, a page without a GGTT entry black", test_screenshot_pieces_and_holes },
 	{ "two guests, each its own picture", test_screenshot_two_guests },
 	{ "refusals: plane off, format, usage, domain, path", test_screenshot_refusals },
 	{ "flips during a screenshot: one whole frame", test_screenshot_during_flips },
+	{ "shares: a row per vGPU, missing counters said", test_shares },
 	{ NULL, NULL },
 };
 
