@@ -3,7 +3,7 @@
 #
 #   make            build/ : xengt-dm (real libxen), xengt-dm-sim (same objects
 #                   + libxensim), xengt-dm-qemu (QEMU proxy + softgpu), xensim,
-#                   xengt-script, xengt-ctl
+#                   xengt-script, xengt-ctl, guest-*
 #   make test       unit + scenario tests (CUnit), plus check-layers
 #   make test SAN=1 the same under ASan+UBSan, in build-san/
 #   make test TSAN=1 the same under ThreadSanitizer, in build-tsan/
@@ -54,6 +54,9 @@ XEN_CFLAGS = $(call lazy,XEN_CFLAGS,pkg-config --cflags $(XEN_PKGS) 2>/dev/null)
 XEN_LIBS = $(call lazy,XEN_LIBS,pkg-config --libs $(XEN_PKGS) 2>/dev/null)
 CUNIT_CFLAGS = $(call lazy,CUNIT_CFLAGS,pkg-config --cflags cunit 2>/dev/null)
 CUNIT_LIBS = $(call lazy,CUNIT_LIBS,pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+# libpng: xengt-ctl writes screenshots, the tests decode them.
+PNG_CFLAGS = $(call lazy,PNG_CFLAGS,pkg-config --cflags libpng 2>/dev/null)
+PNG_LIBS = $(call lazy,PNG_LIBS,pkg-config --libs libpng 2>/dev/null || echo -lpng)
 
 # `make deps X`: everything X builds waits for deps, also under -j.
 DEPS_FIRST := $(filter deps,$(MAKECMDGOALS))
@@ -61,7 +64,7 @@ DEPS_FIRST := $(filter deps,$(MAKECMDGOALS))
 # firmware): listed once, in tools/linux-guest/common.sh.
 LINUX_GUEST_PKGS := $(shell sed -n 's/^LG_[A-Z]*_PKGS="\([^"]*\)"$$/\1/p' tools/linux-guest/common.sh)
 # The packages `make deps` installs (Debian 12).
-DEB_PKGS := build-essential clang pkg-config libxen-dev libcunit1-dev python3 \
+DEB_PKGS := build-essential clang pkg-config libxen-dev libcunit1-dev libpng-dev python3 \
 	$(LINUX_GUEST_PKGS)
 
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
@@ -69,7 +72,7 @@ WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
 	-Wno-missing-field-initializers
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANFLAGS) -MD -MP -pthread \
-	-D_GNU_SOURCE -I. $(XEN_CFLAGS)
+	-D_GNU_SOURCE -I. $(XEN_CFLAGS) $(PNG_CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) -pthread $(LDFLAGS)
 SYS_LIBS := -lrt -lm
 
@@ -90,6 +93,9 @@ SIM_CLI_SRCS := $(sort $(wildcard sim/cli/*.c))
 CTL_SRCS := $(sort $(wildcard tools/ctl/*.c))
 SCRIPT_SRCS := $(sort $(wildcard tools/script/*.c))
 TOOLS_LIB_SRCS := $(sort $(wildcard tools/common/*.c))
+# libguest (a guest-side driver) and the guest programs xengt-script --program runs.
+GUEST_LIB_SRCS := $(sort $(wildcard tools/guest/lib/*.c))
+GUEST_PROG_SRCS := $(sort $(wildcard tools/guest/prog/*.c))
 TEST_SRCS := $(sort $(wildcard tests/*.c tests/unit/*.c tests/scenario/*.c))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
@@ -104,6 +110,8 @@ DM_MAIN_OBJS := $(call obj,$(DM_MAIN_SRCS))
 DM_HW_OBJS := $(call obj,$(DM_HW_SRCS))
 SIM_LIST_OBJS := $(call obj,$(SIM_LIST_SRCS))
 TOOLS_LIB_OBJS := $(call obj,$(TOOLS_LIB_SRCS))
+GUEST_LIB_OBJS := $(call obj,$(GUEST_LIB_SRCS))
+GUEST_PROGS := $(patsubst tools/guest/prog/%.c,$(BUILD)/guest-%,$(GUEST_PROG_SRCS))
 LIBXENSIM := $(BUILD)/libxensim.a
 LIBMEDIATOR := $(BUILD)/libmediator.a
 
@@ -113,7 +121,7 @@ DAEMON_OBJS := $(DM_MAIN_OBJS) $(DM_LIB_OBJS) $(XENGLUE_OBJS)
 QEMU_DAEMON_OBJS := $(DM_MAIN_OBJS) $(DM_LIB_OBJS) $(QEMUGLUE_OBJS)
 
 PROGS := $(BUILD)/xengt-dm $(BUILD)/xengt-dm-sim $(BUILD)/xengt-dm-qemu $(BUILD)/xensim \
-	$(BUILD)/xengt-script $(BUILD)/xengt-ctl
+	$(BUILD)/xengt-script $(BUILD)/xengt-ctl $(GUEST_PROGS)
 TEST_BIN := $(BUILD)/tests/run-tests
 BENCH_BIN := $(BUILD)/xengt-bench
 
@@ -166,11 +174,16 @@ $(BUILD)/xensim: $(call obj,$(SIM_CLI_SRCS)) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
 
-$(BUILD)/xengt-script: $(call obj,$(SCRIPT_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
+$(BUILD)/xengt-script: $(call obj,$(SCRIPT_SRCS)) $(GUEST_LIB_OBJS) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
 
 $(BUILD)/xengt-ctl: $(call obj,$(CTL_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PNG_LIBS) $(SYS_LIBS)
+
+# A guest program: its main, libguest, the guest's side of the sim (vCPU accesses).
+$(BUILD)/guest-%: $(BUILD)/obj/tools/guest/prog/%.o $(GUEST_LIB_OBJS) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
 
@@ -184,11 +197,10 @@ $(call obj,tests/main.c): $(BUILD)/tests/suites.h
 $(call obj,tests/main.c): ALL_CFLAGS += -I$(BUILD)/tests
 
 $(TEST_BIN): $(call obj,$(TEST_SRCS)) $(DM_LIB_OBJS) $(XENGLUE_OBJS) $(QEMUGLUE_LIB_OBJS) \
-		$(SIM_LIST_OBJS) \
-		$(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
+		$(SIM_LIST_OBJS) $(GUEST_LIB_OBJS) $(TOOLS_LIB_OBJS) $(LIBMEDIATOR) $(LIBXENSIM)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) $(SYS_LIBS)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CUNIT_LIBS) $(PNG_LIBS) $(SYS_LIBS)
 
 tests-bin: $(PROGS) $(TEST_BIN)
 

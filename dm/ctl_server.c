@@ -90,6 +90,7 @@ static const struct {
 	{ EBUSY, "EBUSY" }, { EIO, "EIO" }, { EPERM, "EPERM" },
 	{ ENODEV, "ENODEV" }, { EOPNOTSUPP, "EOPNOTSUPP" }, { ERANGE, "ERANGE" },
 	{ EFAULT, "EFAULT" }, { ESRCH, "ESRCH" }, { EACCES, "EACCES" },
+	{ ESTALE, "ESTALE" },
 };
 
 static const char *
@@ -204,9 +205,10 @@ cmd_gpu(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	(void)argc, (void)argv, (void)err, (void)errlen;
 	gpu_get_usage(ctl_gpu, &u);
 	out_printf(o, "aperture=%" PRIu64 " gm=%" PRIu64 " fences=%u low_free=%" PRIu64
-		   " high_free=%" PRIu64 " fences_free=%u vgpus=%u\n", u.info.aperture_size,
-		   u.info.gm_size, u.info.nr_fences, u.low_gm_free, u.high_gm_free,
-		   u.fences_free, u.nr_vgpus);
+		   " high_free=%" PRIu64 " fences_free=%u exec=%d pgpu_submit=%d elsp=%d vgpus=%u\n",
+		   u.info.aperture_size, u.info.gm_size, u.info.nr_fences, u.low_gm_free,
+		   u.high_gm_free, u.fences_free, u.can_exec, u.pgpu_submit, u.elsp_emulated,
+		   u.nr_vgpus);
 	return 0;
 }
 
@@ -336,6 +338,158 @@ cmd_trap_map(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	return with_vgpu(domid, do_trap_map, o, err, errlen);
 }
 
+/* ---- what a primary plane shows (mediator display/fb.c) ---- */
+
+/* Pixels per data line of `pixels`: 6 hex digits each, the line under CTL_LINE_MAX. */
+#define CTL_PIXELS_PER_LINE 160
+/* Room kept in a reply for the plane line and the status line. */
+#define CTL_PIXELS_SLACK 512
+
+static int
+arg_pipe(const char *s, unsigned int *pipe, char *err, size_t errlen)
+{
+	if (s[0] >= 'A' && s[0] < 'A' + VGPU_NR_PIPES && !s[1]) {
+		*pipe = (unsigned int)(s[0] - 'A');
+		return 0;
+	}
+	snprintf(err, errlen, "bad pipe '%s' (A, B or C)", s);
+	return -EINVAL;
+}
+
+static void
+plane_line(struct ctl_out *o, const struct vgpu_plane *p)
+{
+	out_printf(o, "pipe=%c enabled=%d supported=%d format=%s tiling=%s width=%u height=%u"
+		   " stride=%u surf=0x%" PRIx64 " x=%u y=%u ctl=0x%08x\n", 'A' + p->pipe,
+		   p->enabled, p->supported, p->format, p->tiling, p->width, p->height,
+		   p->stride, p->surf, p->x, p->y, p->ctl);
+}
+
+struct plane_arg {
+	struct ctl_out *o;
+	unsigned int pipe;
+	uint64_t first;		/* pixels: the first pixel wanted */
+	bool pixels;
+	int rc;
+	char *err;
+	size_t errlen;
+};
+
+static const char *
+plane_why(int rc)
+{
+	switch (rc) {
+	case -ENODEV: return "the plane is off";
+	case -EOPNOTSUPP: return "format or tiling not readable";
+	case -ESTALE: return "the plane changed while it was read";
+	default: return "bad pixel range";
+	}
+}
+
+/*
+ * pixels: the plane line, then lines "at=N rgb=RRGGBB..." of at most
+ * CTL_PIXELS_PER_LINE pixels from the first wanted, as many as the reply
+ * holds; the client asks again from where it stopped.
+ */
+static void
+do_pixels(struct plane_arg *a, struct vgpu *v, const struct vgpu_plane *p)
+{
+	uint64_t total = (uint64_t)p->width * p->height, at = a->first, missing = 0;
+	uint32_t px[CTL_PIXELS_PER_LINE];
+	size_t mark = a->o->len;
+
+	if (at > total) {
+		a->rc = -EINVAL;
+		snprintf(a->err, a->errlen, "pixel %" PRIu64 " beyond the plane's %" PRIu64,
+			 at, total);
+		return;
+	}
+	while (at < total && a->o->len + CTL_PIXELS_SLACK + 20 + 6 * CTL_PIXELS_PER_LINE <
+	       a->o->cap) {
+		uint32_t n = total - at < CTL_PIXELS_PER_LINE ? (uint32_t)(total - at) :
+			     CTL_PIXELS_PER_LINE;
+		int rc = vgpu_plane_read(v, p, at, n, px, &missing);
+
+		if (rc) {
+			a->o->len = mark;	/* nothing half-read goes out */
+			if (mark < a->o->cap)
+				a->o->buf[mark] = '\0';
+			a->rc = rc;
+			snprintf(a->err, a->errlen, "%s", plane_why(rc));
+			return;
+		}
+		out_printf(a->o, "at=%" PRIu64 " rgb=", at);
+		for (uint32_t i = 0; i < n; i++)
+			out_printf(a->o, "%06x", px[i] & 0xffffff);
+		out_printf(a->o, "\n");
+		at += n;
+	}
+	if (at == a->first && at < total) {
+		a->rc = -E2BIG;
+		snprintf(a->err, a->errlen, "reply buffer too small");
+		return;
+	}
+	out_printf(a->o, "next=%" PRIu64 " missing=%" PRIu64 "\n", at, missing);
+}
+
+static void
+do_plane(struct vgpu *v, struct hv *hv, void *arg)
+{
+	struct plane_arg *a = arg;
+	struct vgpu_plane p;
+
+	(void)hv;
+	a->rc = vgpu_plane_get(v, a->pipe, &p);
+	if (a->rc) {
+		snprintf(a->err, a->errlen, "bad pipe");
+		return;
+	}
+	plane_line(a->o, &p);
+	if (a->pixels)
+		do_pixels(a, v, &p);
+}
+
+static int
+cmd_plane(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct plane_arg a = { .o = o, .err = err, .errlen = errlen };
+	uint32_t domid;
+	int rc;
+
+	if (arg_domid(argv[1], &domid, err, errlen) ||
+	    (argc > 2 && arg_pipe(argv[2], &a.pipe, err, errlen)))
+		return -EINVAL;
+	rc = with_vgpu(domid, do_plane, &a, err, errlen);
+	return rc ? rc : a.rc;
+}
+
+static int
+cmd_pixels(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
+{
+	struct plane_arg a = { .o = o, .err = err, .errlen = errlen, .pixels = true };
+	uint32_t domid;
+	char *e;
+	int rc;
+
+	(void)argc;
+	if (arg_domid(argv[1], &domid, err, errlen) || arg_pipe(argv[2], &a.pipe, err, errlen))
+		return -EINVAL;
+	errno = 0;
+	a.first = strtoull(argv[3], &e, 10);
+	if (errno || *e || e == argv[3] || argv[3][0] == '-') {
+		snprintf(err, errlen, "bad pixel index '%s'", argv[3]);
+		return -EINVAL;
+	}
+	rc = with_vgpu(domid, do_plane, &a, err, errlen);
+	if (!rc && a.rc) {
+		/* The reply is the error alone: drop the plane line. */
+		o->len = 0;
+		if (o->cap)
+			o->buf[0] = '\0';
+	}
+	return rc ? rc : a.rc;
+}
+
 static int
 cmd_types(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 {
@@ -394,6 +548,8 @@ static const struct {
 	{ "stats", 1, 1, cmd_stats, "stats DOMID", false },
 	{ "partition", 1, 1, cmd_partition, "partition DOMID", false },
 	{ "trap-map", 1, 1, cmd_trap_map, "trap-map DOMID", false },
+	{ "plane", 1, 2, cmd_plane, "plane DOMID [PIPE]", false },
+	{ "pixels", 3, 3, cmd_pixels, "pixels DOMID PIPE FIRST", false },
 	{ "attach", 1, 2, cmd_attach, "attach DOMID [SPEC]", true },
 	{ "detach", 1, 1, cmd_detach, "detach DOMID", true },
 };

@@ -121,6 +121,12 @@ struct gpu_usage {
 	uint64_t low_gm_free, high_gm_free;
 	unsigned int fences_free;
 	unsigned int nr_vgpus;
+	/*
+	 * Execution: the backend runs commands (pgpu submit, events, memory)
+	 * and the mediator emulates ELSP (a write handler on every engine's
+	 * ELSP row: the execlist module). can_exec: both.
+	 */
+	bool pgpu_submit, elsp_emulated, can_exec;
 };
 void gpu_get_usage(struct gpu *gpu, struct gpu_usage *out);
 
@@ -177,6 +183,42 @@ struct gpu_sched_params {
 /* Set them (any thread). 0, or -EINVAL for a value out of range (nothing changed). */
 int gpu_sched_set_params(struct gpu *gpu, const struct gpu_sched_params *p);
 void gpu_sched_get_params(struct gpu *gpu, struct gpu_sched_params *out);
+
+/* ---- display: what a primary plane shows (display/fb.c), for screenshots ---- */
+
+#define VGPU_NR_PIPES 3
+/* The largest source size a pipe can have (PIPESRC: 13 bits of width, 12 of height). */
+#define VGPU_PLANE_MAX_W 8192u
+#define VGPU_PLANE_MAX_H 4096u
+
+/* The primary plane of one pipe, decoded from the guest's registers. */
+struct vgpu_plane {
+	unsigned int pipe;	/* 0..2 = pipe A..C */
+	bool enabled;		/* plane enabled on a running pipe */
+	bool supported;		/* a format and tiling vgpu_plane_read can read */
+	char format[16];	/* "xrgb8888", "xbgr8888", "xrgb2101010", "xbgr2101010", "rgb565", else "fmt<N>" */
+	char tiling[8];		/* "linear", "x", "y", else "t<N>" (Yf and others) */
+	uint32_t ctl;		/* PLANE_CTL as the guest wrote it */
+	unsigned int width, height; /* PIPESRC, as GVT-g's fb decoder takes it */
+	unsigned int cpp;	/* bytes per pixel (0: unsupported format) */
+	uint32_t stride;	/* bytes (PLANE_STRIDE in its tiling's units) */
+	uint64_t surf;		/* GM address scanned out: PLANE_SURFLIVE (latched at vblank) */
+	unsigned int x, y;	/* PLANE_OFFSET: first pixel shown */
+};
+
+/* Decode pipe's primary plane (takes the lock). 0, or -EINVAL for pipe >= VGPU_NR_PIPES. */
+int vgpu_plane_get(struct vgpu *v, unsigned int pipe, struct vgpu_plane *out);
+/*
+ * Pixels first .. first+n-1 (row-major over width x height) of the plane
+ * described by *want, as the display would scan them out: fetched through
+ * the guest's accepted GGTT entries from its pages, converted to 0xRRGGBB.
+ * A pixel on a page with no usable entry reads 0 and adds to *missing.
+ * Takes the lock. 0; -ESTALE if the plane no longer matches *want (the
+ * guest reprogrammed it: decode again); -ENODEV plane off; -EOPNOTSUPP
+ * format or tiling not readable; -EINVAL pipe or range outside the plane.
+ */
+int vgpu_plane_read(struct vgpu *v, const struct vgpu_plane *want, uint64_t first, uint32_t n,
+		    uint32_t *rgb, uint64_t *missing);
 
 /* ---- vGPU lifecycle ---- */
 

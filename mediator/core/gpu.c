@@ -86,6 +86,21 @@ extents_sum(const struct gm_extent *e, unsigned int n)
 }
 
 /* Facts and free space now (takes the gpu lock). */
+/* Does every engine's ELSP row have a write handler (execlist emulation)? */
+static bool
+gpu_elsp_emulated(void)
+{
+	if (mmio_index_init())
+		return false;
+	for (unsigned int e = 0; e < EXEC_NR_ENGINES; e++) {
+		const struct mmio_reg *r = mmio_find(exec_engines[e].mmio_base + ENG_ELSP);
+
+		if (!r || !r->write)
+			return false;
+	}
+	return true;
+}
+
 void
 gpu_get_usage(struct gpu *gpu, struct gpu_usage *out)
 {
@@ -107,5 +122,9 @@ gpu_get_usage(struct gpu *gpu, struct gpu_usage *out)
 		out->fences_free = used < a->nr_fences ? a->nr_fences - used : 0;
 	}
 	out->nr_vgpus = gpu->nr_vgpus;
+	out->pgpu_submit = gpu->dev.ops->submit && gpu->dev.ops->next_event &&
+			   gpu->dev.ops->mem_alloc;
 	pthread_mutex_unlock(&gpu->lock);
+	out->elsp_emulated = gpu_elsp_emulated();
+	out->can_exec = out->pgpu_submit && out->elsp_emulated;
 }

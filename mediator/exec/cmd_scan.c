@@ -583,7 +583,7 @@ static int
 chk_blt(struct scan *s, struct buf *b, size_t pos, const struct cmd_desc *d, uint32_t len)
 {
 	static const uint8_t xy_cpp[4] = { 1, 2, 2, 4 };
-	static const uint8_t fast_cpp[8] = { 1, 2, 4, 8, 16, 0, 0, 0 };
+	static const uint8_t fast_cpp[8] = { 1, 2, 0, 4, 8, 16, 0, 0 };
 	const uint32_t *dw = &b->dw[pos];
 	bool fast = d->opcode == CMD_2D(0x42);
 	uint32_t cpp = fast ? fast_cpp[(dw[1] >> 24) & 7] : xy_cpp[(dw[1] >> 24) & 3];

@@ -20,6 +20,10 @@
  *   pattern is the fill colour for XY_COLOR and 0 for XY_SRC_COPY), the
  *   32 bpp byte masks (bit 21 alpha, bit 20 colour). XY_FAST_COPY: 8, 16,
  *   32, 64, 128 bpp copies.
+ * - Surface addresses always go through the context's PPGTT: under
+ *   execlists a GGTT batch (the scanner's shadow copies) only decides
+ *   where commands are fetched from and their privilege, not where the
+ *   blitter reads and writes.
  * - Overlapping copies come out as if the whole source were read first
  *   (rows in the safe order, each row read before it is written).
  */
@@ -378,7 +382,7 @@ xy_common(struct sg_run *r, struct blit *b, const uint32_t *c)
 	b->s.tiling = (c[0] & (1u << 15)) ? ((swctrl & 1) ? TILE_Y : TILE_X) : TILE_NONE;
 	if (b->d.tiling != TILE_NONE)
 		b->d.pitch *= 4;
-	b->d.ppgtt = b->s.ppgtt = r->cmd_ppgtt;
+	b->d.ppgtt = b->s.ppgtt = true;	/* execlist contexts: surfaces are PPGTT */
 	b->mask = cpp == 4 ? (((c[0] >> 21) & 1) ? 0xff000000u : 0) |
 			     (((c[0] >> 20) & 1) ? 0x00ffffffu : 0)
 			   : 0xffffffffu;
@@ -471,7 +475,7 @@ sg_blt_fast_copy(struct sg_run *r, const uint32_t *c, unsigned int n)
 	b.rop = 0xcc;
 	b.mask = 0xffffffffu;
 	b.d.cpp = b.s.cpp = cpp;
-	b.d.ppgtt = b.s.ppgtt = r->cmd_ppgtt;
+	b.d.ppgtt = b.s.ppgtt = true;
 	b.d.pitch = (int64_t)(c[1] & 0xffff) * (b.d.tiling != TILE_NONE ? 4 : 1);
 	b.s.pitch = (int64_t)(c[7] & 0xffff) * (b.s.tiling != TILE_NONE ? 4 : 1);
 	b.rc = (struct rect){ lo16(c[2]), hi16(c[2]), lo16(c[3]), hi16(c[3]) };

@@ -29,7 +29,40 @@ struct bobj {
 	uint64_t gma;
 };
 
-/* npages from the pool, mapped at gma. */
+/*
+ * The contexts' 4-level PPGTT, mirroring the GGTT: blitter surfaces are
+ * PPGTT addresses under execlists. Tables come from the pool.
+ */
+static uint64_t pml4;
+
+static int
+ppgtt_map(struct softgpu *g, uint64_t va, uint64_t maddr)
+{
+	uint64_t table = pml4;
+
+	for (unsigned int s = 39; s > 12; s -= 9) {
+		uint64_t *e = softgpu_maddr_ptr(g, table + ((va >> s) & 0x1ff) * 8, 8);
+
+		if (!e)
+			return -EFAULT;
+		if (!(*e & 1)) {
+			uint64_t t;
+
+			if (!softgpu_mem_alloc(g, 1, &t))
+				return -errno;
+			*e = t | 3;
+		}
+		table = *e & 0x00003ffffffff000ull;
+	}
+	uint64_t *pte = softgpu_maddr_ptr(g, table + ((va >> 12) & 0x1ff) * 8, 8);
+
+	if (!pte)
+		return -EFAULT;
+	*pte = maddr | 3;
+	return 0;
+}
+
+/* npages from the pool, mapped at gma in the GGTT and the PPGTT. */
 static int
 bobj(struct softgpu *g, unsigned int npages, uint64_t gma, struct bobj *o)
 {
@@ -39,9 +72,24 @@ bobj(struct softgpu *g, unsigned int npages, uint64_t gma, struct bobj *o)
 	if (!o->va)
 		return -errno;
 	o->gma = gma;
-	for (unsigned int i = 0; i < npages; i++)
+	for (unsigned int i = 0; i < npages; i++) {
+		int rc = ppgtt_map(g, gma + 4096ull * i, maddr[i]);
+
+		if (rc)
+			return rc;
 		softgpu_ggtt_write(g, (gma >> 12) + i, maddr[i] | 1);
+	}
 	return 0;
+}
+
+/* The context image's PDP0 (the PML4 in 64-bit mode). */
+static void
+set_pml4(struct bobj *img)
+{
+	uint32_t *regs = (uint32_t *)(void *)(img->va + 4096);
+
+	regs[0x31] = (uint32_t)(pml4 >> 32);
+	regs[0x33] = (uint32_t)pml4;
 }
 
 /* Wait for the engine's COMPLETE | ACTIVE_IDLE (5 s at most). */
@@ -99,7 +147,11 @@ bench_body(struct softgpu *g)
 	uint64_t t0;
 	int rc;
 
-	if ((rc = softgpu_exec_start(g)) < 0 || (rc = bobj(g, 2, 1ull << 20, &img)) < 0 ||
+	if ((rc = softgpu_exec_start(g)) < 0)
+		return rc;
+	if (!softgpu_mem_alloc(g, 1, &pml4))
+		return -errno;
+	if ((rc = bobj(g, 2, 1ull << 20, &img)) < 0 ||
 	    (rc = bobj(g, 1, 2ull << 20, &ring)) < 0 ||
 	    (rc = bobj(g, SURF_PAGES, 16ull << 20, &src)) < 0 ||
 	    (rc = bobj(g, SURF_PAGES, 32ull << 20, &dst)) < 0 ||
@@ -115,6 +167,8 @@ bench_body(struct softgpu *g)
 	((uint32_t *)(void *)(img.va + 4096))[0x0b] = 1;
 	((uint32_t *)(void *)(nimg.va + 4096))[0x09] = (uint32_t)nring.gma;
 	((uint32_t *)(void *)(nimg.va + 4096))[0x0b] = 1;
+	set_pml4(&img);
+	set_pml4(&nimg);
 	/* Warm up (page faults on first touch), check the result once. */
 	rc = run_ctx(g, SOFTGPU_BCS, &img, 48, 1, &secs);
 	if (rc)

@@ -31,6 +31,7 @@ rig_open(struct sg_rig *r)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r->g);
 	CU_ASSERT_EQUAL_FATAL(softgpu_exec_start(r->g), 0);
 	r->next_gma = 1ull << 20;
+	rig_ppgtt_init(r, &r->mirror, 4);
 	for (int e = 0; e < SOFTGPU_NR_ENGINES; e++) {
 		rig_obj(r, 1, true, &r->hwsp[e]);
 		softgpu_mmio_write(r->g, ENG_BASE(e) + 0x80, (uint32_t)r->hwsp[e].gma);
@@ -48,12 +49,14 @@ void
 rig_ggtt_map(struct sg_rig *r, uint64_t gma, uint64_t maddr)
 {
 	softgpu_ggtt_write(r->g, gma >> 12, maddr | 1);
+	rig_ppgtt_map(r, &r->mirror, gma, maddr);
 }
 
 void
 rig_ggtt_unmap(struct sg_rig *r, uint64_t gma)
 {
 	softgpu_ggtt_write(r->g, gma >> 12, 0);
+	*rig_ppgtt_entry(r, &r->mirror, gma, 12) = 0;
 }
 
 void
@@ -132,15 +135,17 @@ rig_ctx(struct sg_rig *r, struct sg_ctx *c, uint32_t id, unsigned int ring_pages
 	const struct sg_ppgtt *pp)
 {
 	memset(c, 0, sizeof(*c));
+	if (!pp)
+		pp = &r->mirror;
 	rig_obj(r, 2, true, &c->img);
 	rig_obj(r, ring_pages, true, &c->ring);
 	c->id = id;
-	c->mode = pp && pp->levels == 3 ? 1 : 3;
+	c->mode = pp->levels == 3 ? 1 : 3;
 	*ctx_reg(c, 0x09) = (uint32_t)c->ring.gma;
 	*ctx_reg(c, 0x0b) = ((ring_pages - 1) << 12) | 1;
 	*ctx_reg(c, 0x05) = 0;
 	*ctx_reg(c, 0x07) = 0;
-	for (int i = 0; pp && i < 4; i++) {
+	for (int i = 0; i < 4; i++) {
 		*ctx_reg(c, 0x31 - 4 * i) = (uint32_t)(pp->pdp[i] >> 32);
 		*ctx_reg(c, 0x33 - 4 * i) = (uint32_t)pp->pdp[i];
 	}

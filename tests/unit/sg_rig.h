@@ -23,11 +23,23 @@ struct sg_obj {
 	unsigned int npages;
 };
 
+/* ---- PPGTT ---- */
+struct sg_ppgtt {
+	unsigned int levels;	/* 4 (legacy 64-bit) or 3 (legacy 32-bit) */
+	uint64_t pdp[4];	/* what goes into the context image */
+};
+
 struct sg_rig {
 	char machine[64];
 	struct softgpu *g;
 	uint64_t next_gma;
 	struct sg_obj hwsp[SOFTGPU_NR_ENGINES];
+	/*
+	 * A 4-level PPGTT mirroring the GGTT page for page: the default of a
+	 * context made without its own, so that blitter surfaces (always
+	 * PPGTT addresses under execlists) can be named by GGTT address.
+	 */
+	struct sg_ppgtt mirror;
 };
 
 /* A fresh machine with its GPU started and a status page per engine. */
@@ -35,15 +47,10 @@ void rig_open(struct sg_rig *r);
 void rig_close(struct sg_rig *r);
 /* npages of pool memory; mapped in the GGTT at a fresh address unless !map. */
 void rig_obj(struct sg_rig *r, unsigned int npages, bool map, struct sg_obj *o);
-/* Map/unmap a GGTT page by hand. */
+/* Map/unmap a GGTT page by hand (the mirror PPGTT follows). */
 void rig_ggtt_map(struct sg_rig *r, uint64_t gma, uint64_t maddr);
 void rig_ggtt_unmap(struct sg_rig *r, uint64_t gma);
 
-/* ---- PPGTT ---- */
-struct sg_ppgtt {
-	unsigned int levels;	/* 4 (legacy 64-bit) or 3 (legacy 32-bit) */
-	uint64_t pdp[4];	/* what goes into the context image */
-};
 void rig_ppgtt_init(struct sg_rig *r, struct sg_ppgtt *pp, unsigned int levels);
 /*
  * The entry for va at the level whose pages are 1 << shift bytes
@@ -61,7 +68,7 @@ struct sg_ctx {
 	uint32_t id;
 	unsigned int mode;	/* descriptor addressing mode: 3 (64-bit) or 1 (32-bit) */
 };
-/* A context with a ring of ring_pages (GGTT), no PPGTT (PDPs 0) unless pp. */
+/* A context with a ring of ring_pages (GGTT), PPGTT pp or else the rig's GGTT mirror. */
 void rig_ctx(struct sg_rig *r, struct sg_ctx *c, uint32_t id, unsigned int ring_pages,
 	     const struct sg_ppgtt *pp);
 /* Append n dwords to the ring (wrapping), a NOOP after an odd count, and move the image's tail. */

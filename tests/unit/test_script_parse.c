@@ -213,6 +213,45 @@ test_parse_errors(void)
 	check_error("mark 1", 14, "too many arguments");
 }
 
+/* The statements a hand-written submission uses: argument counts and sizes. */
+static void
+test_parse_submission_statements(void)
+{
+	static const struct {
+		const char *line;
+		enum script_op op;
+		unsigned int nargs;
+	} ok[] = {
+		{ "memfill 0x1000000 16 4 0xffffffff", SOP_MEMFILL, 4 },
+		{ "memfill 0x1000000 16 8 0 0x1000", SOP_MEMFILL, 5 },
+		{ "writefill $bar0+0x800000 4 8 0x1000001 0x1000", SOP_WRITEFILL, 5 },
+		{ "gmr $hws+0x7c 4", SOP_GMR, 2 },
+		{ "gmw 0x48000000 8 0x5", SOP_GMW, 3 },
+		{ "wait-mem 0x100007c 4 1", SOP_WAIT_MEM, 3 },
+		{ "wait-mem 0x100007c 4 1 0x7 5000", SOP_WAIT_MEM, 5 },
+		{ "wait-readl $bar0+0x220d0 2 2 100", SOP_WAIT_READL, 4 },
+	};
+	struct script_stmt st;
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int rc = script_parse_line(ok[i].line, 1, &st, err, sizeof(err));
+
+		if (rc != 1)
+			fprintf(stderr, "'%s': %s\n", ok[i].line, err);
+		CU_ASSERT_EQUAL(rc, 1);
+		CU_ASSERT_EQUAL(st.op, ok[i].op);
+		CU_ASSERT_EQUAL(st.nargs, ok[i].nargs);
+	}
+	check_error("memfill 0 16 3 0", 2, "bad size '3' for memfill");
+	check_error("memfill 0 16 4", 3, "memfill needs 4 arguments, got 3");
+	check_error("memfill 0 1 4 0 1 2", 4, "too many arguments for memfill at '2'");
+	check_error("gmr 0x1000 16", 5, "bad size '16' for gmr");
+	check_error("wait-mem 0 4", 6, "wait-mem needs 3 arguments");
+	check_error("wait-readl 0 1 2 3 4", 7, "too many arguments for wait-readl at '4'");
+	check_error("writefill 0 1 2", 8, "writefill needs 4 arguments");
+}
+
 static void
 test_parse_text(void)
 {
@@ -346,6 +385,7 @@ static const struct test_case script_parse_cases[] = {
 	{ "vars_limits", test_vars_limits },
 	{ "parse_statements", test_parse_statements },
 	{ "parse_errors", test_parse_errors },
+	{ "parse_submission_statements", test_parse_submission_statements },
 	{ "parse_text", test_parse_text },
 	{ "expect_mask", test_expect_mask },
 	{ "spec_sbdf", test_spec_sbdf },

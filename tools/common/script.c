@@ -50,6 +50,12 @@ static const struct stmt_desc stmt_table[] = {
 	{ "mark", SOP_MARK, 0, 0, 0, "" },
 	{ "traps", SOP_TRAPS, 0, 0, 0, "" },
 	{ "direct", SOP_DIRECT, 0, 0, 0, "" },
+	{ "memfill", SOP_MEMFILL, 0, 4, 5, "EESEE", SZ(1) | SZ(2) | SZ(4) | SZ(8) },
+	{ "writefill", SOP_WRITEFILL, 0, 4, 5, "EESEE", SZ(1) | SZ(2) | SZ(4) | SZ(8) },
+	{ "gmr", SOP_GMR, 0, 2, 2, "ES", SZ(1) | SZ(2) | SZ(4) | SZ(8) },
+	{ "gmw", SOP_GMW, 0, 3, 3, "ESE", SZ(1) | SZ(2) | SZ(4) | SZ(8) },
+	{ "wait-mem", SOP_WAIT_MEM, 0, 3, 5, "ESEEE", SZ(1) | SZ(2) | SZ(4) | SZ(8) },
+	{ "wait-readl", SOP_WAIT_READL, 0, 2, 4, "EEEE" },
 };
 
 static const struct stmt_desc *

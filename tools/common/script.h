@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * script.h — the guest-script language of xengt-script: one statement per
- * line, parsed (and its expressions syntax-checked) before anything runs.
+ * script.h — the guest-script language of xengt-script (docs/guest-scripts.md):
+ * one statement per line, parsed (and its expressions syntax-checked)
+ * before anything runs.
  * Pure functions; the runner (tools/script/run.c) evaluates arguments at run time,
  * because `set NAME` defines variables as the script goes.
  */
@@ -12,7 +13,7 @@
 #include <stdint.h>
 
 #define SCRIPT_ARG_MAX 128
-#define SCRIPT_MAX_ARGS 3
+#define SCRIPT_MAX_ARGS 5
 #define SCRIPT_TEXT_MAX 256
 
 enum script_op {
@@ -31,6 +32,12 @@ enum script_op {
 	SOP_MARK,	/* mark: snapshot the sim's route counters */
 	SOP_TRAPS,	/* traps: last read = trapped accesses since mark */
 	SOP_DIRECT,	/* direct: last read = direct (aperture) accesses since mark */
+	SOP_MEMFILL,	/* memfill GPA COUNT SIZE VALUE [STEP]: COUNT items into guest RAM */
+	SOP_WRITEFILL,	/* writefill ADDR COUNT SIZE VALUE [STEP]: COUNT guest writes */
+	SOP_GMR,	/* gmr GMA SIZE: graphics memory through the guest's GGTT entries */
+	SOP_GMW,	/* gmw GMA SIZE VALUE */
+	SOP_WAIT_MEM,	/* wait-mem GPA SIZE VALUE [MASK [MS]]: until guest RAM matches */
+	SOP_WAIT_READL,	/* wait-readl ADDR VALUE [MASK [MS]]: until a register matches */
 };
 
 /* One parsed statement. Arguments stay text until run time. */

@@ -36,7 +36,7 @@ struct ctl_cmd {
 /* The subcommands (one file each). argv[0] is the command name. */
 ctl_cmd_fn ctl_cmd_list, ctl_cmd_gpu, ctl_cmd_stats, ctl_cmd_partition,
 	ctl_cmd_trap_map, ctl_cmd_attach, ctl_cmd_detach, ctl_cmd_types,
-	ctl_cmd_version;
+	ctl_cmd_version, ctl_cmd_screenshot, ctl_cmd_shares;
 
 /*
  * Send request and wait for the reply. On a transport failure or an

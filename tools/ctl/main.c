@@ -20,6 +20,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "detach", ctl_cmd_detach, "DOMID", "remove a domain's vGPU" },
 	{ "types", ctl_cmd_types, "", "the vGPU types on offer" },
 	{ "version", ctl_cmd_version, "", "daemon version and GPU backend" },
+	{ "shares", ctl_cmd_shares, "", "each vGPU's GPU work and share of GPU time" },
+	{ "screenshot", ctl_cmd_screenshot, "DOMID FILE.png [PIPE]",
+	  "save what a vGPU's primary plane shows (pipe A default) as a PNG" },
 };
 
 #define NR_CMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))

@@ -10,17 +10,10 @@
 #include <string.h>
 
 #include "guest.h"
+#include "tools/guest/libguest.h"
 
-#define PCI_CONF_ADDR	0xcf8
-#define PCI_CONF_DATA	0xcfc
-#define PCI_VENDOR_ID	0x00
-#define PCI_DEVICE_ID	0x02
-#define PCI_COMMAND	0x04
 #define PCI_BAR0	0x10
 #define PCI_NR_BARS	6
-#define PCI_CMD_IO	0x1
-#define PCI_CMD_MEM	0x2
-#define PCI_CMD_MASTER	0x4
 
 /*
  * The MMIO hole as hvmloader computes it (tools/firmware/hvmloader/pci.c):
@@ -39,40 +32,17 @@ struct bar {
 	uint64_t size, addr;
 };
 
-static uint32_t
-cf8_addr(const struct guest *g, unsigned int reg)
-{
-	return 0x80000000u | (uint32_t)g->bus << 16 | (uint32_t)g->dev << 11 |
-	       (uint32_t)g->fn << 8 | (reg & 0xfc);
-}
-
-/* Latch config register reg (0..0xff) of the guest's GPU into CF8. */
-static int
-cf8_latch(struct guest *g, unsigned int reg)
-{
-	if (reg > 0xff)
-		return -EINVAL;
-	return sim_pio_write(g->vcpu, PCI_CONF_ADDR, 4, cf8_addr(g, reg));
-}
-
+/* Config cycles as a guest makes them: libguest's (tools/guest/lib/pci.c). */
 int
 guest_cfg_read(struct guest *g, unsigned int reg, unsigned int size, uint32_t *val)
 {
-	int rc = cf8_latch(g, reg);
-
-	if (rc)
-		return rc;
-	return sim_pio_read(g->vcpu, (uint16_t)(PCI_CONF_DATA + (reg & 3)), size, val);
+	return gpci_cfg_read(g->vcpu, g->bus, g->dev, g->fn, reg, size, val);
 }
 
 int
 guest_cfg_write(struct guest *g, unsigned int reg, unsigned int size, uint32_t val)
 {
-	int rc = cf8_latch(g, reg);
-
-	if (rc)
-		return rc;
-	return sim_pio_write(g->vcpu, (uint16_t)(PCI_CONF_DATA + (reg & 3)), size, val);
+	return gpci_cfg_write(g->vcpu, g->bus, g->dev, g->fn, reg, size, val);
 }
 
 /*

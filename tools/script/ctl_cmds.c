@@ -58,15 +58,33 @@ static bool
 ctl_cmd_per_domain(char **words, int n)
 {
 	for (int i = 0; i < n; i++)
-		if (!strcmp(words[i], CTL_DOMID_WORD))
+		if (strstr(words[i], CTL_DOMID_WORD))
 			return true;
 	return false;
 }
 
-/* One xengt-ctl child; domstr replaces DOMID words (NULL: none). 0 if it exited 0. */
+/* word with every DOMID in it replaced by domstr, into buf. */
+static const char *
+ctl_word_subst(const char *word, const char *domstr, char *buf, size_t len)
+{
+	size_t used = 0;
+	const char *p;
+
+	while ((p = strstr(word, CTL_DOMID_WORD)) && used < len) {
+		used += (size_t)snprintf(buf + used, len - used, "%.*s%s", (int)(p - word), word,
+					 domstr);
+		word = p + strlen(CTL_DOMID_WORD);
+	}
+	if (used < len)
+		snprintf(buf + used, len - used, "%s", word);
+	return buf;
+}
+
+/* One xengt-ctl child; domstr replaces DOMID in words (NULL: none). 0 if it exited 0. */
 static int
 ctl_cmd_exec(const char *prog, const char *sock, char **words, int n, const char *domstr)
 {
+	static char subst[CTL_CMD_WORDS][1024];
 	const char *argv[CTL_CMD_WORDS + 4];
 	int a = 0, st;
 	pid_t pid;
@@ -76,7 +94,8 @@ ctl_cmd_exec(const char *prog, const char *sock, char **words, int n, const char
 	argv[a++] = sock;
 	printf("\n$ xengt-ctl");
 	for (int i = 0; i < n; i++) {
-		argv[a] = domstr && !strcmp(words[i], CTL_DOMID_WORD) ? domstr : words[i];
+		argv[a] = domstr ? ctl_word_subst(words[i], domstr, subst[i], sizeof(subst[i])) :
+			  words[i];
 		printf(" %s", argv[a++]);
 	}
 	argv[a] = NULL;

@@ -2,7 +2,7 @@
 /*
  * ctl_cmds.h — xengt-script --ctl: xengt-ctl commands run against the
  * daemon after the guests finished and before it is stopped, with the
- * word DOMID expanded to each domain in turn.
+ * text DOMID expanded to each domain in turn.
  */
 #ifndef TOOLS_SCRIPT_CTL_CMDS_H
 #define TOOLS_SCRIPT_CTL_CMDS_H
@@ -17,8 +17,8 @@ int ctl_cmd_check(const char *cmd);
 
 /*
  * Run `xengt-ctl -s SOCK CMD` for each command in order, its output on our
- * stdout under a "$ xengt-ctl CMD" heading. A command with a DOMID word
- * runs once per domain, DOMID replaced by the domain's id. Returns the
+ * stdout under a "$ xengt-ctl CMD" heading. A command with DOMID in a word
+ * (shot-DOMID.png) runs once per domain, DOMID replaced by the domain's id. Returns the
  * number of runs that did not exit 0.
  */
 unsigned int ctl_cmds_run(const char *sock, const char *const *cmds, unsigned int ncmds,

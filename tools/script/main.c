@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * main.c — xengt-script: make a private sim machine with N domains, start
- * xengt-dm-sim for them, run the guest script in one forked guest process
- * per domain, report, tear down. Parsing is parse.c, execution run.c,
- * firmware-like BAR placement bars.c, the daemon child daemon.c, the
- * --ctl commands ctl_cmds.c.
+ * xengt-dm-sim for them, run the guest script (or a guest program,
+ * --program) in one forked guest process per domain, report, tear down.
+ * Parsing is tools/common/script.c, execution run.c, firmware-like BAR
+ * placement bars.c, the daemon child daemon.c, the --ctl commands
+ * ctl_cmds.c, guest programs program.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@
 #include "ctl_cmds.h"
 #include "daemon.h"
 #include "guest.h"
+#include "program.h"
 #include "tools/common/ctl_client.h"
 #include "tools/common/spec.h"
 #include "tools/common/trap_fmt.h"
@@ -34,12 +36,15 @@ struct opts {
 	const char *file;
 	const char *ctl[CTL_CMDS_MAX];	/* --ctl commands, in order */
 	unsigned int nctl;
+	const char *program;		/* --program: a guest program instead of a script */
+	char *const *prog_args;		/* its arguments (after --), NULL-terminated */
 };
 
 /* Per-guest results, in memory shared with the guest processes. */
 struct result {
 	unsigned int expects;
 	int done;		/* 1 ran to the end */
+	int status;		/* its exit status (set by the runner) */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -57,15 +62,20 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: xengt-script [--vgpu SPEC] [--vgpus N] [--keep] [--trap-map]\n"
 		"                    [--ctl CMD]... [-v] FILE\n"
+		"       xengt-script [OPTIONS] --program PROG [-- ARG...]\n"
 		"  --vgpu SPEC  vGPU spec for every domain (docs/vgpu-spec.md)\n"
 		"  --vgpus N    N domains with a vGPU each, the script runs in each (default 1)\n"
+		"  --program PROG  run guest program PROG (a path, or a name next to this\n"
+		"               program: guest-draw, guest-probe) in each guest instead of a\n"
+		"               script, with ARGs; exit 0 passed, 77 skipped, else failed\n"
 		"  --keep       leave the machine, domains and daemon log behind\n"
 		"  --trap-map   print each domain's trap map at the end\n"
 		"  --ctl CMD    after the guests finished, while the daemon still runs: run\n"
-		"               `xengt-ctl -s SOCKET CMD` and show its output; a word DOMID\n"
-		"               in CMD runs it once per domain with the domain's id. Repeat\n"
-		"               for more commands (run in order, at most %d); a failing\n"
-		"               one fails the run. E.g. --ctl list --ctl 'partition DOMID'\n"
+		"               `xengt-ctl -s SOCKET CMD` and show its output; DOMID in a\n"
+		"               word of CMD runs it once per domain with the domain's id.\n"
+		"               Repeat for more commands (run in order, at most %d); a\n"
+		"               failing one fails the run. E.g. --ctl list --ctl\n"
+		"               'partition DOMID' --ctl 'screenshot DOMID d-DOMID.png'\n"
 		"  -v           verbose: writes, expects, variables, daemon log on stderr\n"
 		"env: XENGT_BUILD = directory of xengt-dm-sim and xengt-ctl (default: next\n"
 		"     to this program)\n", CTL_CMDS_MAX);
@@ -81,6 +91,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 		{ "trap-map", no_argument, NULL, 't' },
 		{ "ctl", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "program", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -121,6 +132,9 @@ parse_opts(int argc, char **argv, struct opts *o)
 		case 'v':
 			o->verbose = true;
 			break;
+		case 'P':
+			o->program = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -129,11 +143,16 @@ parse_opts(int argc, char **argv, struct opts *o)
 			return -EINVAL;
 		}
 	}
-	if (optind != argc - 1) {
+	if (o->program) {
+		/* Everything after the options (and "--") is the program's. */
+		o->prog_args = argv + optind;
+		o->file = o->program;
+	} else if (optind != argc - 1) {
 		usage(stderr);
 		return -EINVAL;
+	} else {
+		o->file = argv[optind];
 	}
-	o->file = argv[optind];
 	/*
 	 * Default type: GVTg_V5_4 (128 MiB aperture, 512 MiB hidden GM) fits four
 	 * times into the sim GPU's GM next to the host's reservation; more
@@ -150,7 +169,7 @@ parse_opts(int argc, char **argv, struct opts *o)
 /* The guest process: one vCPU of one domain running the whole script. */
 static int
 guest_main(const struct opts *o, const struct script *s, const char *machine,
-	   uint32_t domid, const struct spec_sbdf *sbdf, struct result *res)
+	   uint32_t domid, const struct spec_sbdf *sbdf, unsigned int index, struct result *res)
 {
 	char prefix[16] = "";
 	struct guest g;
@@ -176,6 +195,14 @@ guest_main(const struct opts *o, const struct script *s, const char *machine,
 		return 1;
 	}
 	rc = guest_place_bars(&g);
+	if (!rc && o->program) {
+		/* Firmware done: the OS (the guest program) takes the vCPU over. */
+		sim_vcpu_detach(g.vcpu);
+		fflush(NULL);
+		program_exec(o->program, o->prog_args, machine, domid, sbdf, index, o->nvgpus,
+			     prefix);
+		_exit(127);	/* program_exec said why */
+	}
 	if (!rc)
 		rc = guest_run(&g, s);
 	res->expects = g.expects;
@@ -217,7 +244,7 @@ print_trap_maps(const struct dm_child *dm, const char *machine,
 
 /* Wait for the guests; a dead daemon or a signal stops the rest. 0 all passed. */
 static int
-wait_guests(struct dm_child *dm, pid_t *pids, unsigned int n)
+wait_guests(struct dm_child *dm, pid_t *pids, unsigned int n, struct result *res)
 {
 	unsigned int left = 0;
 	int failed = 0;
@@ -256,7 +283,8 @@ wait_guests(struct dm_child *dm, pid_t *pids, unsigned int n)
 				continue;
 			pids[i] = 0;
 			left--;
-			if (!WIFEXITED(status) || WEXITSTATUS(status))
+			res[i].status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+			if (res[i].status)
 				failed = 1;
 		}
 	}
@@ -290,7 +318,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "xengt-script: bad sbdf in spec '%s'\n", o.spec);
 		return 2;
 	}
-	rc = script_load(o.file, &s, err, sizeof(err));
+	rc = o.program ? script_parse_text("", &s, err, sizeof(err)) :
+			 script_load(o.file, &s, err, sizeof(err));
+	if (!rc && o.program && program_check(o.program)) {
+		script_free(&s);
+		return 2;
+	}
 	if (rc) {
 		fprintf(stderr, "xengt-script: %s%s%s\n", rc == -EINVAL ? o.file : "",
 			rc == -EINVAL ? ": " : "", err);
@@ -352,16 +385,26 @@ main(int argc, char **argv)
 		if (pids[i] == 0) {
 			signal(SIGINT, SIG_DFL);
 			signal(SIGTERM, SIG_DFL);
-			_exit(guest_main(&o, &s, machine, domids[i], &sbdf, &res[i]));
+			_exit(guest_main(&o, &s, machine, domids[i], &sbdf, i, &res[i]));
 		}
 	}
-	failed = wait_guests(&dm, pids, ndom);
-	for (unsigned int i = 0; i < ndom; i++) {
-		total += res[i].expects;
-		if (!res[i].done)
-			failed = 1;
-		if (o.nvgpus > 1 && res[i].done)
-			printf("[d%u] %u expects passed\n", domids[i], res[i].expects);
+	for (unsigned int i = 0; i < ndom; i++)
+		res[i].status = -1;
+	failed = wait_guests(&dm, pids, ndom, res);
+	if (o.program) {
+		int status[XENSIM_MAX_DOMAINS];
+
+		for (unsigned int i = 0; i < ndom; i++)
+			status[i] = res[i].status;
+		failed = program_report(o.program, domids, status, ndom, o.nvgpus > 1);
+	} else {
+		for (unsigned int i = 0; i < ndom; i++) {
+			total += res[i].expects;
+			if (!res[i].done)
+				failed = 1;
+			if (o.nvgpus > 1 && res[i].done)
+				printf("[d%u] %u expects passed\n", domids[i], res[i].expects);
+		}
 	}
 	if (o.trap_map && dm.pid)
 		print_trap_maps(&dm, machine, domids, ndom);
@@ -379,7 +422,9 @@ out:
 		xensim_machine_destroy(machine);
 	}
 	script_free(&s);
-	if (!failed)
+	if (!failed && !o.program)
 		printf("%u expects passed\n", total);
+	if (failed == PROGRAM_SKIPPED)
+		return PROGRAM_SKIPPED;
 	return failed ? 1 : 0;
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * run.c — executes a parsed guest script on one guest vCPU: accesses,
- * expects, variables, MSI waits and the sim route-counter statements.
+ * expects, variables, MSI waits, the sim route-counter statements, and
+ * what a hand-written submission needs (fills, graphics memory through
+ * the guest's GGTT entries, waits on memory and registers).
  * One handler per statement kind, dispatched from a table indexed by op.
  */
 #include <errno.h>
@@ -9,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "guest.h"
 
@@ -361,6 +364,261 @@ do_direct(struct guest *g, const struct script_stmt *st)
 			   "direct accesses");
 }
 
+/* Argument i as an access size in allowed (a bit per size). */
+static int
+size_arg(struct guest *g, const struct script_stmt *st, unsigned int i, unsigned int allowed,
+	 unsigned int *size)
+{
+	uint64_t v;
+
+	if (arg(g, st, i, &v))
+		return -1;
+	if (v == 0 || v > 8 || !(allowed & (1u << v)))
+		return fail(g, st, "bad size %" PRIu64, v);
+	*size = (unsigned int)v;
+	return 0;
+}
+
+#define SIZES_ALL ((1u << 1) | (1u << 2) | (1u << 4) | (1u << 8))
+#define FILL_MAX_BYTES ((uint64_t)64 << 20)
+
+/* ADDR COUNT SIZE VALUE [STEP] of memfill / writefill, checked. */
+static int
+fill_args(struct guest *g, const struct script_stmt *st, uint64_t *addr, uint64_t *count,
+	  unsigned int *size, uint64_t *val, uint64_t *step)
+{
+	*step = 0;
+	if (arg(g, st, 0, addr) || arg(g, st, 1, count) || size_arg(g, st, 2, SIZES_ALL, size) ||
+	    arg(g, st, 3, val) || (st->nargs > 4 && arg(g, st, 4, step)))
+		return -1;
+	if (*count == 0 || *count > FILL_MAX_BYTES / *size)
+		return fail(g, st, "count %" PRIu64 " out of range (1..%" PRIu64 ")", *count,
+			    FILL_MAX_BYTES / *size);
+	return 0;
+}
+
+static uint64_t
+size_mask64(unsigned int size)
+{
+	return size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
+}
+
+static void
+fill_echo(struct guest *g, const struct script_stmt *st, uint64_t addr, uint64_t count,
+	  unsigned int size, uint64_t val, uint64_t step)
+{
+	printf("%s%s 0x%" PRIx64 " %" PRIu64 " %u 0x%0*" PRIx64, g->prefix, st->name, addr, count,
+	       size, (int)size * 2, val);
+	if (step)
+		printf(" step 0x%" PRIx64, step);
+	printf("\n");
+}
+
+static int
+do_memfill(struct guest *g, const struct script_stmt *st)
+{
+	uint64_t gpa, count, val, step;
+	unsigned int size;
+	uint8_t *p;
+
+	if (fill_args(g, st, &gpa, &count, &size, &val, &step) ||
+	    !(p = ram(g, st, gpa, count * size)))
+		return -1;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t v = (val + i * step) & size_mask64(size);
+
+		memcpy(p + i * size, &v, size);	/* little endian, as the guest sees it */
+	}
+	fill_echo(g, st, gpa, count, size, val, step);
+	return 0;
+}
+
+static int
+do_writefill(struct guest *g, const struct script_stmt *st)
+{
+	uint64_t addr, count, val, step;
+	unsigned int size;
+
+	if (fill_args(g, st, &addr, &count, &size, &val, &step))
+		return -1;
+	if (addr + count * size < addr)
+		return fail(g, st, "range wraps");
+	for (uint64_t i = 0; i < count; i++) {
+		int rc = sim_mem_write(g->vcpu, addr + i * size, size,
+				       (val + i * step) & size_mask64(size));
+
+		if (rc)
+			return sim_err(g, st, rc);
+	}
+	fill_echo(g, st, addr, count, size, val, step);
+	return 0;
+}
+
+/*
+ * The guest RAM behind graphics memory address gma, as the guest finds it:
+ * its own GGTT entry, read through BAR0 (a trapped read). The access may
+ * not cross a page.
+ */
+static void *
+gm_ram(struct guest *g, const struct script_stmt *st, uint64_t gma, unsigned int size,
+       uint64_t *gpa)
+{
+	uint64_t bar0, pte;
+	int rc;
+
+	if (expr_var_get(&g->vars, "bar0", &bar0)) {
+		fail(g, st, "BAR0 not placed");
+		return NULL;
+	}
+	if (gma >> 32 || (gma & 0xfff) + size > 0x1000) {
+		fail(g, st, "GM 0x%" PRIx64 " beyond 4 GiB or the access crosses a page", gma);
+		return NULL;
+	}
+	rc = sim_mem_read(g->vcpu, bar0 + 0x800000 + (gma >> 12) * 8, 8, &pte);
+	if (rc) {
+		sim_err(g, st, rc);
+		return NULL;
+	}
+	if (!(pte & 1)) {
+		fail(g, st, "GM 0x%" PRIx64 ": its GGTT entry is not present (0x%" PRIx64 ")", gma,
+		     pte);
+		return NULL;
+	}
+	*gpa = (pte & 0x0000fffffffff000ull) | (gma & 0xfff);
+	return ram(g, st, *gpa, size);
+}
+
+static int
+do_gmr(struct guest *g, const struct script_stmt *st)
+{
+	uint64_t gma, gpa, v = 0;
+	unsigned int size;
+	char what[64];
+	void *p;
+
+	if (arg(g, st, 0, &gma) || size_arg(g, st, 1, SIZES_ALL, &size) ||
+	    !(p = gm_ram(g, st, gma, size, &gpa)))
+		return -1;
+	memcpy(&v, p, size);
+	snprintf(what, sizeof(what), "gmr 0x%" PRIx64 " %u", gma, size);
+	show(g, what, size, v);
+	return set_last(g, v);
+}
+
+static int
+do_gmw(struct guest *g, const struct script_stmt *st)
+{
+	uint64_t gma, gpa, v;
+	unsigned int size;
+	void *p;
+
+	if (arg(g, st, 0, &gma) || size_arg(g, st, 1, SIZES_ALL, &size) || arg(g, st, 2, &v) ||
+	    check_fit(g, st, v, size) || !(p = gm_ram(g, st, gma, size, &gpa)))
+		return -1;
+	memcpy(p, &v, size);
+	printf("%sgmw 0x%" PRIx64 " %u 0x%0*" PRIx64 "\n", g->prefix, gma, size, (int)size * 2, v);
+	return 0;
+}
+
+#define WAIT_MS_DEFAULT 1000
+#define WAIT_MS_MAX 600000
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* VALUE [MASK [MS]] starting at argument i. */
+static int
+wait_args(struct guest *g, const struct script_stmt *st, unsigned int i, uint64_t *want,
+	  uint64_t *mask, uint64_t *ms)
+{
+	*mask = ~0ull;
+	*ms = WAIT_MS_DEFAULT;
+	if (arg(g, st, i, want) || (st->nargs > i + 1 && arg(g, st, i + 1, mask)) ||
+	    (st->nargs > i + 2 && arg(g, st, i + 2, ms)))
+		return -1;
+	if (*ms > WAIT_MS_MAX)
+		return fail(g, st, "timeout %" PRIu64 " ms too long", *ms);
+	return 0;
+}
+
+/*
+ * Poll read() until (value & mask) == (want & mask) or ms pass: the guest
+ * spinning on memory or a register. Shows the value that matched.
+ */
+static int
+wait_until(struct guest *g, const struct script_stmt *st, uint64_t addr, unsigned int size,
+	   uint64_t want, uint64_t mask, uint64_t ms,
+	   int (*read)(struct guest *g, uint64_t addr, unsigned int size, uint64_t *v))
+{
+	uint64_t deadline = now_ms() + ms, v = 0;
+	char what[64];
+
+	for (;;) {
+		int rc = read(g, addr, size, &v);
+
+		if (rc)
+			return rc == -EFAULT ? fail(g, st, "0x%" PRIx64 " is not guest RAM", addr) :
+			       sim_err(g, st, rc);
+		if (script_expect_ok(v, want, mask))
+			break;
+		if (now_ms() >= deadline)
+			return fail(g, st, "0x%" PRIx64 " still 0x%" PRIx64 " after %" PRIu64
+				    " ms, waiting for 0x%" PRIx64 " under mask 0x%" PRIx64, addr, v,
+				    ms, want, mask);
+		nanosleep(&(struct timespec){ 0, 200000 }, NULL);
+	}
+	snprintf(what, sizeof(what), "%s 0x%" PRIx64, st->name, addr);
+	show(g, what, size, v);
+	return set_last(g, v);
+}
+
+static int
+read_ram(struct guest *g, uint64_t gpa, unsigned int size, uint64_t *v)
+{
+	const volatile uint8_t *p = sim_guest_ram(g->vcpu, gpa, size);
+
+	if (!p)
+		return -EFAULT;
+	*v = 0;
+	for (unsigned int i = 0; i < size; i++)
+		*v |= (uint64_t)p[i] << (8 * i);
+	return 0;
+}
+
+static int
+read_reg(struct guest *g, uint64_t addr, unsigned int size, uint64_t *v)
+{
+	return sim_mem_read(g->vcpu, addr, size, v);
+}
+
+static int
+do_wait_mem(struct guest *g, const struct script_stmt *st)
+{
+	uint64_t gpa, want, mask, ms;
+	unsigned int size;
+
+	if (arg(g, st, 0, &gpa) || size_arg(g, st, 1, SIZES_ALL, &size) ||
+	    wait_args(g, st, 2, &want, &mask, &ms))
+		return -1;
+	return wait_until(g, st, gpa, size, want, mask, ms, read_ram);
+}
+
+static int
+do_wait_readl(struct guest *g, const struct script_stmt *st)
+{
+	uint64_t addr, want, mask, ms;
+
+	if (arg(g, st, 0, &addr) || wait_args(g, st, 1, &want, &mask, &ms))
+		return -1;
+	return wait_until(g, st, addr, 4, want, mask, ms, read_reg);
+}
+
 static stmt_fn *const stmt_handlers[] = {
 	[SOP_READ] = do_read,
 	[SOP_WRITE] = do_write,
@@ -377,6 +635,12 @@ static stmt_fn *const stmt_handlers[] = {
 	[SOP_MARK] = do_mark,
 	[SOP_TRAPS] = do_traps,
 	[SOP_DIRECT] = do_direct,
+	[SOP_MEMFILL] = do_memfill,
+	[SOP_WRITEFILL] = do_writefill,
+	[SOP_GMR] = do_gmr,
+	[SOP_GMW] = do_gmw,
+	[SOP_WAIT_MEM] = do_wait_mem,
+	[SOP_WAIT_READL] = do_wait_readl,
 };
 
 int
