@@ -251,7 +251,7 @@ do_stats(struct vgpu *v, struct hv *hv, void *arg)
 	STAT(msi_suppressed); STAT(msi_failed); STAT(intx_asserts); STAT(intx_failed);
 	STAT(vblanks); STAT(ticks); STAT(wp_failed);
 	STAT(hv_release_failed);
-	STAT(ppgtt_tables); STAT(ppgtt_bad); STAT(ppgtt_oos); STAT(ppgtt_oos_syncs);
+	STAT(ppgtt_tables); STAT(ppgtt_bad); STAT(ppgtt_oos); STAT(ppgtt_oos_syncs); STAT(ppgtt_resyncs);
 #undef STAT
 	do_stats_unknown(o, v);
 	out_printf(o, "failsafe=%d\n", s.failsafe);

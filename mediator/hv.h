@@ -32,7 +32,12 @@ struct hv_ops {
 	int (*read_gpa)(struct hv *hv, uint64_t gpa, void *buf, size_t len);
 	/* Copy buf into guest memory at gpa; works on write-protected pages too. */
 	int (*write_gpa)(struct hv *hv, uint64_t gpa, const void *buf, size_t len);
-	/* Write-protect (on) or release (off) one guest page: reads stay direct, writes trap. */
+	/*
+	 * Write-protect (on) or release (off) one guest page: reads stay
+	 * direct, writes trap. NULL: this hypervisor cannot (QEMU's proxy);
+	 * pages are then tracked unprotected and the PPGTT shadow resyncs
+	 * every table before each submission (docs/execution.md).
+	 */
 	int (*wp_gfn)(struct hv *hv, uint64_t gfn, bool on);
 	/*
 	 * Direct-map nr host aperture frames starting at aperture offset

@@ -88,6 +88,7 @@ struct vgpu_stats {
 	uint64_t ppgtt_bad;	   /* guest PPGTT entries/roots refused (not present in the shadow) */
 	uint64_t ppgtt_oos;	   /* leaf tables taken out of sync (unprotected) */
 	uint64_t ppgtt_oos_syncs;  /* resyncs of out-of-sync leaves before submissions */
+	uint64_t ppgtt_resyncs;    /* table pages re-read (no write-protection: every submission) */
 	bool failsafe;
 	char failsafe_reason[64];
 };

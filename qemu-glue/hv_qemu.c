@@ -131,14 +131,6 @@ hv_write_gpa(struct hv *hv, uint64_t gpa, const void *buf, size_t len)
  * No p2m here: nothing can make a guest page trap on write. Releasing a
  * protection that never existed succeeds.
  */
-static int
-hv_wp_gfn(struct hv *hv, uint64_t gfn, bool on)
-{
-	(void)hv;
-	(void)gfn;
-	return on ? -EOPNOTSUPP : 0;
-}
-
 /*
  * The aperture is trapped, not mapped: record that guest [gfn, gfn + nr)
  * is aperture [ap_off, ...), for serve.c to translate accesses through
@@ -203,7 +195,7 @@ const struct hv_ops hv_qemu_ops = {
 	.claim_pcidev = hv_claim_pcidev,
 	.read_gpa = hv_read_gpa,
 	.write_gpa = hv_write_gpa,
-	.wp_gfn = hv_wp_gfn,
+	.wp_gfn = NULL,		/* no p2m here: PPGTT shadows resync per submission */
 	.map_aperture = hv_map_aperture,
 	.inject_msi = NULL,
 	.set_intx = hv_set_intx,

@@ -60,6 +60,11 @@ page_track_add(struct vgpu *v, uint64_t gfn, page_write_fn *fn, void *priv)
 		free(tp);
 		return rc;
 	}
+	if (!v->hv_ops->wp_gfn) {
+		/* No write-protection here: tracked for lookups, never trapping. */
+		tp->unprotected = true;
+		return 0;
+	}
 	rc = v->hv_ops->wp_gfn(v->hv, gfn, true);
 	if (rc < 0) {
 		/* A guest can retry at will: log once, count all. */
@@ -80,6 +85,8 @@ page_track_protect(struct vgpu *v, struct tracked_page *tp, bool on)
 
 	if (tp->unprotected != on)
 		return 0;
+	if (!v->hv_ops->wp_gfn)
+		return -EOPNOTSUPP;
 	rc = v->hv_ops->wp_gfn(v->hv, tp->gfn, on);
 	if (rc < 0) {
 		if (on)

@@ -174,6 +174,8 @@ ppgtt_shadow_for_submit(struct vgpu *v, uint64_t root, unsigned int levels, uint
 	}
 	r->last_use = ps->tick;
 	ppgtt_oos_sync_all(v);
+	if (!v->hv_ops->wp_gfn && ppgtt_resync_tree(v, r->top) < 0)
+		return -EINVAL;
 	if (!r->top->sh.va)
 		return -EOPNOTSUPP;
 	*shadow = r->top->sh.maddr[0];
@@ -331,4 +333,5 @@ ppgtt_stats(struct vgpu *v, struct vgpu_stats *out)
 	out->ppgtt_bad = ps->bad_entries + ps->no_room;
 	out->ppgtt_oos = ps->oos_marks;
 	out->ppgtt_oos_syncs = ps->oos_syncs;
+	out->ppgtt_resyncs = ps->resync_tables;
 }

@@ -65,6 +65,8 @@ struct ppgtt_state {
 	uint64_t no_room;		/* tables refused: PPGTT_MAX_TABLES */
 	uint64_t oos_marks, oos_syncs;	/* leaves gone out of sync, resyncs */
 	uint64_t oos_entries;		/* entries changed found by resyncs */
+	uint64_t resync_tables;		/* resync mode: table pages re-read */
+	uint64_t resync_entries;	/* ... entries found changed */
 	uint64_t roots_reclaimed;	/* context roots dropped for room */
 };
 

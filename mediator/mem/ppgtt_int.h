@@ -27,6 +27,7 @@ struct ppgtt_table {
 	struct ppgtt_gfn *pg;
 	unsigned int writes;		/* trapped writes since last in sync (leaves) */
 	bool oos;			/* unprotected, resynced at the next submission */
+	uint64_t synced;		/* resync mode: ppgtt_state.tick of its last re-read */
 	struct ppgtt_table *next;	/* on the oos or the retired list */
 };
 
@@ -85,5 +86,12 @@ int ppgtt_oos_sync(struct vgpu *v, struct ppgtt_table *t);
 void ppgtt_oos_sync_all(struct vgpu *v);
 /* t is going away: off the out-of-sync list. */
 void ppgtt_oos_forget(struct vgpu *v, struct ppgtt_table *t);
+/*
+ * Resync mode (a hypervisor without write-protection): re-read every
+ * table under top, top-down, once per submission tick; each changed entry
+ * validated and shadowed as a trapped write would be. 0, or -EFAULT if a
+ * table page is no longer readable guest RAM.
+ */
+int ppgtt_resync_tree(struct vgpu *v, struct ppgtt_table *top);
 
 #endif

@@ -10,6 +10,11 @@
  * have been. Only a page whose only table is a leaf goes out of sync (a
  * higher table on the same page must see every write; making one syncs
  * the leaf first), and at most PPGTT_MAX_OOS at a time.
+ *
+ * Resync mode: where the hypervisor cannot write-protect (hv wp_gfn NULL,
+ * QEMU's proxy) no write ever traps, so every table a submission's root
+ * reaches is re-read before it, top-down (a changed upper entry makes or
+ * drops a subtree before its tables are visited), each once per tick.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -96,4 +101,40 @@ ppgtt_oos_sync_all(struct vgpu *v)
 		next = t->next;
 		ppgtt_oos_sync(v, t);
 	}
+}
+
+static int
+resync_table(struct vgpu *v, struct ppgtt_table *t, uint64_t *buf)
+{
+	struct ppgtt_state *ps = &v->ppgtt;
+	int rc = 0;
+
+	if (t->synced == ps->tick)
+		return 0;
+	t->synced = ps->tick;
+	if (v->hv_ops->read_gpa(v->hv, t->gfn << 12, buf, EXEC_PAGE) < 0)
+		return -EFAULT;
+	ps->resync_tables++;
+	for (unsigned int i = 0; i < PPGTT_ENTRIES; i++)
+		if (buf[i] != t->gent[i]) {
+			ppgtt_entry_set(v, t, i, buf[i]);
+			ps->resync_entries++;
+		}
+	for (unsigned int i = 0; t->level > 1 && i < PPGTT_ENTRIES && !rc; i++)
+		if (t->child[i])
+			rc = resync_table(v, t->child[i], buf);
+	return rc;
+}
+
+int
+ppgtt_resync_tree(struct vgpu *v, struct ppgtt_table *top)
+{
+	uint64_t *buf = malloc(EXEC_PAGE);
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	rc = resync_table(v, top, buf);
+	free(buf);
+	return rc;
 }

@@ -285,7 +285,7 @@ ppgtt_table_get(struct vgpu *v, uint64_t gfn, unsigned int level, int *err)
 			goto fail;
 		}
 		pg->tp = page_track_find(v, gfn);
-	} else if (pg->tp->unprotected) {
+	} else if (pg->tp->unprotected && v->hv_ops->wp_gfn) {
 		/* Its leaf is out of sync; a table at this level needs the page protected. */
 		rc = ppgtt_oos_sync(v, pg->t[0]);
 		if (rc)
@@ -294,6 +294,7 @@ ppgtt_table_get(struct vgpu *v, uint64_t gfn, unsigned int level, int *err)
 	pg->t[level - 1] = t;
 	t->pg = pg;
 	t->refs = 1;
+	t->synced = ps->tick;	/* read in full just below */
 	ps->nr_tables++;
 	label(pg);
 	rc = v->hv_ops->read_gpa(v->hv, gfn << 12, buf, EXEC_PAGE);

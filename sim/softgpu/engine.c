@@ -295,7 +295,12 @@ softgpu_exec_start(struct softgpu *g)
 	x->budget = SG_BUDGET_DEFAULT;
 	x->sem_timeout_ms = SG_SEM_TIMEOUT_MS_DEFAULT;
 	pthread_mutex_init(&x->pool_lock, NULL);
-	x->mem = sim_file_map(g->machine, "mem", XENSIM_MEM_SIZE, false, &x->mem_fd, &created);
+	/*
+	 * Machine memory (the host pool lives in it). Created if nobody has
+	 * yet: under the QEMU glue no simulated hypervisor made the machine
+	 * before the GPU starts; sizing is idempotent (sim_file_map).
+	 */
+	x->mem = sim_file_map(g->machine, "mem", XENSIM_MEM_SIZE, true, &x->mem_fd, &created);
 	if (!x->mem) {
 		rc = -errno;
 		goto fail;

@@ -351,6 +351,63 @@ test_oos_resync(void)
 }
 
 /*
+ * Resync mode: a hypervisor that cannot write-protect (wp_gfn NULL, as
+ * under QEMU's proxy). Nothing traps; the shadow is stale until the next
+ * submission, which re-reads every table top-down: a remapped PTE, a new
+ * directory entry with its table, an unmapped PTE, a refused entry, and
+ * a dropped subtree all show in the GPU's view right after it.
+ */
+static void
+test_resync_mode(void)
+{
+	struct hv_ops nowp;
+	uint64_t sh;
+	struct vgpu_stats st;
+
+	up();
+	nowp = *s.v->hv_ops;
+	nowp.wp_gfn = NULL;
+	s.v->hv_ops = &nowp;
+	build_tree(2);
+	sh = submit(PML4, 4);
+	CU_ASSERT(maps_to(sh, 4, gva(0, 0, 0, 1), DATA(1)));
+	CU_ASSERT(!wp(PML4) && !wp(PT));
+	CU_ASSERT_EQUAL(page_track_count(s.v), 4);	/* tracked, unprotected */
+	gw(PT + 8 * 1, E(DATA(7)));
+	gw(PT + 8 * 0, 0);
+	gw(PT + 8 * 2, E(0x7ff00000000ull));
+	gw(PT2 + 8 * 5, E(DATA(20)));
+	gw(PD + 8 * 1, E(PT2));
+	CU_ASSERT_EQUAL(traps, 0);
+	/* Stale until submitted. */
+	CU_ASSERT(maps_to(sh, 4, gva(0, 0, 0, 1), DATA(1)));
+	CU_ASSERT(unmapped(sh, 4, gva(0, 0, 1, 5)));
+	CU_ASSERT_EQUAL(submit(PML4, 4), sh);
+	CU_ASSERT(maps_to(sh, 4, gva(0, 0, 0, 1), DATA(7)));
+	CU_ASSERT(unmapped(sh, 4, gva(0, 0, 0, 0)));
+	CU_ASSERT(unmapped(sh, 4, gva(0, 0, 0, 2)));
+	CU_ASSERT(maps_to(sh, 4, gva(0, 0, 1, 5), DATA(20)));
+	CU_ASSERT_EQUAL(ppgtt_nr_tables(s.v), 5);
+	st = stats();
+	CU_ASSERT_EQUAL(st.ppgtt_bad, 1);
+	/* Four tables re-read (the new PT2 was read whole when made). */
+	CU_ASSERT_EQUAL(st.ppgtt_resyncs, 4);
+	CU_ASSERT_EQUAL(s.v->ppgtt.resync_entries, 4);
+	/* A whole subtree dropped by one upper entry. */
+	gw(PDP + 8 * 0, 0);
+	submit(PML4, 4);
+	CU_ASSERT(unmapped(sh, 4, gva(0, 0, 0, 1)));
+	CU_ASSERT(unmapped(sh, 4, gva(0, 0, 1, 5)));
+	CU_ASSERT_EQUAL(ppgtt_nr_tables(s.v), 2);
+	CU_ASSERT_EQUAL(stats().ppgtt_resyncs, 4 + 2);
+	/* Nothing changed: re-read, nothing rewritten. */
+	submit(PML4, 4);
+	CU_ASSERT_EQUAL(s.v->ppgtt.resync_entries, 5);
+	CU_ASSERT_EQUAL(s.hv->nr_wp_calls, 0);
+	fake_teardown(&s);
+}
+
+/*
  * An out-of-sync leaf whose page becomes a directory too: it is resynced
  * and protected first (a directory must see every write).
  */
@@ -749,6 +806,7 @@ suite_ppgtt(void)
 		{ "shared tables refcounted, released pages unprotected", test_shared_refcount },
 		{ "out-of-sync leaf resynced at submission", test_oos_resync },
 		{ "out-of-sync page becoming a directory", test_oos_page_becomes_directory },
+		{ "no write-protection: every table resynced per submission", test_resync_mode },
 		{ "bad entries: not present, counted, one line", test_bad_entries },
 		{ "10k page tables", test_10k_tables },
 		{ "roots from PV info and from contexts", test_root_pv_and_context },
