@@ -55,6 +55,7 @@ struct pgpu_event {
 	uint32_t ring_head;	/* the context's ring head when it switched out */
 	uint32_t fault;		/* PGPU_EV_FAULT: enum pgpu_fault */
 	uint64_t fault_addr;	/* PGPU_EV_FAULT: the graphics address involved, if any */
+	char why[96];		/* PGPU_EV_FAULT: the backend's words for it ("" if none) */
 	/*
 	 * CLOCK_MONOTONIC ns when the engine did it (0: unknown; the
 	 * scheduler then takes the time it reads the event). Lets the

@@ -28,7 +28,7 @@ struct sr_vgpu {
 	uint64_t done_ns;		/* run time of its completed workloads */
 	uint64_t user_irqs;		/* completed workloads that reported MI_USER_INTERRUPT */
 	uint64_t queued, freed;		/* workloads made by sr_queue; freed (hand-back, drop) */
-	char why[128];			/* the last failed workload's reason */
+	char why[192];			/* the last failed workload's reason */
 	bool reset_seen;		/* reset_pending was set at a hand-back */
 	uint32_t last_ctx;		/* shadow ctx id of the last workload prepared */
 	/* How it behaves. */

@@ -7,6 +7,7 @@
  * mem_alloc hands out pages of the machine's GPU host pool.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,7 @@ sg_next_event(struct pgpu *p, struct pgpu_event *ev)
 	ev->ring_head = s.ring_head;
 	ev->fault = s.fault;
 	ev->fault_addr = s.fault_addr;
+	snprintf(ev->why, sizeof(ev->why), "%s", s.why);
 	return 1;
 }
 

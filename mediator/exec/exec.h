@@ -194,7 +194,7 @@ struct workload {
 	bool user_irq;			/* it executed MI_USER_INTERRUPT */
 	uint64_t queued_ns;		/* execlist.c: when the guest submitted it */
 	uint64_t start_ns, end_ns;	/* scheduler: on the engine, off it (0: never ran) */
-	char why[128];			/* WL_FAILED: the reason, one line (the scanner: "rcs0: ...") */
+	char why[192];			/* WL_FAILED: the reason, one line (the scanner: "rcs0: ...") */
 };
 
 /*

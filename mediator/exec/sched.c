@@ -508,10 +508,11 @@ on_event(struct sched *s, struct gpu *gpu, const struct pgpu_event *ev, uint64_t
 		break;
 	case PGPU_EV_FAULT:
 		s->c.faults++;
-		snprintf(reason, sizeof(reason), "GPU %s on %s at %#llx",
+		snprintf(reason, sizeof(reason), "GPU %s on %s at %#llx%s%.96s",
 			 ev->fault < sizeof(fault_names) / sizeof(fault_names[0])
 				 ? fault_names[ev->fault] : "fault",
-			 exec_engines[ev->engine].name, (unsigned long long)ev->fault_addr);
+			 exec_engines[ev->engine].name, (unsigned long long)ev->fault_addr,
+			 ev->why[0] ? ": " : "", ev->why);
 		pthread_mutex_lock(&e->v->lock);
 		fail_locked(s, gpu, e, reason, reason, now);
 		pthread_mutex_unlock(&e->v->lock);

@@ -354,7 +354,8 @@ post_sync(struct sg_run *r, unsigned int op, bool ppgtt, uint64_t a, const uint3
 
 /*
  * MI_FLUSH_DW: post-sync op bits 15:14, bit 21 store-data-index (offset
- * into the engine's status page); address bits 31:3 with bit 2 "use GGTT".
+ * into the context's status page, the PPHWSP: execlist mode); address
+ * bits 31:3 with bit 2 "use GGTT".
  */
 int
 sg_mi_flush_dw(struct sg_run *r, const uint32_t *c, unsigned int n)
@@ -367,15 +368,17 @@ sg_mi_flush_dw(struct sg_run *r, const uint32_t *c, unsigned int n)
 		return sg_fault(r, SOFTGPU_FAULT_OPCODE, r->cmd_addr,
 				"MI_FLUSH_DW post-sync op 2 is reserved");
 	if (c[0] & BIT(21)) {
-		a = hwsp_base(r, false) + (c[1] & 0xff8);
+		a = hwsp_base(r, true) + (c[1] & 0xff8);
 		ppgtt = false;
 	}
 	return post_sync(r, op, ppgtt, a, c + 3, n - 3);
 }
 
 /*
- * PIPE_CONTROL: dw1 post-sync op bits 15:14, bit 21 store-data-index,
- * bit 24 GGTT; dw2/3 the address, dw4(/5) the immediate data.
+ * PIPE_CONTROL: dw1 post-sync op bits 15:14, bit 21 store-data-index
+ * (an offset into the PPHWSP, as for MI_FLUSH_DW: i915 flushes to
+ * LRC_PPHWSP_SCRATCH this way), bit 24 GGTT; dw2/3 the address, dw4(/5)
+ * the immediate data.
  */
 int
 sg_pipe_control(struct sg_run *r, const uint32_t *c, unsigned int n)
@@ -385,7 +388,7 @@ sg_pipe_control(struct sg_run *r, const uint32_t *c, unsigned int n)
 	uint64_t a = addr48(c[2], c[3], 3);
 
 	if (c[1] & BIT(21)) {
-		a = hwsp_base(r, false) + (c[2] & 0xffc);
+		a = hwsp_base(r, true) + (c[2] & 0xffc);
 		ppgtt = false;
 	}
 	return post_sync(r, op, ppgtt, a, c + 4, n - 4);

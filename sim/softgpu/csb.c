@@ -12,6 +12,7 @@
  * the queue is not empty.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -213,7 +214,8 @@ sg_user_interrupt(struct sg_engine *e, uint32_t ctx_id, uint32_t head)
 }
 
 void
-sg_fault_event(struct sg_engine *e, uint32_t ctx_id, uint32_t head, uint32_t kind, uint64_t addr)
+sg_fault_event(struct sg_engine *e, uint32_t ctx_id, uint32_t head, uint32_t kind, uint64_t addr,
+	       const char *why)
 {
 	struct sg_exec *x = e->g->x;
 	struct softgpu_event ev = {
@@ -221,6 +223,7 @@ sg_fault_event(struct sg_engine *e, uint32_t ctx_id, uint32_t head, uint32_t kin
 		.fault = kind, .fault_addr = addr,
 	};
 
+	snprintf(ev.why, sizeof(ev.why), "%s", why ? why : "");
 	pthread_mutex_lock(&x->ev_lock);
 	evq_push(x, e, &ev);
 	pthread_mutex_unlock(&x->ev_lock);

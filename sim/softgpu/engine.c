@@ -168,7 +168,7 @@ run_ports(struct sg_engine *e, const uint64_t desc[2])
 			e->st.faults++;
 			snprintf(e->st.last_fault, sizeof(e->st.last_fault), "%s", r->why);
 			pthread_mutex_unlock(&e->lock);
-			sg_fault_event(e, r->ctx_id, r->head, r->fault, r->fault_addr);
+			sg_fault_event(e, r->ctx_id, r->head, r->fault, r->fault_addr, r->why);
 			return;
 		default:	/* SG_ABORT: reset or stop */
 			return;

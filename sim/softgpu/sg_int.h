@@ -282,7 +282,7 @@ void sg_csb(struct sg_engine *e, uint32_t status, uint32_t ctx_id, uint32_t even
 	    uint32_t head);
 void sg_user_interrupt(struct sg_engine *e, uint32_t ctx_id, uint32_t head);
 void sg_fault_event(struct sg_engine *e, uint32_t ctx_id, uint32_t head, uint32_t kind,
-		    uint64_t addr);
+		    uint64_t addr, const char *why);
 /* Engine reset's part: CSB pointers back to their reset value (lock held). */
 void sg_csb_reset(struct sg_engine *e);
 int sg_events_init(struct sg_exec *x);

@@ -100,6 +100,7 @@ struct softgpu_event {
 	uint32_t ring_head;	/* ring head offset at the event */
 	uint32_t fault;		/* FAULT: enum softgpu_fault */
 	uint64_t fault_addr;	/* FAULT: the graphics address involved (or the command's) */
+	char why[96];		/* FAULT: what happened, in words (the command, the walk) */
 };
 
 /*

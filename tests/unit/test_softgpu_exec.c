@@ -262,7 +262,7 @@ test_stores(void)
 	rig_close(&r);
 }
 
-/* Post-sync writes: PIPE_CONTROL on rcs0, MI_FLUSH_DW on bcs0: dword, qword, timestamp. */
+/* Post-sync writes: PIPE_CONTROL on rcs0, MI_FLUSH_DW on bcs0: dword, qword, timestamp, by index. */
 static void
 test_post_sync(void)
 {
@@ -278,11 +278,14 @@ test_post_sync(void)
 	CTX_EMIT(&c,
 		PIPE_CONTROL(6), (1u << 24) | (1u << 14), LO(dst.gma), 0, 0x1234, 0x5678,
 		PIPE_CONTROL(5), (1u << 24) | (1u << 14), LO(dst.gma + 0x10), 0, 0xabcd,
-		PIPE_CONTROL(6), (1u << 24) | (3u << 14), LO(dst.gma + 0x20), 0, 0, 0);
+		PIPE_CONTROL(6), (1u << 24) | (3u << 14), LO(dst.gma + 0x20), 0, 0, 0,
+		/* Store-data-index: an offset into the context's PPHWSP (i915's flush scratch). */
+		PIPE_CONTROL(6), (1u << 21) | (1u << 14), 0xd0, 0, 0x1d0, 0x2d0);
 	CTX_EMIT(&x,
 		MI_FLUSH_DW | (1u << 14) | 2, LO(dst.gma + 0x40) | 4, 0, 0x4444,
 		MI_FLUSH_DW | (1u << 14) | 3, LO(dst.gma + 0x48) | 4, 0, 0x55, 0x66,
-		MI_FLUSH_DW | (3u << 14) | 2, LO(dst.gma + 0x50) | 4, 0, 0);
+		MI_FLUSH_DW | (3u << 14) | 2, LO(dst.gma + 0x50) | 4, 0, 0,
+		MI_FLUSH_DW | (1u << 21) | (1u << 14) | 2, 0x88, 0, 0x88);
 	CU_ASSERT_EQUAL(rig_submit1(&r, RCS, &c), 0);
 	rig_expect_run(&r, RCS, 1);
 	CU_ASSERT_EQUAL(rig_submit1(&r, BCS, &x), 0);
@@ -297,6 +300,11 @@ test_post_sync(void)
 	CU_ASSERT_EQUAL(rd32(&dst, 0x48), 0x55);
 	CU_ASSERT_EQUAL(rd32(&dst, 0x4c), 0x66);
 	CU_ASSERT_NOT_EQUAL(rd32(&dst, 0x54), 0xeeeeeeee);
+	CU_ASSERT_EQUAL(rd32(&c.img, 0xd0), 0x1d0);
+	CU_ASSERT_EQUAL(rd32(&c.img, 0xd4), 0x2d0);
+	CU_ASSERT_EQUAL(rd32(&x.img, 0x88), 0x88);
+	CU_ASSERT_EQUAL(hwsp(&r, RCS, 0xd0 / 4), 0);	/* not the engine's page */
+	CU_ASSERT_EQUAL(hwsp(&r, BCS, 0x88 / 4), 0);
 	rig_close(&r);
 }
 
