@@ -198,7 +198,10 @@ class Guest:
         return {"build": self.args.build, "fd": fd, "ctl": self.ctl, "qemu": self.qemu,
                 "disk": os.path.join(self.dir, "disk.img"), "index": self.idx,
                 "domid": self.domid,
-                "vgpu": os.environ.get("LINUX_GUEST_VGPU", "type=GVTg_V5_4"),
+                # 640x480: every aperture access is a proxy round trip in
+                # this mode (docs/qemu-glue.md), and fbcon redraws the screen
+                # through the aperture; at 1920x1200 one clear takes a minute.
+                "vgpu": os.environ.get("LINUX_GUEST_VGPU", "type=GVTg_V5_4,res=640x480"),
                 "dir": self.dir}
 
     def start_device(self, fd, peers=None):
