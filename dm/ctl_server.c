@@ -252,6 +252,8 @@ do_stats(struct vgpu *v, struct hv *hv, void *arg)
 	STAT(vblanks); STAT(ticks); STAT(wp_failed);
 	STAT(hv_release_failed);
 	STAT(ppgtt_tables); STAT(ppgtt_bad); STAT(ppgtt_oos); STAT(ppgtt_oos_syncs); STAT(ppgtt_resyncs);
+	STAT(exec_submitted); STAT(exec_completed); STAT(exec_failed); STAT(exec_preempted);
+	STAT(exec_dropped); STAT(exec_resets); STAT(busy_ns);
 #undef STAT
 	do_stats_unknown(o, v);
 	out_printf(o, "failsafe=%d\n", s.failsafe);
@@ -303,6 +305,7 @@ static const char *const ctl_mech_names[] = {
 	[TRAP_P2M_WP] = "p2m-wp",
 	[TRAP_DIRECT] = "direct",
 	[TRAP_PROXY] = "proxy",
+	[TRAP_RESYNC] = "resync",
 };
 
 static void

@@ -89,6 +89,10 @@ struct vgpu_stats {
 	uint64_t ppgtt_oos;	   /* leaf tables taken out of sync (unprotected) */
 	uint64_t ppgtt_oos_syncs;  /* resyncs of out-of-sync leaves before submissions */
 	uint64_t ppgtt_resyncs;    /* table pages re-read (no write-protection: every submission) */
+	/* Execution, all engines (execlist.c): workloads the guest submitted through ELSP, ... */
+	uint64_t exec_submitted, exec_completed, exec_failed;
+	uint64_t exec_preempted, exec_dropped, exec_resets;
+	uint64_t busy_ns;	   /* GPU time its workloads used (the scheduler's clock) */
 	bool failsafe;
 	char failsafe_reason[64];
 };
@@ -101,6 +105,7 @@ enum trap_mech {
 	TRAP_P2M_WP,	   /* p2m_ioreq_server page: writes trap, reads direct */
 	TRAP_DIRECT,	   /* p2m_mmio_direct mapping: never seen by the DM */
 	TRAP_PROXY,	   /* forwarded by QEMU's proxy device: every access comes to the DM */
+	TRAP_RESYNC,	   /* tracked page nothing protects: re-read before each submission */
 };
 
 struct trap_entry {

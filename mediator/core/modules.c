@@ -26,7 +26,7 @@ const struct vgpu_module vgpu_modules[] = {
 	{ .name = "cfg_space", .init = cfg_space_init, .fini = cfg_space_fini,
 	  .trap_rows = cfg_space_trap_rows, .stats = cfg_space_stats },
 	{ .name = "execlist", .init = execlist_init, .fini = execlist_fini,
-	  .reset = execlist_reset },
+	  .reset = execlist_reset, .stats = execlist_stats },
 	/* No init: struct vgpu comes zeroed from vgpu_zalloc (no tracked pages). */
 	{ .name = "page_track", .fini = page_track_fini,
 	  .trap_rows = page_track_trap_rows, .stats = page_track_stats },

@@ -41,6 +41,7 @@
 
 struct gpu;
 struct vgpu;
+struct vgpu_stats;
 
 /* ---- Gen9 facts used by more than one part (docs/execution.md) ---- */
 
@@ -374,6 +375,8 @@ int execlist_init(struct vgpu *v);
 void execlist_fini(struct vgpu *v);
 /* Module reset hook: reset the engines of the GDRST domains (bit 0: all). v->lock held. */
 void execlist_reset(struct vgpu *v, uint32_t domains);
+/* Module stats hook: the engines' workload counters and GPU time. */
+void execlist_stats(struct vgpu *v, struct vgpu_stats *out);
 /* One dword written to engine e's ELSP (execlist_regs.c -> execlist.c). v->lock held. */
 void execlist_elsp_write(struct vgpu *v, enum pgpu_engine e, uint32_t val);
 /* Engine e's execlist and ring registers back to their reset values. v->lock held. */

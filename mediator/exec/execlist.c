@@ -535,3 +535,19 @@ execlist_fini(struct vgpu *v)
 	for (unsigned int e = 0; e < EXEC_NR_ENGINES; e++)
 		queue_drop(v, (enum pgpu_engine)e);
 }
+
+void
+execlist_stats(struct vgpu *v, struct vgpu_stats *out)
+{
+	for (unsigned int i = 0; i < EXEC_NR_ENGINES; i++) {
+		const struct exec_engine_state *es = &v->exec.eng[i];
+
+		out->exec_submitted += es->submitted;
+		out->exec_completed += es->completed;
+		out->exec_failed += es->failed;
+		out->exec_preempted += es->preempted;
+		out->exec_dropped += es->dropped;
+		out->exec_resets += es->resets;
+	}
+	out->busy_ns = v->exec.busy_ns;
+}

@@ -243,6 +243,8 @@ void
 page_track_trap_rows(struct vgpu *v, struct trap_entry *rows, size_t max, size_t *n)
 {
 	size_t total = v->pt.pages.n, room = max > *n ? max - *n : 0, i;
+	/* Without write-protection (hv wp_gfn NULL) pages are resynced, never trapped. */
+	enum trap_mech mech = v->hv_ops->wp_gfn ? TRAP_P2M_WP : TRAP_RESYNC;
 	void **all;
 
 	if (!total || !room)
@@ -254,7 +256,7 @@ page_track_trap_rows(struct vgpu *v, struct trap_entry *rows, size_t max, size_t
 	for (i = 0; i < total && (i + 1 < room || total <= room); i++) {
 		const struct tracked_page *tp = all[i];
 
-		vgpu_trap_row(rows, max, n, TRAP_P2M_WP, tp->gfn << 12, (tp->gfn << 12) + 4095,
+		vgpu_trap_row(rows, max, n, mech, tp->gfn << 12, (tp->gfn << 12) + 4095,
 			      tp->what ? tp->what : "tracked page", tp->writes);
 	}
 	if (i < total) {
@@ -265,7 +267,7 @@ page_track_trap_rows(struct vgpu *v, struct trap_entry *rows, size_t max, size_t
 		for (size_t k = i; k < total; k++)
 			traps += ((const struct tracked_page *)all[k])->writes;
 		snprintf(what, sizeof(what), "%zu more pages", total - i);
-		vgpu_trap_row(rows, max, n, TRAP_P2M_WP, lo->gfn << 12, (hi->gfn << 12) + 4095,
+		vgpu_trap_row(rows, max, n, mech, lo->gfn << 12, (hi->gfn << 12) + 4095,
 			      what, traps);
 	}
 	free(all);

@@ -404,6 +404,15 @@ test_resync_mode(void)
 	submit(PML4, 4);
 	CU_ASSERT_EQUAL(s.v->ppgtt.resync_entries, 5);
 	CU_ASSERT_EQUAL(s.hv->nr_wp_calls, 0);
+	/* The trap map says how these pages are kept: resynced, not write-protected. */
+	struct trap_entry rows[16];
+	size_t n = vgpu_trap_map(s.v, rows, 16), resync = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		CU_ASSERT_NOT_EQUAL(rows[i].mech, TRAP_P2M_WP);
+		resync += rows[i].mech == TRAP_RESYNC;
+	}
+	CU_ASSERT_EQUAL(resync, 2);	/* PML4 and PDP are left */
 	fake_teardown(&s);
 }
 

@@ -21,6 +21,7 @@ static const struct {
 	{ "ioreq-port", "ioreq port range" },
 	{ "p2m-wp", "p2m write-protect" },
 	{ "direct", "direct map" },
+	{ "resync", "resync per submit" },
 };
 
 const char *
