@@ -267,8 +267,7 @@ exec_free(struct softgpu *g, struct sg_exec *x)
 	}
 	sg_pool_fini(g, x);
 	sg_events_fini(x);
-	if (x->mem)
-		sim_file_unmap(x->mem, XENSIM_MEM_SIZE, x->mem_fd);
+	sim_machine_put(x->machine);
 	free(x);
 }
 
@@ -276,7 +275,6 @@ int
 softgpu_exec_start(struct softgpu *g)
 {
 	struct sg_exec *x = NULL;
-	bool created;
 	int rc = 0;
 
 	pthread_mutex_lock(&g->exec_lock);
@@ -291,16 +289,17 @@ softgpu_exec_start(struct softgpu *g)
 		goto out;
 	}
 	x->efd = -1;
-	x->mem_fd = -1;
 	x->budget = SG_BUDGET_DEFAULT;
 	x->sem_timeout_ms = SG_SEM_TIMEOUT_MS_DEFAULT;
 	pthread_mutex_init(&x->pool_lock, NULL);
 	/*
-	 * Machine memory (the host pool lives in it). Created if nobody has
-	 * yet: under the QEMU glue no simulated hypervisor made the machine
-	 * before the GPU starts; sizing is idempotent (sim_file_map).
+	 * Machine memory (the host pool lives in it), the process's own
+	 * mapping of the machine (sg_int.h). Created if nobody has yet: under
+	 * the QEMU glue no simulated hypervisor made the machine before the
+	 * GPU starts.
 	 */
-	x->mem = sim_file_map(g->machine, "mem", XENSIM_MEM_SIZE, true, &x->mem_fd, &created);
+	x->machine = sim_machine_get(g->machine, true);
+	x->mem = x->machine ? x->machine->mem : NULL;
 	if (!x->mem) {
 		rc = -errno;
 		goto fail;

@@ -118,8 +118,14 @@ struct sg_engine {
 };
 
 struct sg_exec {
-	uint8_t *mem;		/* machine memory (XENSIM_MEM_SIZE) */
-	int mem_fd;
+	/*
+	 * Machine memory (XENSIM_MEM_SIZE): this process's mapping of the
+	 * machine, shared with libxensim, so that windows of external memory
+	 * placed over it (sim/memwin.c: a QEMU guest's RAM) are what the
+	 * engines read and write.
+	 */
+	uint8_t *mem;
+	struct sim_machine *machine;	/* the reference that keeps mem mapped */
 	struct sg_engine eng[SOFTGPU_NR_ENGINES];
 	uint64_t budget;	/* atomic */
 	uint32_t sem_timeout_ms; /* atomic */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sim/softgpu/softgpu.h"
+#include "tests/unit/sg_rig.h"
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 
@@ -82,6 +83,43 @@ test_window_reserved(void)
 	CU_ASSERT_EQUAL(w3, 1);		/* untouched on failure */
 	xensim_mem_close(x);
 	test_machine_done(mach);
+}
+
+/*
+ * The engines reach a window too: softgpu's DMA goes through this
+ * process's machine mapping (a QEMU guest's breadcrumbs land in its RAM
+ * file, not in the machine's pages under the window).
+ */
+static void
+test_window_gpu_dma(void)
+{
+	struct sg_rig r;
+	struct sg_ctx c;
+	struct xensim_mem *x;
+	uint64_t w = 0;
+	const uint32_t gma = 0x4000000u;
+	uint32_t v = 0;
+	int fd;
+
+	rig_open(&r);
+	x = xensim_mem_open(r.machine);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	fd = memfd_pattern(MB);
+	CU_ASSERT_EQUAL_FATAL(xensim_mem_window(x, 2 * MB, &w), 0);
+	CU_ASSERT_EQUAL_FATAL(xensim_mem_map(x, w, MB, fd, 0), 0);
+	rig_ggtt_map(&r, gma, w + 5 * 4096);
+	rig_ctx(&r, &c, 9, 1, NULL);
+	CTX_EMIT(&c, MI_SDI | MI_GGTT | 2, gma + 8, 0, 0xfeedf00du,
+		 MI_COPY_MEM | MI_GGTT | (1u << 21), gma + 12, 0, gma, 0);
+	CU_ASSERT_EQUAL(rig_submit1(&r, SOFTGPU_RCS, &c), 0);
+	rig_expect_run(&r, SOFTGPU_RCS, 9);
+	CU_ASSERT_EQUAL(pread(fd, &v, 4, 5 * 4096 + 8), 4);
+	CU_ASSERT_EQUAL(v, 0xfeedf00du);
+	CU_ASSERT_EQUAL(pread(fd, &v, 4, 5 * 4096 + 12), 4);
+	CU_ASSERT_EQUAL(v, 0xa5000005u);	/* read from the file, written to it */
+	xensim_mem_close(x);
+	close(fd);
+	rig_close(&r);
 }
 
 static void
@@ -248,6 +286,7 @@ suite_xensim_window(void)
 		{ "windows are reserved machine-wide, never a domain's RAM", test_window_reserved },
 		{ "a memfd placed in a window: RAM path, aperture path, unmap, close",
 		  test_window_maps_memfd },
+		{ "the GPU engines read and write a window", test_window_gpu_dma },
 		{ "placement rules: inside own window, aligned, within the file", test_window_rules },
 		{ "a window is the placing process's view only", test_window_process_local },
 		{ NULL, NULL },
