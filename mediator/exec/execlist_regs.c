@@ -105,6 +105,25 @@ gdrst_write(struct vgpu *v, uint32_t off, uint32_t val)
 	return 0;
 }
 
+/*
+ * TLB invalidation (GEN8_RTCR 0x4260, M1TCR, M2TCR, BTCR 0x426c, VTCR
+ * 0x4270): the guest sets an engine's bit after changing its page tables
+ * and polls for it to clear (i915 intel_gt_invalidate_tlb: 4 ms). Done at
+ * once: the shadow PPGTT already holds every trapped change, and a
+ * resynced or out-of-sync table is re-read before the next submission;
+ * the GPU never saw the guest's tables.
+ */
+#define GEN8_RTCR 0x4260
+#define GEN8_TLB_INV_REGS 5
+
+static int
+tlb_inv_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	(void)val;
+	vreg_set(v, off, 0);
+	return 0;
+}
+
 /* RING_MODE (GFX_MODE): execlists always on, the only mode a vGPU has. */
 #define GFX_RUN_LIST_ENABLE (1u << 15)
 /* CSB pointer: write pointer bits 2:0 (the engine's), read pointer 10:8 (the guest's). */
@@ -143,9 +162,11 @@ gdrst_write(struct vgpu *v, uint32_t off, uint32_t val)
 	{ .off = (base) + ENG_CSB_PTR, .name = #e "_CSB_PTR", .size = 4,                 \
 	  .flags = MF_VIRT | MF_MASKED, .ro_mask = 0x000f, .reset = CSB_PTR_RESET }
 
-/* Sorted by offset: rcs0 0x2000, GDRST, vcs0 0x12000, vecs0 0x1a000, bcs0 0x22000. */
+/* Sorted by offset: rcs0 0x2000, TLB invalidation, GDRST, vcs0 0x12000, vecs0 0x1a000, bcs0 0x22000. */
 static const struct mmio_reg execlist_regs[] = {
 	EL_ROWS(RCS, 0x02000),
+	{ REG(GEN8_RTCR), .size = 4 * GEN8_TLB_INV_REGS, .flags = MF_VIRT | MF_NOLOG,
+	  .write = tlb_inv_write },
 	{ REG(GEN6_GDRST), .size = 4, .flags = MF_VIRT | MF_NOLOG, .ro_mask = 0xffffffff,
 	  .write = gdrst_write },
 	EL_ROWS(VCS, 0x12000),

@@ -194,6 +194,21 @@ test_reset_ctl(void)
 	down();
 }
 
+/* TLB invalidation: each engine's request bit reads back clear at once (i915 polls 4 ms). */
+static void
+test_tlb_invalidation(void)
+{
+	up();
+	for (uint32_t off = 0x4260; off <= 0x4270; off += 4) {
+		CU_ASSERT_EQUAL(el_reg(s.v, off), 0);
+		el_wreg(s.v, off, 1);
+		CU_ASSERT_EQUAL(el_reg(s.v, off), 0);
+	}
+	CU_ASSERT_EQUAL(s.v->stats.unknown_reg, 0);
+	CU_ASSERT_FALSE(s.v->stats.failsafe);
+	down();
+}
+
 void suite_execlist_reset(void);
 void
 suite_execlist_reset(void)
@@ -202,6 +217,7 @@ suite_execlist_reset(void)
 		{ "GDRST in the middle of work", test_gdrst_mid_work },
 		{ "full, blitter-only and whole-device resets", test_gdrst_full },
 		{ "RESET_CTL handshake on every engine", test_reset_ctl },
+		{ "TLB invalidation completes at once", test_tlb_invalidation },
 		{ NULL, NULL },
 	};
 
