@@ -199,6 +199,12 @@ spec_vga_check(const char *val, struct vgpu_config *cfg)
 }
 
 static int
+spec_monitor(const char *val, struct vgpu_config *cfg)
+{
+	return parse_switch(val, "dp", "hdmi", &cfg->monitor_hdmi);
+}
+
+static int
 spec_bars(const char *val, struct vgpu_config *cfg)
 {
 	return parse_switch(val, "64", "32", &cfg->bars32);
@@ -221,6 +227,7 @@ static const struct {
 	{ "msi", spec_msi },
 	{ "vga_check", spec_vga_check },
 	{ "bars", spec_bars },
+	{ "monitor", spec_monitor },
 };
 #define VGPU_SPEC_NKEYS (sizeof(vgpu_spec_keys) / sizeof(vgpu_spec_keys[0]))
 

@@ -41,6 +41,7 @@ struct vgpu_config {
 	bool msi;		       /* expose the MSI capability (if the transport can inject MSIs) */
 	bool bars32;		       /* BAR0/BAR2 32-bit memory BARs, BAR4 32 bits wide (bars=32) */
 	bool vga_check;		       /* glue: refuse 00:02.0 if the guest has QEMU's VGA */
+	bool monitor_hdmi;	       /* the virtual monitor on DDI D: HDMI (DDC over GMBUS), else DP (AUX) */
 };
 
 /* Fill *cfg with the defaults (type GVTg_V5_4, 00:02.0, tolerate). */

@@ -21,11 +21,14 @@ struct vgpu;
 #define DISPLAY_DEFAULT_PERIOD_NS 16666667ull
 
 /*
- * The virtual monitor is a DisplayPort sink on DDI D, where GVT-g puts it
- * on Skylake (gvt/display.c): live in SFUSE_STRAP and SDEISR, DPCD and
- * EDID over AUX channel D (dp_aux.c). Its EDID also answers on port D's
- * DDC pin pair, GMBUS pin 6 (GMBUS_PIN_DPD), as GVT-g's does: with no VBT
- * i915 gives each of DDI B-D a DP and an HDMI connector.
+ * The virtual monitor sits on DDI D, where GVT-g puts it on Skylake
+ * (gvt/display.c): live in SFUSE_STRAP and SDEISR. A DisplayPort sink by
+ * default (vGPU spec monitor=dp): DPCD and EDID over AUX channel D
+ * (dp_aux.c), nothing on the HDMI DDC pins. With monitor=hdmi it answers
+ * on port D's DDC pin pair, GMBUS pin 6 (GMBUS_PIN_DPD), and AUX D has no
+ * sink. Only one of the two: with no VBT i915 gives each of DDI B-D a DP
+ * and an HDMI connector, and a port whose both connectors report a
+ * monitor cannot be lit (one encoder per port).
  */
 #define DISPLAY_MONITOR_PORT 3
 #define DISPLAY_MONITOR_GMBUS_PIN 6

@@ -247,8 +247,8 @@ aux_transact(struct vgpu *v, unsigned int ch, uint32_t ctl, unsigned int n)
 	unsigned int rlen;
 
 	v->disp.aux.transactions++;
-	if (ch != DISPLAY_MONITOR_PORT)
-		return AUX_DONE | AUX_TIME_OUT;	/* nothing plugged in */
+	if (ch != DISPLAY_MONITOR_PORT || v->cfg.monitor_hdmi)
+		return AUX_DONE | AUX_TIME_OUT;	/* no DP sink plugged in */
 	/* A request the sink cannot parse gets no reply: time out. */
 	if (n < AUX_BARE_SIZE || n > AUX_DATA_BYTES) {
 		log_dbg(DBG_DISPLAY, "%s: AUX %c: bad request size %u", v->tag, 'A' + ch, n);

@@ -2,7 +2,8 @@
 /*
  * gmbus.c — the GMBUS I2C controller (GMBUS0..5), emulated just enough for
  * a guest to read the virtual monitor's EDID from slave 0x50 on the DDC
- * pin pair of the port it is plugged into; anything else NAKs.
+ * pin pair of the port it is plugged into (an HDMI monitor: monitor=hdmi);
+ * anything else NAKs.
  */
 #include "mediator/core/vgpu_int.h"
 #include "mediator/regs/mmio_tables.h"
@@ -138,7 +139,7 @@ gmbus0_write(struct vgpu *v, uint32_t off, uint32_t val)
 
 	vreg_set(v, off, val);
 	gmbus_reset(v);
-	v->disp.gmbus_monitor = pin == DISPLAY_MONITOR_GMBUS_PIN;
+	v->disp.gmbus_monitor = v->cfg.monitor_hdmi && pin == DISPLAY_MONITOR_GMBUS_PIN;
 	return 0;
 }
 

@@ -78,6 +78,18 @@ rig_up(struct fake_setup *r)
 	rig_up_mode(r, 0, 0);
 }
 
+/* The same with an HDMI monitor (monitor=hdmi): its EDID on GMBUS pin 6. */
+static void
+rig_up_hdmi(struct fake_setup *r)
+{
+	struct vgpu_config cfg;
+
+	vgpu_config_default(&cfg);
+	cfg.msi = true;
+	cfg.monitor_hdmi = true;
+	CU_ASSERT_FATAL(fake_setup_whole(r, 9, &cfg) == 0);
+}
+
 static uint64_t
 tick(struct vgpu *v, uint64_t now)
 {
@@ -361,7 +373,7 @@ test_gmbus_edid_read(void)
 	struct fake_setup r;
 	uint8_t got[EDID_BLOCK_SIZE], want[EDID_BLOCK_SIZE];
 
-	rig_up(&r);
+	rig_up_hdmi(&r);
 	edid_build(want, 1920, 1200);
 	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_HW_RDY);
 	gmbus_read_start(r.v, MON_PIN, 0x50, 0, 128);
@@ -399,7 +411,7 @@ test_gmbus_nak(void)
 	struct fake_setup r;
 	uint32_t before;
 
-	rig_up(&r);
+	rig_up_hdmi(&r);
 	/* Pin 5 is port B: nothing plugged in. */
 	gmbus_read_start(r.v, PORTB_PIN, 0x50, 0, 128);
 	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_SATOER);
@@ -425,6 +437,19 @@ test_gmbus_nak(void)
 	fake_teardown(&r);
 }
 
+/* The default DP monitor answers on no DDC pin: HDMI-A-3 must see nothing. */
+static void
+test_gmbus_dp_monitor_silent(void)
+{
+	struct fake_setup r;
+
+	rig_up(&r);
+	gmbus_read_start(r.v, MON_PIN, 0x50, 0, 128);
+	CU_ASSERT(reg_rd(r.v, GMBUS2) & G2_SATOER);
+	CU_ASSERT_FALSE(reg_rd(r.v, GMBUS2) & G2_ACTIVE);
+	fake_teardown(&r);
+}
+
 static void
 test_gmbus_read_past_end(void)
 {
@@ -432,7 +457,7 @@ test_gmbus_read_past_end(void)
 	const uint8_t *e;
 	uint32_t w, last = 0;
 
-	rig_up(&r);
+	rig_up_hdmi(&r);
 	e = r.v->disp.edid;
 	/* From 124, 8 bytes: 124..127 then 0xff past the block. */
 	gmbus_read_start(r.v, MON_PIN, 0x50, 124, 8);
@@ -622,6 +647,7 @@ suite_display(void)
 		{ "GMBUS reads the whole EDID", test_gmbus_edid_read },
 		{ "GMBUS NAKs absent port and other slaves", test_gmbus_nak },
 		{ "GMBUS reads past the end are safe", test_gmbus_read_past_end },
+		{ "GMBUS: a DP monitor answers on no pin", test_gmbus_dp_monitor_silent },
 		{ "power wells, fuses and DBUF grant requests", test_display_core_power_wells },
 		{ "DPLL locks follow enables, GVT reset", test_display_core_dplls },
 		{ "pcode mailbox answers and completes", test_pcode_mailbox },

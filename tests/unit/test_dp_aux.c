@@ -320,6 +320,23 @@ test_dp_aux_malformed(void)
 	fake_teardown(&r);
 }
 
+/* monitor=hdmi: no DP sink on port D, so AUX D times out like an empty port. */
+static void
+test_dp_aux_hdmi_monitor(void)
+{
+	struct fake_setup r;
+	struct vgpu_config cfg;
+	uint8_t req[20], rep[20];
+	uint32_t st;
+
+	vgpu_config_default(&cfg);
+	cfg.monitor_hdmi = true;
+	CU_ASSERT_FATAL(fake_setup_whole(&r, 7, &cfg) == 0);
+	st = aux_xfer(r.v, AUX_D, req, aux_hdr(req, NATIVE_READ, 0, 1), rep);
+	CU_ASSERT_EQUAL(st & (DONE | TIME_OUT), DONE | TIME_OUT);
+	fake_teardown(&r);
+}
+
 void suite_dp_aux(void);
 
 void
@@ -331,6 +348,7 @@ suite_dp_aux(void)
 		{ "EDID over I2C-over-AUX", test_dp_aux_edid },
 		{ "absent ports time out, errors W1C", test_dp_aux_absent_ports },
 		{ "malformed requests are bounded", test_dp_aux_malformed },
+		{ "an HDMI monitor leaves AUX D without a sink", test_dp_aux_hdmi_monitor },
 		{ NULL, NULL },
 	};
 

@@ -33,6 +33,7 @@ test_defaults(void)
 	CU_ASSERT_FALSE(c.ggtt_failsafe);
 	CU_ASSERT_TRUE(c.msi);
 	CU_ASSERT_TRUE(c.vga_check);
+	CU_ASSERT_FALSE(c.monitor_hdmi);	/* a DisplayPort monitor */
 }
 
 static void
@@ -68,7 +69,7 @@ test_all_keys(void)
 
 	CU_ASSERT_EQUAL(vgpu_spec_parse("type=xengt_small,high_gm=1G,weight=16,res=800x600,"
 					"sbdf=0001:02:1f.7,unknown=strict,ggtt=failsafe,msi=off,"
-					"vga_check=off",
+					"vga_check=off,monitor=hdmi",
 					&c, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(c.low_gm, 16 * MIB);
 	CU_ASSERT_EQUAL(c.high_gm, 1024 * MIB);
@@ -83,6 +84,7 @@ test_all_keys(void)
 	CU_ASSERT_TRUE(c.ggtt_failsafe);
 	CU_ASSERT_FALSE(c.msi);
 	CU_ASSERT_FALSE(c.vga_check);
+	CU_ASSERT_TRUE(c.monitor_hdmi);
 	CU_ASSERT_EQUAL(vgpu_spec_parse("sbdf=00:03.1,low_gm=4096K", &c, err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(c.bus, 0);
 	CU_ASSERT_EQUAL(c.dev, 3);
@@ -113,6 +115,7 @@ static const struct {
 	{ "ggtt=yes", "ggtt: bad value 'yes'" },
 	{ "msi=1", "msi: bad value '1'" },
 	{ "vga_check=no", "vga_check: bad value 'no'" },
+	{ "monitor=vga", "monitor: bad value 'vga'" },
 	{ "msi=on,msi=off", "msi: given twice ('on', 'off')" },
 	{ "low_gm=99999999999999999999G", "low_gm: bad value '99999999999999999999G'" },
 };
