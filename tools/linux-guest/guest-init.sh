@@ -98,7 +98,6 @@ fi
 # ---- rung 1: i915 binds, detects GVT-g, balloons ----
 run insmod-i915 load_modules i915 "$LG_I915_PARAMS"
 fact i915-bound $([ -e /sys/bus/pci/drivers/i915/0000:00:02.0 ] && echo yes || echo no)
-[ "$LG_SHORT" = 1 ] && finish
 
 # ---- rung 2: GT not wedged, card0 usable, fbdev console lit ----
 fact i915-wedged "$(cat /sys/kernel/debug/dri/0/i915_wedged 2>/dev/null || echo unknown)"
@@ -113,6 +112,7 @@ if [ -e /dev/fb0 ]; then
 	uname -a > /dev/tty1 2>/dev/null
 	fact screenshot "$(ask screenshot)"
 fi
+[ "$LG_SHORT" = 1 ] && finish
 
 # ---- rung 3: igt clients ----
 echo "$LG_IGT" | tr ';' '\n' | while read -r prog args; do
