@@ -18,7 +18,7 @@
 static struct figure {
 	char name[40];
 	double value;
-	char unit[16];
+	char unit[24];
 	char baseline[40];
 } figures[MAX_FIGURES];
 static unsigned int nfigures;
@@ -58,13 +58,13 @@ figure_ratio(const struct figure *f, int *ok)
 static void
 print_table(void)
 {
-	printf("\n%-22s %14s %-10s %-22s %8s\n", "figure", "value", "unit", "baseline", "ratio");
+	printf("\n%-22s %14s %-16s %-22s %8s\n", "figure", "value", "unit", "baseline", "ratio");
 	for (unsigned int i = 0; i < nfigures; i++) {
 		const struct figure *f = &figures[i];
 		int ok;
 		double r = figure_ratio(f, &ok);
 
-		printf("%-22s %14.1f %-10s %-22s ", f->name, f->value, f->unit,
+		printf("%-22s %14.1f %-16s %-22s ", f->name, f->value, f->unit,
 		       f->baseline[0] ? f->baseline : "-");
 		if (ok)
 			printf("%8.2f\n", r);
@@ -118,6 +118,7 @@ main(int argc, char **argv)
 		{ "scan", bench_cmd_scan },
 		{ "sched", bench_sched },
 		{ "softgpu", bench_softgpu },
+		{ "linux_guest", bench_linux_guest },
 	};
 	int rc;
 

@@ -29,5 +29,6 @@ int bench_mapcache(void);
 int bench_cmd_scan(void);
 int bench_sched(void);
 int bench_softgpu(void);
+int bench_linux_guest(void);
 
 #endif

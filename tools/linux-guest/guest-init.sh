@@ -117,7 +117,9 @@ fi
 # ---- rung 3: igt clients ----
 echo "$LG_IGT" | tr ';' '\n' | while read -r prog args; do
 	[ -n "$prog" ] || continue
+	ask "stats before-$prog" > /dev/null
 	run "igt-$prog" timeout "$LG_IGT_TIMEOUT" "/igt/$prog" $args
+	ask "stats after-$prog" > /dev/null
 done
 
 # ---- the caller's commands (LINUX_GUEST_RUN) ----

@@ -33,6 +33,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import figures  # noqa: E402
 import judge  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -272,6 +273,14 @@ class Guest:
             answer = "pong"
         elif line == "screenshot":
             answer = screenshot(self)
+        elif line.startswith("stats ") and self.kind == "xengt":
+            # A snapshot of the daemon's counters, labelled by the guest
+            # (figures.py: the traps and workloads of one igt client).
+            label = "".join(c for c in line[6:] if c.isalnum() or c in "-_")[:64]
+            rc, out = ctl(self, "stats", str(self.domid))
+            with open(os.path.join(self.dir, "stats-%s.txt" % label), "w") as f:
+                f.write(out)
+            answer = "ok" if rc == 0 else "failed rc=%d" % rc
         elif line == "collect":
             collect_ctl(self)
             self.collected = True
@@ -430,6 +439,8 @@ def judge_run(args, guests, kind, timed_out):
         with open(g.console, errors="replace") as f:
             facts, sections = judge.parse(f.read())
         judge.write_sections(g.dir, facts, sections)
+        if kind == "xengt":
+            figures.write(g.dir, sections)
         secs = g.t1 - g.t0
         if kind == "lsi":
             ok, problems, summary = judge.stock_device(facts, sections, g.disk_md5)
