@@ -248,7 +248,7 @@ test_skips_without_qemu(void)
 
 /* A console log as guest-init.sh prints it, climbing to a given height. */
 static void
-write_console(const char *dir, int height, int wedged)
+write_console(const char *dir, int height, int wedged, int blit_wrong)
 {
 	char path[4300];
 	FILE *f;
@@ -272,6 +272,9 @@ write_console(const char *dir, int height, int wedged)
 	}
 	fprintf(f, "@@xengt-begin igt-gem_exec_nop\n1.5\n@@xengt-end igt-gem_exec_nop rc=0\n"
 		   "@@xengt-begin igt-gem_blt\n@@xengt-end igt-gem_blt rc=%d\n", height >= 3 ? 0 : 1);
+	fprintf(f, "@@xengt-begin blitcheck\n@@xengt blit copy=%s pixels=16384 wrong=%d\n"
+		   "@@xengt-end blitcheck rc=%d\n", blit_wrong ? "wrong" : "ok", blit_wrong ? 7 : 0,
+		blit_wrong);
 	fprintf(f, "@@xengt-begin dmesg\n"
 		   "[    5.1] i915 0000:00:02.0: [drm] Virtual GPU for Intel GVT-g detected.\n"
 		   "[    5.2] i915 0000:00:02.0: [drm] VGT balloon successfully\n%s"
@@ -290,13 +293,15 @@ test_judge_ladder(void)
 	static const struct {
 		int height;
 		int wedged;	/* 1: i915's message, 2: only a call trace */
+		int blit_wrong;	/* blitcheck found wrong pixels */
 		const char *last, *why;
 	} cases[] = {
-		{ 0, 0, "rung 0 of 4", "i915 did not bind" },
-		{ 3, 1, "rung 1 of 4", "declaring it wedged" },
-		{ 3, 2, "rung 1 of 4", "wedged from __engines_record_defaults" },
-		{ 2, 0, "rung 2 of 4", "gem_blt exited 1" },
-		{ 3, 0, "rung 3 of 4", NULL },
+		{ 0, 0, 0, "rung 0 of 4", "i915 did not bind" },
+		{ 3, 1, 0, "rung 1 of 4", "declaring it wedged" },
+		{ 3, 2, 0, "rung 1 of 4", "wedged from __engines_record_defaults" },
+		{ 2, 0, 0, "rung 2 of 4", "gem_blt exited 1" },
+		{ 3, 0, 1, "rung 2 of 4", "blitcheck: copy=wrong pixels=16384 wrong=7" },
+		{ 3, 0, 0, "rung 3 of 4", NULL },
 	};
 	const char *b = getenv("XENGT_BUILD");
 	char dir[4200], line[512];
@@ -305,7 +310,7 @@ test_judge_ladder(void)
 		struct lg_run r;
 
 		snprintf(dir, sizeof(dir), "%s/linux-guest-judge", b && *b ? b : "build");
-		write_console(dir, cases[i].height, cases[i].wedged);
+		write_console(dir, cases[i].height, cases[i].wedged, cases[i].blit_wrong);
 		const char *args[] = { dir, NULL };
 		lg_tool(&r, "judge.py", args);
 		if (skipped(&r)) {

@@ -4,43 +4,17 @@
  * libdrm): is /dev/dri/card0 usable? Opens it, asks the driver's name
  * (DRM_IOCTL_VERSION) and chipset id (I915_GETPARAM), creates and closes a
  * GEM object. One "@@xengt drm KEY=VALUE" fact per step; exit 0 only if
- * every step worked. The ioctl layouts are the kernel's uapi (drm.h,
- * i915_drm.h), restated here: Debian ships those headers only in libdrm-dev.
+ * every step worked. The ioctl layouts: i915_uapi.h.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
-struct drm_version {
-	int version_major, version_minor, version_patchlevel;
-	size_t name_len;
-	char *name;
-	size_t date_len;
-	char *date;
-	size_t desc_len;
-	char *desc;
-};
-struct drm_gem_close {
-	uint32_t handle, pad;
-};
-struct drm_i915_getparam {
-	int32_t param;
-	int *value;
-};
-struct drm_i915_gem_create {
-	uint64_t size;
-	uint32_t handle, pad;
-};
-#define DRM_IOCTL_VERSION _IOWR('d', 0x00, struct drm_version)
-#define DRM_IOCTL_GEM_CLOSE _IOW('d', 0x09, struct drm_gem_close)
-/* DRM_COMMAND_BASE 0x40 + DRM_I915_GETPARAM 0x06 / DRM_I915_GEM_CREATE 0x1b */
-#define DRM_IOCTL_I915_GETPARAM _IOWR('d', 0x46, struct drm_i915_getparam)
-#define DRM_IOCTL_I915_GEM_CREATE _IOWR('d', 0x5b, struct drm_i915_gem_create)
-#define I915_PARAM_CHIPSET_ID 4
+#include "i915_uapi.h"
 
 static int
 step(const char *what, int rc)

@@ -121,6 +121,7 @@ echo "$LG_IGT" | tr ';' '\n' | while read -r prog args; do
 	run "igt-$prog" timeout "$LG_IGT_TIMEOUT" "/igt/$prog" $args
 	ask "stats after-$prog" > /dev/null
 done
+run blitcheck /bin/blitcheck /dev/dri/card0
 
 # ---- the caller's commands (LINUX_GUEST_RUN) ----
 [ -f /etc/xengt/run.sh ] && run user sh /etc/xengt/run.sh

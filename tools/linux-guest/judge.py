@@ -136,6 +136,16 @@ def rungs(facts, sections):
             r3.append("%s skipped itself (igt exit 77: a requirement not met)" % prog)
         elif sec[0] != 0:
             r3.append("%s exited %d" % (prog, sec[0]))
+    # Debian's igt clients are benchmark builds that check nothing: blitcheck
+    # (an empty batch per engine, a copy compared pixel by pixel) does.
+    sec = sections.get("blitcheck")
+    if sec is None:
+        r3.append("blitcheck did not run")
+    elif sec[0] != 0:
+        bad = [l.split("blit ", 1)[1] for l in sec[1].splitlines()
+               if "@@xengt blit " in l and not l.rstrip().endswith("=ok")
+               and "=ok " not in l]
+        r3.append("blitcheck: %s" % ("; ".join(bad) or "exited %d" % sec[0]))
     if r3:
         return 2, why + r3, notes
     return 3, why, notes

@@ -43,7 +43,8 @@ stamp=$(
 	{
 		echo "$kver"; ls -l --time-style=+%s "/boot/vmlinuz-$kver" "$busybox"
 		for p in $IGT_PROGS; do ls -l --time-style=+%s "$igtdir/$p"; done
-		cat "$here/mkinitramfs.sh" "$here/guest-init.sh" "$here/drmcheck.c"
+		cat "$here/mkinitramfs.sh" "$here/guest-init.sh" "$here/drmcheck.c" \
+			"$here/blitcheck.c" "$here/i915_uapi.h"
 	} | sha256sum | cut -c1-16)
 ln -sf "/boot/vmlinuz-$kver" "$out/vmlinuz"
 if [ -f "$out/initramfs.cpio.gz" ] && [ "$(cat "$out/initramfs.stamp" 2>/dev/null)" = "$stamp" ]; then
@@ -94,9 +95,11 @@ for g in $GROUPS; do
 	done
 done
 
-# ---- drmcheck: a static helper that opens card0 and makes a few ioctls ----
-${LG_CC:-cc} -static -O2 -Wall -Wextra -Werror -o "$root/bin/drmcheck" "$here/drmcheck.c" ||
-	lg_die "drmcheck.c does not build (static glibc: libc6-dev)"
+# ---- static helpers: drmcheck (card0 usable), blitcheck (execution right) ----
+for h in drmcheck blitcheck; do
+	${LG_CC:-cc} -static -O2 -Wall -Wextra -Werror -o "$root/bin/$h" "$here/$h.c" ||
+		lg_die "$h.c does not build (static glibc: libc6-dev)"
+done
 
 # ---- igt programs and their shared libraries (ldd), at the same paths ----
 for p in $IGT_PROGS; do
