@@ -183,6 +183,8 @@ $(BUILD)/xengt-ctl: $(call obj,$(CTL_SRCS)) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PNG_LIBS) $(SYS_LIBS)
 
 # A guest program: its main, libguest, the guest's side of the sim (vCPU accesses).
+# Objects reached through this pattern rule are kept (not intermediate files).
+.SECONDARY: $(patsubst tools/guest/prog/%.c,$(BUILD)/obj/tools/guest/prog/%.o,$(GUEST_PROG_SRCS))
 $(BUILD)/guest-%: $(BUILD)/obj/tools/guest/prog/%.o $(GUEST_LIB_OBJS) $(TOOLS_LIB_OBJS) $(LIBXENSIM)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $^ $(SYS_LIBS)
