@@ -118,6 +118,7 @@ main(int argc, char **argv)
 		{ "scan", bench_cmd_scan },
 		{ "sched", bench_sched },
 		{ "softgpu", bench_softgpu },
+		{ "e2e", bench_e2e },
 		{ "linux_guest", bench_linux_guest },
 	};
 	int rc;

@@ -29,6 +29,7 @@ int bench_mapcache(void);
 int bench_cmd_scan(void);
 int bench_sched(void);
 int bench_softgpu(void);
+int bench_e2e(void);
 int bench_linux_guest(void);
 
 #endif
