@@ -277,6 +277,35 @@ test_four_guests_draw(void)
 	script_run_free(&r);
 }
 
+/*
+ * guest-blit on two guests at once: batches of whole-surface copies
+ * through each vGPU, every destination pixel checked by the guest, the
+ * throughput line the bench reads (e2e_blt) printed.
+ */
+static void
+test_guest_blit(void)
+{
+	struct script_run r;
+
+	if (!exec_or_skip())
+		return;
+	script_run(&r, (const char *[]){ "--vgpus", "2", "--program", "guest-blit", "--",
+					 "--size", "320x200", "--copies", "3", "--repeat", "5",
+					 NULL }, 120000);
+	script_dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	for (unsigned int d = 1; d <= 2; d++) {
+		char line[96];
+
+		snprintf(line, sizeof(line), "[d%u] guest-blit: destination exact (0 wrong pixels)", d);
+		CU_ASSERT_TRUE(script_has_line(&r, line));
+		snprintf(line, sizeof(line), "[d%u] guest-blit: passed", d);
+		CU_ASSERT_TRUE(script_has_line(&r, line));
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "5 submissions x 3 copies of 320x200 on bcs0 in "));
+	script_run_free(&r);
+}
+
 /* The hand-written submission (tests/scripts/submit.xs): CSB and pixels as expected. */
 static void
 test_submit_script(void)
@@ -301,6 +330,7 @@ static const struct test_case guest_exec_cases[] = {
 	{ "MI_STORE_DATA_IMM over ten submissions", test_store_dw_sequence },
 	{ "four guests draw at once, screenshots exact", test_four_guests_draw },
 	{ "hand-written submission script", test_submit_script },
+	{ "guest-blit: copies through two vGPUs, checked", test_guest_blit },
 	{ NULL, NULL },
 };
 

@@ -313,6 +313,14 @@ struct genv {
 };
 /* Read the environment; -EINVAL (message on stderr) if it is not the runner's. */
 int genv_read(struct genv *e);
+/*
+ * A program's start on its vGPU: attach to vCPU 0 of its domain, probe, PV
+ * info, balloon (GUEST_RAM_LO..HI) and MSI on (data 0x4030 + index). 0 or
+ * -errno (an attach failure is printed, the others are in g->err).
+ */
+int genv_start(const struct genv *e, struct gdev *g, const char *name);
+/* CLOCK_MONOTONIC in microseconds, for the programs' throughput lines. */
+uint64_t genv_now_us(void);
 /* Exit status of a guest program that skipped (the runner prints it as skipped). */
 #define GUEST_EXIT_SKIP 77
 

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "sim/xensim.h"
 
 #include "tools/common/expr.h"
 #include "tools/guest/libguest.h"
@@ -58,4 +61,31 @@ genv_read(struct genv *e)
 	e->dev = (uint8_t)dev;
 	e->fn = (uint8_t)fn;
 	return 0;
+}
+
+int
+genv_start(const struct genv *e, struct gdev *g, const char *name)
+{
+	struct sim_vcpu *c = sim_vcpu_attach(e->machine, e->domid, 0);
+	int rc;
+
+	if (!c) {
+		rc = -errno;
+		printf("%s%s: attach to d%u: %s\n", e->prefix, name, e->domid, strerror(-rc));
+		return rc;
+	}
+	g->c = c;	/* the caller detaches it (sim_vcpu_detach(g->c)) */
+	rc = gdev_bringup(g, c, e->bus, e->dev, e->fn, GUEST_RAM_LO, GUEST_RAM_HI);
+	if (!rc)
+		rc = gdev_msi_enable(g, 0xfee00000, 0x4030 + (e->index & 0xf));
+	return rc;
+}
+
+uint64_t
+genv_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }

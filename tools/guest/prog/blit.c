@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim/xensim.h"
 #include "tools/common/expr.h"
@@ -93,15 +92,6 @@ parse(int argc, char **argv, struct opts *o)
 	return rc || optind != argc ? -EINVAL : 0;
 }
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static uint32_t
 pixel(unsigned int x, unsigned int y)
 {
@@ -170,7 +160,6 @@ int
 main(int argc, char **argv)
 {
 	static struct scene s;
-	struct sim_vcpu *c;
 	struct opts o;
 	struct genv e;
 	uint64_t t0, t1;
@@ -186,14 +175,7 @@ main(int argc, char **argv)
 	if (genv_read(&e))
 		return 2;
 	prefix = e.prefix;
-	c = sim_vcpu_attach(e.machine, e.domid, 0);
-	if (!c) {
-		printf("%sguest-blit: attach to d%u: %m\n", prefix, e.domid);
-		return 1;
-	}
-	rc = gdev_bringup(&s.g, c, e.bus, e.dev, e.fn, GUEST_RAM_LO, GUEST_RAM_HI);
-	if (!rc)
-		rc = gdev_msi_enable(&s.g, 0xfee00000, 0x4030 + (e.index & 0xf));
+	rc = genv_start(&e, &s.g, "guest-blit");
 	if (!rc)
 		rc = scene_setup(&s, &o);
 	if (!rc)
@@ -203,13 +185,15 @@ main(int argc, char **argv)
 	/* One warm-up submission (first touches, the PPGTT shadowed), then the timed ones. */
 	if (!rc)
 		rc = submit_one(&s, &o);
-	t0 = now_us();
+	t0 = genv_now_us();
 	for (unsigned int i = 0; i < o.repeat && !rc; i++)
 		rc = submit_one(&s, &o);
-	t1 = now_us();
+	t1 = genv_now_us();
 	if (rc) {
 		printf("%sguest-blit: %s (%s)\n", prefix, s.g.err[0] ? s.g.err : "failed",
 		       strerror(-rc));
+		if (s.g.c)
+			sim_vcpu_detach(s.g.c);
 		return 1;
 	}
 	mib = (double)o.repeat * o.copies * s.pitch * o.h / (1024.0 * 1024.0);
@@ -219,5 +203,6 @@ main(int argc, char **argv)
 	wrong = wrong_pixels(&s, &o);
 	printf("%sguest-blit: destination %s (%ld wrong pixels)\n", prefix,
 	       wrong ? "WRONG" : "exact", wrong);
+	sim_vcpu_detach(s.g.c);
 	return wrong ? 1 : 0;
 }

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "sim/xensim.h"
 #include "tools/common/expr.h"
@@ -104,15 +103,6 @@ parse(int argc, char **argv, struct opts *o)
 	return optind == argc ? 0 : -EINVAL;
 }
 
-static uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* Everything the program allocates on its vGPU. */
 struct scene {
 	struct gdev g;
@@ -176,13 +166,13 @@ gpu_draw(struct scene *s, const struct opts *o, unsigned int index)
 	if ((rc = gengine_init(&s->g, o->engine, &s->eng)) ||
 	    (rc = gctx_new(&s->g, o->engine, &s->vm, 4, 0x100 + index, &s->ctx)))
 		return rc;
-	t0 = now_us();
+	t0 = genv_now_us();
 	for (unsigned int i = 1; i <= o->repeat; i++) {
 		rc = submit_one(s, o, i);
 		if (rc)
 			return rc;
 	}
-	t1 = now_us();
+	t1 = genv_now_us();
 	seq = ((volatile uint32_t *)s->seqno.cpu)[0];
 	if (seq != o->repeat) {
 		snprintf(s->g.err, sizeof(s->g.err), "seqno %u after %u submissions", seq,
@@ -200,7 +190,6 @@ int
 main(int argc, char **argv)
 {
 	static struct scene s;
-	struct sim_vcpu *c;
 	struct opts o;
 	struct genv e;
 	long wrong;
@@ -219,14 +208,7 @@ main(int argc, char **argv)
 		printf("%sguest-draw: pattern does not fit %ux%u\n", prefix, o.w, o.h);
 		return 2;
 	}
-	c = sim_vcpu_attach(e.machine, e.domid, 0);
-	if (!c) {
-		printf("%sguest-draw: attach to d%u: %m\n", prefix, e.domid);
-		return 1;
-	}
-	rc = gdev_bringup(&s.g, c, e.bus, e.dev, e.fn, GUEST_RAM_LO, GUEST_RAM_HI);
-	if (!rc)
-		rc = gdev_msi_enable(&s.g, 0xfee00000, 0x4030 + (e.index & 0xf));
+	rc = genv_start(&e, &s.g, "guest-draw");
 	if (!rc)
 		rc = scene_objects(&s, &o);
 	if (rc)
@@ -262,14 +244,17 @@ main(int argc, char **argv)
 			       o.w * o.h, s.g.err);
 		else
 			printf("%sguest-draw: %s\n", prefix, s.g.err);
-		sim_vcpu_detach(c);
+		if (s.g.c)
+			sim_vcpu_detach(s.g.c);
 		return 1;
 	}
 	printf("%spixels: %ux%u %s exact, shown on pipe A\n", prefix, o.w, o.h, s.pat.name);
-	sim_vcpu_detach(c);
+	if (s.g.c)
+		sim_vcpu_detach(s.g.c);
 	return 0;
 fail:
 	printf("%sguest-draw: %s (%s)\n", prefix, s.g.err, strerror(-rc));
-	sim_vcpu_detach(c);
+	if (s.g.c)
+		sim_vcpu_detach(s.g.c);
 	return 1;
 }
