@@ -32,6 +32,15 @@
 #define DE_MISC_BASE 0x44460u
 #define PCU_BASE     0x444e0u
 #define SDE_BASE     0xc4000u /* PCH (south display) bank: SDEISR.. */
+/*
+ * The eDP PSR interrupts (EDP_PSR_IMR/IIR, display/intel_psr.c): a pair
+ * without ISR/IER that feeds DE_MISC's PSR bit. IMR comes out of reset
+ * all masked, IIR is write 1 to clear; the vGPU has no PSR panel, so
+ * nothing ever sets an IIR bit (i915 checks that IIR reads 0 at IRQ
+ * install, gen3_assert_iir_is_zero).
+ */
+#define EDP_PSR_IMR  0x64834u
+#define EDP_PSR_IIR  0x64838u
 
 /* Engine interrupt bits inside an engine's 16-bit field. */
 #define GT_USER_INTERRUPT  (1u << 0)
@@ -288,6 +297,8 @@ static const struct mmio_reg irq_regs[] = {
 	IRQ_BANK_ROWS(DE_PORT_BASE, "GEN8_DE_PORT"),
 	IRQ_BANK_ROWS(DE_MISC_BASE, "GEN8_DE_MISC"),
 	IRQ_BANK_ROWS(PCU_BASE, "GEN8_PCU"),
+	{ REG(EDP_PSR_IMR), .size = 4, .flags = MF_VIRT, .reset = 0xffffffffu },
+	{ REG(EDP_PSR_IIR), .size = 4, .flags = MF_VIRT, .w1c_mask = 0xffffffffu },
 	IRQ_BANK_ROWS(SDE_BASE, "SDE"),
 };
 const struct mmio_table irq_mmio_table = { "irq", irq_regs, NELEM(irq_regs) };

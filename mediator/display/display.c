@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * display.c — the vGPU's virtual display engine: pipes A-C (PIPECONF,
- * timings, scanline, frame/flip counters), primary planes (surface
- * latched on vblank), DDI port presence, and the vblank timer that raises
- * each enabled pipe's vblank interrupt. Nothing reaches the physical GPU.
+ * display.c — the vGPU's virtual display engine: transcoders A-C and eDP
+ * (timings, M/N values, CRC and infoframe control), pipes A-C (PIPECONF,
+ * scanline, frame/flip counters, pipe misc), primary planes (surface
+ * latched on vblank; the other planes are planes.c's), DDI ports
+ * (presence, buffer control and translations, DP transport), PCH hotplug
+ * control, and the vblank timer that raises each enabled pipe's vblank
+ * interrupt. Nothing reaches the physical GPU.
  */
 #include <stddef.h>
 
@@ -22,7 +25,22 @@
 #define VBLANK_A   0x60010u
 #define VSYNC_A	   0x60014u
 #define PIPESRC_A  0x6001cu
+/*
+ * The rest of a transcoder's registers a modeset writes (i915_reg.h):
+ * vsync shift, pixel multiplier, the data and link M/N values (M1/N1;
+ * M2/N2 for DRRS), CRC control, the video DIP (infoframe) control, DDI
+ * function control and the MSA misc field. Plain values.
+ */
+#define VSYNCSHIFT_A	 0x60028u
+#define PIPE_MULT_A	 0x6002cu
+#define PIPEA_DATA_M1	 0x60030u	/* DATA_M1, N1, M2, N2, LINK_M1, N1, M2, N2 */
+#define PIPEA_M_N_DWORDS 8
+#define PIPE_CRC_CTL_A	 0x60050u
+#define VIDEO_DIP_CTL_A	 0x60200u
 #define TRANS_DDI_FUNC_CTL_A 0x60400u
+#define TRANS_MSA_MISC_A 0x60410u
+/* The eDP transcoder's registers sit at pipe "index" 0xf (0x6f000, 0x7f008). */
+#define TRANSCODER_EDP	 0xfu
 
 /* DDI buffer control, one per port A..E (_DDI_BUF_CTL_A + port * 0x100). */
 #define DDI_BUF_CTL_A		  0x64000u
@@ -42,12 +60,22 @@
 #define DP_TP_CTL_LINK_TRAIN_IDLE (2u << 8)
 #define DP_TP_STATUS_IDLE_DONE	  (1u << 25)
 #define DDI_INIT_DISPLAY_DETECTED (1u << 0)
+/*
+ * DDI buffer translations: 10 entries (LO/HI dword pairs) per port at
+ * _DDI_BUF_TRANS_A + port * 0x60; the guest loads its voltage swing and
+ * pre-emphasis table at every port enable (intel_ddi_buf_trans.c).
+ */
+#define DDI_BUF_TRANS_A		  0x64e00u
+#define DDI_BUF_TRANS_STRIDE	  0x60u
+#define DDI_BUF_TRANS_BYTES	  (10u * 8u)
 
 /* Pipe registers (_PIPEADSL, _TRANSACONF, _PIPEA_FRMCOUNT_G4X ...). */
 #define PIPEDSL_A	 0x70000u
 #define PIPECONF_A	 0x70008u
 #define PIPECONF_ENABLE	 (1u << 31)
 #define PIPECONF_STATE	 (1u << 30) /* i965+: pipe actually running */
+#define PIPE_MISC_A	 0x70030u	/* dithering, colour format */
+#define SKL_BOTTOM_COLOR_A 0x70034u
 #define PIPE_FRMCOUNT_A	 0x70040u
 #define PIPE_FLIPCOUNT_A 0x70044u
 
@@ -65,6 +93,17 @@
 #define SFUSE_STRAP_DDIB_DETECTED (1u << 2)
 #define SFUSE_STRAP_DDIC_DETECTED (1u << 1)
 #define SFUSE_STRAP_DDID_DETECTED (1u << 0)
+
+/*
+ * PCH hotplug control (SHOTPLUG_CTL, SHOTPLUG_CTL2 for port E): enables
+ * and pulse durations are plain, the long/short pulse status of each
+ * port (2 bits) is write 1 to clear. The monitor is there from the start
+ * and never replugged, so no status bit is ever set.
+ */
+#define PCH_PORT_HOTPLUG	0xc4030u
+#define PCH_PORT_HOTPLUG_STATUS	0x03030303u	/* ports A (25:24), D, C, B */
+#define PCH_PORT_HOTPLUG2	0xc403cu
+#define PCH_PORT_HOTPLUG2_STATUS 0x3u		/* port E */
 
 /* PCH hotplug live status: SDEISR bit per port (SDE_PORT*_HOTPLUG_CPT). */
 #define SDEISR			0xc4000u
@@ -102,13 +141,23 @@ display_pipe_on(const struct vgpu *v, unsigned int pipe)
 	return vreg_get(v, pipe_reg(PIPECONF_A, pipe)) & PIPECONF_ENABLE;
 }
 
-/* Make the plane's live surface the programmed one (a completed flip). */
+bool
+display_pipe_enabled(const struct vgpu *v, unsigned int pipe)
+{
+	return pipe < DISPLAY_NR_PIPES && display_pipe_on(v, pipe);
+}
+
+/*
+ * Make the primary plane's live surface the programmed one (a completed
+ * flip, counted); the pipe's other planes latch with it (planes.c).
+ */
 static void
 display_latch_surface(struct vgpu *v, unsigned int pipe)
 {
 	uint32_t surf = vreg_get(v, pipe_reg(DSPSURF_A, pipe));
 	uint32_t live = pipe_reg(DSPSURFLIVE_A, pipe);
 
+	planes_latch(v, pipe);
 	if (vreg_get(v, live) != surf) {
 		vreg_set(v, live, surf);
 		vreg_set(v, pipe_reg(PIPE_FLIPCOUNT_A, pipe),
@@ -270,15 +319,35 @@ display_dp_tp_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
 	{ .off = pipe_reg(VBLANK_A, p), .name = "VBLANK_" P, .size = 4, .flags = MF_VIRT }, \
 	{ .off = pipe_reg(VSYNC_A, p), .name = "VSYNC_" P, .size = 4, .flags = MF_VIRT },   \
 	{ .off = pipe_reg(PIPESRC_A, p), .name = "PIPESRC_" P, .size = 4, .flags = MF_VIRT }, \
+	{ .off = pipe_reg(VSYNCSHIFT_A, p), .name = "VSYNCSHIFT_" P, .size = 4,            \
+	  .flags = MF_VIRT },                                                             \
+	{ .off = pipe_reg(PIPE_MULT_A, p), .name = "PIPE_MULT_" P, .size = 4,              \
+	  .flags = MF_VIRT },                                                             \
+	{ .off = pipe_reg(PIPEA_DATA_M1, p), .name = "PIPE_DATA_LINK_M_N_" P,              \
+	  .size = PIPEA_M_N_DWORDS * 4, .flags = MF_VIRT },                               \
+	{ .off = pipe_reg(PIPE_CRC_CTL_A, p), .name = "PIPE_CRC_CTL_" P, .size = 4,        \
+	  .flags = MF_VIRT },                                                             \
+	{ .off = pipe_reg(VIDEO_DIP_CTL_A, p), .name = "VIDEO_DIP_CTL_" P, .size = 4,      \
+	  .flags = MF_VIRT },                                                             \
 	{ .off = pipe_reg(TRANS_DDI_FUNC_CTL_A, p), .name = "TRANS_DDI_FUNC_CTL_" P,      \
-	  .size = 4, .flags = MF_VIRT }
+	  .size = 4, .flags = MF_VIRT },                                                  \
+	{ .off = pipe_reg(TRANS_MSA_MISC_A, p), .name = "TRANS_MSA_MISC_" P, .size = 4,    \
+	  .flags = MF_VIRT }
+
+/* A transcoder's PIPECONF (TRANSCONF): the state bit follows the enable bit. */
+#define PIPECONF_ROW(p, P)                                                                \
+	{ .off = pipe_reg(PIPECONF_A, p), .name = "PIPECONF_" P, .size = 4,               \
+	  .flags = MF_VIRT, .ro_mask = PIPECONF_STATE, .write = display_pipeconf_write }
 
 /* The rows of one pipe and its primary plane. */
 #define PIPE_ROWS(p, P)                                                                   \
 	{ .off = pipe_reg(PIPEDSL_A, p), .name = "PIPEDSL_" P, .size = 4,                 \
 	  .flags = MF_VIRT | MF_RO, .ro_mask = ~0u, .read = display_pipedsl_read },       \
-	{ .off = pipe_reg(PIPECONF_A, p), .name = "PIPECONF_" P, .size = 4,               \
-	  .flags = MF_VIRT, .ro_mask = PIPECONF_STATE, .write = display_pipeconf_write }, \
+	PIPECONF_ROW(p, P),                                                               \
+	{ .off = pipe_reg(PIPE_MISC_A, p), .name = "PIPE_MISC_" P, .size = 4,              \
+	  .flags = MF_VIRT },                                                             \
+	{ .off = pipe_reg(SKL_BOTTOM_COLOR_A, p), .name = "SKL_BOTTOM_COLOR_" P, .size = 4, \
+	  .flags = MF_VIRT },                                                             \
 	{ .off = pipe_reg(PIPE_FRMCOUNT_A, p), .name = "PIPE_FRMCOUNT_" P, .size = 4,     \
 	  .flags = MF_VIRT | MF_RO | MF_NOLOG, .ro_mask = ~0u },                          \
 	{ .off = pipe_reg(PIPE_FLIPCOUNT_A, p), .name = "PIPE_FLIPCOUNT_" P, .size = 4,   \
@@ -303,6 +372,10 @@ display_dp_tp_ctl_write(struct vgpu *v, uint32_t off, uint32_t val)
 	{ .off = DP_TP_STATUS_A + (port) * DDI_BUF_CTL_STRIDE, .name = "DP_TP_STATUS_" P, \
 	  .size = 4, .flags = MF_VIRT | MF_RO, .ro_mask = ~0u }
 
+#define DDI_BUF_TRANS_ROW(port, P)                                                   \
+	{ .off = DDI_BUF_TRANS_A + (port) * DDI_BUF_TRANS_STRIDE,                      \
+	  .name = "DDI_BUF_TRANS_" P, .size = DDI_BUF_TRANS_BYTES, .flags = MF_VIRT }
+
 static const struct mmio_reg display_regs[] = {
 	TIMING_ROWS(0, "A"),
 	TIMING_ROWS(1, "B"),
@@ -313,11 +386,22 @@ static const struct mmio_reg display_regs[] = {
 	DDI_ROW(2, "C", DDI_BUF_IS_IDLE),
 	DDI_ROW(3, "D", DDI_BUF_IS_IDLE),
 	DDI_ROW(4, "E", DDI_BUF_IS_IDLE),
+	DDI_BUF_TRANS_ROW(0, "A"),
+	DDI_BUF_TRANS_ROW(1, "B"),
+	DDI_BUF_TRANS_ROW(2, "C"),
+	DDI_BUF_TRANS_ROW(3, "D"),
+	DDI_BUF_TRANS_ROW(4, "E"),
+	TIMING_ROWS(TRANSCODER_EDP, "EDP"),
 	PIPE_ROWS(0, "A"),
 	PIPE_ROWS(1, "B"),
 	PIPE_ROWS(2, "C"),
+	PIPECONF_ROW(TRANSCODER_EDP, "EDP"),
 	{ REG(SFUSE_STRAP), .size = 4, .flags = MF_VIRT | MF_RO, .ro_mask = ~0u,
 	  .reset = MONITOR_SFUSE_DETECTED },
+	{ REG(PCH_PORT_HOTPLUG), .size = 4, .flags = MF_VIRT,
+	  .w1c_mask = PCH_PORT_HOTPLUG_STATUS },
+	{ REG(PCH_PORT_HOTPLUG2), .size = 4, .flags = MF_VIRT,
+	  .w1c_mask = PCH_PORT_HOTPLUG2_STATUS },
 };
 const struct mmio_table display_mmio_table = { "display", display_regs,
 					       NELEM(display_regs) };

@@ -57,6 +57,14 @@ void display_fini(struct vgpu *v);
  */
 uint64_t display_tick(struct vgpu *v, uint64_t now_ns);
 
+/* Is the pipe (0..DISPLAY_NR_PIPES-1) enabled (PIPECONF bit 31)? */
+bool display_pipe_enabled(const struct vgpu *v, unsigned int pipe);
+/*
+ * planes.c: the pipe's cursor and planes 2-3 take their programmed
+ * surfaces as live ones (the pipe's vblank, or the pipe stopping).
+ */
+void planes_latch(struct vgpu *v, unsigned int pipe);
+
 /* gmbus.c: back to idle with nothing selected (GMBUS0 writes, SW_CLR_INT). */
 void gmbus_reset(struct vgpu *v);
 /* gmbus.c: idle state of a new vGPU (display_init); its registers start at their resets. */

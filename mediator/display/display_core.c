@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * display_core.c — the Skylake display core a guest brings up at probe:
- * fuse distribution status, power well request/state, DBUF power, the
- * DPLLs (LCPLL1 = DPLL0 for CDCLK, LCPLL2, WRPLL1/2), their DPLL_CTRL1/2
- * routing and DPLL_STATUS locks. Every request is granted at once. Pipes,
- * planes and ports are display.c's; the pcode mailbox is pcode.c's.
+ * fuse distribution status, power well request/state, DBUF power, DC
+ * state control, the PCH reset handshake, the DPLLs (LCPLL1 = DPLL0 for
+ * CDCLK, LCPLL2, WRPLL1/2), their DPLL_CTRL1/2 routing to ports and
+ * DPLL_STATUS locks, and the transcoder clock selects. Every request is
+ * granted at once. Pipes, planes and ports are display.c's; the pcode
+ * mailbox is pcode.c's.
  */
 #include "mediator/core/vgpu_int.h"
 #include "mediator/regs/mmio_tables.h"
@@ -34,6 +36,13 @@
 #define DBUF_POWER_REQUEST	(1u << 31)
 #define DBUF_POWER_STATE	(1u << 30)
 
+/*
+ * DC state enable (DC5/DC6/DC9 allowed): a plain value. Without the DMC
+ * firmware the guest never allows DC states, and nothing would enter
+ * them: i915 only checks that what it writes reads back.
+ */
+#define DC_STATE_EN		0x45504u
+
 /* CDCLK and the DPLL enables (SKL: DPLL0 = LCPLL1, DPLL1 = LCPLL2, DPLL2/3 = WRPLL1/2). */
 #define CDCLK_CTL		0x46000u
 #define LCPLL1_CTL		0x46010u
@@ -42,6 +51,10 @@
 #define WRPLL_CTL2		0x46060u
 #define LCPLL_PLL_ENABLE	(1u << 31)
 #define LCPLL_PLL_LOCK		(1u << 30)
+/* Which port clock drives transcoders A, B, C (TRANS_CLK_SEL): plain. */
+#define TRANS_CLK_SEL_A		0x46140u
+/* North display reset warn options: the PCH reset handshake enable, plain. */
+#define HSW_NDE_RSTWRN_OPT	0x46408u
 
 /* DPLL configuration and routing (intel_dpll_mgr.c / i915_reg.h, SKL). */
 #define DPLL1_CFGCR1		0x6c040u	/* CFGCR1/2 of DPLL1..3: 6 dwords */
@@ -125,12 +138,17 @@ static const struct mmio_reg display_core_regs[] = {
 	PW_ROW(HSW_PWR_WELL_CTL2),
 	PW_ROW(HSW_PWR_WELL_CTL3),
 	PW_ROW(HSW_PWR_WELL_CTL4),
+	{ REG(DC_STATE_EN), .size = 4, .flags = MF_VIRT },
 	{ REG(CDCLK_CTL), .size = 4, .flags = MF_VIRT },
 	{ REG(LCPLL1_CTL), .size = 4, .flags = MF_VIRT,
 	  .reset = LCPLL_PLL_ENABLE | LCPLL_PLL_LOCK, .write = lcpll_write },
 	{ REG(LCPLL2_CTL), .size = 4, .flags = MF_VIRT, .write = lcpll_write },
 	{ REG(WRPLL_CTL1), .size = 4, .flags = MF_VIRT },
 	{ REG(WRPLL_CTL2), .size = 4, .flags = MF_VIRT },
+	{ .off = TRANS_CLK_SEL_A, .name = "TRANS_CLK_SEL_A", .size = 4, .flags = MF_VIRT },
+	{ .off = TRANS_CLK_SEL_A + 4, .name = "TRANS_CLK_SEL_B", .size = 4, .flags = MF_VIRT },
+	{ .off = TRANS_CLK_SEL_A + 8, .name = "TRANS_CLK_SEL_C", .size = 4, .flags = MF_VIRT },
+	{ REG(HSW_NDE_RSTWRN_OPT), .size = 4, .flags = MF_VIRT },
 	{ REG(DPLL1_CFGCR1), .size = 6 * 4, .flags = MF_VIRT },
 	{ REG(DPLL_CTRL1), .size = 4, .flags = MF_VIRT, .reset = DPLL_CTRL1_RESET },
 	{ REG(DPLL_CTRL2), .size = 4, .flags = MF_VIRT, .reset = DPLL_CTRL2_RESET },

@@ -3,7 +3,9 @@
  * gmbus.c — the GMBUS I2C controller (GMBUS0..5), emulated just enough for
  * a guest to read the virtual monitor's EDID from slave 0x50 on the DDC
  * pin pair of the port it is plugged into (an HDMI monitor: monitor=hdmi);
- * anything else NAKs.
+ * anything else NAKs. And the same pin pairs as GPIOs (GPIOA..F), which
+ * i915 bit-bangs when a GMBUS read fails (intel_gmbus.c, "retry using GPIO bit-banging"): lines with
+ * pull-ups and no device answering on them, so every transfer NAKs.
  */
 #include "mediator/core/vgpu_int.h"
 #include "mediator/regs/mmio_tables.h"
@@ -39,6 +41,25 @@
 #define GMBUS2_ACTIVE	 (1u << 9)
 
 #define GMBUS5_2BYTE_INDEX (1u << 31)
+
+/*
+ * GPIO pin pair control (display/intel_gmbus_regs.h GPIO(n): 0xc5010 +
+ * 4 n, n = A..F). Clock (bits 0-5) and data (bits 8-13) have the same
+ * layout: DIR_MASK (0) and VAL_MASK (2) are write enables for DIR_OUT (1)
+ * and VAL_OUT (3) and read 0; VAL_IN (4) reads the line; PULLUP_DISABLE
+ * (5) is a plain bit. A line is low only while its pin drives it low
+ * (DIR_OUT with VAL_OUT 0): nothing else is on the bus to pull it down.
+ */
+#define GPIO_A		0xc5010u
+#define GPIO_PINS	6
+#define GPIO_DIR_MASK	(1u << 0)
+#define GPIO_DIR_OUT	(1u << 1)
+#define GPIO_VAL_MASK	(1u << 2)
+#define GPIO_VAL_OUT	(1u << 3)
+#define GPIO_VAL_IN	(1u << 4)
+#define GPIO_PULLUP_DIS	(1u << 5)
+#define GPIO_CLOCK	0	/* shift of the clock line's bits */
+#define GPIO_DATA	8	/* shift of the data line's bits */
 
 #define EDID_SLAVE 0x50u
 /* The monitor's DDC EEPROM has an 8-bit address; bytes past the EDID read 0xff. */
@@ -203,7 +224,45 @@ gmbus3_read(struct vgpu *v, uint32_t off, uint32_t *val)
 	return 0;
 }
 
+/* One line of a GPIO pin pair: the stored bits after a write of val. */
+static uint32_t
+gpio_line_write(uint32_t old, uint32_t val, unsigned int sh)
+{
+	uint32_t nv = old & ((GPIO_DIR_OUT | GPIO_VAL_OUT) << sh);
+
+	if (val & (GPIO_DIR_MASK << sh))
+		nv = (nv & ~(GPIO_DIR_OUT << sh)) | (val & (GPIO_DIR_OUT << sh));
+	if (val & (GPIO_VAL_MASK << sh))
+		nv = (nv & ~(GPIO_VAL_OUT << sh)) | (val & (GPIO_VAL_OUT << sh));
+	return nv | (val & (GPIO_PULLUP_DIS << sh));
+}
+
+static int
+gpio_write(struct vgpu *v, uint32_t off, uint32_t val)
+{
+	uint32_t old = vreg_get(v, off);
+
+	vreg_set(v, off, gpio_line_write(old, val, GPIO_CLOCK) |
+				 gpio_line_write(old, val, GPIO_DATA));
+	return 0;
+}
+
+/* The stored bits, and each line's level: high unless its pin drives it low. */
+static int
+gpio_read(struct vgpu *v, uint32_t off, uint32_t *val)
+{
+	uint32_t st = vreg_get(v, off);
+
+	*val = st;
+	for (unsigned int sh = GPIO_CLOCK; sh <= GPIO_DATA; sh += GPIO_DATA - GPIO_CLOCK)
+		if ((st & ((GPIO_DIR_OUT | GPIO_VAL_OUT) << sh)) != (GPIO_DIR_OUT << sh))
+			*val |= GPIO_VAL_IN << sh;
+	return 0;
+}
+
 static const struct mmio_reg gmbus_regs[] = {
+	{ .off = GPIO_A, .name = "GPIO_CTL", .size = GPIO_PINS * 4, .flags = MF_VIRT,
+	  .read = gpio_read, .write = gpio_write },
 	{ REG(GMBUS0), .size = 4, .flags = MF_VIRT, .write = gmbus0_write },
 	{ REG(GMBUS1), .size = 4, .flags = MF_VIRT, .write = gmbus1_write },
 	{ REG(GMBUS2), .size = 4, .flags = MF_VIRT, .ro_mask = ~GMBUS2_INUSE,

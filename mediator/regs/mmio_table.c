@@ -2,9 +2,10 @@
 /*
  * mmio_table.c — the base register table: the Gen9 (Skylake GT2) registers
  * an i915 guest touches at probe that no other module owns: forcewake
- * request/ack, per-engine ring registers, GT identification. Interrupts,
- * fences, display, GMBUS, the PV info page and the engines' execlist
- * interface with GDRST have their own tables (mmio_tables.c lists them all).
+ * request/ack, per-engine ring and error registers, GT identification,
+ * uncore debug. Interrupts, fences, display, GMBUS, the PV info page, the
+ * engines' execlist interface with GDRST, GT power management, workaround
+ * registers, MOCS and the GuC have their own tables (mmio_tables.c).
  */
 #include "mediator/regs/mmio_tables.h"
 #include "mediator/core/vgpu_int.h"
@@ -88,14 +89,23 @@ mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
  * EXECLIST_STATUS, RING_MODE, CSB) is exec/execlist_regs.c's table.
  *   TAIL/HEAD/START/CTL: ring buffer; under execlists the context image
  *   holds the real ones. ACTHD: read-only to the guest.
+ *   IPEIR: instruction parser error identity, write 1 to clear; IPEHR:
+ *     the header of the faulting instruction, read-only. A virtual engine
+ *     reports no parser errors: both read 0.
  *   HWSTAM, IMR: per-engine interrupt masks (the GT banks are irq.c's).
  *   MI_MODE: masked.  EIR: error identity, write 1 to clear.
+ *   EMR: error mask, plain (i915 writes it at every execlists resume).
+ *   ESR: error status, read-only; 0 (i915 resets an engine that resumes
+ *     with it non-zero, enable_error_interrupt).
  */
 #define ENGINE_ROWS(e, base)                                                          \
 	{ .off = (base) + 0x30, .name = #e "_RING_TAIL", .size = 4, .flags = MF_VIRT },  \
 	{ .off = (base) + 0x34, .name = #e "_RING_HEAD", .size = 4, .flags = MF_VIRT },  \
 	{ .off = (base) + 0x38, .name = #e "_RING_START", .size = 4, .flags = MF_VIRT }, \
 	{ .off = (base) + 0x3c, .name = #e "_RING_CTL", .size = 4, .flags = MF_VIRT },   \
+	{ .off = (base) + 0x64, .name = #e "_IPEIR", .size = 4, .flags = MF_VIRT,        \
+	  .w1c_mask = 0xffffffff },                                                     \
+	{ .off = (base) + 0x68, .name = #e "_IPEHR", .size = 4, .flags = MF_VIRT | MF_RO }, \
 	{ .off = (base) + 0x74, .name = #e "_ACTHD", .size = 4, .flags = MF_VIRT | MF_RO }, \
 	{ .off = (base) + 0x98, .name = #e "_HWSTAM", .size = 4, .flags = MF_VIRT | MF_SAVE, \
 	  .reset = 0xffffffff },                                                        \
@@ -105,7 +115,9 @@ mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
 	{ .off = (base) + 0xa8, .name = #e "_IMR", .size = 4, .flags = MF_VIRT | MF_SAVE, \
 	  .reset = 0xffffffff },                                                        \
 	{ .off = (base) + 0xb0, .name = #e "_EIR", .size = 4, .flags = MF_VIRT,          \
-	  .w1c_mask = 0xffffffff }
+	  .w1c_mask = 0xffffffff },                                                     \
+	{ .off = (base) + 0xb4, .name = #e "_EMR", .size = 4, .flags = MF_VIRT },        \
+	{ .off = (base) + 0xb8, .name = #e "_ESR", .size = 4, .flags = MF_VIRT | MF_RO }
 
 #define RCS_BASE  0x02000
 #define VCS_BASE  0x12000
@@ -120,14 +132,32 @@ mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
 #define GEN8_EU_DISABLE0    0x9134
 #define GEN8_EU_DISABLE1    0x9138
 #define GEN8_EU_DISABLE2    0x913c
-/* Power management (RPS / RC6): the guest programs them, the host owns the real ones. */
-#define GEN6_RPNSWREQ	    0xa008
-#define GEN6_RC_CONTROL	    0xa090
-#define GEN6_RC_STATE	    0xa094
-#define GEN6_PMINTRMSK	    0xa168
+/* GT wake status read around forcewake (RPS and RC6 are gt_pm_table.c's). */
 #define GEN6_GT_THREAD_STATUS_REG 0x13805c
 #define GEN6_GT_CORE_STATUS 0x138060
-#define GEN6_RP_STATE_CAP   0x145998
+/*
+ * Uncore and GT odds a stock 6.1 i915 reads or writes at probe and GT init:
+ *   GEN8_MCR_SELECTOR: steering of reads of replicated (multicast)
+ *     registers to one slice/subslice (intel_gt_mcr.c, and the GT
+ *     workaround list). Every register here is virtual and not
+ *     replicated, so the steering only has to keep its value.
+ *   PGTBL_ER: page table error status, write 1 to clear; never set
+ *     (intel_gt_clear_error_registers writes back what it reads).
+ *   CTC_MODE: where the command streamer timestamp counts from. Source
+ *     crystal (bit 0 = 0), shift 2 (bits 2:1): 24 MHz >> (3 - 2) = 12 MHz,
+ *     Skylake's timestamp rate, which softgpu's timestamps also count
+ *     (gen9_read_clock_frequency). Read-only: a guest write would not
+ *     change the physical timestamp.
+ *   FPGA_DBG: uncore debug; bit 31 (RM_NOCLAIM) latches an access to an
+ *     unclaimed register and is write 1 to clear (intel_uncore.c checks
+ *     and clears it). The vGPU never sets it, the rest reads 0.
+ */
+#define GEN8_MCR_SELECTOR   0x0fdc
+#define PGTBL_ER	    0x2024
+#define CTC_MODE	    0xa26c
+#define CTC_SHIFT_2	    (2u << 1)
+#define FPGA_DBG	    0x42300
+#define FPGA_DBG_RM_NOCLAIM (1u << 31)
 /*
  * Probe/GGTT path of a stock 6.1 i915 guest, outside display (rows added
  * so strict mode does not fail a normal guest; docs/vgpu-spec.md):
@@ -157,12 +187,12 @@ mi_mode_write(struct vgpu *v, uint32_t off, uint32_t val)
  * disabled (GEN9_F2_SS_DIS, bits 23:20) -> 3 subslices, no EU disabled.
  */
 #define SKL_GT2_FUSE2	    ((1u << 25) | (0x8u << 20))
-/* RP0 1100 MHz, RP1 600 MHz, RPn 300 MHz in 50 MHz units (bits 7:0, 15:8, 23:16). */
-#define SKL_RP_STATE_CAP    (0x16u | (0x0cu << 8) | (0x06u << 16))
 
 static const struct mmio_reg base_regs[] = {
 	{ REG(FORCEWAKE_ACK_RENDER_GEN9), .size = 4, .flags = MF_VIRT | MF_RO },
 	{ REG(FORCEWAKE_ACK_MEDIA_GEN9), .size = 4, .flags = MF_VIRT | MF_RO },
+	{ REG(GEN8_MCR_SELECTOR), .size = 4, .flags = MF_VIRT },
+	{ REG(PGTBL_ER), .size = 4, .flags = MF_VIRT, .w1c_mask = 0xffffffff },
 	ENGINE_ROWS(RCS, RCS_BASE),
 	{ REG(GEN8_RING_FAULT_REG), .size = 4, .flags = MF_VIRT },
 	{ REG(ERROR_GEN6), .size = 4, .flags = MF_VIRT, .w1c_mask = 0xffffffff },
@@ -172,12 +202,9 @@ static const struct mmio_reg base_regs[] = {
 	{ REG(GEN8_EU_DISABLE0), .size = 4, .flags = MF_VIRT | MF_RO },
 	{ REG(GEN8_EU_DISABLE1), .size = 4, .flags = MF_VIRT | MF_RO },
 	{ REG(GEN8_EU_DISABLE2), .size = 4, .flags = MF_VIRT | MF_RO },
-	{ REG(GEN6_RPNSWREQ), .size = 4, .flags = MF_VIRT },
-	{ REG(GEN6_RC_CONTROL), .size = 4, .flags = MF_VIRT },
-	{ REG(GEN6_RC_STATE), .size = 4, .flags = MF_VIRT },
-	{ REG(GEN6_PMINTRMSK), .size = 4, .flags = MF_VIRT, .reset = 0xffffffff },
 	{ REG(FORCEWAKE_BLITTER_GEN9), .size = 4, .flags = MF_VIRT | MF_MASKED,
 	  .write = forcewake_write },
+	{ REG(CTC_MODE), .size = 4, .flags = MF_VIRT | MF_RO, .reset = CTC_SHIFT_2 },
 	{ REG(FORCEWAKE_MEDIA_GEN9), .size = 4, .flags = MF_VIRT | MF_MASKED,
 	  .write = forcewake_write },
 	{ REG(FORCEWAKE_RENDER_GEN9), .size = 4, .flags = MF_VIRT | MF_MASKED,
@@ -185,6 +212,8 @@ static const struct mmio_reg base_regs[] = {
 	ENGINE_ROWS(VCS, VCS_BASE),
 	ENGINE_ROWS(VECS, VECS_BASE),
 	ENGINE_ROWS(BCS, BCS_BASE),
+	{ REG(FPGA_DBG), .size = 4, .flags = MF_VIRT, .ro_mask = ~FPGA_DBG_RM_NOCLAIM,
+	  .w1c_mask = FPGA_DBG_RM_NOCLAIM },
 	/* The flush completes at once: writes act, nothing is kept. */
 	{ REG(GFX_FLSH_CNTL_GEN6), .size = 4, .flags = MF_VIRT | MF_NOLOG,
 	  .ro_mask = 0xffffffff },
@@ -199,8 +228,6 @@ static const struct mmio_reg base_regs[] = {
 	  .reset = SKL_DIMM_8G_X8_1R },
 	{ REG(SKL_MAD_DIMM_CH1_0_0_0_MCHBAR_MCMAIN), .size = 4, .flags = MF_VIRT | MF_RO,
 	  .reset = SKL_DIMM_8G_X8_1R },
-	{ REG(GEN6_RP_STATE_CAP), .size = 4, .flags = MF_VIRT | MF_RO,
-	  .reset = SKL_RP_STATE_CAP },
 	{ REG(SKL_MC_BIOS_DATA_0_0_0_MCHBAR_PCU), .size = 4, .flags = MF_VIRT | MF_RO,
 	  .reset = SKL_MC_RATIO_2133 },
 };

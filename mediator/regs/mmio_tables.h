@@ -17,6 +17,12 @@ extern const struct mmio_table display_core_mmio_table;
 extern const struct mmio_table dp_aux_mmio_table;
 extern const struct mmio_table pcode_mmio_table;
 extern const struct mmio_table execlist_mmio_table;
+extern const struct mmio_table gt_pm_mmio_table;
+extern const struct mmio_table gt_wa_mmio_table;
+extern const struct mmio_table mocs_mmio_table;
+extern const struct mmio_table guc_mmio_table;
+extern const struct mmio_table display_misc_mmio_table;
+extern const struct mmio_table planes_mmio_table;
 
 extern const struct mmio_table *const mmio_tables[];
 extern const unsigned int mmio_nr_tables;
