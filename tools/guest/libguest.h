@@ -253,6 +253,15 @@ int gengine_submit(struct gengine *eng, struct gctx *c0, struct gctx *c1);
  */
 int gengine_wait(struct gengine *eng, uint32_t ctx_id, int timeout_ms, struct gcsb *csb,
 		 unsigned int max, unsigned int *n);
+/*
+ * Wait, interrupt-driven, until the dword *seqno (guest RAM the GPU
+ * writes, e.g. with MI_STORE_DATA_IMM before MI_USER_INTERRUPT) has
+ * reached target (serial-number order), consuming CSB entries on the
+ * way: how a driver waits for one request while later ones are queued
+ * behind it. -ETIMEDOUT after timeout_ms.
+ */
+int gengine_wait_seqno(struct gengine *eng, const volatile uint32_t *seqno, uint32_t target,
+		       int timeout_ms);
 /* Submit ctx alone and wait for it: gengine_submit + gengine_wait. */
 int gengine_run(struct gengine *eng, struct gctx *ctx, int timeout_ms);
 

@@ -137,9 +137,9 @@ take_csb(struct gengine *eng, uint32_t ctx_id, struct gcsb *csb, unsigned int ma
 			eng->log[eng->nlog++] = e;
 		if (csb && *n < max)
 			csb[(*n)++] = e;
-		if ((e.status & CSB_COMPLETE) && e.ctx_id == ctx_id) {
-			done = true;
+		if (e.status & CSB_COMPLETE) {
 			eng->completes++;
+			done |= e.ctx_id == ctx_id;
 		}
 		/* The read pointer the guest owns: a masked write of bits 10:8. */
 		*rc = gdev_writel(eng->g, eng->base + ENG_CSB_PTR,
@@ -196,6 +196,59 @@ gengine_wait(struct gengine *eng, uint32_t ctx_id, int timeout_ms, struct gcsb *
 		if (rc)
 			return rc;
 	}
+}
+
+/*
+ * A breadcrumb the GPU writes before its user interrupt: has *seqno
+ * reached target? Serial-number order, so the count may wrap.
+ */
+static bool
+seqno_passed(const volatile uint32_t *seqno, uint32_t target)
+{
+	uint32_t v = __atomic_load_n(seqno, __ATOMIC_ACQUIRE);
+
+	return (int32_t)(v - target) >= 0;
+}
+
+/*
+ * As i915 waits for a request while later ones are queued behind it: the
+ * breadcrumb is looked at first, then on each MSI (after the handler
+ * acked the GT bank and the new CSB entries were consumed, whatever
+ * they say: a lite restore's PREEMPTED, a COMPLETE, the next
+ * IDLE_ACTIVE).
+ */
+int
+gengine_wait_seqno(struct gengine *eng, const volatile uint32_t *seqno, uint32_t target,
+		   int timeout_ms)
+{
+	struct gdev *g = eng->g;
+	uint64_t deadline = gnow_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+	unsigned int n = 0, seen = 0, msis = 0;
+	int rc;
+
+	while (!seqno_passed(seqno, target)) {
+		uint64_t now = gnow_ms(), addr;
+		uint32_t data;
+
+		if (now >= deadline)
+			return gfail(g, -ETIMEDOUT, "%s: breadcrumb %u not reached within %d ms "
+				     "(it reads %u; %u MSIs, %u CSB entries seen)",
+				     g9_engine_name(eng->id), target, timeout_ms,
+				     __atomic_load_n(seqno, __ATOMIC_ACQUIRE), msis, seen);
+		rc = sim_wait_msi(g->c, (int)(deadline - now), &addr, &data);
+		if (rc == -ETIMEDOUT)
+			continue;
+		if (rc)
+			return gfail(g, rc, "waiting for the MSI: %s", strerror(-rc));
+		msis++;
+		g->msis++;
+		if ((rc = handle_irq(eng)))
+			return rc;
+		take_csb(eng, 0, NULL, 0, &n, &seen, &rc);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 int
