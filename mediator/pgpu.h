@@ -24,6 +24,7 @@
 #ifndef MEDIATOR_PGPU_H
 #define MEDIATOR_PGPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct pgpu; /* opaque backend handle */
@@ -79,6 +80,14 @@ struct pgpu_info {
 	uint64_t gm_size;	    /* bytes of all GM the GGTT covers */
 	unsigned int nr_fences;	    /* fence registers */
 	uint64_t ggtt_entries;	    /* entries in the GGTT */
+	/*
+	 * submit takes a lite restore: the running context resubmitted as
+	 * element 0 with another behind it goes on where it is (PREEMPTED at
+	 * an arbitration point, then resumed from its saved head; or, if it
+	 * completed before the engine took the pair, a second run that finds
+	 * head == tail and completes at once), as Gen9 hardware does.
+	 */
+	bool lite_restore;
 };
 
 struct pgpu_ops {

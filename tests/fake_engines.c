@@ -24,6 +24,8 @@ struct fe_engine {
 	unsigned int n, cur;	/* elements submitted, the running one */
 	uint64_t start;		/* when the running element started */
 	bool stopped;		/* faulted: nothing runs until a reset */
+	uint64_t pend[2];	/* a lite restore waiting for the engine (has_pend) */
+	bool has_pend;
 	struct fake_engine_stats st;
 };
 
@@ -32,7 +34,7 @@ struct fake_engines {
 	pthread_mutex_t mu;
 	const uint64_t *vclock;
 	int tfd;		/* timerfd (real clock) or -1 */
-	bool manual, user_irq;
+	bool manual, user_irq, lite_restore;
 	struct fe_engine eng[PGPU_NR_ENGINES];
 	struct pgpu_event q[FE_QLEN];
 	unsigned int qhead, qlen;
@@ -72,6 +74,38 @@ ctx_of(uint64_t desc)
 	return (uint32_t)(desc >> 32);
 }
 
+static void finish_element(struct fake_engines *f, enum pgpu_engine e, uint64_t at);
+
+/*
+ * The engine takes its lite restore at time at (mu held): after the
+ * running element completed (preempted false: IDLE_ACTIVE, and element 0,
+ * the context that just completed, completes again at once, head ==
+ * tail), or at an arbitration point (preempted true: PREEMPTED for the
+ * running element, which goes on as element 0 of the pair).
+ */
+static void
+take_pending(struct fake_engines *f, enum pgpu_engine e, uint64_t at, bool preempted)
+{
+	struct fe_engine *g = &f->eng[e];
+	struct pgpu_event ev = { .kind = PGPU_EV_CSB, .engine = e, .ts_ns = at,
+				 .ctx_id = ctx_of(g->pend[0]) };
+
+	ev.status = preempted ? CSB_PREEMPTED : CSB_IDLE_ACTIVE;
+	push(f, &ev);
+	g->desc[0] = g->pend[0];
+	g->desc[1] = g->pend[1];
+	g->has_pend = false;
+	g->n = 2;
+	g->cur = 0;
+	g->st.lite_taken++;
+	if (!preempted) {
+		g->st.reruns++;
+		g->start = at;
+		g->st.completed--;	/* counted once, below, as the rerun's */
+		finish_element(f, e, at);
+	}
+}
+
 /* The running element of e ends now (mu held). */
 static void
 finish_element(struct fake_engines *f, enum pgpu_engine e, uint64_t at)
@@ -92,7 +126,9 @@ finish_element(struct fake_engines *f, enum pgpu_engine e, uint64_t at)
 	push(f, &ev);
 	g->st.completed++;
 	g->st.busy_ns += at > g->start ? at - g->start : 0;
-	if (last) {
+	if (last && g->has_pend) {
+		take_pending(f, e, at, false);
+	} else if (last) {
 		g->n = 0;
 		g->cur = 0;
 	} else {
@@ -189,6 +225,7 @@ static void
 fe_info(struct pgpu *p, struct pgpu_info *out)
 {
 	fe(p)->inner.ops->info(fe(p)->inner.p, out);
+	out->lite_restore = fe(p)->lite_restore;
 }
 
 static int
@@ -203,7 +240,17 @@ fe_submit(struct pgpu *p, enum pgpu_engine e, const uint64_t desc[2])
 	g = &f->eng[e];
 	pthread_mutex_lock(&f->mu);
 	advance(f, fe_now(f));
-	if (g->n || g->stopped) {
+	if (g->n && f->lite_restore && !g->stopped && !g->has_pend && g->cur + 1 == g->n &&
+	    desc[0] == g->desc[g->cur] && desc[1] && (desc[1] & CTX_DESC_VALID)) {
+		/* A lite restore: waits for the running element's end or an arbitration point. */
+		g->pend[0] = desc[0];
+		g->pend[1] = desc[1];
+		g->has_pend = true;
+		g->st.submits++;
+		g->st.lite_restores++;
+		g->st.last_desc[0] = desc[0];
+		g->st.last_desc[1] = desc[1];
+	} else if (g->n || g->stopped) {
 		rc = -EBUSY;
 	} else if (!(desc[0] & CTX_DESC_VALID) || (desc[1] && !(desc[1] & CTX_DESC_VALID))) {
 		rc = -EINVAL;
@@ -272,6 +319,7 @@ fe_engine_reset(struct pgpu *p, enum pgpu_engine e)
 	f->eng[e].n = 0;
 	f->eng[e].cur = 0;
 	f->eng[e].stopped = false;
+	f->eng[e].has_pend = false;
 	f->eng[e].st.resets++;
 	arm(f);
 	pthread_mutex_unlock(&f->mu);
@@ -337,6 +385,30 @@ fake_engines_set_manual(struct fake_engines *f, bool manual)
 	f->manual = manual;
 	arm(f);
 	pthread_mutex_unlock(&f->mu);
+}
+
+void
+fake_engines_set_lite_restore(struct fake_engines *f, bool on)
+{
+	pthread_mutex_lock(&f->mu);
+	f->lite_restore = on;
+	pthread_mutex_unlock(&f->mu);
+}
+
+int
+fake_engines_arbitrate(struct fake_engines *f, enum pgpu_engine e)
+{
+	int rc = -ENOENT;
+
+	pthread_mutex_lock(&f->mu);
+	advance(f, fe_now(f));
+	if (f->eng[e].has_pend && !f->eng[e].stopped) {
+		take_pending(f, e, fe_now(f), true);
+		arm(f);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&f->mu);
+	return rc;
 }
 
 void

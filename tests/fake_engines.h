@@ -38,6 +38,18 @@ struct pgpu_fake *fake_engines_pgpu(struct fake_engines *f);
 
 /* Manual mode: nothing completes by time, only by fake_engines_complete. */
 void fake_engines_set_manual(struct fake_engines *f, bool manual);
+/*
+ * Lite restores (pgpu_info.lite_restore): a submission while the last
+ * element runs, naming it as element 0 with another behind, waits in the
+ * ELSP. The engine takes it when that element completes (COMPLETE |
+ * ACTIVE_IDLE, then IDLE_ACTIVE and at once COMPLETE | ELEMENT_SWITCH of
+ * its second run, head == tail, then element 1 runs) or, on
+ * fake_engines_arbitrate, at an arbitration point (PREEMPTED, then the
+ * element goes on as element 0 of the pair).
+ */
+void fake_engines_set_lite_restore(struct fake_engines *f, bool on);
+/* Engine e reaches an arbitration point: a waiting lite restore is taken. 0, or -ENOENT. */
+int fake_engines_arbitrate(struct fake_engines *f, enum pgpu_engine e);
 /* Every context reports one MI_USER_INTERRUPT before it completes. */
 void fake_engines_set_user_irq(struct fake_engines *f, bool on);
 /* The running element of engine e completes now. 0, or -ENOENT if none runs. */
@@ -54,7 +66,10 @@ struct fake_engine_stats {
 	uint64_t submits;	/* accepted ELSP submissions */
 	uint64_t refused;	/* submissions answered -EBUSY / -EINVAL */
 	uint64_t resets;	/* engine_reset calls */
-	uint64_t completed;	/* elements completed */
+	uint64_t completed;	/* elements completed (a lite restore's rerun not counted) */
+	uint64_t lite_restores;	/* of the submissions, lite restores */
+	uint64_t lite_taken;	/* lite restores the engine took */
+	uint64_t reruns;	/* of them, taken after the element had completed */
 	uint64_t busy_ns;	/* time elements ran to completion */
 	unsigned int running;	/* elements on the engine now (0..2) */
 	uint32_t ctx_id;	/* the running element's context id */

@@ -68,6 +68,7 @@ sg_info(struct pgpu *p, struct pgpu_info *out)
 	out->gm_size = (uint64_t)SOFTGPU_GGTT_ENTRIES << 12;
 	out->nr_fences = SOFTGPU_NR_FENCES;
 	out->ggtt_entries = SOFTGPU_GGTT_ENTRIES;
+	out->lite_restore = true;	/* engine.c: a pending pair preempts at an arbitration point */
 }
 
 static void *

@@ -82,12 +82,19 @@ struct sched_slot {
 	struct sched_ent *ent;
 	uint32_t ctx_id;
 	unsigned int engine;		/* the engine it was submitted to */
+	/* Submissions of it the engine has not finished with: 2 after a lite restore (feed_behind). */
+	unsigned int runs;
 };
 
 /* An engine's ports: port[0] runs, port[1] follows (element switch). */
 struct sched_engine {
 	struct sched_slot *port[SCHED_PORTS];
 	unsigned int n;
+	/*
+	 * The last submission is not taken yet: no IDLE_ACTIVE or PREEMPTED
+	 * since (the engine's acknowledgement; submit says -EBUSY until then).
+	 */
+	bool untaken;
 };
 
 struct sched {
@@ -373,6 +380,7 @@ slot_take(struct sched *s, struct sched_ent *e, struct workload *w)
 		s->seq = (s->seq + 1) & SCHED_ID_SEQ_MASK;
 		sl->w = w;
 		sl->ent = e;
+		sl->runs = 1;
 		sl->ctx_id = s->seq << SCHED_ID_SLOT_BITS | (i + 1);
 		return sl;
 	}
@@ -445,6 +453,7 @@ cancel_locked(struct sched *s, struct gpu *gpu, struct sched_ent *e, uint32_t ma
 		if (ops->engine_reset && ops->engine_reset(gpu->dev.p, (enum pgpu_engine)i) < 0)
 			log_err("gpu: %s reset failed", exec_engines[i].name);
 		s->c.engine_resets++;
+		eng->untaken = false;	/* a reset drops what the ELSP held */
 		while (eng->n) {
 			struct sched_slot *sl = eng->port[0];
 
@@ -481,6 +490,9 @@ on_event(struct sched *s, struct gpu *gpu, const struct pgpu_event *ev, uint64_t
 	uint64_t at;
 
 	s->c.events++;
+	if (ev->kind == PGPU_EV_CSB && (unsigned int)ev->engine < EXEC_NR_ENGINES &&
+	    (ev->status & (CSB_IDLE_ACTIVE | CSB_PREEMPTED)))
+		s->eng[ev->engine].untaken = false;
 	if (!sl || (unsigned int)ev->engine >= EXEC_NR_ENGINES || sl->engine != ev->engine) {
 		/* A context already taken off (reset, destroyed) or never ours. */
 		s->c.stale_events++;
@@ -495,9 +507,14 @@ on_event(struct sched *s, struct gpu *gpu, const struct pgpu_event *ev, uint64_t
 		at = ev->ts_ns && ev->ts_ns < now ? ev->ts_ns : now;
 		if (at < sl->w->start_ns)
 			at = sl->w->start_ns;
+		if (sl->runs > 1) {
+			/* One run of a lite-restored context ended; it goes on in the pair. */
+			sl->runs--;
+			return;
+		}
 		pthread_mutex_lock(&e->v->lock);
 		sl->w->head_out = ev->ring_head;
-		/* Never asked for (no preemption, one submission per engine at a time). */
+		/* A PREEMPTED ending its last run was never asked for (the scheduler does not preempt). */
 		handback(e, slot_release(s, ev->engine, sl, at),
 			 ev->status & CSB_COMPLETE ? WL_DONE : WL_FAILED,
 			 ev->status & CSB_COMPLETE ? NULL : "preempted by the GPU", at, &s->ops);
@@ -698,9 +715,90 @@ feed_fail(struct sched *s, struct gpu *gpu, struct sched_ent *e, struct sched_sl
 }
 
 /*
+ * The next workload of q for engine i, in a slot, prepared (v->lock
+ * held). 0, or -errno with *out holding the slot (feed_fail's).
+ */
+static int
+take_prepared(struct sched *s, struct sched_ent *e, struct exec_engine_state *q, unsigned int i,
+	      struct sched_slot **out)
+{
+	struct workload *w = q->queue;
+	struct sched_slot *sl;
+	int rc;
+
+	q->queue = w->next;
+	if (!q->queue)
+		q->queue_tail = NULL;
+	w->next = NULL;
+	sl = *out = slot_take(s, e, w);
+	assert(sl);
+	sl->engine = i;
+	w->shadow_ctx_id = sl->ctx_id;
+	w->start_ns = w->end_ns = 0;
+	rc = s->ops.prepare(e->v, w);
+	if (rc) {
+		if (!w->why[0])
+			snprintf(w->why, sizeof(w->why), "workload refused: %d", rc);
+		return rc;
+	}
+	w->shadow_desc = (w->shadow_desc & 0xffffffffull) | (uint64_t)w->shadow_ctx_id << 32;
+	return 0;
+}
+
+/*
+ * The engine runs one workload of the owner, and the owner has more
+ * queued for it (v->lock held; pgpu_info.lite_restore): submit the
+ * running context again as element 0 (a lite restore) with the next
+ * workload behind it, as i915 keeps its ELSP full. The GPU then goes on
+ * to the next without waiting for this thread to handle the completion.
+ * The running slot counts two runs: the engine reports either PREEMPTED
+ * (taken off at an arbitration point, resumed from its saved head) then
+ * COMPLETE, or COMPLETE (it finished before the engine took the pair)
+ * then COMPLETE again (its second run finds head == tail); it is handed
+ * back at the last. False if the vGPU failed (feeding stops).
+ */
+static bool
+feed_behind(struct sched *s, struct gpu *gpu, struct sched_ent *e, unsigned int i, uint64_t now)
+{
+	struct sched_engine *eng = &s->eng[i];
+	struct sched_slot *run = eng->port[0], *sl;
+	char reason[sizeof(((struct workload *)0)->why)];
+	uint64_t desc[SCHED_PORTS];
+	int rc;
+
+	if (run->ent != e || run->runs != 1 || eng->untaken)
+		return true;
+	rc = take_prepared(s, e, &e->v->exec.eng[i], i, &sl);
+	if (!rc) {
+		desc[0] = run->w->shadow_desc;
+		desc[1] = sl->w->shadow_desc;
+		rc = gpu->dev.ops->submit(gpu->dev.p, (enum pgpu_engine)i, desc);
+		s->c.submits++;
+		if (rc)
+			snprintf(sl->w->why, sizeof(sl->w->why), "%s refused a lite restore: %d",
+				 exec_engines[i].name, rc);
+	}
+	if (rc) {
+		snprintf(reason, sizeof(reason), "%s", sl->w->why);
+		feed_fail(s, gpu, e, &sl, 1, reason, "its vGPU failed", now);
+		return false;
+	}
+	s->c.lite_restores++;
+	eng->untaken = true;
+	run->runs = 2;
+	sl->w->state = WL_RUNNING;
+	eng->port[1] = sl;	/* it starts when the running one ends (slot_release) */
+	eng->n = 2;
+	e->running++;
+	s->c.inflight++;
+	return true;
+}
+
+/*
  * Submit the owner's queued work to every free engine: up to two
  * workloads per engine, as one ELSP pair, so the second runs while the
- * first's completion is handled.
+ * first's completion is handled; and behind a lone running workload of
+ * the owner where the GPU takes lite restores (feed_behind).
  */
 static void
 feed(struct sched *s, struct gpu *gpu, uint64_t now)
@@ -718,32 +816,24 @@ feed(struct sched *s, struct gpu *gpu, uint64_t now)
 		unsigned int n = 0;
 		int rc;
 
-		if (s->eng[i].n || !q->queue)
+		if (!q->queue)
+			continue;
+		if (s->eng[i].n == 1 && gpu->info.lite_restore) {
+			if (!feed_behind(s, gpu, e, i, now))
+				goto out;
+			continue;
+		}
+		if (s->eng[i].n)
 			continue;
 		while (n < SCHED_PORTS && q->queue) {
-			struct workload *w = q->queue;
-
-			q->queue = w->next;
-			if (!q->queue)
-				q->queue_tail = NULL;
-			w->next = NULL;
-			sl[n] = slot_take(s, e, w);
-			assert(sl[n]);
-			sl[n]->engine = i;
-			w->shadow_ctx_id = sl[n]->ctx_id;
-			w->start_ns = w->end_ns = 0;
-			rc = s->ops.prepare(v, w);
+			rc = take_prepared(s, e, q, i, &sl[n]);
 			n++;
 			if (rc) {
-				if (!w->why[0])
-					snprintf(w->why, sizeof(w->why), "workload refused: %d", rc);
-				snprintf(reason, sizeof(reason), "%s", w->why);
+				snprintf(reason, sizeof(reason), "%s", sl[n - 1]->w->why);
 				feed_fail(s, gpu, e, sl, n, reason, "its vGPU failed", now);
 				goto out;
 			}
-			w->shadow_desc = (w->shadow_desc & 0xffffffffull) |
-					 (uint64_t)w->shadow_ctx_id << 32;
-			desc[n - 1] = w->shadow_desc;
+			desc[n - 1] = sl[n - 1]->w->shadow_desc;
 		}
 		rc = ops->submit ? ops->submit(gpu->dev.p, (enum pgpu_engine)i, desc) : -EOPNOTSUPP;
 		s->c.submits++;
@@ -757,6 +847,7 @@ feed(struct sched *s, struct gpu *gpu, uint64_t now)
 			sl[k]->w->state = WL_RUNNING;
 			s->eng[i].port[k] = sl[k];
 		}
+		s->eng[i].untaken = true;
 		sl[0]->w->start_ns = now;
 		s->eng[i].n = n;
 		if (!e->running)

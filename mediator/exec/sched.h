@@ -48,6 +48,7 @@ struct sched_counters {
 	uint64_t rounds;		/* gpu_sched_run calls */
 	uint64_t events, stale_events;	/* pgpu events; those naming no running workload */
 	uint64_t submits;		/* pgpu submit calls */
+	uint64_t lite_restores;		/* of them, a workload queued behind a running one */
 	uint64_t switches;		/* gpu_switch_to to another vGPU */
 	uint64_t engine_resets;		/* pgpu engine_reset calls */
 	uint64_t watchdog;		/* workloads stopped by the watchdog */

@@ -302,7 +302,39 @@ test_guest_blit(void)
 		snprintf(line, sizeof(line), "[d%u] guest-blit: passed", d);
 		CU_ASSERT_TRUE(script_has_line(&r, line));
 	}
-	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "5 submissions x 3 copies of 320x200 on bcs0 in "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "5 submissions x 3 copies of 320x200 on bcs0, 1 in "
+					     "flight, in "));
+	script_run_free(&r);
+}
+
+/*
+ * guest-blit as i915 submits: up to 3 submissions queued behind each
+ * other (breadcrumbs, ELSP again while the context runs: lite restores
+ * in the guest's execlists and, behind a running workload, on the GPU),
+ * on two vGPUs at once: every breadcrumb in order, every pixel right.
+ */
+static void
+test_guest_blit_inflight(void)
+{
+	struct script_run r;
+
+	if (!exec_or_skip())
+		return;
+	script_run(&r, (const char *[]){ "--vgpus", "2", "--program", "guest-blit", "--",
+					 "--size", "640x480", "--copies", "4", "--repeat", "40",
+					 "--inflight", "3", NULL }, 120000);
+	script_dump_on_failure(&r, 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	for (unsigned int d = 1; d <= 2; d++) {
+		char line[96];
+
+		snprintf(line, sizeof(line), "[d%u] guest-blit: destination exact (0 wrong pixels)", d);
+		CU_ASSERT_TRUE(script_has_line(&r, line));
+		snprintf(line, sizeof(line), "[d%u] guest-blit: passed", d);
+		CU_ASSERT_TRUE(script_has_line(&r, line));
+	}
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.out, "40 submissions x 4 copies of 640x480 on bcs0, 3 in "
+					     "flight, in "));
 	script_run_free(&r);
 }
 
@@ -331,6 +363,7 @@ static const struct test_case guest_exec_cases[] = {
 	{ "four guests draw at once, screenshots exact", test_four_guests_draw },
 	{ "hand-written submission script", test_submit_script },
 	{ "guest-blit: copies through two vGPUs, checked", test_guest_blit },
+	{ "guest-blit: queued submissions (lite restores), two vGPUs", test_guest_blit_inflight },
 	{ NULL, NULL },
 };
 

@@ -5,7 +5,8 @@
  * the watchdog against a hung workload with a neighbour still served, a
  * vGPU destroyed or reset (GDRST) while its work runs, GPU faults, a
  * refused workload, idle vGPUs never looked at, the ctx-id map (ELSP
- * pairs, stale events) and the register owner at every submission.
+ * pairs, stale events), the register owner at every submission, and
+ * lite restores (a workload behind the running one).
  */
 #include <CUnit/CUnit.h>
 #include <errno.h>
@@ -552,6 +553,129 @@ test_registers_follow_owner(void)
 	sr_close(&r);
 }
 
+/* One vGPU on a GPU that takes lite restores (fake_engines.h). */
+static void
+lite_open(struct sched_rig *r)
+{
+	CU_ASSERT_EQUAL_FATAL(sr_open(r, 1, NULL, true), 0);
+	fake_engines_set_lite_restore(r->fe, true);
+	/* The rig's gpu read the info at open: say it again, as a backend's info would. */
+	r->gpu->info.lite_restore = true;
+}
+
+/*
+ * A workload queued while the vGPU's only one runs goes behind it as a
+ * lite restore [running, next]; the running one completes before the
+ * engine takes the pair, so its second run completes at once (head ==
+ * tail). Each is handed back once, the second starts the moment the
+ * first ends: the GPU never idles.
+ */
+static void
+test_lite_restore_after_complete(void)
+{
+	struct fake_engine_stats st1, st;
+	struct sched_rig r;
+	uint64_t t0;
+
+	lite_open(&r);
+	t0 = r.now;
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	run(&r, r.now + 10 * US);
+	st1 = eng_stats(&r, PGPU_RCS);
+	CU_ASSERT_EQUAL(st1.submits, 1);
+	CU_ASSERT_EQUAL(st1.last_desc[1], 0);
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	run(&r, r.now + 10 * US);
+	st = eng_stats(&r, PGPU_RCS);
+	CU_ASSERT_EQUAL(counters(&r).lite_restores, 1);
+	CU_ASSERT_EQUAL(st.lite_restores, 1);
+	CU_ASSERT_EQUAL(st.last_desc[0], st1.last_desc[0]);	/* the running context again */
+	CU_ASSERT_EQUAL(FAKE_DESC_US(st.last_desc[1]), 100);
+	CU_ASSERT_EQUAL(r.g[0].done, 0);
+	run(&r, t0 + 500 * US);
+	st = eng_stats(&r, PGPU_RCS);
+	CU_ASSERT_EQUAL(r.g[0].done, 2);
+	CU_ASSERT_EQUAL(r.g[0].failed, 0);
+	CU_ASSERT(!failsafe(r.g[0].v, NULL, 0));
+	CU_ASSERT_EQUAL(st.completed, 2);
+	CU_ASSERT_EQUAL(st.lite_taken, 1);
+	CU_ASSERT_EQUAL(st.reruns, 1);
+	CU_ASSERT_EQUAL(st.refused, 0);
+	CU_ASSERT_EQUAL(st.busy_ns, 200 * US);
+	/* Charged 100 us each: the second started when the first ended. */
+	CU_ASSERT_EQUAL(r.g[0].done_ns, 200 * US);
+	CU_ASSERT_EQUAL(counters(&r).inflight, 0);
+	CU_ASSERT_EQUAL(counters(&r).stale_events, 0);
+	sr_close(&r);
+}
+
+/*
+ * The engine takes the lite restore at an arbitration point: PREEMPTED
+ * for the running workload is not its end (it goes on as element 0),
+ * its COMPLETE is; a third workload then goes behind the second.
+ */
+static void
+test_lite_restore_preempted(void)
+{
+	struct sched_rig r;
+
+	lite_open(&r);
+	fake_engines_set_manual(r.fe, true);
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	run(&r, r.now + 10 * US);
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	run(&r, r.now + 10 * US);
+	CU_ASSERT_EQUAL(counters(&r).lite_restores, 1);
+	/* While the ELSP still holds the pair, nothing more goes behind. */
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	run(&r, r.now + 10 * US);
+	CU_ASSERT_EQUAL(counters(&r).lite_restores, 1);
+	CU_ASSERT_EQUAL(fake_engines_arbitrate(r.fe, PGPU_RCS), 0);
+	run(&r, r.now + 10 * US);
+	CU_ASSERT_EQUAL(r.g[0].done, 0);
+	CU_ASSERT_EQUAL(r.g[0].failed, 0);
+	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).running, 2);
+	CU_ASSERT_EQUAL(fake_engines_complete(r.fe, PGPU_RCS), 0);	/* the first */
+	run(&r, r.now + 10 * US);
+	CU_ASSERT_EQUAL(r.g[0].done, 1);
+	/* The second runs alone now: the third goes behind it. */
+	CU_ASSERT_EQUAL(counters(&r).lite_restores, 2);
+	CU_ASSERT_EQUAL(fake_engines_complete(r.fe, PGPU_RCS), 0);	/* the second */
+	run(&r, r.now + 10 * US);
+	CU_ASSERT_EQUAL(fake_engines_complete(r.fe, PGPU_RCS), 0);	/* the third (the second reran at once) */
+	run(&r, r.now + 10 * US);
+	CU_ASSERT_EQUAL(r.g[0].done, 3);
+	CU_ASSERT_EQUAL(r.g[0].failed, 0);
+	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).reruns, 1);
+	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).refused, 0);
+	CU_ASSERT(!failsafe(r.g[0].v, NULL, 0));
+	CU_ASSERT_EQUAL(counters(&r).inflight, 0);
+	sr_close(&r);
+}
+
+/* Destroyed with a lite restore in the ELSP: both fail, the engine is reset, nothing leaks. */
+static void
+test_lite_restore_destroyed(void)
+{
+	struct sched_rig r;
+
+	lite_open(&r);
+	fake_engines_set_manual(r.fe, true);
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	run(&r, r.now + 10 * US);
+	sr_queue(&r, 0, PGPU_RCS, 100);
+	run(&r, r.now + 10 * US);
+	CU_ASSERT_EQUAL_FATAL(counters(&r).lite_restores, 1);
+	sr_destroy(&r, 0);
+	CU_ASSERT_EQUAL(r.g[0].failed, 2);
+	CU_ASSERT_EQUAL(r.g[0].freed, r.g[0].queued);
+	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).resets, 1);
+	CU_ASSERT_EQUAL(eng_stats(&r, PGPU_RCS).running, 0);
+	CU_ASSERT_EQUAL(fake_engines_arbitrate(r.fe, PGPU_RCS), -ENOENT);	/* the ELSP was emptied */
+	CU_ASSERT_EQUAL(counters(&r).inflight, 0);
+	sr_close(&r);
+}
+
 void suite_sched(void);
 void
 suite_sched(void)
@@ -571,6 +695,9 @@ suite_sched(void)
 		{ "stale_events", test_stale_events },
 		{ "params", test_params },
 		{ "registers_follow_owner", test_registers_follow_owner },
+		{ "lite_restore_after_complete", test_lite_restore_after_complete },
+		{ "lite_restore_preempted", test_lite_restore_preempted },
+		{ "lite_restore_destroyed", test_lite_restore_destroyed },
 		{ NULL, NULL },
 	};
 
