@@ -12,8 +12,11 @@
 #include "sim/xensim.h"
 #include "tests/test_util.h"
 
-/* hvmloader: mem_hole_alloc(3) below RESERVED_MEMORY_DYNAMIC_END (0xfc000000). */
-#define HOLE_ASLS 0xfbffd000u
+/*
+ * hvmloader: mem_hole_alloc(3) from RESERVED_MEMORY_DYNAMIC_END (0xfe000000)
+ * down, the first such allocation (config.h, util.c at RELEASE-4.17.0).
+ */
+#define HOLE_ASLS 0xfdffd000u
 #define RAM_ASLS  0x00200000u	/* inside the domain's 64 MiB */
 #define OPR_SIZE  8192u
 

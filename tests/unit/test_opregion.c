@@ -213,8 +213,8 @@ live_mmio_claims(struct hv *hv)
 	return n;
 }
 
-/* hvmloader's pick: 3 pages below the top of the hole, outside RAM (16 MiB here). */
-#define HOLE_ASLS 0xfbffd000u
+/* hvmloader's first mem_hole_alloc(3): below 0xfe000000, not RAM (16 MiB here). */
+#define HOLE_ASLS 0xfdffd000u
 #define RAM_ASLS  0x00f00000u
 
 static void
