@@ -47,7 +47,12 @@
  */
 #define PCI_GMCH_CTRL	  0x50
 #define GMCH_GGMS_8M	  (3u << 6)
-/* OpRegion address (ASLS). 0: no OpRegion yet, i915 then skips it. */
+/*
+ * OpRegion address (ASLS). 0: no OpRegion yet, i915 then skips it. The
+ * firmware writes it (SeaBIOS intel_igd_setup, hvmloader pci_setup); what
+ * it reads is what opregion.c published (0 after a refusal or a reset),
+ * so it has no write mask in the image: writes go to opregion_set_asls.
+ */
 #define PCI_ASLS	  0xfc
 
 /* Capabilities: MSI at 0xac (as on SKL), then power management. */
@@ -322,6 +327,27 @@ cfg_space_fini(struct vgpu *v)
 }
 
 bool
+cfg_space_mem_overlaps(const struct vgpu *v, uint64_t start, uint64_t end)
+{
+	const struct cfg_state *c = &v->cfgs;
+
+	for (unsigned int b = 0; b < VBAR_NR; b++) {
+		uint64_t base = bar_base(c, b);
+
+		if (!vbar_desc[b].mem)
+			continue;
+		/* Where it is claimed, and where the guest has placed it. */
+		if (c->bar_live[b] && start < c->bar_base[b] + c->bar_size[b] &&
+		    c->bar_base[b] <= end)
+			return true;
+		if (!c->bar_sizing[b] && bar_placed(c, b, base) &&
+		    start < base + c->bar_size[b] && base <= end)
+			return true;
+	}
+	return false;
+}
+
+bool
 cfg_space_gm_exposed(const struct vgpu *v)
 {
 	return v->cfgs.bar_live[VBAR2] && v->part.low_size;
@@ -390,8 +416,23 @@ cfg_space_access(struct vgpu *v, bool write, unsigned int reg, unsigned int size
 			*val = ~0u;
 		return 0;
 	}
+	/* ASLS reads what is published (opregion.c). */
+	cfg_set(c, PCI_ASLS, 4, v->opr.asls);
 	if (!write) {
 		*val = cfg_get(c, reg, size);
+		return 0;
+	}
+	if (touches(reg, size, PCI_ASLS, 4)) {
+		/* A byte or word write changes those bytes of the current value. */
+		uint32_t asls = v->opr.asls;
+
+		for (unsigned int i = 0; i < size; i++) {
+			unsigned int sh = 8 * (reg + i - PCI_ASLS);
+
+			asls = (asls & ~(0xffu << sh)) | (((*val >> (8 * i)) & 0xffu) << sh);
+		}
+		opregion_set_asls(v, asls);
+		cfg_set(c, PCI_ASLS, 4, v->opr.asls);
 		return 0;
 	}
 	for (unsigned int i = 0; i < size; i++) {

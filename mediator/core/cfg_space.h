@@ -47,6 +47,11 @@ void cfg_space_fini(struct vgpu *v);
  * its low GM, and the share must not go to another vGPU.
  */
 bool cfg_space_gm_exposed(const struct vgpu *v);
+/*
+ * Does [start, end] (gpa, inclusive) overlap a memory BAR of v, where it
+ * is claimed or where the guest placed it?
+ */
+bool cfg_space_mem_overlaps(const struct vgpu *v, uint64_t start, uint64_t end);
 /* Module hooks: its trap-map rows (SBDF, BAR0, BAR4, BAR2 slice) and counters. */
 void cfg_space_trap_rows(struct vgpu *v, struct trap_entry *rows, size_t max, size_t *n);
 void cfg_space_stats(struct vgpu *v, struct vgpu_stats *out);

@@ -23,6 +23,9 @@ const struct vgpu_module vgpu_modules[] = {
 	{ .name = "irq", .init = irq_init, .fini = irq_fini },
 	{ .name = "display", .init = display_init, .fini = display_fini,
 	  .reset_regs = display_reset_regs, .tick = display_tick },
+	/* Before cfg_space: ASLS writes publish it; torn down after the BARs. */
+	{ .name = "opregion", .init = opregion_init, .fini = opregion_fini,
+	  .reset = opregion_reset, .trap_rows = opregion_trap_rows, .stats = opregion_stats },
 	{ .name = "cfg_space", .init = cfg_space_init, .fini = cfg_space_fini,
 	  .trap_rows = cfg_space_trap_rows, .stats = cfg_space_stats },
 	{ .name = "execlist", .init = execlist_init, .fini = execlist_fini,

@@ -413,6 +413,8 @@ vgpu_mem_access(struct vgpu *v, bool write, uint64_t gpa, unsigned int size, uin
 	} else if (c->bar_live[VBAR0] && gpa >= c->bar_base[VBAR0] &&
 		   gpa - c->bar_base[VBAR0] < c->bar_size[VBAR0]) {
 		rc = bar0_access(v, write, gpa - c->bar_base[VBAR0], size, val);
+	} else if (opregion_hit(v, gpa)) {
+		rc = opregion_access(v, write, gpa, size, val);
 	}
 out:
 	pthread_mutex_unlock(&v->lock);

@@ -22,6 +22,7 @@
 #include "mediator/mem/ggtt.h"
 #include "mediator/core/irq.h"
 #include "mediator/display/display.h"
+#include "mediator/display/opregion.h"
 #include "mediator/mem/page_track.h"
 #include "mediator/mem/ppgtt.h"
 #include "mediator/exec/exec.h"
@@ -82,6 +83,7 @@ enum warn_cause {
 	WARN_HWSP,		/* status page or context image not mapped at completion */
 	WARN_ELSP,		/* ELSP written to a hung engine */
 	WARN_EXEC_FAULT,	/* a workload faulted or failed: the engine hangs */
+	WARN_OPREGION,		/* ASLS refused, OpRegion access past its end or to read-only parts */
 	WARN_NR_CAUSES
 };
 
@@ -116,6 +118,7 @@ struct vgpu {
 	struct ggtt_state ggtt;	 /* ggtt.c */
 	struct irq_state irq;	 /* irq.c */
 	struct display_state disp; /* display.c */
+	struct opregion_state opr; /* display/opregion.c: OpRegion, VBT, ASLS */
 	struct exec_state exec;	 /* exec/execlist.c: engines, queues, CSB */
 
 	struct vgpu_stats stats;

@@ -61,6 +61,11 @@ load_modules() {
 	while read -r m; do
 		if [ "$m" = "$last" ]; then insmod "$m" $2; return $?; fi
 		insmod "$m"
+		# drm.ko's debug categories before i915 probes (busybox insmod does
+		# not take drm.debug from the kernel command line as modprobe would).
+		if [ -n "$LG_DRM_DEBUG" ] && [ -w /sys/module/drm/parameters/debug ]; then
+			echo "$LG_DRM_DEBUG" > /sys/module/drm/parameters/debug
+		fi
 	done < "$list"
 }
 finish() {
@@ -98,6 +103,19 @@ fi
 # ---- rung 1: i915 binds, detects GVT-g, balloons ----
 run insmod-i915 load_modules i915 "$LG_I915_PARAMS"
 fact i915-bound $([ -e /sys/bus/pci/drivers/i915/0000:00:02.0 ] && echo yes || echo no)
+
+# The VBT i915 took (from the vGPU's OpRegion) and the connectors it made of it.
+# (debugfs files report size 0: count the bytes.)
+vbt=/sys/kernel/debug/dri/0/i915_vbt
+n=$(wc -c < "$vbt" 2>/dev/null || echo 0)
+if [ "$n" -gt 0 ]; then
+	fact vbt "bytes=$n signature=$(head -c 12 "$vbt" | tr -d '\000')"
+else
+	fact vbt none
+fi
+for c in /sys/class/drm/card0-*; do
+	[ -e "$c/status" ] && fact connector "${c##*/}=$(cat "$c/status")"
+done
 
 # ---- rung 2: GT not wedged, card0 usable, fbdev console lit ----
 fact i915-wedged "$(cat /sys/kernel/debug/dri/0/i915_wedged 2>/dev/null || echo unknown)"

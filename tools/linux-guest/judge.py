@@ -65,6 +65,20 @@ I915_BALLOON_OK = "VGT balloon successfully"
 I915_WEDGED = re.compile(r"wedged", re.I)
 
 
+I915_NO_VBT = "Failed to find VBIOS tables (VBT)"
+
+
+def display_summary(facts, sections):
+    """Where i915 took its ports from, and the connectors it made (guest-init.sh facts)."""
+    dmesg = sections.get("dmesg", (1, ""))[1]
+    if I915_NO_VBT in dmesg:
+        vbt = "no VBT (i915: \"%s\", ports from defaults)" % I915_NO_VBT
+    else:
+        vbt = "VBT %s" % fact(facts, "vbt", "unknown")
+    conns = facts.get("connector", [])
+    return "%s; connectors: %s" % (vbt, ", ".join(conns) if conns else "none")
+
+
 STACK_FRAME = re.compile(r"\s\??\s?[\w.]+\+0x[0-9a-f]+/0x[0-9a-f]+")
 
 

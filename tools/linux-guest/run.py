@@ -40,6 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SKIP = 77
 FIRMWARE = ["/usr/share/qemu", "/usr/share/seabios", "/usr/lib/ipxe/qemu"]
+OPREGION_SIZE = 8192  # the vGPU's OpRegion (mediator/display/opregion.h)
 
 # xengt-dm-qemu's options (docs/qemu-glue.md): one process serves every guest
 # ("one GPU"); {guests} expands to XENGT_GUEST once per guest.
@@ -104,7 +105,8 @@ def build_initrd(args, gdir, kind, side):
              "LG_SHORT=%d" % (1 if args.short else 0),
              "LG_SIDE=%d" % (1 if side else 0),
              "LG_DISK_BYTES=%d" % args.disk_bytes]
-    for k in ("LINUX_GUEST_I915_PARAMS:LG_I915_PARAMS", "LINUX_GUEST_IGT:LG_IGT"):
+    for k in ("LINUX_GUEST_I915_PARAMS:LG_I915_PARAMS", "LINUX_GUEST_IGT:LG_IGT",
+              "LINUX_GUEST_DRM_DEBUG:LG_DRM_DEBUG"):
         env, var = k.split(":")
         if os.environ.get(env):
             lines.append("%s=%s" % (var, shlex.quote(os.environ[env])))
@@ -244,6 +246,15 @@ class Guest:
                "-numa", "node,memdev=mem", "-nodefaults", "-vga", "none",
                "-display", "none", "-no-reboot", "-monitor", "none"]
         cmd += sum((["-L", d] for d in FIRMWARE), [])
+        if self.kind == "xengt":
+            # SeaBIOS (intel_igd_setup) reserves high memory for this fw_cfg
+            # file, copies it there and writes ASLS: the vGPU then copies its
+            # own OpRegion over it (docs/opregion.md). A zeroed placeholder
+            # of the OpRegion's size; its content is never what i915 reads.
+            opr = os.path.join(self.dir, "igd-opregion.bin")
+            with open(opr, "wb") as f:
+                f.write(bytes(OPREGION_SIZE))
+            cmd += ["-fw_cfg", "name=etc/igd-opregion,file=" + opr]
         cmd += ["-kernel", kernel, "-initrd", initrd, "-append", append,
                 "-serial", "file:" + self.console,
                 "-chardev", "socket,id=side,path=%s,server=on,wait=off" % self.side_path,
@@ -466,6 +477,8 @@ def judge_run(args, guests, kind, timed_out):
             results.append("guest-%d: rung %d; %.1f s%s" % (g.idx, r, secs,
                            "; next: " + "; ".join(why) if why else ""))
             best = r if best is None else min(best, r)
+        if kind == "xengt":
+            results.append("guest-%d: display: %s" % (g.idx, judge.display_summary(facts, sections)))
     if kind == "xengt" and len(guests) >= 2 and best == 3:
         best = 4
     if kind == "lsi":
