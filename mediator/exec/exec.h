@@ -173,6 +173,16 @@ struct workload {
 	unsigned int addr_mode;		/* CTX_ADDR_LEGACY_32B / _64B */
 	uint64_t pdp[4];		/* PDP0..3 (64B: PML4 in pdp[0]), guest physical */
 	bool elsp_second;		/* element 1 of its ELSP pair */
+	/*
+	 * Set by the scheduler when w goes onto the GPU behind a workload
+	 * still running there (a lite restore): that one's descriptor and
+	 * ring tail. If it is w's own guest context, w's ring starts at that
+	 * tail (workload_take_image): the guest image's head is written back
+	 * only when the running one completes (GVT-g: "last workload's tail").
+	 */
+	bool behind;
+	uint64_t behind_desc;
+	uint32_t behind_tail;
 	uint32_t list_seq;		/* the ELSP write it came from (exec_engine_state.seq) */
 	uint32_t epoch;			/* exec_engine_state.epoch when submitted */
 

@@ -716,11 +716,12 @@ feed_fail(struct sched *s, struct gpu *gpu, struct sched_ent *e, struct sched_sl
 
 /*
  * The next workload of q for engine i, in a slot, prepared (v->lock
- * held). 0, or -errno with *out holding the slot (feed_fail's).
+ * held); behind: the workload it will follow on the engine (a lite
+ * restore), or NULL. 0, or -errno with *out holding the slot (feed_fail's).
  */
 static int
 take_prepared(struct sched *s, struct sched_ent *e, struct exec_engine_state *q, unsigned int i,
-	      struct sched_slot **out)
+	      const struct workload *behind, struct sched_slot **out)
 {
 	struct workload *w = q->queue;
 	struct sched_slot *sl;
@@ -735,6 +736,11 @@ take_prepared(struct sched *s, struct sched_ent *e, struct exec_engine_state *q,
 	sl->engine = i;
 	w->shadow_ctx_id = sl->ctx_id;
 	w->start_ns = w->end_ns = 0;
+	w->behind = behind != NULL;
+	if (behind) {
+		w->behind_desc = behind->guest_desc;
+		w->behind_tail = behind->ring_tail;
+	}
 	rc = s->ops.prepare(e->v, w);
 	if (rc) {
 		if (!w->why[0])
@@ -768,7 +774,7 @@ feed_behind(struct sched *s, struct gpu *gpu, struct sched_ent *e, unsigned int 
 
 	if (run->ent != e || run->runs != 1 || eng->untaken)
 		return true;
-	rc = take_prepared(s, e, &e->v->exec.eng[i], i, &sl);
+	rc = take_prepared(s, e, &e->v->exec.eng[i], i, run->w, &sl);
 	if (!rc) {
 		desc[0] = run->w->shadow_desc;
 		desc[1] = sl->w->shadow_desc;
@@ -826,7 +832,7 @@ feed(struct sched *s, struct gpu *gpu, uint64_t now)
 		if (s->eng[i].n)
 			continue;
 		while (n < SCHED_PORTS && q->queue) {
-			rc = take_prepared(s, e, q, i, &sl[n]);
+			rc = take_prepared(s, e, q, i, NULL, &sl[n]);
 			n++;
 			if (rc) {
 				snprintf(reason, sizeof(reason), "%s", sl[n - 1]->w->why);

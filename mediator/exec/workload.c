@@ -108,6 +108,14 @@ workload_take_image(struct vgpu *v, struct workload *w, const uint32_t *regs)
 		if ((w->addr_mode == CTX_ADDR_LEGACY_32B || n == 0) && (w->pdp[n] & (EXEC_PAGE - 1)))
 			return fail(w, -EINVAL, "PDP%u %#" PRIx64 " not page aligned", n, w->pdp[n]);
 	}
+	/* Behind a workload of the same context still on the GPU: its ring goes on from that tail. */
+	if (w->behind && (w->behind_desc & CTX_DESC_LRCA_MASK) == (w->guest_desc & CTX_DESC_LRCA_MASK) &&
+	    CTX_DESC_ID(w->behind_desc) == CTX_DESC_ID(w->guest_desc)) {
+		if (w->behind_tail >= size)
+			return fail(w, -EINVAL, "ring tail %#x of the running workload past %#x",
+				    w->behind_tail, size);
+		head = w->behind_tail;
+	}
 	w->ring_start = start;
 	w->ring_ctl = ctl;
 	w->ring_head = head;

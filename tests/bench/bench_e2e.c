@@ -8,9 +8,9 @@
  * batch in guest memory, ELSP through trapped registers, the command
  * scan, the shadow context and PPGTT, the scheduler thread, the CSB
  * written back and the MSI. Two ways of submitting, two figures:
- *   - `e2e_blt`: as i915 and gem_blt submit, the next submission queued
- *     (appended to the ring, ELSP again: a lite restore) while the one
- *     before runs, INFLIGHT at most; against `e2e_blt_direct`, every
+ *   - `e2e_blt`: as gem_blt submits through i915, the next submission
+ *     queued (appended to the ring, ELSP again: a lite restore) while
+ *     earlier ones run, INFLIGHT at most; against `e2e_blt_direct`, every
  *     blit of the run in one ring submitted once: the GPU never idles,
  *     the best softgpu can do.
  *   - `e2e_blt_sync`: each submission waited for (its CSB COMPLETE)
@@ -34,7 +34,7 @@
 #define SURF_PAGES (BW * BH * 4 / 4096)
 #define COPIES 8
 #define SUBS 32
-#define INFLIGHT 2
+#define INFLIGHT 4
 #define REPS 4
 #define RING_PAGES (SUBS * COPIES * 40 / 4096 + 1)	/* never full: head == tail is empty */
 

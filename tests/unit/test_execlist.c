@@ -396,6 +396,51 @@ test_preempt_inflight(void)
 	down();
 }
 
+/*
+ * Behind a workload still on the GPU (the scheduler's lite restore): the
+ * next one of the same context starts at the running one's tail, not at
+ * the image's head (written back only when the running one completes),
+ * so nothing runs twice; one of another context starts at its own head.
+ */
+static void
+test_prepare_behind_running(void)
+{
+	struct workload *w, *w2, *wb;
+
+	up();
+	el_ctx_build(&g, RCS, EL_CTX_A, EL_RING_A, 1, 0x0, 0x40);
+	el_ctx_build(&g, RCS, EL_CTX_B, EL_RING_B, 1, 0x10, 0x20);
+	el_elsp(s.v, RCS, el_desc(&g, EL_CTX_A, 0x11), 0);
+	w = el_take(s.v, RCS);
+	CU_ASSERT_EQUAL_FATAL(el_prepare(s.v, w), 0);
+	el_mem(&g, EL_CTX_A + 4096)[CTX_REG_RING_TAIL] = 0x80;
+	el_elsp(s.v, RCS, el_desc(&g, EL_CTX_A, 0x11), 0);
+	w2 = el_take(s.v, RCS);
+	CU_ASSERT_FATAL(w2 != NULL);
+	w2->behind = true;
+	w2->behind_desc = w->guest_desc;
+	w2->behind_tail = w->ring_tail;
+	CU_ASSERT_EQUAL_FATAL(el_prepare(s.v, w2), 0);
+	CU_ASSERT_EQUAL(w2->ring_head, 0x40);	/* not the image's 0: w's commands are not run again */
+	CU_ASSERT_EQUAL(w2->ring_tail, 0x80);
+	/* Another context behind w: its own head. */
+	el_elsp(s.v, RCS, el_desc(&g, EL_CTX_B, 0x22), 0);
+	wb = el_take(s.v, RCS);
+	CU_ASSERT_FATAL(wb != NULL);
+	wb->behind = true;
+	wb->behind_desc = w->guest_desc;
+	wb->behind_tail = w->ring_tail;
+	CU_ASSERT_EQUAL_FATAL(el_prepare(s.v, wb), 0);
+	CU_ASSERT_EQUAL(wb->ring_head, 0x10);
+	/* A tail past the ring is refused, not followed. */
+	w2->behind_tail = 0x2000;
+	CU_ASSERT(workload_take_image(s.v, w2, (const uint32_t *)el_mem(&g, EL_CTX_A + 4096)) < 0);
+	el_finish(s.v, w, WL_DONE, 0x40, false);
+	el_finish(s.v, w2, WL_DONE, 0x80, false);
+	el_finish(s.v, wb, WL_DONE, 0x20, false);
+	down();
+}
+
 /* Every engine: its own CSB, status page and interrupt bits (VCS0 in GT1, VECS in GT3). */
 static void
 test_engines(void)
@@ -517,6 +562,7 @@ suite_execlist(void)
 		{ "CSB wraps after six entries", test_csb_wraps },
 		{ "preemption of work not started; lite restore", test_preempt_queued },
 		{ "lite restore of a running element", test_preempt_inflight },
+		{ "a workload behind a running one of its context starts at its tail", test_prepare_behind_running },
 		{ "bcs0, vcs0, vecs0: own CSB, HWSP, GT banks", test_engines },
 		{ "a faulted workload hangs the engine until GDRST", test_fault_hangs },
 		{ "exec_gma_read/write through the guest GGTT", test_gma_access },
