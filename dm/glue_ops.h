@@ -87,6 +87,14 @@ struct glue_ops {
 	/* Serve what woke the fd. 0 or -errno (the vGPU goes failsafe; keep serving). */
 	int (*run_once)(struct hv *hv);
 	/*
+	 * Did the transport take a device reset since the last call (QEMU's
+	 * DEVICE_RESET at a machine reset; it serves nothing after it until
+	 * asked again)? The daemon then replaces the vGPU with a fresh one
+	 * before it serves on. NULL: never (Xen: a rebooted guest is a new
+	 * domain).
+	 */
+	bool (*take_reset)(struct hv *hv);
+	/*
 	 * Optional poll mode: keep serving until slice_end_ns (CLOCK_MONOTONIC)
 	 * or until the adaptive window closes. 1 still polling, 0 closed (block
 	 * now), -errno. NULL, or poll_enabled false: no poll mode.

@@ -106,7 +106,7 @@ instance_glue_failed(struct instance *in, bool *failed, const char *why)
 		return;
 	*failed = true;
 	log_err("[d%u] %s: vGPU in failsafe, still answering", in->domid, why);
-	if (__atomic_load_n(&in->phase, __ATOMIC_ACQUIRE) == PHASE_RUN)
+	if (__atomic_load_n(&in->phase, __ATOMIC_ACQUIRE) == PHASE_RUN && in->vgpu)
 		vgpu_fail(in->vgpu, why);
 }
 
@@ -144,6 +144,43 @@ instance_poll_ioreqs(struct instance *in, uint64_t next_tick, bool *polling)
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * The transport reset the device (QEMU: a machine reset): the vGPU is
+ * replaced by a fresh one of the same spec, as a PCI reset leaves a GPU
+ * at power-on state (registers, config space and BARs, GGTT entries,
+ * execution, display, OpRegion, failsafe). Called by the instance's own
+ * thread, which alone serves its requests, under instance_lock (the
+ * control socket's users of in->vgpu hold it); a detach waits for the
+ * thread to unhook, which it does only after this. If the new vGPU
+ * cannot be made, requests get the transport's safe answers (no vGPU).
+ */
+static void
+instance_device_reset(struct instance *in)
+{
+	unsigned int old_id;
+	char err[160] = "";
+	int rc;
+
+	pthread_mutex_lock(&instance_lock);
+	old_id = in->vgpu ? vgpu_id(in->vgpu) : 0;
+	dm_glue.set_vgpu(in->hv, NULL);
+	if (in->vgpu)
+		vgpu_destroy(in->vgpu);
+	in->vgpu = NULL;
+	rc = vgpu_create(instance_gpu, &in->cfg, in->domid, dm_glue.hv_ops, in->hv, &in->vgpu,
+			 err, sizeof(err));
+	if (rc) {
+		in->vgpu = NULL;
+		log_err("[d%u] device reset: no new vGPU (%s): answering without one", in->domid,
+			err[0] ? err : strerror(-rc));
+	} else {
+		dm_glue.set_vgpu(in->hv, in->vgpu);
+		log_info("[d%u] device reset: vGPU %u replaced by vGPU %u at power-on state",
+			 in->domid, old_id, vgpu_id(in->vgpu));
+	}
+	pthread_mutex_unlock(&instance_lock);
+}
+
 /* The instance's thread: its own poll loop over its event channel and control fd. */
 static void *
 instance_thread(void *arg)
@@ -165,7 +202,7 @@ instance_thread(void *arg)
 
 		if (phase != PHASE_RUN)
 			instance_unhook(in);
-		if (phase == PHASE_RUN && now >= next_tick) {
+		if (phase == PHASE_RUN && now >= next_tick && in->vgpu) {
 			uint64_t in_ns = vgpu_tick(in->vgpu, now);
 
 			/* VGPU_TICK_NONE: sleep until the next request or stop. */
@@ -219,6 +256,8 @@ instance_thread(void *arg)
 		}
 		if (n > 0 && (pfd[0].revents & POLLIN)) {
 			rc = dm_glue.run_once(in->hv);
+			if (dm_glue.take_reset && dm_glue.take_reset(in->hv) && phase == PHASE_RUN)
+				instance_device_reset(in);
 			/*
 			 * The request may have enabled a pipe (or failed the
 			 * vGPU): ask vgpu_tick again rather than sleeping on
@@ -445,7 +484,7 @@ instance_list(struct instance_info *out, size_t max)
 		struct instance *in = instances[i];
 		struct vgpu_stats st;
 
-		if (!in)
+		if (!in || !in->vgpu)
 			continue;
 		vgpu_get_stats(in->vgpu, &st);
 		out[n] = (struct instance_info){
@@ -468,6 +507,8 @@ instance_with(uint32_t domid, void (*fn)(struct vgpu *v, struct hv *hv, void *ar
 
 	pthread_mutex_lock(&instance_lock);
 	slot = slot_of(domid);
+	if (slot >= 0 && !instances[slot]->vgpu)
+		slot = -1;	/* a device reset found no new vGPU */
 	if (slot >= 0)
 		fn(instances[slot]->vgpu, instances[slot]->hv, arg);
 	pthread_mutex_unlock(&instance_lock);

@@ -43,6 +43,11 @@ int qg_fd(struct hv *hv);
 int qg_run_once(struct hv *hv);
 /* The same, returning how many messages were served (or -errno). */
 int qg_scan(struct hv *hv);
+/*
+ * A DEVICE_RESET was answered since the last call (then true once): the
+ * daemon replaces the vGPU. Nothing after it is served until this is asked.
+ */
+bool qg_take_reset(struct hv *hv);
 void qg_quiesce(struct hv *hv);
 bool qg_idle(struct hv *hv);
 void qg_gone(struct hv *hv);

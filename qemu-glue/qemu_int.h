@@ -69,6 +69,7 @@ struct hv {
 	struct vgpu *vgpu;		/* atomic: NULL = answer without one */
 	bool hup;			/* atomic: the connection ended (peer gone or dropped) */
 	bool gone;			/* atomic: dm told us the guest is gone */
+	bool reset_taken;		/* atomic: a DEVICE_RESET answered, not yet taken by dm */
 	struct mpq_rx rx;		/* the serving thread's */
 	struct xensim_mem *mem;		/* the machine: DMA window, aperture accesses */
 	struct hv *next;		/* registry (qemu_proxy.c) */

@@ -19,6 +19,7 @@ const struct glue_ops dm_glue = {
 	.set_running = qg_set_running,
 	.fd = qg_fd,
 	.run_once = qg_run_once,
+	.take_reset = qg_take_reset,
 	.scan = qg_scan,
 	.quiesce = qg_quiesce,
 	.idle = qg_idle,

@@ -301,9 +301,18 @@ qg_scan(struct hv *hv)
 			drop(hv, buf, false);
 			break;
 		}
+		/* What follows a reset waits in the socket until the daemon took it. */
+		if (m.cmd == MPQ_DEVICE_RESET)
+			break;
 	}
 	intx_resample(hv);
 	return served;
+}
+
+bool
+qg_take_reset(struct hv *hv)
+{
+	return __atomic_exchange_n(&hv->reset_taken, false, __ATOMIC_ACQ_REL);
 }
 
 int

@@ -149,16 +149,18 @@ serve_irqfd(struct hv *hv, struct mpq_msg *m)
 }
 
 /*
- * QEMU resets the proxy at machine reset (first at start-up). The vGPU
- * has no device-level reset entry point yet, so its state stays as it is
- * (docs/qemu-glue.md); the line keeps its level, which the mediator knows.
+ * QEMU resets the proxy at machine reset (first at start-up): answered at
+ * once, and marked for the daemon, which replaces the vGPU with a fresh
+ * one (qg_take_reset) before anything after it is served (qg_scan stops
+ * here): the guest's firmware then finds a device at power-on state.
  */
 static int
 serve_reset(struct hv *hv, struct mpq_msg *m)
 {
 	(void)m;
 	QG_COUNT(hv, resets);
-	log_info("[%s] DEVICE_RESET from QEMU (vGPU state kept)", hv->tag);
+	log_info("[%s] DEVICE_RESET from QEMU", hv->tag);
+	__atomic_store_n(&hv->reset_taken, true, __ATOMIC_RELEASE);
 	return mpq_send_ret(hv->sock, false, 0, QG_SEND_TIMEOUT_MS);
 }
 

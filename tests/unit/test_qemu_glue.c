@@ -550,6 +550,19 @@ test_reset(void)
 	CU_ASSERT_EQUAL(size, 0);
 	CU_ASSERT_EQUAL(STAT(&r, resets), 1);
 	CU_ASSERT_FALSE(qg_hung_up(r.hv));
+	/* The daemon takes it once (and replaces the vGPU). */
+	CU_ASSERT_TRUE(qg_take_reset(r.hv));
+	CU_ASSERT_FALSE(qg_take_reset(r.hv));
+	/* A message right behind a reset waits for the next round: the daemon acts in between. */
+	q_send(&r, MPQ_DEVICE_RESET, NULL, 0, NULL, 0);
+	q_send(&r, MPQ_CFG_READ, &(struct mpq_conf){ .addr = 0, .len = 2 }, sizeof(struct mpq_conf),
+	       NULL, 0);
+	CU_ASSERT_EQUAL(qg_scan(r.hv), 1);
+	CU_ASSERT_EQUAL(recv(r.q, buf, sizeof(buf), MSG_DONTWAIT), MPQ_HDR_SIZE);
+	CU_ASSERT_TRUE(q_quiet(&r));
+	CU_ASSERT_TRUE(qg_take_reset(r.hv));
+	CU_ASSERT_EQUAL(qg_scan(r.hv), 1);
+	CU_ASSERT_EQUAL(q_ret(&r), 0x8086);
 	rig_down(&r);
 }
 

@@ -295,6 +295,86 @@ test_daemon_serves_proxy(void)
 	d_stop(&r);
 }
 
+/* An empty RET (DEVICE_RESET's answer), waited for as QEMU waits. */
+static bool
+d_ret_empty(struct drig *r)
+{
+	uint8_t buf[MPQ_HDR_SIZE];
+	size_t got = 0;
+	int32_t cmd;
+	uint64_t size;
+
+	while (got < sizeof(buf)) {
+		struct pollfd p = { .fd = r->q, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, WAIT_MS) != 1)
+			return false;
+		n = recv(r->q, buf + got, sizeof(buf) - got, 0);
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	memcpy(&cmd, buf, 4);
+	memcpy(&size, buf + 8, 8);
+	return cmd == MPQ_RET && size == 0;
+}
+
+/* The vGPU id `list` shows for DOMID (0: none). */
+static uint64_t
+listed_vgpu(struct drig *r)
+{
+	char out[2048];
+	const char *p;
+
+	if (scn_ctl(&r->s, "list", out, sizeof(out)))
+		return 0;
+	p = strstr(out, "domid=3 ");
+	return p ? scn_ctl_val(p, "vgpu") : 0;
+}
+
+/*
+ * QEMU's DEVICE_RESET (a machine reset, a guest reboot): the daemon
+ * replaces the vGPU with a fresh one before it serves what QEMU sends
+ * next, so the rebooting guest's firmware finds a device at power-on
+ * state: config space without its BARs and decode, registers at their
+ * reset values; the domain stays served.
+ */
+static void
+test_daemon_device_reset(void)
+{
+	struct mpq_sysmem sm = { .gpas = { 0 }, .sizes = { RAM_SIZE }, .offsets = { 0 } };
+	struct mpq_conf c = { .addr = 0x04, .len = 2 };
+	struct drig r = { .q = -1 };
+
+	if (!d_start(&r)) {
+		d_stop(&r);
+		return;
+	}
+	CU_ASSERT_TRUE(d_send(&r, MPQ_SYNC_SYSMEM, &sm, sizeof(sm), &r.ram, 1));
+	CU_ASSERT_EQUAL(d_cfg(&r, true, 0x10, 4, (uint32_t)BAR0), 0);
+	CU_ASSERT_EQUAL(d_cfg(&r, true, 0x04, 2, 0x6), 0);
+	/* A plain register (SWF scratch) keeps what the guest wrote. */
+	CU_ASSERT_EQUAL(d_bar(&r, true, BAR0 + 0x4f060, 4, 0x12345678), 0);
+	CU_ASSERT_EQUAL(d_bar(&r, false, BAR0 + 0x4f060, 4, 0), 0x12345678);
+	CU_ASSERT(listed_vgpu(&r) > 0);
+	/* The reset, and right behind it (not waiting for its answer) a config read. */
+	CU_ASSERT_TRUE(d_send(&r, MPQ_DEVICE_RESET, NULL, 0, NULL, 0));
+	CU_ASSERT_TRUE(d_send(&r, MPQ_CFG_READ, &c, sizeof(c), NULL, 0));
+	CU_ASSERT_TRUE(d_ret_empty(&r));
+	CU_ASSERT_EQUAL(d_ret(&r), 0);		/* the new vGPU's command register */
+	CU_ASSERT_EQUAL(d_cfg(&r, false, 0x10, 4, 0), 0);	/* BAR0 unassigned */
+	CU_ASSERT_EQUAL(d_cfg(&r, false, 0x00, 2, 0), 0x8086);
+	CU_ASSERT_EQUAL(d_cfg(&r, true, 0x10, 4, (uint32_t)BAR0), 0);
+	CU_ASSERT_EQUAL(d_cfg(&r, true, 0x04, 2, 0x6), 0);
+	CU_ASSERT_EQUAL(d_bar(&r, false, BAR0 + 0x4f060, 4, 0), 0);
+	CU_ASSERT_EQUAL(d_bar(&r, false, BAR0 + 0x78000, 8, 0), 0x4776544776544776ull);
+	CU_ASSERT(listed_vgpu(&r) > 0);	/* still served (the id may be the one just freed) */
+	CU_ASSERT_EQUAL(scn_stat(&r.s, DOMID, "qemu_resets"), 1);
+	CU_ASSERT_EQUAL(scn_stat(&r.s, DOMID, "failsafe"), 0);
+	d_stop(&r);
+}
+
 /* ---- a real QEMU ---- */
 
 /* The patched QEMU 7.2 that `make qemu` caches ($XENGT_QEMU wins); false if none. */
@@ -493,6 +573,7 @@ suite_qemu_glue_daemon(void)
 	static const struct test_case cases[] = {
 		{ "xengt-dm-qemu serves a fake QEMU; xengt-ctl; reaped on hangup",
 		  test_daemon_serves_proxy },
+		{ "DEVICE_RESET: a fresh vGPU before QEMU's next message", test_daemon_device_reset },
 		{ "a real QEMU's proxy and SeaBIOS: probe, 32-bit BARs, info pci agrees",
 		  test_real_qemu_firmware },
 		{ NULL, NULL },
