@@ -8,14 +8,14 @@
  * batch in guest memory, ELSP through trapped registers, the command
  * scan, the shadow context and PPGTT, the scheduler thread, the CSB
  * written back and the MSI. Two ways of submitting, two figures:
- *   - `e2e_blt`: as gem_blt submits through i915, the next submission
+ *   - `e2e_blit`: as gem_blt submits through i915, the next submission
  *     queued (appended to the ring, ELSP again: a lite restore) while
- *     earlier ones run, INFLIGHT at most; against `e2e_blt_direct`, every
+ *     earlier ones run, INFLIGHT at most; against `e2e_blit_direct`, every
  *     blit of the run in one ring submitted once: the GPU never idles,
  *     the best softgpu can do.
- *   - `e2e_blt_sync`: each submission waited for (its CSB COMPLETE)
+ *   - `e2e_blit_sync`: each submission waited for (its CSB COMPLETE)
  *     before the next, so every submission pays the whole round trip;
- *     against `e2e_blt_sync_direct`, the COPIES blits in a ring
+ *     against `e2e_blit_sync_direct`, the COPIES blits in a ring
  *     submitted SUBS times, each waited for on the event fd.
  */
 #include <errno.h>
@@ -162,9 +162,9 @@ bench_e2e(void)
 	xensim_machine_destroy(machine);
 	if (rc)
 		return rc;
-	bench_figure("e2e_blt_direct", direct, "MiB/s", NULL);
-	bench_figure("e2e_blt", vgpu, "MiB/s", "e2e_blt_direct");
-	bench_figure("e2e_blt_sync_direct", direct_sync, "MiB/s", NULL);
-	bench_figure("e2e_blt_sync", vgpu_sync, "MiB/s", "e2e_blt_sync_direct");
+	bench_figure("e2e_blit_direct", direct, "MiB/s", NULL);
+	bench_figure("e2e_blit", vgpu, "MiB/s", "e2e_blit_direct");
+	bench_figure("e2e_blit_sync_direct", direct_sync, "MiB/s", NULL);
+	bench_figure("e2e_blit_sync", vgpu_sync, "MiB/s", "e2e_blit_sync_direct");
 	return 0;
 }

@@ -280,7 +280,7 @@ test_four_guests_draw(void)
 /*
  * guest-blit on two guests at once: batches of whole-surface copies
  * through each vGPU, every destination pixel checked by the guest, the
- * throughput line the bench reads (e2e_blt) printed.
+ * throughput line the bench reads (e2e_blit) printed.
  */
 static void
 test_guest_blit(void)

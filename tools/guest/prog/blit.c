@@ -10,7 +10,7 @@
  * number, then MI_USER_INTERRUPT), the next is appended to the ring and
  * resubmitted (a lite restore) while earlier ones run, and the program
  * waits only for the breadcrumb N back. Prints the MiB/s copied (`make
- * bench`: e2e_blt and e2e_blt_sync, against the same batches on softgpu
+ * bench`: e2e_blit and e2e_blit_sync, against the same batches on softgpu
  * directly) and checks the destination pixel for pixel.
  */
 #include <errno.h>
