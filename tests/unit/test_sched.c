@@ -564,6 +564,22 @@ lite_open(struct sched_rig *r)
 }
 
 /*
+ * Manual engines: one workload running, a second one queued goes behind
+ * it as a lite restore that the engine has not taken yet.
+ */
+static void
+lite_pair(struct sched_rig *r)
+{
+	lite_open(r);
+	fake_engines_set_manual(r->fe, true);
+	sr_queue(r, 0, PGPU_RCS, 100);
+	run(r, r->now + 10 * US);
+	sr_queue(r, 0, PGPU_RCS, 100);
+	run(r, r->now + 10 * US);
+	CU_ASSERT_EQUAL_FATAL(counters(r).lite_restores, 1);
+}
+
+/*
  * A workload queued while the vGPU's only one runs goes behind it as a
  * lite restore [running, next]; the running one completes before the
  * engine takes the pair, so its second run completes at once (head ==
@@ -619,13 +635,7 @@ test_lite_restore_preempted(void)
 {
 	struct sched_rig r;
 
-	lite_open(&r);
-	fake_engines_set_manual(r.fe, true);
-	sr_queue(&r, 0, PGPU_RCS, 100);
-	run(&r, r.now + 10 * US);
-	sr_queue(&r, 0, PGPU_RCS, 100);
-	run(&r, r.now + 10 * US);
-	CU_ASSERT_EQUAL(counters(&r).lite_restores, 1);
+	lite_pair(&r);
 	/* While the ELSP still holds the pair, nothing more goes behind. */
 	sr_queue(&r, 0, PGPU_RCS, 100);
 	run(&r, r.now + 10 * US);
@@ -659,13 +669,7 @@ test_lite_restore_destroyed(void)
 {
 	struct sched_rig r;
 
-	lite_open(&r);
-	fake_engines_set_manual(r.fe, true);
-	sr_queue(&r, 0, PGPU_RCS, 100);
-	run(&r, r.now + 10 * US);
-	sr_queue(&r, 0, PGPU_RCS, 100);
-	run(&r, r.now + 10 * US);
-	CU_ASSERT_EQUAL_FATAL(counters(&r).lite_restores, 1);
+	lite_pair(&r);
 	sr_destroy(&r, 0);
 	CU_ASSERT_EQUAL(r.g[0].failed, 2);
 	CU_ASSERT_EQUAL(r.g[0].freed, r.g[0].queued);
