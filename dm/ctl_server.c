@@ -205,10 +205,13 @@ cmd_gpu(struct ctl_out *o, int argc, char **argv, char *err, size_t errlen)
 	(void)argc, (void)argv, (void)err, (void)errlen;
 	gpu_get_usage(ctl_gpu, &u);
 	out_printf(o, "aperture=%" PRIu64 " gm=%" PRIu64 " fences=%u low_free=%" PRIu64
-		   " high_free=%" PRIu64 " fences_free=%u exec=%d pgpu_submit=%d elsp=%d vgpus=%u\n",
+		   " high_free=%" PRIu64 " fences_free=%u exec=%d pgpu_submit=%d elsp=%d"
+		   " lite_restore=%d submits=%" PRIu64 " lite_restores=%" PRIu64 " switches=%" PRIu64
+		   " engine_resets=%" PRIu64 " watchdog=%" PRIu64 " faults=%" PRIu64 " vgpus=%u\n",
 		   u.info.aperture_size, u.info.gm_size, u.info.nr_fences, u.low_gm_free,
 		   u.high_gm_free, u.fences_free, u.can_exec, u.pgpu_submit, u.elsp_emulated,
-		   u.nr_vgpus);
+		   u.info.lite_restore, u.submits, u.lite_restores, u.switches, u.engine_resets,
+		   u.watchdog, u.faults, u.nr_vgpus);
 	return 0;
 }
 

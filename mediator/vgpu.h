@@ -134,6 +134,12 @@ struct gpu_usage {
 	 * ELSP row: the execlist module). can_exec: both.
 	 */
 	bool pgpu_submit, elsp_emulated, can_exec;
+	/*
+	 * The scheduler so far: submissions to the GPU, of them lite restores
+	 * (a workload behind a running one), switches between vGPUs, engine
+	 * resets, workloads stopped by the watchdog, GPU faults.
+	 */
+	uint64_t submits, lite_restores, switches, engine_resets, watchdog, faults;
 };
 void gpu_get_usage(struct gpu *gpu, struct gpu_usage *out);
 

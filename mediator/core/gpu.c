@@ -127,4 +127,15 @@ gpu_get_usage(struct gpu *gpu, struct gpu_usage *out)
 	pthread_mutex_unlock(&gpu->lock);
 	out->elsp_emulated = gpu_elsp_emulated();
 	out->can_exec = out->pgpu_submit && out->elsp_emulated;
+	if (gpu->sched) {
+		struct sched_counters c;
+
+		sched_get_counters(gpu, &c);
+		out->submits = c.submits;
+		out->lite_restores = c.lite_restores;
+		out->switches = c.switches;
+		out->engine_resets = c.engine_resets;
+		out->watchdog = c.watchdog;
+		out->faults = c.faults;
+	}
 }
