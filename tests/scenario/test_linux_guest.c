@@ -254,6 +254,60 @@ test_short_boot(void)
 	free(r.out);
 }
 
+/*
+ * A guest reboot: the first boot binds i915 and runs blitcheck on the
+ * vGPU, then reboots; QEMU resets the machine and sends DEVICE_RESET,
+ * the daemon replaces the vGPU, and the second (short) boot climbs to a
+ * lit console again on the fresh one, touching no unknown register.
+ */
+static void
+test_reboot(void)
+{
+	char out[4200], build[4096], line[512], path[4300], log[8192];
+	const char *b = getenv("XENGT_BUILD");
+	struct lg_run r;
+	size_t got = 0;
+	int rung = -1;
+	FILE *f;
+
+	snprintf(build, sizeof(build), "%s", b && *b ? b : "build");
+	snprintf(out, sizeof(out), "%s/linux-guest-reboot", build);
+	const char *args[] = { "--short", "--reboot", "--out", out, "--build", build, NULL };
+	lg_run(&r, args);
+	if (skipped(&r)) {
+		free(r.out);
+		return;
+	}
+	if (find_after(&r, "guest-0: lsi53c895a: ", line, sizeof(line))) {
+		test_skip("no xengt-dm-qemu: the stock device stood in");
+		free(r.out);
+		return;
+	}
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT(find_after(&r, "guest-0: first boot: ", line, sizeof(line)));
+	CU_ASSERT_STRING_EQUAL(line, "i915 bound yes, blitcheck rc=0, rebooted");
+	CU_ASSERT_EQUAL(sscanf(last_line(&r, line, sizeof(line)), "rung %d of 4", &rung), 1);
+	CU_ASSERT_EQUAL(rung, 2);
+	CU_ASSERT_EQUAL(unknown_regs_counted(out), 0);
+	/* The daemon replaced the vGPU at the reboot (and once at QEMU's start). */
+	snprintf(path, sizeof(path), "%s/guest-0/device.log", out);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	got = fread(log, 1, sizeof(log) - 1, f);
+	log[got] = '\0';
+	fclose(f);
+	{
+		unsigned int resets = 0;
+
+		for (const char *p = log; (p = strstr(p, "device reset: vGPU")); p++)
+			resets++;
+		CU_ASSERT(resets >= 2);
+	}
+	if (r.status != 0 || rung < 0)
+		dump(&r);
+	free(r.out);
+}
+
 /* No QEMU where the runner is told to look: it skips, and says what to run. */
 static void
 test_skips_without_qemu(void)
@@ -364,6 +418,7 @@ suite_linux_guest(void)
 		{ "judge: the ladder from made-up console logs", test_judge_ladder },
 		{ "skips without qemu, saying why", test_skips_without_qemu },
 		{ "short boot: i915 up to a lit console (rung 2)", test_short_boot },
+		{ "reboot: i915 ran, DEVICE_RESET, a lit console again", test_reboot },
 		{ NULL, NULL },
 	};
 	test_add_suite("linux_guest", cases);

@@ -25,6 +25,7 @@ LG_I915_PARAMS="enable_guc=0"
 LG_IGT_TIMEOUT=300
 LG_IGT="gem_exec_nop -e 1 -r 1;gem_blt -r 1"
 LG_WAIT=30
+LG_REBOOT=0
 [ -f /etc/xengt/run.conf ] && . /etc/xengt/run.conf
 
 fact() { echo "@@xengt $*"; }
@@ -98,6 +99,23 @@ if [ "$LG_MODE" = lsi ]; then
 	fact lsi-irqs $(awk '/sym53c8xx/ { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }' /proc/interrupts)
 	[ -f /etc/xengt/run.sh ] && run user sh /etc/xengt/run.sh
 	finish
+fi
+
+# ---- --reboot: a first boot that uses the GPU, then a reboot ----
+# (QEMU resets the machine and sends the proxy DEVICE_RESET: the ladder
+# below then runs on what the device model made of that.)
+if [ "$LG_REBOOT" = 1 ] && [ "$LG_MODE" = i915 ]; then
+	b=$(ask boot)
+	fact boot-number "$b"
+	if [ "$b" = 1 ]; then
+		run insmod-i915 load_modules i915 "$LG_I915_PARAMS"
+		fact i915-bound $([ -e /sys/bus/pci/drivers/i915/0000:00:02.0 ] && echo yes || echo no)
+		run blitcheck /bin/blitcheck /dev/dri/card0
+		fact rebooting
+		sync
+		reboot -f
+		sleep 60
+	fi
 fi
 
 # ---- rung 1: i915 binds, detects GVT-g, balloons ----

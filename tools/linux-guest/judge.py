@@ -165,6 +165,28 @@ def rungs(facts, sections):
     return 3, why, notes
 
 
+BOOT_FACT = "@@xengt boot kernel="
+
+
+def split_reboot(text):
+    """(first boot, the boot after it) of a --reboot run's console; the
+    second is empty if the guest never came back."""
+    first = text.find(BOOT_FACT)
+    again = text.find(BOOT_FACT, first + 1) if first >= 0 else -1
+    if again < 0:
+        return text, ""
+    return text[:again], text[again:]
+
+
+def first_boot_summary(text):
+    """What the first boot of a --reboot run did before it rebooted."""
+    facts, sections = parse(text)
+    rc = sections.get("blitcheck", (None, ""))[0]
+    return "i915 bound %s, blitcheck rc=%s, %s" % (
+        fact(facts, "i915-bound", "?"), "?" if rc is None else rc,
+        "rebooted" if "rebooting" in facts else "did not reboot")
+
+
 def i915_probe_seen(text):
     """Did i915 print anything about the device at 00:02.0 (its probe began)?"""
     return any("i915 0000:00:02.0" in l for l in text.splitlines())
