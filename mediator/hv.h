@@ -18,13 +18,13 @@
 struct hv; /* opaque: one guest as seen by one glue */
 
 struct hv_ops {
-	/* Route guest MMIO accesses to [start, end] (bytes, inclusive) to this vGPU. */
-	int (*claim_mmio)(struct hv *hv, uint64_t start, uint64_t end);
-	/* Stop routing a range claimed with claim_mmio (same start/end). */
-	int (*unclaim_mmio)(struct hv *hv, uint64_t start, uint64_t end);
-	/* Route guest port I/O to [start, end] (inclusive) to this vGPU. */
-	int (*claim_pio)(struct hv *hv, uint16_t start, uint16_t end);
-	int (*unclaim_pio)(struct hv *hv, uint16_t start, uint16_t end);
+	/*
+	 * Route (on) guest MMIO (mmio) or port I/O (!mmio) accesses to
+	 * [start, end] (bytes, inclusive) to this vGPU, or stop routing
+	 * (!on) a range claimed so (the same start and end). -EINVAL for
+	 * end < start, or a port range past 0xffff.
+	 */
+	int (*claim_io)(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on);
 	/* Route config cycles of seg:bus:dev.fn to this vGPU. */
 	int (*claim_pcidev)(struct hv *hv, uint16_t seg, uint8_t bus,
 			    uint8_t dev, uint8_t fn);

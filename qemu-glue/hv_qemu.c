@@ -49,13 +49,13 @@ hv_qemu_aperture(const struct hv *hv, uint64_t gpa, unsigned int size, uint64_t 
 }
 
 static int
-claim(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
+hv_claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
 {
 	struct qg_range *r = mmio ? hv->mmio : hv->pio;
 	unsigned int *n = mmio ? &hv->nr_mmio : &hv->nr_pio;
 	int rc = 0;
 
-	if (end < start)
+	if (end < start || (!mmio && end > 0xffff))
 		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	if (on) {
@@ -73,30 +73,6 @@ claim(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
 	log_dbg(DBG_IOREQ, "[%s] %s %s [%#llx, %#llx]: %d", hv->tag, on ? "claim" : "unclaim",
 		mmio ? "mmio" : "pio", (unsigned long long)start, (unsigned long long)end, rc);
 	return rc;
-}
-
-static int
-hv_claim_mmio(struct hv *hv, uint64_t start, uint64_t end)
-{
-	return claim(hv, true, start, end, true);
-}
-
-static int
-hv_unclaim_mmio(struct hv *hv, uint64_t start, uint64_t end)
-{
-	return claim(hv, true, start, end, false);
-}
-
-static int
-hv_claim_pio(struct hv *hv, uint16_t start, uint16_t end)
-{
-	return claim(hv, false, start, end, true);
-}
-
-static int
-hv_unclaim_pio(struct hv *hv, uint16_t start, uint16_t end)
-{
-	return claim(hv, false, start, end, false);
 }
 
 /* The proxy device is the function: the address only names it (trap map, INTx). */
@@ -188,10 +164,7 @@ hv_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
 }
 
 const struct hv_ops hv_qemu_ops = {
-	.claim_mmio = hv_claim_mmio,
-	.unclaim_mmio = hv_unclaim_mmio,
-	.claim_pio = hv_claim_pio,
-	.unclaim_pio = hv_unclaim_pio,
+	.claim_io = hv_claim_io,
 	.claim_pcidev = hv_claim_pcidev,
 	.read_gpa = hv_read_gpa,
 	.write_gpa = hv_write_gpa,

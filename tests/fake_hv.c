@@ -92,27 +92,11 @@ unclaim(struct hv *hv, char kind, uint64_t start, uint64_t end)
 }
 
 static int
-fake_claim_mmio(struct hv *hv, uint64_t start, uint64_t end)
+fake_claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
 {
-	return claim(hv, 'm', start, end);
-}
-
-static int
-fake_unclaim_mmio(struct hv *hv, uint64_t start, uint64_t end)
-{
-	return unclaim(hv, 'm', start, end);
-}
-
-static int
-fake_claim_pio(struct hv *hv, uint16_t start, uint16_t end)
-{
-	return claim(hv, 'p', start, end);
-}
-
-static int
-fake_unclaim_pio(struct hv *hv, uint16_t start, uint16_t end)
-{
-	return unclaim(hv, 'p', start, end);
+	if (end < start || (!mmio && end > 0xffff))
+		return -EINVAL;
+	return on ? claim(hv, mmio ? 'm' : 'p', start, end) : unclaim(hv, mmio ? 'm' : 'p', start, end);
 }
 
 static int
@@ -241,10 +225,7 @@ fake_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
 }
 
 const struct hv_ops fake_hv_ops = {
-	.claim_mmio = fake_claim_mmio,
-	.unclaim_mmio = fake_unclaim_mmio,
-	.claim_pio = fake_claim_pio,
-	.unclaim_pio = fake_unclaim_pio,
+	.claim_io = fake_claim_io,
 	.claim_pcidev = fake_claim_pcidev,
 	.read_gpa = fake_read_gpa,
 	.write_gpa = fake_write_gpa,

@@ -53,13 +53,13 @@ hv_gone(const struct hv *hv)
 }
 
 static int
-claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
+hv_claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
 {
 	struct ioreq_range *r = mmio ? hv->mmio : hv->pio;
 	unsigned int *n = mmio ? &hv->nr_mmio : &hv->nr_pio;
 	int rc;
 
-	if (end < start)
+	if (end < start || (!mmio && end > 0xffff))
 		return -EINVAL;
 	pthread_mutex_lock(&hv->lock);
 	if (on) {
@@ -79,30 +79,6 @@ claim_io(struct hv *hv, bool mmio, uint64_t start, uint64_t end, bool on)
 		on ? "claim" : "unclaim", mmio ? "mmio" : "pio",
 		(unsigned long long)start, (unsigned long long)end, rc);
 	return rc;
-}
-
-static int
-hv_claim_mmio(struct hv *hv, uint64_t start, uint64_t end)
-{
-	return claim_io(hv, true, start, end, true);
-}
-
-static int
-hv_unclaim_mmio(struct hv *hv, uint64_t start, uint64_t end)
-{
-	return claim_io(hv, true, start, end, false);
-}
-
-static int
-hv_claim_pio(struct hv *hv, uint16_t start, uint16_t end)
-{
-	return claim_io(hv, false, start, end, true);
-}
-
-static int
-hv_unclaim_pio(struct hv *hv, uint16_t start, uint16_t end)
-{
-	return claim_io(hv, false, start, end, false);
 }
 
 static int
@@ -355,10 +331,7 @@ hv_gfn_to_dma(struct hv *hv, uint64_t gfn, uint64_t *dma)
 }
 
 const struct hv_ops hv_xen_ops = {
-	.claim_mmio = hv_claim_mmio,
-	.unclaim_mmio = hv_unclaim_mmio,
-	.claim_pio = hv_claim_pio,
-	.unclaim_pio = hv_unclaim_pio,
+	.claim_io = hv_claim_io,
 	.claim_pcidev = hv_claim_pcidev,
 	.read_gpa = hv_read_gpa,
 	.write_gpa = hv_write_gpa,

@@ -191,7 +191,7 @@ ioreq_server_attach(const struct glue_config *cfg, struct hv **out, char *err, s
 	if (cfg->null_mmio_gpa) {
 		uint64_t g = cfg->null_mmio_gpa & ~0xfffull;
 
-		rc = hv_xen_ops.claim_mmio(hv, g, g + 0xfff);
+		rc = hv_xen_ops.claim_io(hv, true, g, g + 0xfff, true);
 		if (rc) {
 			fail(err, errlen, "claim null-mmio page", rc);
 			goto err_detach;

@@ -226,15 +226,14 @@ bar_hv(struct vgpu *v, enum vbar b, uint64_t base, bool on)
 
 	switch (b) {
 	case VBAR0:
-		return on ? o->claim_mmio(v->hv, base, end) : o->unclaim_mmio(v->hv, base, end);
+		return o->claim_io(v->hv, true, base, end, on);
 	case VBAR2:
 		if (!v->part.low_size)
 			return 0;
 		return o->map_aperture(v->hv, (base + v->part.low_base) >> 12, v->part.low_base,
 				       v->part.low_size >> 12, on);
 	case VBAR4:
-		return on ? o->claim_pio(v->hv, (uint16_t)base, (uint16_t)end)
-			  : o->unclaim_pio(v->hv, (uint16_t)base, (uint16_t)end);
+		return o->claim_io(v->hv, false, base, end, on);
 	default:
 		return -EINVAL;
 	}

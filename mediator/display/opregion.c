@@ -150,7 +150,7 @@ opregion_unclaim(struct vgpu *v)
 
 	if (!o->claimed)
 		return true;
-	rc = v->hv_ops->unclaim_mmio(v->hv, o->claim_base, o->claim_base + OPREGION_SIZE - 1);
+	rc = v->hv_ops->claim_io(v->hv, true, o->claim_base, o->claim_base + OPREGION_SIZE - 1, false);
 	if (rc < 0) {
 		o->release_failed++;
 		vgpu_warn_once(v, WARN_HV_RELEASE, "OpRegion at %#llx: unclaim failed: %d (kept, retried)",
@@ -227,7 +227,7 @@ opregion_set_asls(struct vgpu *v, uint32_t asls)
 	/* Not RAM (hvmloader's hole pages): trap the range and serve it. */
 	if (o->claimed)
 		return opregion_refuse(v, asls, "the old claim is still held", -EBUSY);
-	rc = v->hv_ops->claim_mmio(v->hv, asls, end);
+	rc = v->hv_ops->claim_io(v->hv, true, asls, end, true);
 	if (rc < 0)
 		return opregion_refuse(v, asls, "neither guest RAM nor claimable", rc);
 	o->claimed = true;

@@ -72,7 +72,7 @@ struct opregion_state {
 	uint8_t *buf;		/* OPREGION_SIZE bytes: this vGPU's OpRegion */
 	uint32_t asls;		/* what ASLS reads: the published base, 0 = none */
 	enum opregion_where where;
-	bool claimed;		/* [claim_base, +OPREGION_SIZE) claimed with claim_mmio */
+	bool claimed;		/* [claim_base, +OPREGION_SIZE) claimed with claim_io */
 	uint64_t claim_base;
 	uint64_t traps;		/* MMIO accesses served */
 	uint64_t refused;	/* ASLS values refused */

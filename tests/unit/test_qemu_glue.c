@@ -797,8 +797,11 @@ test_hangup_watch(void)
 	CU_ASSERT_EQUAL(qg_scan(r.hv), 0);
 	/* Gone: releases succeed, claims are refused. */
 	qg_gone(r.hv);
-	CU_ASSERT_EQUAL(hv_qemu_ops.claim_mmio(r.hv, BAR0, BAR0 + 0xfff), -ESRCH);
-	CU_ASSERT_EQUAL(hv_qemu_ops.unclaim_mmio(r.hv, BAR0, BAR0 + 0xfff), 0);
+	CU_ASSERT_EQUAL(hv_qemu_ops.claim_io(r.hv, true, BAR0, BAR0 + 0xfff, true), -ESRCH);
+	CU_ASSERT_EQUAL(hv_qemu_ops.claim_io(r.hv, true, BAR0, BAR0 + 0xfff, false), 0);
+	/* Ranges that are none: backwards, or ports past 0xffff. */
+	CU_ASSERT_EQUAL(hv_qemu_ops.claim_io(r.hv, true, BAR0 + 0x1000, BAR0, true), -EINVAL);
+	CU_ASSERT_EQUAL(hv_qemu_ops.claim_io(r.hv, false, 0xfff0, 0x1000f, true), -EINVAL);
 	CU_ASSERT_EQUAL(hv_qemu_ops.map_aperture(r.hv, 0x1000, 0, 1, false), 0);
 	qg_detach(other);
 	close(sv[0]);
