@@ -151,6 +151,28 @@ take_csb(struct gengine *eng, uint32_t ctx_id, struct gcsb *csb, unsigned int ma
 }
 
 /*
+ * One interrupt within ms: the MSI taken (counted in *msis and the
+ * device's total) and the handler run: 0. 1 if none came (the caller
+ * decides), or the failure (-errno, said in g->err).
+ */
+static int
+interrupt(struct gengine *eng, uint64_t ms, unsigned int *msis)
+{
+	struct gdev *g = eng->g;
+	uint64_t addr;
+	uint32_t data;
+	int rc = sim_wait_msi(g->c, (int)ms, &addr, &data);
+
+	if (rc == -ETIMEDOUT)
+		return 1;
+	if (rc)
+		return gfail(g, rc, "waiting for the MSI: %s", strerror(-rc));
+	(*msis)++;
+	g->msis++;
+	return handle_irq(eng);
+}
+
+/*
  * Interrupt-driven, as a driver is: the CSB is read when an MSI arrives
  * (after the handler acked the GT bank). The CSB is also looked at when no
  * MSI came for a while, only to say so: a completion without its
@@ -170,8 +192,7 @@ gengine_wait(struct gengine *eng, uint32_t ctx_id, int timeout_ms, struct gcsb *
 		n = &got;
 	*n = 0;
 	for (;;) {
-		uint64_t now = gnow_ms(), addr;
-		uint32_t data;
+		uint64_t now = gnow_ms();
 
 		if (now >= deadline) {
 			if (!done && take_csb(eng, ctx_id, csb, max, n, &seen, &rc))
@@ -181,14 +202,9 @@ gengine_wait(struct gengine *eng, uint32_t ctx_id, int timeout_ms, struct gcsb *
 				     ctx_id, done ? "complete in the CSB but no MSI" :
 				     "not complete", timeout_ms, msis, seen);
 		}
-		rc = sim_wait_msi(g->c, (int)(deadline - now), &addr, &data);
-		if (rc == -ETIMEDOUT)
+		rc = interrupt(eng, deadline - now, &msis);
+		if (rc == 1)
 			continue;
-		if (rc)
-			return gfail(g, rc, "waiting for the MSI: %s", strerror(-rc));
-		msis++;
-		g->msis++;
-		rc = handle_irq(eng);
 		if (rc)
 			return rc;
 		if (take_csb(eng, ctx_id, csb, max, n, &seen, &rc))
@@ -227,22 +243,17 @@ gengine_wait_seqno(struct gengine *eng, const volatile uint32_t *seqno, uint32_t
 	int rc;
 
 	while (!seqno_passed(seqno, target)) {
-		uint64_t now = gnow_ms(), addr;
-		uint32_t data;
+		uint64_t now = gnow_ms();
 
 		if (now >= deadline)
 			return gfail(g, -ETIMEDOUT, "%s: breadcrumb %u not reached within %d ms "
 				     "(it reads %u; %u MSIs, %u CSB entries seen)",
 				     g9_engine_name(eng->id), target, timeout_ms,
 				     __atomic_load_n(seqno, __ATOMIC_ACQUIRE), msis, seen);
-		rc = sim_wait_msi(g->c, (int)(deadline - now), &addr, &data);
-		if (rc == -ETIMEDOUT)
+		rc = interrupt(eng, deadline - now, &msis);
+		if (rc == 1)
 			continue;
 		if (rc)
-			return gfail(g, rc, "waiting for the MSI: %s", strerror(-rc));
-		msis++;
-		g->msis++;
-		if ((rc = handle_irq(eng)))
 			return rc;
 		take_csb(eng, 0, NULL, 0, &n, &seen, &rc);
 		if (rc)
