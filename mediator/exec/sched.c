@@ -6,8 +6,9 @@
  * workload, through which the engines' events complete workloads; the
  * watchdog; and the hand-back of running work when a vGPU is reset or
  * destroyed. Building a workload's shadow is workload.c's, writing its
- * results into the guest execlist.c's; the thread that calls
- * gpu_sched_run is the daemon's (dm/sched_thread.c).
+ * results into the guest execlist.c's; submitting the owner's work to the
+ * engines sched_feed.c's (state shared in sched_int.h); the thread that
+ * calls gpu_sched_run is the daemon's (dm/sched_thread.c).
  *
  * The policy, in the manner of a fair-share (CFS-like) scheduler and of
  * GVT-g's vGPU-level time slices (Linux gvt/sched_policy.c):
@@ -50,77 +51,7 @@
 
 #include "mediator/core/vgpu_int.h"
 #include "mediator/exec/sched.h"
-
-#define SCHED_PORTS 2		/* ELSP elements per submission */
-#define SCHED_SLOTS (EXEC_NR_ENGINES * SCHED_PORTS)
-#define SCHED_WSCALE 1024u	/* vtime = ns * SCHED_WSCALE / weight */
-#define SCHED_WEIGHT_MAX 1000u
-#define SCHED_MAX_EVENTS 256	/* events taken per round; more: run again at once */
-#define SCHED_POLL_NS 100000ull	/* no event fd: look for events this often while work runs */
-#define SCHED_RETRY_NS 1000000ull /* a failed register switch is retried after this */
-#define SCHED_ALL_ENGINES ((1u << EXEC_NR_ENGINES) - 1)
-/* Context ids: slot index + 1 in the low 4 bits, a sequence above (21 bits in all). */
-#define SCHED_ID_SLOT_BITS 4
-#define SCHED_ID_SEQ_MASK 0x1ffffu
-
-/* One vGPU as the scheduler sees it, indexed by vGPU id - 1. */
-struct sched_ent {
-	struct vgpu *v;			/* NULL: not known (never kicked, or forgotten) */
-	struct sched_ent *prev, *next;	/* run list */
-	bool queued;			/* on the run list */
-	unsigned int weight;		/* its type's weight, 1..SCHED_WEIGHT_MAX */
-	uint64_t vtime;			/* weighted GPU time (compared wrap-safe) */
-	unsigned int running;		/* its workloads on the engines */
-	uint64_t busy_since;		/* running > 0 since then */
-	uint64_t slice_busy;		/* GPU time of this slice, not yet charged */
-	struct sched_vgpu_counters c;
-};
-
-/* One running workload: the ctx-id map's entry. */
-struct sched_slot {
-	struct workload *w;		/* NULL: free */
-	struct sched_ent *ent;
-	uint32_t ctx_id;
-	unsigned int engine;		/* the engine it was submitted to */
-	/* Submissions of it the engine has not finished with: 2 after a lite restore (feed_behind). */
-	unsigned int runs;
-};
-
-/* An engine's ports: port[0] runs, port[1] follows (element switch). */
-struct sched_engine {
-	struct sched_slot *port[SCHED_PORTS];
-	unsigned int n;
-	/*
-	 * The last submission is not taken yet: no IDLE_ACTIVE or PREEMPTED
-	 * since (the engine's acknowledgement; submit says -EBUSY until then).
-	 */
-	bool untaken;
-};
-
-struct sched {
-	atomic_uint_fast64_t pending;	/* bit (id - 1): kicked since the last round */
-	pthread_mutex_t kick_lock;	/* kick and kick_arg; innermost lock */
-	void (*kick)(void *arg);
-	void *kick_arg;
-
-	/* Everything below: gpu->sched_lock. */
-	struct gpu_sched_params params;
-	struct sched_exec_ops ops;
-	struct sched_ent ent[GPU_MAX_VGPUS];
-	struct sched_ent runq;		/* sentinel of the run list */
-	unsigned int nr_runq;
-	struct sched_ent *cur;		/* whose slice it is; NULL: nobody's */
-	bool expired;			/* cur's slice is over: drain, then switch */
-	uint64_t slice_end;		/* cur's slice ends then (wall clock) */
-	uint64_t min_vtime;		/* least vtime of the waiting, never decreases */
-	uint64_t retry_at;		/* a failed switch: pick again then (0: none) */
-	bool switch_logged;
-	uint64_t now;			/* the last round's clock */
-	uint32_t seq;
-	struct sched_slot slot[SCHED_SLOTS];
-	struct sched_engine eng[EXEC_NR_ENGINES];
-	struct sched_counters c;
-};
+#include "mediator/exec/sched_int.h"
 
 static const char *const fault_names[] = {
 	[PGPU_FAULT_NONE] = "fault",
@@ -310,8 +241,8 @@ end_slice(struct sched *s, uint64_t now)
 }
 
 /* Can v get work submitted? (v->lock held) */
-static bool
-runnable_locked(const struct vgpu *v)
+bool
+sched_runnable_locked(const struct vgpu *v)
 {
 	if (v->stats.failsafe || v->exec.reset_pending)
 		return false;
@@ -328,7 +259,7 @@ look_runnable(struct sched_ent *e)
 
 	pthread_mutex_lock(&e->v->lock);
 	e->c.looks++;
-	run = runnable_locked(e->v);
+	run = sched_runnable_locked(e->v);
 	pthread_mutex_unlock(&e->v->lock);
 	return run;
 }
@@ -369,8 +300,8 @@ slot_find(struct sched *s, uint32_t ctx_id)
 }
 
 /* A free slot with a fresh context id; NULL if all are taken (cannot happen: 2 per engine). */
-static struct sched_slot *
-slot_take(struct sched *s, struct sched_ent *e, struct workload *w)
+struct sched_slot *
+sched_slot_take(struct sched *s, struct sched_ent *e, struct workload *w)
 {
 	for (uint32_t i = 0; i < SCHED_SLOTS; i++) {
 		struct sched_slot *sl = &s->slot[i];
@@ -388,8 +319,8 @@ slot_take(struct sched *s, struct sched_ent *e, struct workload *w)
 }
 
 /* Hand w back to execlist.c (v->lock held); w may be freed when this returns. */
-static void
-handback(struct sched_ent *e, struct workload *w, enum workload_state st, const char *why,
+void
+sched_handback(struct sched_ent *e, struct workload *w, enum workload_state st, const char *why,
 	 uint64_t now, const struct sched_exec_ops *ops)
 {
 	struct vgpu *v = e->v;
@@ -458,7 +389,7 @@ cancel_locked(struct sched *s, struct gpu *gpu, struct sched_ent *e, uint32_t ma
 			struct sched_slot *sl = eng->port[0];
 
 			assert(sl->ent == e);
-			handback(e, slot_release(s, i, sl, now), WL_FAILED, why, now, &s->ops);
+			sched_handback(e, slot_release(s, i, sl, now), WL_FAILED, why, now, &s->ops);
 		}
 	}
 }
@@ -468,8 +399,8 @@ cancel_locked(struct sched *s, struct gpu *gpu, struct sched_ent *e, uint32_t ma
  * line), every running workload of it failed, nothing of it submitted
  * again.
  */
-static void
-fail_locked(struct sched *s, struct gpu *gpu, struct sched_ent *e, const char *reason,
+void
+sched_fail_locked(struct sched *s, struct gpu *gpu, struct sched_ent *e, const char *reason,
 	    const char *why, uint64_t now)
 {
 	vgpu_enter_failsafe(e->v, reason);
@@ -515,7 +446,7 @@ on_event(struct sched *s, struct gpu *gpu, const struct pgpu_event *ev, uint64_t
 		pthread_mutex_lock(&e->v->lock);
 		sl->w->head_out = ev->ring_head;
 		/* A PREEMPTED ending its last run was never asked for (the scheduler does not preempt). */
-		handback(e, slot_release(s, ev->engine, sl, at),
+		sched_handback(e, slot_release(s, ev->engine, sl, at),
 			 ev->status & CSB_COMPLETE ? WL_DONE : WL_FAILED,
 			 ev->status & CSB_COMPLETE ? NULL : "preempted by the GPU", at, &s->ops);
 		pthread_mutex_unlock(&e->v->lock);
@@ -531,7 +462,7 @@ on_event(struct sched *s, struct gpu *gpu, const struct pgpu_event *ev, uint64_t
 			 exec_engines[ev->engine].name, (unsigned long long)ev->fault_addr,
 			 ev->why[0] ? ": " : "", ev->why);
 		pthread_mutex_lock(&e->v->lock);
-		fail_locked(s, gpu, e, reason, reason, now);
+		sched_fail_locked(s, gpu, e, reason, reason, now);
 		pthread_mutex_unlock(&e->v->lock);
 		break;
 	default:
@@ -576,7 +507,7 @@ on_kick(struct sched *s, struct gpu *gpu, struct sched_ent *e, uint64_t now)
 		v->exec.reset_pending = false;
 		v->exec.reset_engines = 0;
 	}
-	run = runnable_locked(v);
+	run = sched_runnable_locked(v);
 	pthread_mutex_unlock(&v->lock);
 	if (run)
 		runq_add(s, e);
@@ -615,7 +546,7 @@ watchdog(struct sched *s, struct gpu *gpu, uint64_t now)
 			 exec_engines[i].name,
 			 (unsigned long long)(s->params.watchdog_ns / 1000000));
 		pthread_mutex_lock(&e->v->lock);
-		fail_locked(s, gpu, e, reason, "stopped by the watchdog", now);
+		sched_fail_locked(s, gpu, e, reason, "stopped by the watchdog", now);
 		pthread_mutex_unlock(&e->v->lock);
 	}
 }
@@ -695,176 +626,6 @@ slice(struct sched *s, struct gpu *gpu, uint64_t now)
 		pick(s, gpu, now);
 }
 
-/*
- * Fail the workloads taken for one submission that did not go out (why:
- * for those without a reason of their own), and the vGPU with reason
- * (e->v->lock held).
- */
-static void
-feed_fail(struct sched *s, struct gpu *gpu, struct sched_ent *e, struct sched_slot **sl,
-	  unsigned int n, const char *reason, const char *why, uint64_t now)
-{
-	for (unsigned int k = 0; k < n; k++) {
-		struct workload *w = sl[k]->w;
-
-		sl[k]->w = NULL;
-		sl[k]->ent = NULL;
-		handback(e, w, WL_FAILED, w->why[0] ? NULL : why, now, &s->ops);
-	}
-	fail_locked(s, gpu, e, reason, "its vGPU failed", now);
-}
-
-/*
- * The next workload of q for engine i, in a slot, prepared (v->lock
- * held); behind: the workload it will follow on the engine (a lite
- * restore), or NULL. 0, or -errno with *out holding the slot (feed_fail's).
- */
-static int
-take_prepared(struct sched *s, struct sched_ent *e, struct exec_engine_state *q, unsigned int i,
-	      const struct workload *behind, struct sched_slot **out)
-{
-	struct workload *w = q->queue;
-	struct sched_slot *sl;
-	int rc;
-
-	q->queue = w->next;
-	if (!q->queue)
-		q->queue_tail = NULL;
-	w->next = NULL;
-	sl = *out = slot_take(s, e, w);
-	assert(sl);
-	sl->engine = i;
-	w->shadow_ctx_id = sl->ctx_id;
-	w->start_ns = w->end_ns = 0;
-	w->behind = behind != NULL;
-	if (behind) {
-		w->behind_desc = behind->guest_desc;
-		w->behind_tail = behind->ring_tail;
-	}
-	rc = s->ops.prepare(e->v, w);
-	if (rc) {
-		if (!w->why[0])
-			snprintf(w->why, sizeof(w->why), "workload refused: %d", rc);
-		return rc;
-	}
-	w->shadow_desc = (w->shadow_desc & 0xffffffffull) | (uint64_t)w->shadow_ctx_id << 32;
-	return 0;
-}
-
-/*
- * The engine runs one workload of the owner, and the owner has more
- * queued for it (v->lock held; pgpu_info.lite_restore): submit the
- * running context again as element 0 (a lite restore) with the next
- * workload behind it, as i915 keeps its ELSP full. The GPU then goes on
- * to the next without waiting for this thread to handle the completion.
- * The running slot counts two runs: the engine reports either PREEMPTED
- * (taken off at an arbitration point, resumed from its saved head) then
- * COMPLETE, or COMPLETE (it finished before the engine took the pair)
- * then COMPLETE again (its second run finds head == tail); it is handed
- * back at the last. False if the vGPU failed (feeding stops).
- */
-static bool
-feed_behind(struct sched *s, struct gpu *gpu, struct sched_ent *e, unsigned int i, uint64_t now)
-{
-	struct sched_engine *eng = &s->eng[i];
-	struct sched_slot *run = eng->port[0], *sl;
-	char reason[sizeof(((struct workload *)0)->why)];
-	uint64_t desc[SCHED_PORTS];
-	int rc;
-
-	if (run->ent != e || run->runs != 1 || eng->untaken)
-		return true;
-	rc = take_prepared(s, e, &e->v->exec.eng[i], i, run->w, &sl);
-	if (!rc) {
-		desc[0] = run->w->shadow_desc;
-		desc[1] = sl->w->shadow_desc;
-		rc = gpu->dev.ops->submit(gpu->dev.p, (enum pgpu_engine)i, desc);
-		s->c.submits++;
-		if (rc)
-			snprintf(sl->w->why, sizeof(sl->w->why), "%s refused a lite restore: %d",
-				 exec_engines[i].name, rc);
-	}
-	if (rc) {
-		snprintf(reason, sizeof(reason), "%s", sl->w->why);
-		feed_fail(s, gpu, e, &sl, 1, reason, "its vGPU failed", now);
-		return false;
-	}
-	s->c.lite_restores++;
-	eng->untaken = true;
-	run->runs = 2;
-	sl->w->state = WL_RUNNING;
-	eng->port[1] = sl;	/* it starts when the running one ends (slot_release) */
-	eng->n = 2;
-	e->running++;
-	s->c.inflight++;
-	return true;
-}
-
-/*
- * Submit the owner's queued work to every free engine: up to two
- * workloads per engine, as one ELSP pair, so the second runs while the
- * first's completion is handled; and behind a lone running workload of
- * the owner where the GPU takes lite restores (feed_behind).
- */
-static void
-feed(struct sched *s, struct gpu *gpu, uint64_t now)
-{
-	const struct pgpu_ops *ops = gpu->dev.ops;
-	struct sched_ent *e = s->cur;
-	struct vgpu *v = e->v;
-
-	pthread_mutex_lock(&v->lock);
-	for (unsigned int i = 0; i < EXEC_NR_ENGINES && runnable_locked(v); i++) {
-		struct exec_engine_state *q = &v->exec.eng[i];
-		struct sched_slot *sl[SCHED_PORTS];
-		uint64_t desc[SCHED_PORTS] = { 0, 0 };
-		char reason[sizeof(((struct workload *)0)->why)];
-		unsigned int n = 0;
-		int rc;
-
-		if (!q->queue)
-			continue;
-		if (s->eng[i].n == 1 && gpu->info.lite_restore) {
-			if (!feed_behind(s, gpu, e, i, now))
-				goto out;
-			continue;
-		}
-		if (s->eng[i].n)
-			continue;
-		while (n < SCHED_PORTS && q->queue) {
-			rc = take_prepared(s, e, q, i, NULL, &sl[n]);
-			n++;
-			if (rc) {
-				snprintf(reason, sizeof(reason), "%s", sl[n - 1]->w->why);
-				feed_fail(s, gpu, e, sl, n, reason, "its vGPU failed", now);
-				goto out;
-			}
-			desc[n - 1] = sl[n - 1]->w->shadow_desc;
-		}
-		rc = ops->submit ? ops->submit(gpu->dev.p, (enum pgpu_engine)i, desc) : -EOPNOTSUPP;
-		s->c.submits++;
-		if (rc) {
-			snprintf(reason, sizeof(reason), "%s refused the submission: %d",
-				 exec_engines[i].name, rc);
-			feed_fail(s, gpu, e, sl, n, reason, reason, now);
-			goto out;
-		}
-		for (unsigned int k = 0; k < n; k++) {
-			sl[k]->w->state = WL_RUNNING;
-			s->eng[i].port[k] = sl[k];
-		}
-		s->eng[i].untaken = true;
-		sl[0]->w->start_ns = now;
-		s->eng[i].n = n;
-		if (!e->running)
-			e->busy_since = now;
-		e->running += n;
-		s->c.inflight += n;
-	}
-out:
-	pthread_mutex_unlock(&v->lock);
-}
-
 /* ---- the round ---- */
 
 static uint64_t
@@ -910,7 +671,7 @@ gpu_sched_run(struct gpu *gpu, uint64_t now_ns)
 	watchdog(s, gpu, now_ns);
 	slice(s, gpu, now_ns);
 	if (s->cur && !s->expired)
-		feed(s, gpu, now_ns);
+		sched_feed(s, gpu, now_ns);
 	next = all ? next_wake(s, gpu, now_ns) : 0;
 	pthread_mutex_unlock(&gpu->sched_lock);
 	return next;
