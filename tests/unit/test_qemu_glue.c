@@ -24,6 +24,7 @@
 #include "qemu-glue/qemu_int.h"
 #include "sim/softgpu/softgpu.h"
 #include "sim/xensim.h"
+#include "tests/mpq_send.h"
 #include "tests/test_util.h"
 
 #define DOMID 5
@@ -59,31 +60,7 @@ static void
 q_send(struct rig *r, int32_t cmd, const void *data, uint64_t size, const int *fds,
        unsigned int nfds)
 {
-	uint8_t buf[MPQ_HDR_SIZE + MPQ_DATA_MAX + 64] = { 0 };
-	union {
-		struct cmsghdr align;
-		char c[CMSG_SPACE(sizeof(int) * 16)];
-	} cbuf;
-	struct iovec iov = { .iov_base = buf, .iov_len = MPQ_HDR_SIZE + (size_t)size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	CU_ASSERT_FATAL(size <= sizeof(buf) - MPQ_HDR_SIZE);
-	memcpy(buf, &cmd, 4);
-	memcpy(buf + 8, &size, 8);
-	if (size)
-		memcpy(buf + MPQ_HDR_SIZE, data, (size_t)size);
-	if (nfds) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cbuf.c;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	CU_ASSERT_EQUAL_FATAL(sendmsg(r->q, &mh, MSG_NOSIGNAL), (ssize_t)iov.iov_len);
+	CU_ASSERT_FATAL(mpq_test_send(r->q, cmd, data, size, fds, nfds));
 }
 
 /* The glue's fd is readable and it serves what came. */

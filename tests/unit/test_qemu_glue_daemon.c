@@ -28,6 +28,7 @@
 
 #include "qemu-glue/mpqemu.h"
 #include "tests/scenario/scenario_util.h"
+#include "tests/mpq_send.h"
 #include "tests/test_util.h"
 
 #define DOMID 3
@@ -47,30 +48,7 @@ static bool
 d_send(struct drig *r, int32_t cmd, const void *data, uint64_t size, const int *fds,
        unsigned int nfds)
 {
-	uint8_t buf[MPQ_HDR_SIZE + MPQ_DATA_MAX] = { 0 };
-	union {
-		struct cmsghdr align;
-		char c[CMSG_SPACE(sizeof(int) * MPQ_MAX_FDS)];
-	} cbuf;
-	struct iovec iov = { .iov_base = buf, .iov_len = MPQ_HDR_SIZE + (size_t)size };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	memcpy(buf, &cmd, 4);
-	memcpy(buf + 8, &size, 8);
-	if (size)
-		memcpy(buf + MPQ_HDR_SIZE, data, (size_t)size);
-	if (nfds) {
-		struct cmsghdr *c;
-
-		mh.msg_control = cbuf.c;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-	}
-	return sendmsg(r->q, &mh, MSG_NOSIGNAL) == (ssize_t)iov.iov_len;
+	return mpq_test_send(r->q, cmd, data, size, fds, nfds);
 }
 
 /* The daemon's answer (RET, size 8), waited for as QEMU waits: bounded here. */
